@@ -1,0 +1,352 @@
+//! The versioned per-registry JSON cache: where it lives, loading it, and saving it atomically under a
+//! file lock.
+//!
+//! The file holds what the registry held at `refreshed_at`: repositories -> tags -> {digest, media
+//! type}, and a digest-keyed map of manifest details (a manifest never changes for its digest, so those
+//! are kept until the digest disappears). It never holds a credential.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::registry::RegistryAddress;
+
+/// The cache format version this build reads and writes. Bump it when the format changes in a way an
+/// older reader would misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything regsweep knows about one registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub schema: u32,
+    /// The registry's base URL, so a file can't be mixed up with another registry's.
+    pub registry: String,
+    pub refreshed_at: Timestamp,
+    /// Every repository of the catalog; an emptied one has no tags.
+    pub repositories: BTreeMap<String, Repository>,
+    /// Manifest details by digest.
+    #[serde(default)]
+    pub manifests: BTreeMap<String, ManifestDetails>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Repository {
+    pub tags: BTreeMap<String, TagEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagEntry {
+    pub digest: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+/// What is known of a manifest beyond its digest. Later work fills in sizes, ages and platforms;
+/// fields are optional so older files stay readable.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManifestDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+impl Inventory {
+    pub fn new(registry: &RegistryAddress, refreshed_at: Timestamp) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            registry: registry.to_string(),
+            refreshed_at,
+            repositories: BTreeMap::new(),
+            manifests: BTreeMap::new(),
+        }
+    }
+
+    /// Repositories holding at least one tag, in name order.
+    pub fn tagged_repositories(&self) -> impl Iterator<Item = (&String, &Repository)> {
+        self.repositories.iter().filter(|(_, r)| !r.tags.is_empty())
+    }
+
+    pub fn tag_count(&self) -> usize {
+        self.repositories.values().map(|r| r.tags.len()).sum()
+    }
+
+    pub fn digest_count(&self) -> usize {
+        let mut digests: Vec<&str> = self
+            .repositories
+            .values()
+            .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
+            .collect();
+        digests.sort_unstable();
+        digests.dedup();
+        digests.len()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("no cache directory on this system")]
+    NoCacheDir,
+
+    #[error("cannot {action} cache file {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+
+    #[error("cache file {} is corrupt: {detail}", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error(
+        "cache file {} has format version {found}; this regsweep reads version {SCHEMA_VERSION}",
+        path.display()
+    )]
+    UnknownVersion { path: PathBuf, found: u64 },
+
+    #[error("cache file {} belongs to registry {found}, not {expected}", path.display())]
+    OtherRegistry {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+}
+
+impl CacheError {
+    pub fn hint(&self) -> Option<String> {
+        Some(
+            match self {
+                Self::NoCacheDir => "set XDG_CACHE_HOME or HOME, pass --cache FILE, or disable the \
+                                     cache with --no-cache",
+                Self::Io { .. } => "pass another --cache FILE, or disable the cache with --no-cache",
+                Self::Corrupt { .. } | Self::UnknownVersion { .. } => {
+                    "run the command again with --refresh to rebuild it from the registry"
+                }
+                Self::OtherRegistry { .. } => {
+                    "pass another --cache FILE, or --refresh to overwrite this one"
+                }
+            }
+            .to_owned(),
+        )
+    }
+}
+
+/// One registry's cache file, and the lock file beside it that serializes readers and writers.
+#[derive(Debug, Clone)]
+pub struct CacheFile {
+    path: PathBuf,
+}
+
+impl CacheFile {
+    /// `<user cache dir>/regsweep/<registry file stem>.json`.
+    pub fn default_for(registry: &RegistryAddress) -> Result<Self, CacheError> {
+        let dir = dirs::cache_dir().ok_or(CacheError::NoCacheDir)?;
+        Ok(Self::at(
+            dir.join("regsweep")
+                .join(format!("{}.json", registry.file_stem())),
+        ))
+    }
+
+    pub fn at(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_owned();
+        name.push(".lock");
+        self.path.with_file_name(name)
+    }
+
+    fn io_error(&self, action: &'static str) -> impl FnOnce(io::Error) -> CacheError + '_ {
+        move |source| CacheError::Io {
+            action,
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Opens (creating) the lock file; the caller takes a shared or exclusive lock on it.
+    fn lock_file(&self) -> Result<File, CacheError> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(self.io_error("create the directory of"))?;
+        }
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.lock_path())
+            .map_err(self.io_error("lock"))
+    }
+
+    /// The cached inventory of `registry`, or `None` when there is no cache file yet.
+    pub fn load(&self, registry: &RegistryAddress) -> Result<Option<Inventory>, CacheError> {
+        if !self.path.exists() {
+            return Ok(None);
+        }
+        let lock = self.lock_file()?;
+        lock.lock_shared().map_err(self.io_error("lock"))?;
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error("read")(e)),
+        };
+        drop(lock);
+        let inventory = self.parse(&bytes)?;
+        let expected = registry.to_string();
+        if inventory.registry != expected {
+            return Err(CacheError::OtherRegistry {
+                path: self.path.clone(),
+                found: inventory.registry,
+                expected,
+            });
+        }
+        Ok(Some(inventory))
+    }
+
+    fn parse(&self, bytes: &[u8]) -> Result<Inventory, CacheError> {
+        let corrupt = |e: serde_json::Error| CacheError::Corrupt {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        };
+        #[derive(Deserialize)]
+        struct VersionProbe {
+            schema: u64,
+        }
+        let probe: VersionProbe = serde_json::from_slice(bytes).map_err(corrupt)?;
+        if probe.schema != u64::from(SCHEMA_VERSION) {
+            return Err(CacheError::UnknownVersion {
+                path: self.path.clone(),
+                found: probe.schema,
+            });
+        }
+        serde_json::from_slice(bytes).map_err(corrupt)
+    }
+
+    /// Replaces the cache file with `inventory`: written to a temporary file (mode 0600) in the same
+    /// directory, flushed, then renamed over the old one, under an exclusive lock. Readers see the old
+    /// file or the new one, never a mix; a failure leaves the old file as it was.
+    pub fn save(&self, inventory: &Inventory) -> Result<(), CacheError> {
+        let lock = self.lock_file()?;
+        lock.lock().map_err(self.io_error("lock"))?;
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".regsweep-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(self.io_error("write"))?;
+        set_private(tmp.as_file()).map_err(self.io_error("write"))?;
+        serde_json::to_writer(io::BufWriter::new(tmp.as_file_mut()), inventory)
+            .map_err(|e| self.io_error("write")(e.into()))?;
+        tmp.as_file_mut().flush().map_err(self.io_error("write"))?;
+        tmp.as_file().sync_all().map_err(self.io_error("write"))?;
+        tmp.persist(&self.path)
+            .map_err(|e| self.io_error("replace")(e.error))?;
+        drop(lock);
+        Ok(())
+    }
+
+    /// Deletes the cache file (and its lock file). Returns whether there was a cache to delete.
+    pub fn clear(&self) -> Result<bool, CacheError> {
+        let existed = match fs::remove_file(&self.path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(self.io_error("delete")(e)),
+        };
+        let _ = fs::remove_file(self.lock_path());
+        Ok(existed)
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn set_private(file: &File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn set_private(_file: &File) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(registry: &RegistryAddress) -> Inventory {
+        let mut inv = Inventory::new(registry, Timestamp::UNIX_EPOCH);
+        let mut repo = Repository::default();
+        repo.tags.insert(
+            "1.0".into(),
+            TagEntry {
+                digest: "sha256:aa".into(),
+                media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
+            },
+        );
+        inv.repositories.insert("app".into(), repo);
+        inv.repositories.insert("empty".into(), Repository::default());
+        inv
+    }
+
+    #[test]
+    fn save_then_load_round_trips_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
+        let file = CacheFile::at(dir.path().join("sub/c.json"));
+        assert_eq!(file.load(&reg).unwrap(), None);
+        file.save(&sample(&reg)).unwrap();
+        assert_eq!(file.load(&reg).unwrap(), Some(sample(&reg)));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(file.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let inv = sample(&reg);
+        assert_eq!(inv.tagged_repositories().count(), 1);
+        assert_eq!((inv.tag_count(), inv.digest_count()), (1, 1));
+    }
+
+    #[test]
+    fn corrupt_unknown_and_foreign_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
+        let file = CacheFile::at(dir.path().join("c.json"));
+        fs::write(file.path(), "{not json").unwrap();
+        assert!(matches!(file.load(&reg), Err(CacheError::Corrupt { .. })));
+        fs::write(file.path(), r#"{"schema": 99}"#).unwrap();
+        assert!(matches!(
+            file.load(&reg),
+            Err(CacheError::UnknownVersion { found: 99, .. })
+        ));
+        let other = RegistryAddress::parse("http://127.0.0.1:6000").unwrap();
+        file.save(&sample(&other)).unwrap();
+        assert!(matches!(file.load(&reg), Err(CacheError::OtherRegistry { .. })));
+        assert!(file.clear().unwrap());
+        assert!(!file.clear().unwrap());
+    }
+}

@@ -1,0 +1,410 @@
+//! The command line: clap types only, plus the rewriting of dregutil's single-dash long options.
+//!
+//! Nothing outside `settings.rs` reads these structs; commands see plain settings.
+
+use std::ffi::OsString;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "List, select and safely remove images in a Docker/OCI registry";
+
+const LONG_ABOUT: &str = "\
+List, select and safely remove images in a Docker/OCI registry.
+
+regsweep talks to any registry that speaks the Distribution HTTP API v2 (Docker's registry, Harbor,
+GitLab, Nexus, Quay, zot, ...). It keeps a per-registry cache of repositories, tags and digests so that
+queries answer instantly; the cache is filled on first use and reloaded with --refresh.
+
+It accepts the whole command line of dregutil 1.0.3 (docker-registry-util), including its single-dash
+long options -reg, -re, -xre, -cert and -key.";
+
+const EXAMPLES: &str = "\
+Examples:
+  regsweep --registry registry.example.com list-repo-names
+  regsweep -reg http://127.0.0.1:5000 list-tag-names app --reverse-sort
+  REGISTRY=registry.example.com:5000 regsweep --refresh list-tag-names --image-names
+  regsweep -reg registry.example.com cache info";
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   unexpected internal error
+  2   usage error: bad option, argument, selector or regular expression
+  3   network error: registry unreachable, TLS failure, timeout
+  4   authentication failed (401) or access denied (403)
+  5   registry error: unknown repository or manifest, unsupported operation, server error, malformed answer
+  6   cache error: corrupt or unreadable cache file, or one written for another registry";
+
+/// regsweep: list, select and safely remove images in a Docker/OCI registry.
+#[derive(Debug, Parser)]
+#[command(
+    name = "regsweep",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"),
+    infer_long_args = true,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command. As in dregutil they may be given before the command; regsweep also
+/// accepts them after it.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`.
+    ///
+    /// Example: `--registry registry.example.com:5000`, `-reg http://127.0.0.1:5000`.
+    #[arg(long, env = "REGISTRY", global = true, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+
+    /// User for basic authentication.
+    ///
+    /// Example: `-u ci-cleaner -p "$TOKEN"`.
+    #[arg(short = 'u', long, env = "REGISTRY_USER", global = true, value_name = "USER")]
+    pub user: Option<String>,
+
+    /// Password for --user.
+    #[arg(
+        short = 'p',
+        long,
+        env = "REGISTRY_PASSWORD",
+        global = true,
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub password: Option<String>,
+
+    /// Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`).
+    #[arg(
+        long,
+        env = "REGISTRY_USE_DIGEST_AUTH",
+        global = true,
+        value_name = "BOOL",
+        hide_env_values = true
+    )]
+    pub digest_auth: Option<String>,
+
+    /// Client certificate (PEM); it may include the key. Also spelled `-cert`.
+    ///
+    /// Example: `-cert /etc/regsweep/client.pem`.
+    #[arg(long, env = "REGISTRY_CLIENT_CERT", global = true, value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+
+    /// Key of the client certificate (PEM). Also spelled `-key`.
+    #[arg(long, env = "REGISTRY_CLIENT_KEY", global = true, value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
+
+    /// Extra trusted CA bundle (PEM); `None` disables certificate verification.
+    ///
+    /// Example: `-v /etc/ssl/private-ca.pem`.
+    #[arg(
+        short = 'v',
+        long,
+        env = "REQUESTS_CA_BUNDLE",
+        global = true,
+        value_name = "CA_BUNDLE|None"
+    )]
+    pub verify: Option<String>,
+
+    /// Do not verify the registry's TLS certificate (same as `--verify None`).
+    #[arg(long, global = true)]
+    pub insecure: bool,
+
+    /// Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`)
+    /// disables the cache.
+    ///
+    /// Example: `-c ./registry_cache.json`, `-c None`.
+    #[arg(
+        short = 'c',
+        long,
+        env = "DOCKER_UTIL_CACHEFILE",
+        global = true,
+        value_name = "FILE|None"
+    )]
+    pub cache: Option<String>,
+
+    /// Disable the cache: read the registry live and write nothing (same as `-c None`).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    /// Reload everything from the registry and rewrite the cache.
+    #[arg(long, global = true)]
+    pub refresh: bool,
+
+    /// Print the number of listed items after the list, under a dashed line.
+    #[arg(long, global = true)]
+    pub count: bool,
+
+    /// Leave out digests shared with unselected repositories instead of failing (query and remove
+    /// commands).
+    #[arg(long, global = true)]
+    pub no_raise_intersecting_repo: bool,
+
+    /// Read digests with GET instead of HEAD (needed by Nexus).
+    #[arg(long, env = "DOCKER_UTIL_GET_MANIFEST", global = true)]
+    pub use_get_manifest: bool,
+
+    /// Log level of the diagnostics written to stderr.
+    #[arg(
+        short = 'l',
+        long,
+        value_enum,
+        ignore_case = true,
+        default_value_t = LogLevel::Warning,
+        global = true
+    )]
+    pub log_level: LogLevel,
+
+    /// How many requests may be in flight at once.
+    ///
+    /// Example: `--concurrency 32`.
+    #[arg(long, default_value = "16", global = true, value_name = "N")]
+    pub concurrency: NonZeroUsize,
+
+    /// Output format: a table on a terminal, dregutil's plain columns when piped, or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Auto, global = true)]
+    pub format: Format,
+
+    /// Silence the progress bar and notes on stderr (errors are still shown).
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    #[value(alias = "warn")]
+    Warning,
+    #[value(alias = "critical", alias = "fatal")]
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `table` when stdout is a terminal, `plain` otherwise.
+    Auto,
+    Table,
+    Plain,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the repositories that hold at least one tag, sorted by name.
+    #[command(after_help = "\
+Examples:
+  regsweep -reg registry.example.com list-repo-names
+  regsweep -reg registry.example.com list-repo-names '^team-a/' --count")]
+    ListRepoNames(ListRepoNamesArgs),
+
+    /// List repositories and their tags, tags in version order (1.2 before 1.10).
+    #[command(after_help = "\
+Examples:
+  regsweep -reg registry.example.com list-tag-names
+  regsweep -reg registry.example.com list-tag-names app worker --reverse-sort
+  regsweep -reg registry.example.com list-tag-names app --image-names")]
+    ListTagNames(ListTagNamesArgs),
+
+    /// Show or clear the cache of the registry.
+    Cache(CacheArgs),
+
+    /// Write the shell completions and man pages (for maintainers).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListRepoNamesArgs {
+    /// Only list repositories whose name matches this regular expression (searched anywhere in the
+    /// name; anchor with `^` and `$`).
+    ///
+    /// Example: `'^team-a/'`.
+    #[arg(value_name = "PATTERN")]
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListTagNamesArgs {
+    /// Repositories to list; all of them when none is given.
+    ///
+    /// Example: `app worker`.
+    #[arg(value_name = "REPO")]
+    pub repo: Vec<String>,
+
+    /// List each repository's tags newest version first.
+    #[arg(long)]
+    pub reverse_sort: bool,
+
+    /// Print full image names, `REGISTRY/REPO:TAG`.
+    #[arg(long)]
+    pub image_names: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: CacheAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Show where the registry's cache is, how old it is and what it holds.
+    #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache info")]
+    Info,
+    /// Delete the registry's cache file; the next command reloads from the registry.
+    #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache clear")]
+    Clear,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory holding `completions/` and `man/`.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out_dir: PathBuf,
+
+    /// Do not write: fail when the files on disk differ from what would be generated.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// dregutil's (argparse's) single-dash long options and the clap spelling each stands for.
+const SINGLE_DASH_LONG: &[(&str, &str)] = &[
+    ("-reg", "--registry"),
+    ("-re", "--regex"),
+    ("-xre", "--exclude-regex"),
+    ("-cert", "--client-cert"),
+    ("-key", "--client-key"),
+];
+
+/// Rewrites dregutil's single-dash long options (`-reg host`, `-reg=host`) to their `--` spelling, which
+/// clap cannot express. The value following an option that takes one is passed through untouched, so a
+/// password such as `-key` is never rewritten; nothing after `--` is touched either.
+pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let takes_value = single_value_options();
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    if let Some(program) = args.next() {
+        out.push(program);
+    }
+    let mut value_next = false;
+    let mut verbatim = false;
+    for arg in args {
+        if verbatim || value_next {
+            value_next = false;
+            out.push(arg);
+            continue;
+        }
+        let Some(text) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if text == "--" {
+            verbatim = true;
+            out.push(arg);
+            continue;
+        }
+        let (name, inline_value) = match text.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (text, None),
+        };
+        let name = SINGLE_DASH_LONG
+            .iter()
+            .find(|(short, _)| *short == name)
+            .map_or(name, |(_, long)| *long);
+        value_next = inline_value.is_none() && takes_value.iter().any(|o| o == name);
+        out.push(match inline_value {
+            Some(value) => format!("{name}={value}").into(),
+            None => name.into(),
+        });
+    }
+    out
+}
+
+/// `--long` and `-s` spellings of every option that takes exactly one value, read off the clap
+/// definitions so the list cannot drift from them.
+fn single_value_options() -> Vec<String> {
+    fn collect(cmd: &clap::Command, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let single = arg.get_num_args().is_some_and(|n| n.max_values() == 1);
+            if arg.is_positional() || !arg.get_action().takes_values() || !single {
+                continue;
+            }
+            out.extend(arg.get_long().map(|l| format!("--{l}")));
+            out.extend(arg.get_short().map(|s| format!("-{s}")));
+        }
+        for sub in cmd.get_subcommands() {
+            collect(sub, out);
+        }
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut out = Vec::new();
+    collect(&cmd, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Vec<String> {
+        normalize_args(args.iter().map(OsString::from))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn single_dash_long_options_are_rewritten() {
+        assert_eq!(
+            norm(&["regsweep", "-reg", "h:5000", "-cert", "c.pem", "-key=k.pem"]),
+            ["regsweep", "--registry", "h:5000", "--client-cert", "c.pem", "--client-key=k.pem"]
+        );
+    }
+
+    #[test]
+    fn option_values_and_trailing_args_are_not_rewritten() {
+        assert_eq!(
+            norm(&["regsweep", "-p", "-key", "--user", "-reg", "x", "--", "-re"]),
+            ["regsweep", "-p", "-key", "--user", "-reg", "x", "--", "-re"]
+        );
+    }
+
+    #[test]
+    fn dregutil_global_options_parse() {
+        let cli = Cli::try_parse_from(normalize_args(
+            [
+                "regsweep", "-reg", "r:5000", "-u", "me", "-p", "pw", "-c", "None", "-v", "None",
+                "--refresh", "--count", "-l", "DEBUG", "--use-get-manifest",
+                "--no-raise-intersecting-repo", "--digest-auth", "yes", "list-tag-names",
+                "--reverse-sort", "--image-names", "app",
+            ]
+            .map(OsString::from),
+        ))
+        .unwrap();
+        assert_eq!(cli.global.registry.as_deref(), Some("r:5000"));
+        assert_eq!(cli.global.cache.as_deref(), Some("None"));
+        assert_eq!(cli.global.log_level, LogLevel::Debug);
+        assert!(cli.global.refresh && cli.global.count && cli.global.use_get_manifest);
+        let Command::ListTagNames(args) = cli.command else { panic!("wrong command") };
+        assert_eq!(args.repo, ["app"]);
+        assert!(args.reverse_sort && args.image_names);
+    }
+}

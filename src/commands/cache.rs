@@ -1,0 +1,96 @@
+//! `cache info` and `cache clear`.
+
+use serde::Serialize;
+
+use super::{Context, age_seconds, cache_file, human_duration};
+use crate::exit::{ExitStatus, UsageError};
+use crate::settings::{OutputFormat, Settings};
+
+#[derive(Serialize)]
+struct Info {
+    path: String,
+    exists: bool,
+    registry: Option<String>,
+    refreshed_at: Option<String>,
+    age_seconds: Option<i64>,
+    repositories: Option<usize>,
+    tagged_repositories: Option<usize>,
+    tags: Option<usize>,
+    digests: Option<usize>,
+    manifest_details: Option<usize>,
+    file_bytes: Option<u64>,
+}
+
+fn cache_disabled() -> UsageError {
+    UsageError::with_hint(
+        "the cache is disabled (-c None or --no-cache)",
+        "drop that option, or name a file with --cache FILE",
+    )
+}
+
+pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
+    let file = cache_file(settings)?.ok_or_else(cache_disabled)?;
+    let inventory = file.load(settings.registry()?)?;
+    let info = Info {
+        path: file.path().display().to_string(),
+        exists: inventory.is_some(),
+        registry: inventory.as_ref().map(|i| i.registry.clone()),
+        refreshed_at: inventory.as_ref().map(|i| i.refreshed_at.to_string()),
+        age_seconds: inventory.as_ref().map(|i| age_seconds(i.refreshed_at)),
+        repositories: inventory.as_ref().map(|i| i.repositories.len()),
+        tagged_repositories: inventory.as_ref().map(|i| i.tagged_repositories().count()),
+        tags: inventory.as_ref().map(|i| i.tag_count()),
+        digests: inventory.as_ref().map(|i| i.digest_count()),
+        manifest_details: inventory.as_ref().map(|i| i.manifests.len()),
+        file_bytes: std::fs::metadata(file.path()).ok().map(|m| m.len()),
+    };
+    let printer = &ctx.printer;
+    if printer.format() == OutputFormat::Json {
+        printer.json(&info)?;
+        return Ok(ExitStatus::Success);
+    }
+    let mut pairs = vec![("path", info.path.clone())];
+    if let (Some(registry), Some(refreshed), Some(age)) =
+        (&info.registry, &info.refreshed_at, info.age_seconds)
+    {
+        let show = |n: Option<usize>| n.unwrap_or_default().to_string();
+        pairs.extend([
+            ("registry", registry.clone()),
+            ("refreshed", format!("{refreshed} ({} ago)", human_duration(age))),
+            (
+                "repositories",
+                format!(
+                    "{} ({} with tags)",
+                    show(info.repositories),
+                    show(info.tagged_repositories)
+                ),
+            ),
+            ("tags", show(info.tags)),
+            ("digests", show(info.digests)),
+            ("manifest details", show(info.manifest_details)),
+            ("size", format!("{} bytes", info.file_bytes.unwrap_or_default())),
+        ]);
+    } else {
+        pairs.push(("state", "no cache yet; the next command fills it".to_owned()));
+    }
+    match printer.format() {
+        OutputFormat::Table => printer.table(
+            &["", ""],
+            pairs.into_iter().map(|(k, v)| vec![k.to_owned(), v]).collect(),
+        )?,
+        _ => printer.lines(pairs.into_iter().map(|(k, v)| format!("{k}: {v}")))?,
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub fn clear(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
+    let file = cache_file(settings)?.ok_or_else(cache_disabled)?;
+    if file.clear()? {
+        ctx.printer
+            .note(&format!("removed the cache {}", file.path().display()));
+    } else {
+        ctx.printer
+            .note(&format!("there was no cache at {}", file.path().display()));
+    }
+    Ok(ExitStatus::Success)
+}

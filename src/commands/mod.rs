@@ -1,0 +1,102 @@
+//! One module per subcommand, each exposing `run(settings, ctx, ...) -> Result<ExitStatus>`, and what
+//! they share: getting the registry's inventory from the cache or the registry.
+
+pub mod cache;
+pub mod generate;
+pub mod list_repo_names;
+pub mod list_tag_names;
+
+use jiff::Timestamp;
+
+use crate::cache::{CacheFile, Inventory};
+use crate::output::Printer;
+use crate::refresh::{Scope, refresh};
+use crate::registry::Client;
+use crate::settings::{CacheChoice, Settings};
+
+/// A cache older than this gets a note saying so.
+const STALE_AFTER_SECONDS: i64 = 24 * 60 * 60;
+
+/// What every command gets besides its settings.
+pub struct Context {
+    pub printer: Printer,
+}
+
+/// The cache file the settings point to, if the cache is enabled.
+pub fn cache_file(settings: &Settings) -> anyhow::Result<Option<CacheFile>> {
+    Ok(match &settings.cache {
+        CacheChoice::Disabled => None,
+        CacheChoice::File(path) => Some(CacheFile::at(path.clone())),
+        CacheChoice::Default => Some(CacheFile::default_for(settings.registry()?)?),
+    })
+}
+
+/// The registry's inventory: from the cache when there is one (noting when it is old), otherwise (or
+/// with `--refresh`) read from the registry and saved. Without a cache, `scope` limits what is read.
+pub async fn inventory(
+    settings: &Settings,
+    ctx: &Context,
+    scope: Scope<'_>,
+) -> anyhow::Result<Inventory> {
+    let registry = settings.registry()?;
+    let Some(file) = cache_file(settings)? else {
+        let client = Client::new(settings.client_config()?)?;
+        return refresh(&client, scope, None, &ctx.printer.progress()).await;
+    };
+    if !settings.refresh {
+        if let Some(inventory) = file.load(registry)? {
+            note_if_stale(&inventory, ctx);
+            return Ok(inventory);
+        }
+        ctx.printer.note(&format!(
+            "no cache for {registry} yet; reading the registry into {}",
+            file.path().display()
+        ));
+    }
+    // With --refresh the old file may be unreadable; it only lends its manifest details.
+    let previous = file.load(registry).ok().flatten();
+    let client = Client::new(settings.client_config()?)?;
+    let inventory = refresh(&client, Scope::All, previous.as_ref(), &ctx.printer.progress()).await?;
+    file.save(&inventory)?;
+    Ok(inventory)
+}
+
+fn note_if_stale(inventory: &Inventory, ctx: &Context) {
+    let age = age_seconds(inventory.refreshed_at);
+    if age > STALE_AFTER_SECONDS {
+        ctx.printer.note(&format!(
+            "the cache of {} is {} old; run with --refresh to reload it",
+            inventory.registry,
+            human_duration(age)
+        ));
+    }
+}
+
+/// Seconds since `then` (zero for a time in the future).
+pub fn age_seconds(then: Timestamp) -> i64 {
+    (Timestamp::now().as_second() - then.as_second()).max(0)
+}
+
+/// "3 days", "5 hours", "1 minute", "0 seconds": the largest whole unit.
+pub fn human_duration(seconds: i64) -> String {
+    let (n, unit) = match seconds {
+        s if s >= 86_400 => (s / 86_400, "day"),
+        s if s >= 3_600 => (s / 3_600, "hour"),
+        s if s >= 60 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_use_the_largest_unit() {
+        assert_eq!(human_duration(0), "0 seconds");
+        assert_eq!(human_duration(61), "1 minute");
+        assert_eq!(human_duration(7_200), "2 hours");
+        assert_eq!(human_duration(3 * 86_400 + 5), "3 days");
+    }
+}

@@ -1,0 +1,96 @@
+//! regsweep: parse the command line, run the command, print any error with its hint, exit with its code.
+
+mod cache;
+mod cli;
+mod commands;
+mod exit;
+mod output;
+mod refresh;
+mod registry;
+mod settings;
+mod version;
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, LogLevel};
+use crate::commands::Context;
+use crate::exit::{ExitStatus, hint_of, status_of};
+use crate::output::Printer;
+use crate::settings::{Action, Settings};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse_from(cli::normalize_args(std::env::args_os())) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Success.into(),
+        Err(err) => {
+            eprintln!("regsweep: error: {err:#}");
+            if let Some(hint) = hint_of(&err) {
+                eprintln!("hint: {hint}");
+            }
+            status_of(&err).into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let (settings, action) = settings::resolve(cli)?;
+    init_logging(settings.log_level);
+    let ctx = Context {
+        printer: Printer::new(settings.format, settings.quiet, settings.count),
+    };
+    for warning in &settings.warnings {
+        ctx.printer.warn(warning);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(dispatch(&settings, &ctx, action))
+}
+
+async fn dispatch(settings: &Settings, ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
+    match action {
+        Action::ListRepoNames { pattern } => {
+            commands::list_repo_names::run(settings, ctx, pattern.as_deref()).await
+        }
+        Action::ListTagNames(listing) => {
+            commands::list_tag_names::run(settings, ctx, &listing).await
+        }
+        Action::CacheInfo => commands::cache::info(settings, ctx),
+        Action::CacheClear => commands::cache::clear(settings, ctx),
+        Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),
+    }
+}
+
+fn init_logging(level: LogLevel) {
+    let level = match level {
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Warning => tracing::Level::WARN,
+        LogLevel::Error => tracing::Level::ERROR,
+    };
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_ansi(ansi)
+        .with_target(false)
+        .init();
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

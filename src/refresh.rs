@@ -1,0 +1,128 @@
+//! Fills an inventory from the registry: the catalog, then every repository's tags and every tag's
+//! digest, all concurrently (the client bounds how many requests are in flight).
+
+use anyhow::{Context as _, bail};
+use futures::future::try_join_all;
+use indicatif::ProgressBar;
+use jiff::Timestamp;
+use tokio::task::JoinSet;
+
+use crate::cache::{Inventory, Repository, TagEntry};
+use crate::exit::UsageError;
+use crate::registry::Client;
+
+/// Which repositories to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Everything in the catalog.
+    All,
+    /// Only these repositories (a run without a cache that names them); each must exist.
+    Only(&'a [String]),
+}
+
+/// Reads the registry into a new inventory. Manifest details of `previous` are carried over for
+/// digests that are still tagged, since a manifest never changes for its digest. Any failure fails the
+/// whole refresh, so a caller never saves half a registry.
+pub async fn refresh(
+    client: &Client,
+    scope: Scope<'_>,
+    previous: Option<&Inventory>,
+    progress: &ProgressBar,
+) -> anyhow::Result<Inventory> {
+    let started = Timestamp::now();
+    let registry = client.address();
+    client
+        .ping()
+        .await
+        .with_context(|| format!("checking the registry at {registry}"))?;
+    progress.set_message("reading the catalog");
+    let names = match scope {
+        Scope::All => client
+            .catalog()
+            .await
+            .with_context(|| format!("listing the repositories of {registry}"))?,
+        Scope::Only(names) => names.to_vec(),
+    };
+    progress.set_message(format!("reading {} repositories", names.len()));
+
+    let mut tasks = JoinSet::new();
+    for name in names {
+        let client = client.clone();
+        let progress = progress.clone();
+        tasks.spawn(async move {
+            let repository = read_repository(&client, &name, &progress)
+                .await
+                .with_context(|| format!("reading repository {name}"));
+            (name, repository)
+        });
+    }
+    let mut inventory = Inventory::new(registry, started);
+    while let Some(joined) = tasks.join_next().await {
+        let (name, repository) = joined.context("a refresh task failed")?;
+        match repository? {
+            Some(repository) => {
+                inventory.repositories.insert(name, repository);
+            }
+            None if matches!(scope, Scope::All) => {
+                // Listed in the catalog but unknown to the tags endpoint: an emptied repository.
+                inventory.repositories.insert(name, Repository::default());
+            }
+            None => bail!(UsageError::with_hint(
+                format!("repository {name} not found in {registry}"),
+                "`regsweep list-repo-names` lists the repositories"
+            )),
+        }
+    }
+    if let Some(previous) = previous {
+        carry_over_details(&mut inventory, previous);
+    }
+    progress.finish_and_clear();
+    Ok(inventory)
+}
+
+/// One repository's tags and their digests; `None` when the registry does not know the repository.
+async fn read_repository(
+    client: &Client,
+    name: &str,
+    progress: &ProgressBar,
+) -> anyhow::Result<Option<Repository>> {
+    let Some(tags) = client.tags(name).await? else {
+        return Ok(None);
+    };
+    progress.inc_length(tags.len() as u64);
+    let resolved = try_join_all(tags.iter().map(|tag| async move {
+        let manifest = client.resolve(name, tag).await;
+        progress.inc(1);
+        manifest.with_context(|| format!("reading the digest of {name}:{tag}"))
+    }))
+    .await?;
+    let mut repository = Repository::default();
+    for (tag, manifest) in tags.into_iter().zip(resolved) {
+        // A tag that vanished between listing and resolving is simply no longer there.
+        if let Some(manifest) = manifest {
+            repository.tags.insert(
+                tag,
+                TagEntry {
+                    digest: manifest.digest,
+                    media_type: manifest.media_type,
+                },
+            );
+        }
+    }
+    Ok(Some(repository))
+}
+
+fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {
+    let tagged: std::collections::HashSet<&str> = inventory
+        .repositories
+        .values()
+        .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
+        .collect();
+    let kept = previous
+        .manifests
+        .iter()
+        .filter(|(digest, _)| tagged.contains(digest.as_str()))
+        .map(|(digest, details)| (digest.clone(), details.clone()))
+        .collect();
+    inventory.manifests = kept;
+}

@@ -1,0 +1,165 @@
+//! Where a registry is: what the user wrote (`host`, `host:port`, `https://host`, `http://host:port`)
+//! turned into a base URL, and the names derived from it.
+
+use std::fmt;
+
+use url::Url;
+
+use crate::exit::UsageError;
+
+/// A registry's base URL, without credentials, path, query or fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryAddress {
+    base: Url,
+}
+
+impl RegistryAddress {
+    /// Parses `host[:port]` (https assumed, as dregutil did) or an `http://` / `https://` URL.
+    pub fn parse(input: &str) -> Result<Self, UsageError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(no_registry());
+        }
+        let lower = input.to_ascii_lowercase();
+        let with_scheme = if lower.starts_with("http://") || lower.starts_with("https://") {
+            input.to_owned()
+        } else if input.contains("://") {
+            return Err(UsageError::with_hint(
+                format!("unsupported registry URL scheme in {input:?}"),
+                "write host[:port] for https, or http://host:port for plain HTTP",
+            ));
+        } else {
+            format!("https://{input}")
+        };
+        let invalid = |why: &str| {
+            UsageError::with_hint(
+                format!("invalid registry {input:?}: {why}"),
+                "write host[:port], https://host[:port] or http://host:port",
+            )
+        };
+        let base = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+        if base.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("no host"));
+        }
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(UsageError::with_hint(
+                format!("invalid registry {input:?}: credentials do not belong in the registry address"),
+                "pass them with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)",
+            ));
+        }
+        if base.path() != "/" || base.query().is_some() || base.fragment().is_some() {
+            return Err(invalid(
+                "a registry address has no path; the API is always under /v2/",
+            ));
+        }
+        Ok(Self { base })
+    }
+
+    /// `host[:port]`, as in image names (`REGISTRY/REPO:TAG`).
+    pub fn host_port(&self) -> String {
+        let host = self.base.host_str().unwrap_or_default();
+        match self.base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The URL of an API path such as `/v2/_catalog`.
+    pub fn endpoint(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        url
+    }
+
+    /// A file name stem that identifies the registry: `registry.example.com:5000` gives
+    /// `registry_example_com_5000`. Every character but ASCII letters, digits and `-` becomes `_`, so no
+    /// registry name can produce a path separator or `..`.
+    pub fn file_stem(&self) -> String {
+        self.host_port()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for RegistryAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.base.as_str().trim_end_matches('/'))
+    }
+}
+
+pub fn no_registry() -> UsageError {
+    UsageError::with_hint(
+        "no registry given",
+        "pass --registry HOST[:PORT] (also -reg), or set the environment variable REGISTRY",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_alone_means_https() {
+        let reg = RegistryAddress::parse("registry.example.com:5000").unwrap();
+        assert_eq!(reg.to_string(), "https://registry.example.com:5000");
+        assert_eq!(reg.host_port(), "registry.example.com:5000");
+        assert_eq!(reg.file_stem(), "registry_example_com_5000");
+    }
+
+    #[test]
+    fn explicit_schemes_are_kept() {
+        assert_eq!(
+            RegistryAddress::parse("http://127.0.0.1:5000/").unwrap().to_string(),
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(
+            RegistryAddress::parse("HTTPS://Reg.Example.com").unwrap().host_port(),
+            "reg.example.com"
+        );
+        assert_eq!(
+            RegistryAddress::parse("https://reg.example.com:443").unwrap().host_port(),
+            "reg.example.com"
+        );
+    }
+
+    #[test]
+    fn bad_addresses_are_usage_errors() {
+        for bad in [
+            "",
+            "ftp://host",
+            "http://",
+            "https://user:pw@host",
+            "host/v2/",
+            "http://host:99999",
+        ] {
+            assert!(RegistryAddress::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn file_stem_never_leaves_the_directory() {
+        let reg = RegistryAddress::parse("http://[::1]:5000").unwrap();
+        assert_eq!(reg.file_stem(), "___1__5000");
+        assert!(!reg.file_stem().contains(['/', '.']));
+    }
+
+    #[test]
+    fn endpoint_joins_api_paths() {
+        let reg = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
+        assert_eq!(
+            reg.endpoint("/v2/a/b/tags/list").as_str(),
+            "http://127.0.0.1:5000/v2/a/b/tags/list"
+        );
+    }
+}

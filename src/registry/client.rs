@@ -1,0 +1,366 @@
+//! The HTTP client: one shared connection pool, a bound on requests in flight, retries on 429/503,
+//! pagination, and tag -> digest resolution.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LINK};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::address::RegistryAddress;
+use super::error::{Checked, RegistryError, check_response};
+use super::manifest::{ACCEPT_ALL, is_digest, media_type_of, sha256_digest};
+use crate::exit::UsageError;
+
+const MAX_RETRIES: u32 = 3;
+
+/// A user name and password. Debug output never shows the password.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How to verify the registry and present ourselves to it.
+#[derive(Debug, Clone, Default)]
+pub struct TlsConfig {
+    /// Extra trusted CA certificates (PEM bundle).
+    pub extra_ca: Option<PathBuf>,
+    /// Skip certificate verification entirely.
+    pub insecure: bool,
+    /// Client certificate (PEM), possibly holding the key too.
+    pub client_cert: Option<PathBuf>,
+    /// Key of the client certificate, when it is in a file of its own.
+    pub client_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub address: RegistryAddress,
+    pub concurrency: usize,
+    pub use_get_manifest: bool,
+    pub credentials: Option<Credentials>,
+    pub tls: TlsConfig,
+}
+
+/// A manifest a tag points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestRef {
+    pub digest: String,
+    pub media_type: Option<String>,
+}
+
+/// A registry client. Cheap to clone: clones share the connection pool and the in-flight bound.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    address: RegistryAddress,
+    permits: Semaphore,
+    use_get_manifest: bool,
+    credentials: Option<Credentials>,
+}
+
+/// A response whose body has been read while the request still held its place.
+struct Fetched {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> anyhow::Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(120))
+            .pool_max_idle_per_host(config.concurrency);
+        let tls = &config.tls;
+        if tls.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &tls.extra_ca {
+            let pem = read_file(path, "CA bundle")?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                UsageError::new(format!("invalid CA bundle {}: {e}", path.display()))
+            })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(cert_path) = &tls.client_cert {
+            let mut pem = read_file(cert_path, "client certificate")?;
+            if let Some(key_path) = &tls.client_key {
+                pem.push(b'\n');
+                pem.extend(read_file(key_path, "client key")?);
+            }
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                UsageError::with_hint(
+                    format!("invalid client certificate {}: {e}", cert_path.display()),
+                    "give a PEM file holding the certificate and its key, or the key with --client-key",
+                )
+            })?;
+            builder = builder.identity(identity);
+        }
+        let http = builder
+            .build()
+            .context("cannot set up the HTTP client")?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                address: config.address,
+                permits: Semaphore::new(config.concurrency),
+                use_get_manifest: config.use_get_manifest,
+                credentials: config.credentials,
+            }),
+        })
+    }
+
+    pub fn address(&self) -> &RegistryAddress {
+        &self.inner.address
+    }
+
+    /// `GET /v2/`: is this a registry, and may we talk to it?
+    pub async fn ping(&self) -> Result<(), RegistryError> {
+        self.fetch(Method::GET, self.inner.address.endpoint("/v2/"), None)
+            .await
+            .map(drop)
+    }
+
+    /// Every repository in the catalog, across all pages.
+    pub async fn catalog(&self) -> Result<Vec<String>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            repositories: Option<Vec<Option<String>>>,
+        }
+        let mut names = Vec::new();
+        let first = self.inner.address.endpoint("/v2/_catalog");
+        self.paginate(first, |page: Page| {
+            names.extend(page.repositories.into_iter().flatten().flatten());
+        })
+        .await?;
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Every tag of a repository, across all pages. `None` when the registry does not know the
+    /// repository (Docker's registry 3.x answers so for an emptied one that is still in the catalog).
+    /// `"tags": null` and null entries (Nexus) count as no tags.
+    pub async fn tags(&self, repo: &str) -> Result<Option<Vec<String>>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            tags: Option<Vec<Option<String>>>,
+        }
+        let mut tags = Vec::new();
+        let first = self.inner.address.endpoint(&format!("/v2/{repo}/tags/list"));
+        match self
+            .paginate(first, |page: Page| {
+                tags.extend(page.tags.into_iter().flatten().flatten());
+            })
+            .await
+        {
+            Ok(()) => {}
+            Err(err) if err.is_not_found("NAME_UNKNOWN") => return Ok(None),
+            Err(err) => return Err(err),
+        }
+        tags.sort();
+        tags.dedup();
+        Ok(Some(tags))
+    }
+
+    /// The manifest a tag (or digest) points to; `None` when the registry does not know it.
+    ///
+    /// HEAD with every manifest type accepted, reading `Docker-Content-Digest`; when HEAD is refused
+    /// (Nexus answers 404) or carries no digest, GET the manifest and hash it.
+    pub async fn resolve(
+        &self,
+        repo: &str,
+        reference: &str,
+    ) -> Result<Option<ManifestRef>, RegistryError> {
+        let url = self
+            .inner
+            .address
+            .endpoint(&format!("/v2/{repo}/manifests/{reference}"));
+        if !self.inner.use_get_manifest {
+            match self.fetch(Method::HEAD, url.clone(), Some(ACCEPT_ALL)).await {
+                Ok(head) => {
+                    if let Some(digest) = header_digest(&head.headers) {
+                        let content_type = header_str(&head.headers, CONTENT_TYPE.as_str());
+                        return Ok(Some(ManifestRef {
+                            digest,
+                            media_type: media_type_of(content_type, None),
+                        }));
+                    }
+                }
+                Err(RegistryError::NotFound { .. } | RegistryError::Unsupported { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
+            Ok(got) => got,
+            Err(err) if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") => {
+                return Ok(None);
+            }
+            Err(err) => return Err(err),
+        };
+        // A signed schema 1 manifest's digest covers its payload without the signatures, so the
+        // registry's header is preferred over hashing the body.
+        let digest = header_digest(&got.headers).unwrap_or_else(|| sha256_digest(&got.body));
+        let content_type = header_str(&got.headers, CONTENT_TYPE.as_str());
+        Ok(Some(ManifestRef {
+            digest,
+            media_type: media_type_of(content_type, Some(&got.body)),
+        }))
+    }
+
+    /// Follows `Link: <...>; rel="next"` from `first` until it is absent, handing each page to `take`.
+    async fn paginate<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        mut take: impl FnMut(T),
+    ) -> Result<(), RegistryError> {
+        let mut seen = HashSet::new();
+        let mut next = Some(first);
+        while let Some(url) = next {
+            if !seen.insert(url.clone()) {
+                return Err(RegistryError::Malformed {
+                    url,
+                    detail: "pagination links loop back to a page already read".into(),
+                });
+            }
+            let page = self.fetch(Method::GET, url.clone(), None).await?;
+            let parsed = serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
+                url: url.clone(),
+                detail: format!("not the expected JSON: {e}"),
+            })?;
+            take(parsed);
+            next = self.next_link(&url, &page.headers)?;
+        }
+        Ok(())
+    }
+
+    /// The `rel="next"` link of a page, resolved against the page's URL; a link to another host (or
+    /// scheme or port) is refused so pagination can never send us elsewhere.
+    fn next_link(&self, url: &Url, headers: &HeaderMap) -> Result<Option<Url>, RegistryError> {
+        let Some(value) = header_str(headers, LINK.as_str()) else {
+            return Ok(None);
+        };
+        let malformed = |detail: String| RegistryError::Malformed {
+            url: url.clone(),
+            detail,
+        };
+        let links = parse_link_header::parse_with_rel(value)
+            .map_err(|e| malformed(format!("bad Link header {value:?}: {e}")))?;
+        let Some(link) = links.get("next") else {
+            return Ok(None);
+        };
+        let next = url
+            .join(&link.raw_uri)
+            .map_err(|e| malformed(format!("bad next link {:?}: {e}", link.raw_uri)))?;
+        let base = self.inner.address.base();
+        if next.scheme() != base.scheme()
+            || next.host_str() != base.host_str()
+            || next.port_or_known_default() != base.port_or_known_default()
+        {
+            return Err(RegistryError::ForeignLink {
+                url: url.clone(),
+                link: next.to_string(),
+            });
+        }
+        Ok(Some(next))
+    }
+
+    /// Sends one request and reads its body, holding one of the in-flight places meanwhile; retries
+    /// 429 and 503 with backoff (honouring `Retry-After`). Every response passes `check_response`.
+    async fn fetch(
+        &self,
+        method: Method,
+        url: Url,
+        accept: Option<&str>,
+    ) -> Result<Fetched, RegistryError> {
+        let mut attempt = 0;
+        loop {
+            let permit = self.inner.permits.acquire().await;
+            let mut request = self.inner.http.request(method.clone(), url.clone());
+            if let Some(accept) = accept {
+                request = request.header(ACCEPT, accept);
+            }
+            if let Some(creds) = &self.inner.credentials {
+                request = request.basic_auth(&creds.user, Some(&creds.password));
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| RegistryError::from_transport(&url, &e))?;
+            let status = response.status();
+            tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
+            match check_response(&url, response).await {
+                Checked::Ok(response) => {
+                    let headers = response.headers().clone();
+                    let body = response
+                        .bytes()
+                        .await
+                        .map_err(|e| RegistryError::from_transport(&url, &e))?;
+                    return Ok(Fetched { headers, body });
+                }
+                Checked::Failed(err) => return Err(err),
+                Checked::RetryAfter(wait) if attempt < MAX_RETRIES => {
+                    drop(permit);
+                    attempt += 1;
+                    let backoff = Duration::from_millis(500 << attempt).max(wait);
+                    tracing::info!(%url, ?backoff, "registry asked to slow down; retrying");
+                    tokio::time::sleep(backoff).await;
+                }
+                Checked::RetryAfter(_) if status == StatusCode::TOO_MANY_REQUESTS => {
+                    return Err(RegistryError::TooManyRequests { url });
+                }
+                Checked::RetryAfter(_) => {
+                    return Err(RegistryError::Server {
+                        url,
+                        status,
+                        detail: Default::default(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn header_digest(headers: &HeaderMap) -> Option<String> {
+    header_str(headers, "docker-content-digest")
+        .map(str::trim)
+        .filter(|d| is_digest(d))
+        .map(str::to_owned)
+}
+
+fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, UsageError> {
+    std::fs::read(path)
+        .map_err(|e| UsageError::new(format!("cannot read {what} {}: {e}", path.display())))
+}

@@ -1,0 +1,257 @@
+//! The typed errors of the registry boundary, and the one check every response passes through.
+//!
+//! Registries report failures as an OCI error envelope, `{"errors":[{"code":..,"message":..}]}`
+//! (distribution-spec `spec.md`, "Error Codes"); the first entry's code and message are kept.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode};
+use serde::Deserialize;
+use url::Url;
+
+use crate::exit::ExitStatus;
+
+/// The first entry of an OCI error envelope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ErrorDetail {
+    fn parse(body: &[u8]) -> Self {
+        #[derive(Deserialize)]
+        struct Envelope {
+            errors: Vec<Entry>,
+        }
+        #[derive(Deserialize)]
+        struct Entry {
+            code: Option<String>,
+            message: Option<String>,
+        }
+        serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .and_then(|e| e.errors.into_iter().next())
+            .map(|e| Self {
+                code: e.code,
+                message: e.message,
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, ": {code}: {message}"),
+            (Some(code), None) => write!(f, ": {code}"),
+            (None, Some(message)) => write!(f, ": {message}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("cannot connect to {url}: {detail}")]
+    Unreachable { url: Url, detail: String },
+
+    #[error("TLS connection to {url} failed: {detail}")]
+    Tls { url: Url, detail: String },
+
+    #[error("request to {url} timed out")]
+    Timeout { url: Url },
+
+    #[error("{url}: authentication required (401){detail}")]
+    Unauthorized { url: Url, detail: ErrorDetail },
+
+    #[error("{url}: access denied (403){detail}")]
+    Forbidden { url: Url, detail: ErrorDetail },
+
+    #[error("{url}: not found (404){detail}")]
+    NotFound { url: Url, detail: ErrorDetail },
+
+    #[error("{url}: operation not supported by this registry (405){detail}")]
+    Unsupported { url: Url, detail: ErrorDetail },
+
+    #[error("{url}: too many requests (429), still refused after retrying")]
+    TooManyRequests { url: Url },
+
+    #[error("{url}: registry server error ({status}){detail}")]
+    Server {
+        url: Url,
+        status: StatusCode,
+        detail: ErrorDetail,
+    },
+
+    #[error("{url}: unexpected answer ({status}){detail}")]
+    Unexpected {
+        url: Url,
+        status: StatusCode,
+        detail: ErrorDetail,
+    },
+
+    #[error("{url}: malformed answer: {detail}")]
+    Malformed { url: Url, detail: String },
+
+    #[error("{url}: refusing to follow a pagination link to another host: {link}")]
+    ForeignLink { url: Url, link: String },
+}
+
+impl RegistryError {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Self::Unreachable { .. } | Self::Tls { .. } | Self::Timeout { .. } => {
+                ExitStatus::Network
+            }
+            Self::Unauthorized { .. } | Self::Forbidden { .. } => ExitStatus::Auth,
+            _ => ExitStatus::Registry,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Self::Unreachable { url, .. } => format!(
+                "check the address and that the registry is running; for a registry without TLS write \
+                 http://{}",
+                url.host_str().map_or_else(String::new, |h| match url.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_owned(),
+                })
+            ),
+            Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, or use http:// if it \
+                                 serves plain HTTP"
+                .to_owned(),
+            Self::Unauthorized { .. } => {
+                "pass credentials with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)"
+                    .to_owned()
+            }
+            Self::Forbidden { .. } => "the credentials are valid but lack this permission".to_owned(),
+            Self::NotFound { detail, .. } if detail.code.as_deref() == Some("NAME_UNKNOWN") => {
+                "the repository does not exist; `regsweep list-repo-names` lists them".to_owned()
+            }
+            Self::TooManyRequests { .. } => "lower --concurrency or try again later".to_owned(),
+            _ => return None,
+        };
+        Some(hint)
+    }
+
+    /// Whether this is a 404 with the given OCI error code (or with no envelope at all).
+    pub fn is_not_found(&self, code: &str) -> bool {
+        matches!(self, Self::NotFound { detail, .. }
+            if detail.code.as_deref().is_none_or(|c| c == code))
+    }
+
+    /// Turns a transport failure into the error a user can act on.
+    pub fn from_transport(url: &Url, err: &reqwest::Error) -> Self {
+        let url = url.clone();
+        if err.is_timeout() {
+            return Self::Timeout { url };
+        }
+        let detail = innermost_message(err);
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            Self::Tls { url, detail }
+        } else if err.is_connect() || err.is_request() {
+            Self::Unreachable { url, detail }
+        } else {
+            Self::Malformed { url, detail }
+        }
+    }
+}
+
+/// The most specific message in an error's source chain ("Connection refused (os error 111)"), rather
+/// than reqwest's generic "error sending request".
+fn innermost_message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        last = cause.to_string();
+        source = cause.source();
+    }
+    last
+}
+
+/// What a response's status means for the client: use it, retry it, or fail with a typed error.
+pub enum Checked {
+    Ok(Response),
+    RetryAfter(Duration),
+    Failed(RegistryError),
+}
+
+/// The one check every response passes through. Error bodies are read here (they are small) so the
+/// envelope's code and message reach the user.
+pub async fn check_response(url: &Url, response: Response) -> Checked {
+    let status = response.status();
+    if status.is_success() {
+        return Checked::Ok(response);
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        return Checked::RetryAfter(retry_after(&response).unwrap_or(Duration::from_secs(1)));
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    let detail = ErrorDetail::parse(&body);
+    let url = url.clone();
+    Checked::Failed(match status {
+        StatusCode::UNAUTHORIZED => RegistryError::Unauthorized { url, detail },
+        StatusCode::FORBIDDEN => RegistryError::Forbidden { url, detail },
+        StatusCode::NOT_FOUND => RegistryError::NotFound { url, detail },
+        StatusCode::METHOD_NOT_ALLOWED => RegistryError::Unsupported { url, detail },
+        s if s.is_server_error() => RegistryError::Server {
+            url,
+            status: s,
+            detail,
+        },
+        s => RegistryError::Unexpected {
+            url,
+            status: s,
+            detail,
+        },
+    })
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare on registries and treated as absent).
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(reqwest::header::RETRY_AFTER)?;
+    let seconds: u64 = value.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds.min(60)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_first_entry_is_kept() {
+        let body = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"x"}},{"code":"OTHER"}]}"#;
+        let detail = ErrorDetail::parse(body);
+        assert_eq!(detail.code.as_deref(), Some("NAME_UNKNOWN"));
+        assert_eq!(
+            detail.to_string(),
+            ": NAME_UNKNOWN: repository name not known to registry"
+        );
+    }
+
+    #[test]
+    fn garbage_bodies_give_no_detail() {
+        for body in [&b""[..], b"<html>502</html>", br#"{"errors":[]}"#, br#"{"errors":null}"#] {
+            assert_eq!(ErrorDetail::parse(body), ErrorDetail::default());
+        }
+    }
+
+    #[test]
+    fn not_found_codes_are_told_apart() {
+        let url = Url::parse("http://127.0.0.1:1/v2/x/tags/list").unwrap();
+        let err = RegistryError::NotFound {
+            url,
+            detail: ErrorDetail {
+                code: Some("NAME_UNKNOWN".into()),
+                message: None,
+            },
+        };
+        assert!(err.is_not_found("NAME_UNKNOWN"));
+        assert!(!err.is_not_found("MANIFEST_UNKNOWN"));
+        assert_eq!(err.exit_status(), ExitStatus::Registry);
+    }
+}

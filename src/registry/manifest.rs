@@ -1,0 +1,129 @@
+//! Manifest media types and content digests.
+
+use sha2::{Digest as _, Sha256};
+
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const DOCKER_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_V1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+pub const DOCKER_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+
+/// Every manifest type, sent on every manifest HEAD and GET. Docker's registry answers a request that
+/// does not accept a manifest list with the linux/amd64 child (and its digest), and one that does not
+/// accept OCI types with 404 for OCI content (distribution `registry/handlers/manifests.go`), so a
+/// partial list would resolve multi-arch tags to the wrong digest.
+pub const ACCEPT_ALL: &str = "application/vnd.oci.image.index.v1+json, \
+     application/vnd.oci.image.manifest.v1+json, \
+     application/vnd.docker.distribution.manifest.list.v2+json, \
+     application/vnd.docker.distribution.manifest.v2+json, \
+     application/vnd.docker.distribution.manifest.v1+prettyjws, \
+     application/vnd.docker.distribution.manifest.v1+json";
+
+/// `sha256:<hex>` of some bytes, the digest a registry gives content.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in hash {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// Whether a string has the shape of a content digest, `algorithm:encoded` (OCI image-spec
+/// `descriptor.md`); a header that fails this is ignored rather than trusted.
+pub fn is_digest(value: &str) -> bool {
+    let Some((algorithm, encoded)) = value.split_once(':') else {
+        return false;
+    };
+    let algorithm_ok = !algorithm.is_empty()
+        && algorithm
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b));
+    let encoded_ok = !encoded.is_empty()
+        && encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
+    let sha256_ok = algorithm != "sha256"
+        || (encoded.len() == 64 && encoded.bytes().all(|b| b.is_ascii_hexdigit()));
+    algorithm_ok && encoded_ok && sha256_ok
+}
+
+/// The media type of a manifest: the `Content-Type` the registry sent, unless that is missing or
+/// generic, in which case the body's `mediaType` (or `schemaVersion: 1`) tells.
+pub fn media_type_of(content_type: Option<&str>, body: Option<&[u8]>) -> Option<String> {
+    let declared = content_type
+        .map(|ct| ct.split(';').next().unwrap_or(ct).trim())
+        .filter(|ct| !ct.is_empty() && !is_generic(ct));
+    if let Some(ct) = declared {
+        return Some(ct.to_owned());
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "mediaType")]
+        media_type: Option<String>,
+        #[serde(rename = "schemaVersion")]
+        schema_version: Option<u32>,
+        manifests: Option<serde::de::IgnoredAny>,
+    }
+    let probe: Probe = serde_json::from_slice(body?).ok()?;
+    match (probe.media_type, probe.schema_version, probe.manifests) {
+        (Some(mt), _, _) => Some(mt),
+        (None, Some(1), _) => Some(DOCKER_V1.to_owned()),
+        (None, Some(2), Some(_)) => Some(OCI_INDEX.to_owned()),
+        (None, Some(2), None) => Some(OCI_MANIFEST.to_owned()),
+        _ => None,
+    }
+}
+
+fn is_generic(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "application/json" | "text/plain" | "application/octet-stream"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_digest(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn digests_are_validated() {
+        assert!(is_digest(&sha256_digest(b"x")));
+        assert!(is_digest("sha512:abcdef"));
+        for bad in ["", "sha256:", "sha256:xyz", ":abc", "sha256:ABC", "no-colon"] {
+            assert!(!is_digest(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn media_type_prefers_specific_content_type() {
+        assert_eq!(
+            media_type_of(Some("application/vnd.oci.image.index.v1+json; charset=utf-8"), None)
+                .as_deref(),
+            Some(OCI_INDEX)
+        );
+        assert_eq!(
+            media_type_of(
+                Some("application/json"),
+                Some(br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#)
+            )
+            .as_deref(),
+            Some(DOCKER_V2)
+        );
+        assert_eq!(
+            media_type_of(None, Some(br#"{"schemaVersion":2,"manifests":[]}"#)).as_deref(),
+            Some(OCI_INDEX)
+        );
+        assert_eq!(media_type_of(None, Some(b"not json")), None);
+    }
+}

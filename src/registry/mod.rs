@@ -1,0 +1,11 @@
+//! The registry boundary: addresses, the HTTP client, manifest types and typed errors. It knows nothing
+//! of the cache or the command line.
+
+mod address;
+mod client;
+mod error;
+pub mod manifest;
+
+pub use address::{RegistryAddress, no_registry};
+pub use client::{Client, ClientConfig, Credentials, TlsConfig};
+pub use error::RegistryError;

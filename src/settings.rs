@@ -1,0 +1,271 @@
+//! Arguments and environment turned into plain, validated settings. Commands never see clap types.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use crate::cli::{CacheAction, Cli, Command, Format, GlobalArgs, LogLevel};
+use crate::exit::UsageError;
+use crate::registry::{ClientConfig, Credentials, RegistryAddress, TlsConfig, no_registry};
+
+/// Where the cache lives, if anywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// The per-registry file in the user's cache directory.
+    Default,
+    File(PathBuf),
+    Disabled,
+}
+
+/// How listings are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Plain,
+    Json,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    registry: Option<RegistryAddress>,
+    pub cache: CacheChoice,
+    pub refresh: bool,
+    pub count: bool,
+    pub format: OutputFormat,
+    pub quiet: bool,
+    pub log_level: LogLevel,
+    pub concurrency: usize,
+    pub use_get_manifest: bool,
+    pub credentials: Option<Credentials>,
+    pub tls: TlsConfig,
+    /// Things worth telling the user before anything runs (e.g. verification disabled).
+    pub warnings: Vec<String>,
+}
+
+/// What to do, with the command's own options in plain form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    ListRepoNames { pattern: Option<String> },
+    ListTagNames(TagListing),
+    CacheInfo,
+    CacheClear,
+    Generate { out_dir: PathBuf, check: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagListing {
+    /// Repositories to list; empty means all.
+    pub repos: Vec<String>,
+    pub reverse_sort: bool,
+    pub image_names: bool,
+}
+
+/// Turns the parsed command line into settings and an action.
+pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
+    let Cli { global, command } = cli;
+    let action = match command {
+        Command::ListRepoNames(args) => Action::ListRepoNames {
+            pattern: args.pattern,
+        },
+        Command::ListTagNames(args) => Action::ListTagNames(TagListing {
+            repos: args.repo,
+            reverse_sort: args.reverse_sort,
+            image_names: args.image_names,
+        }),
+        Command::Cache(args) => match args.action {
+            CacheAction::Info => Action::CacheInfo,
+            CacheAction::Clear => Action::CacheClear,
+        },
+        Command::Generate(args) => Action::Generate {
+            out_dir: args.out_dir,
+            check: args.check,
+        },
+    };
+    Ok((Settings::resolve(global)?, action))
+}
+
+/// dregutil's notion of "off": empty, `false`, `0`, `no`, `none` (any case).
+fn is_off(value: &str) -> bool {
+    let value = value.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "" | "false" | "0" | "no" | "none" | "off")
+}
+
+fn is_on(value: &str) -> bool {
+    let value = value.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "true" | "1" | "yes" | "on")
+}
+
+impl Settings {
+    /// Validates the global options. Every field is destructured, so a new option is a compile error
+    /// here until it is handled.
+    pub fn resolve(args: GlobalArgs) -> Result<Self, UsageError> {
+        let GlobalArgs {
+            registry,
+            user,
+            password,
+            digest_auth,
+            client_cert,
+            client_key,
+            verify,
+            insecure,
+            cache,
+            no_cache,
+            refresh,
+            count,
+            // Accepted for dregutil's scripts; it only affects the query and remove commands.
+            no_raise_intersecting_repo: _,
+            use_get_manifest,
+            log_level,
+            concurrency,
+            format,
+            quiet,
+        } = args;
+
+        let registry = registry
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| RegistryAddress::parse(&r))
+            .transpose()?;
+
+        let cache = match cache {
+            _ if no_cache => CacheChoice::Disabled,
+            None => CacheChoice::Default,
+            Some(value) if is_off(&value) => CacheChoice::Disabled,
+            Some(path) => CacheChoice::File(PathBuf::from(path)),
+        };
+
+        if digest_auth.as_deref().is_some_and(|v| !is_off(v)) {
+            return Err(UsageError::with_hint(
+                "HTTP digest authentication (--digest-auth) is not supported yet",
+                "use basic authentication with --user and --password",
+            ));
+        }
+        let credentials = match (user, password) {
+            (Some(user), Some(password)) => Some(Credentials { user, password }),
+            (Some(user), None) => {
+                return Err(UsageError::with_hint(
+                    format!("--user {user} given without a password"),
+                    "pass --password or set REGISTRY_PASSWORD",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(UsageError::with_hint(
+                    "--password given without --user",
+                    "pass --user or set REGISTRY_USER",
+                ));
+            }
+            (None, None) => None,
+        };
+
+        let mut warnings = Vec::new();
+        let mut tls = TlsConfig {
+            insecure,
+            client_cert,
+            client_key,
+            ..TlsConfig::default()
+        };
+        match verify {
+            Some(value) if is_off(&value) => tls.insecure = true,
+            Some(value) if is_on(&value) => {}
+            Some(path) => tls.extra_ca = Some(PathBuf::from(path)),
+            None => {}
+        }
+        if tls.insecure {
+            warnings.push(
+                "TLS certificate verification is disabled; the registry's identity is not checked"
+                    .to_owned(),
+            );
+        }
+        if tls.client_key.is_some() && tls.client_cert.is_none() {
+            return Err(UsageError::with_hint(
+                "--client-key given without --client-cert",
+                "pass the certificate with --client-cert (also -cert)",
+            ));
+        }
+
+        let format = match format {
+            Format::Auto if std::io::stdout().is_terminal() => OutputFormat::Table,
+            Format::Auto | Format::Plain => OutputFormat::Plain,
+            Format::Table => OutputFormat::Table,
+            Format::Json => OutputFormat::Json,
+        };
+
+        Ok(Self {
+            registry,
+            cache,
+            refresh,
+            count,
+            format,
+            quiet,
+            log_level,
+            concurrency: concurrency.get(),
+            use_get_manifest,
+            credentials,
+            tls,
+            warnings,
+        })
+    }
+
+    /// The registry to work on; a usage error naming both ways to give one when there is none.
+    pub fn registry(&self) -> Result<&RegistryAddress, UsageError> {
+        self.registry.as_ref().ok_or_else(no_registry)
+    }
+
+    pub fn client_config(&self) -> Result<ClientConfig, UsageError> {
+        Ok(ClientConfig {
+            address: self.registry()?.clone(),
+            concurrency: self.concurrency,
+            use_get_manifest: self.use_get_manifest,
+            credentials: self.credentials.clone(),
+            tls: self.tls.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn resolve(args: &[&str]) -> Result<Settings, UsageError> {
+        let mut argv = vec!["regsweep"];
+        argv.extend_from_slice(args);
+        argv.push("list-repo-names");
+        Settings::resolve(Cli::try_parse_from(argv).unwrap().global)
+    }
+
+    #[test]
+    fn cache_none_spellings_disable_the_cache() {
+        for off in ["None", "none", "false", "0", "NO"] {
+            assert_eq!(resolve(&["-c", off]).unwrap().cache, CacheChoice::Disabled);
+        }
+        assert_eq!(resolve(&["--no-cache"]).unwrap().cache, CacheChoice::Disabled);
+        assert_eq!(
+            resolve(&["-c", "x.json"]).unwrap().cache,
+            CacheChoice::File("x.json".into())
+        );
+    }
+
+    #[test]
+    fn verify_none_disables_verification_with_a_warning() {
+        let s = resolve(&["-v", "None"]).unwrap();
+        assert!(s.tls.insecure);
+        assert_eq!(s.warnings.len(), 1);
+        let s = resolve(&["--verify", "/etc/ca.pem"]).unwrap();
+        assert_eq!(s.tls.extra_ca, Some(PathBuf::from("/etc/ca.pem")));
+        assert!(!s.tls.insecure);
+    }
+
+    #[test]
+    fn incomplete_credentials_are_usage_errors() {
+        assert!(resolve(&["-u", "me"]).is_err());
+        assert!(resolve(&["-p", "pw"]).is_err());
+        assert!(resolve(&["-u", "me", "-p", "pw"]).unwrap().credentials.is_some());
+    }
+
+    #[test]
+    fn missing_registry_names_both_ways() {
+        let s = resolve(&[]).unwrap();
+        let err = s.registry().unwrap_err();
+        assert!(err.hint.unwrap().contains("REGISTRY"));
+    }
+}
