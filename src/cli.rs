@@ -152,7 +152,12 @@ pub struct GlobalArgs {
     pub no_raise_intersecting_repo: bool,
 
     /// Read digests with GET instead of HEAD (needed by Nexus).
-    #[arg(long, env = "DOCKER_UTIL_GET_MANIFEST", global = true)]
+    #[arg(
+        long,
+        env = "DOCKER_UTIL_GET_MANIFEST",
+        global = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub use_get_manifest: bool,
 
     /// Log level of the diagnostics written to stderr.

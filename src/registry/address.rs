@@ -43,7 +43,8 @@ impl RegistryAddress {
         }
         if !base.username().is_empty() || base.password().is_some() {
             return Err(UsageError::with_hint(
-                format!("invalid registry {input:?}: credentials do not belong in the registry address"),
+                // The input is not repeated: it holds a secret.
+                "invalid registry address: credentials do not belong in it",
                 "pass them with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)",
             ));
         }

@@ -112,14 +112,14 @@ impl RegistryError {
 
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
-            Self::Unreachable { url, .. } => format!(
-                "check the address and that the registry is running; for a registry without TLS write \
-                 http://{}",
-                url.host_str().map_or_else(String::new, |h| match url.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_owned(),
-                })
+            Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
+                "check the address and that the registry is running; for a registry without TLS \
+                 write http://{}",
+                &url[url::Position::BeforeHost..url::Position::AfterPort]
             ),
+            Self::Unreachable { .. } => {
+                "check the address and that the registry is running".to_owned()
+            }
             Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, or use http:// if it \
                                  serves plain HTTP"
                 .to_owned(),

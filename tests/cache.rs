@@ -1,0 +1,232 @@
+//! The per-registry cache against a real registry: where it goes, what it holds (and never holds),
+//! refreshing, corruption, staleness, `-c None`, failure part-way, and concurrent runs.
+
+mod common;
+
+use std::fs;
+
+use common::seed::{self, Image, Kind};
+use common::{Sandbox, TestRegistry, stderr, stdout};
+use serde_json::Value;
+
+fn sample_registry() -> TestRegistry {
+    let registry = TestRegistry::start();
+    seed::sample(&registry.seeder());
+    registry
+}
+
+#[test]
+fn first_run_fills_the_default_cache_and_later_runs_read_it() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    let path = sandbox.default_cache(registry.port);
+    let first = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    assert!(path.is_file(), "no cache at {}", path.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(cache["schema"], 1);
+    assert_eq!(cache["registry"], registry.url());
+    assert!(cache["refreshed_at"].is_string());
+    assert!(cache["repositories"]["app"]["tags"]["1.10"]["digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert_eq!(cache["repositories"]["emptied"]["tags"], serde_json::json!({}));
+    assert!(cache["manifests"].is_object());
+
+    // A tag pushed after the cache was filled is not seen until --refresh.
+    registry
+        .seeder()
+        .image("app", Some("2.0"), &Image::new(Kind::Docker, "app 2.0"));
+    let second = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    assert_eq!(stdout(&first), stdout(&second));
+    let refreshed = sandbox
+        .run(&registry.url(), &["--refresh", "list-tag-names", "app"])
+        .success();
+    assert!(stdout(&refreshed).contains("app  2.0\n"), "{}", stdout(&refreshed));
+    let again = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    assert_eq!(stdout(&refreshed), stdout(&again));
+}
+
+#[test]
+fn cache_none_reads_live_and_writes_nothing() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    for off in [&["-c", "None"][..], &["--cache", "false"], &["--no-cache"]] {
+        let mut args = off.to_vec();
+        args.push("list-repo-names");
+        let out = sandbox.run(&registry.url(), &args).success();
+        assert!(stdout(&out).starts_with("app\n"));
+    }
+    registry
+        .seeder()
+        .image("late", Some("1.0"), &Image::new(Kind::Oci, "late"));
+    let out = sandbox
+        .run(&registry.url(), &["-c", "NONE", "list-repo-names", "late"])
+        .success();
+    assert_eq!(stdout(&out), "late\n");
+    let files: Vec<_> = walk(sandbox.home.path());
+    assert!(files.is_empty(), "-c None wrote {files:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn corrupt_cache_is_a_clear_error_until_refreshed() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    let path = sandbox.home.path().join("c.json");
+    for garbage in ["{\"schema\": 1, \"repositories\": [", "", "{\"schema\": 7}"] {
+        fs::write(&path, garbage).unwrap();
+        let out = sandbox
+            .run(&registry.url(), &["-c", path.to_str().unwrap(), "list-repo-names"])
+            .code(6);
+        let err = stderr(&out);
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains("--refresh"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    sandbox
+        .run(&registry.url(), &["-c", path.to_str().unwrap(), "--refresh", "list-repo-names"])
+        .success();
+    sandbox
+        .run(&registry.url(), &["-c", path.to_str().unwrap(), "list-repo-names"])
+        .success();
+}
+
+#[test]
+fn a_cache_of_another_registry_is_refused() {
+    let registry = sample_registry();
+    let other = TestRegistry::start();
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&registry.url(), &["-c", "shared.json", "list-repo-names"])
+        .success();
+    let out = sandbox
+        .run(&other.url(), &["-c", "shared.json", "list-repo-names"])
+        .code(6);
+    assert!(stderr(&out).contains("belongs to registry"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_refresh_leaves_the_previous_cache() {
+    let registry = sample_registry();
+    let url = registry.url();
+    let sandbox = Sandbox::new();
+    sandbox.run(&url, &["list-repo-names"]).success();
+    let path = sandbox.default_cache(registry.port);
+    let before = fs::read(&path).unwrap();
+    drop(registry);
+    sandbox.run(&url, &["--refresh", "list-repo-names"]).code(3);
+    assert_eq!(fs::read(&path).unwrap(), before, "the cache changed");
+    // The old cache still answers.
+    let out = sandbox.run(&url, &["list-repo-names"]).success();
+    assert!(stdout(&out).starts_with("app\n"));
+}
+
+#[test]
+fn an_old_cache_gets_a_note_with_its_age() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    sandbox.run(&registry.url(), &["list-repo-names"]).success();
+    let path = sandbox.default_cache(registry.port);
+    let mut cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    cache["refreshed_at"] = "2026-01-01T00:00:00Z".into();
+    fs::write(&path, cache.to_string()).unwrap();
+    let out = sandbox.run(&registry.url(), &["list-repo-names"]).success();
+    let err = stderr(&out);
+    assert!(err.contains("days old") && err.contains("--refresh"), "{err}");
+    let quiet = sandbox.run(&registry.url(), &["-q", "list-repo-names"]).success();
+    assert_eq!(stderr(&quiet), "");
+}
+
+#[test]
+fn concurrent_runs_share_one_cache_file() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    let path = sandbox.home.path().join("shared.json");
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("regsweep"));
+            cmd.env_clear()
+                .env("HOME", sandbox.home.path())
+                .args(["-reg", &registry.url(), "-c", path.to_str().unwrap()])
+                .args(["--refresh", "list-tag-names"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(output.stdout, outputs[0].stdout);
+    }
+    let cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(cache["repositories"].as_object().unwrap().len(), 7);
+    let leftovers: Vec<_> = walk(sandbox.home.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn cache_info_and_clear() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    let path = sandbox.default_cache(registry.port);
+    let out = sandbox.run(&registry.url(), &["cache", "info"]).success();
+    assert!(stdout(&out).contains("no cache yet"), "{}", stdout(&out));
+
+    sandbox.run(&registry.url(), &["list-repo-names"]).success();
+    let out = sandbox
+        .run(&registry.url(), &["--format", "json", "cache", "info"])
+        .success();
+    let info: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(info["path"], path.display().to_string());
+    assert_eq!(info["repositories"], 7);
+    assert_eq!(info["tagged_repositories"], 6);
+    assert_eq!(info["tags"], 13);
+    let out = sandbox.run(&registry.url(), &["cache", "info"]).success();
+    assert!(stdout(&out).contains("tags: 13"), "{}", stdout(&out));
+
+    sandbox.run(&registry.url(), &["cache", "clear"]).success();
+    assert!(!path.exists());
+    let out = sandbox.run(&registry.url(), &["-c", "None", "cache", "info"]).code(2);
+    assert!(stderr(&out).contains("cache is disabled"), "{}", stderr(&out));
+}
+
+#[test]
+fn credentials_never_reach_the_cache_or_output() {
+    let registry = sample_registry();
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["-u", "someone", "-p", "s3cret-pw", "-l", "debug", "list-tag-names"],
+        )
+        .success();
+    assert!(!stdout(&out).contains("s3cret-pw"));
+    assert!(!stderr(&out).contains("s3cret-pw"));
+    let cache = fs::read_to_string(sandbox.default_cache(registry.port)).unwrap();
+    assert!(!cache.contains("s3cret-pw") && !cache.contains("someone"));
+}

@@ -1,0 +1,214 @@
+//! Integration-test support: a real Distribution registry on a free loopback port with its own
+//! storage directory, and a `regsweep` command that can see neither the developer's credentials nor
+//! their cache.
+
+#![allow(dead_code)]
+
+pub mod seed;
+
+use std::fs;
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+pub use seed::Seeder;
+
+const PACKAGE_HINT: &str = "the integration tests need the Distribution registry: install Debian's \
+     `docker-registry` package (`apt-get install docker-registry`, or run scripts/test, which does), \
+     or set REGSWEEP_TEST_REGISTRY to a registry binary";
+
+/// The registry binary: `REGSWEEP_TEST_REGISTRY`, else `docker-registry` on PATH. Never skips: a
+/// missing registry fails the test with the package to install.
+pub fn registry_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("REGSWEEP_TEST_REGISTRY") {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "REGSWEEP_TEST_REGISTRY={} is not a file; {PACKAGE_HINT}", path.display());
+        return path;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join("docker-registry"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("docker-registry not found; {PACKAGE_HINT}"))
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("binding a loopback port")
+        .port()
+}
+
+/// How to configure a test registry.
+#[derive(Debug, Clone)]
+pub struct RegistryOptions {
+    pub delete_enabled: bool,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        Self { delete_enabled: true }
+    }
+}
+
+/// A running registry; stopped and its storage removed when dropped.
+pub struct TestRegistry {
+    child: Child,
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl TestRegistry {
+    pub fn start() -> Self {
+        Self::start_with(&RegistryOptions::default())
+    }
+
+    pub fn start_with(options: &RegistryOptions) -> Self {
+        let binary = registry_binary();
+        let mut last_log = String::new();
+        // The port is free when picked but could be taken before the registry binds it: try again.
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("registry temp dir");
+            let port = free_port();
+            let config = dir.path().join("config.yml");
+            fs::write(&config, config_yaml(dir.path(), port, options)).expect("writing config");
+            let log = fs::File::create(dir.path().join("registry.log")).expect("registry log");
+            let child = Command::new(&binary)
+                .arg("serve")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log handle"))
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}; {PACKAGE_HINT}", binary.display()));
+            let mut registry = TestRegistry { child, port, dir };
+            if registry.wait_ready() {
+                return registry;
+            }
+            last_log = fs::read_to_string(registry.dir.path().join("registry.log")).unwrap_or_default();
+        }
+        panic!("the registry did not start; its log:\n{last_log}");
+    }
+
+    /// Polls `GET /v2/` until the registry answers, it exits, or 20 s pass.
+    fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if http_status(self.port, "/v2/") == Some(200) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn seeder(&self) -> Seeder {
+        Seeder::new(&self.url())
+    }
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config_yaml(dir: &Path, port: u16, options: &RegistryOptions) -> String {
+    format!(
+        "version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: {delete}
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:{port}
+",
+        root = dir.join("storage").display(),
+        delete = options.delete_enabled,
+    )
+}
+
+/// The status of a plain HTTP GET to 127.0.0.1, or None when nothing answers.
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+/// A home of its own for each test: `regsweep` runs with an empty environment but for PATH, and HOME,
+/// XDG and Docker directories inside this temporary directory.
+pub struct Sandbox {
+    pub home: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().expect("sandbox home"),
+        }
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.path().join("cache")
+    }
+
+    /// The default cache file of a registry on 127.0.0.1:`port`.
+    pub fn default_cache(&self, port: u16) -> PathBuf {
+        self.cache_dir()
+            .join("regsweep")
+            .join(format!("127_0_0_1_{port}.json"))
+    }
+
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("regsweep").expect("the regsweep binary");
+        let home = self.home.path();
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CACHE_HOME", self.cache_dir())
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("DOCKER_CONFIG", home.join("docker"))
+            .current_dir(home);
+        cmd
+    }
+
+    /// `regsweep --registry URL ARGS...`
+    pub fn run(&self, registry: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().arg("--registry").arg(registry).args(args).assert()
+    }
+}
+
+/// The stdout of a finished command, as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
