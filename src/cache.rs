@@ -120,9 +120,13 @@ impl CacheError {
     pub fn hint(&self) -> Option<String> {
         Some(
             match self {
-                Self::NoCacheDir => "set XDG_CACHE_HOME or HOME, pass --cache FILE, or disable the \
-                                     cache with --no-cache",
-                Self::Io { .. } => "pass another --cache FILE, or disable the cache with --no-cache",
+                Self::NoCacheDir => {
+                    "set XDG_CACHE_HOME or HOME, pass --cache FILE, or disable the \
+                                     cache with --no-cache"
+                }
+                Self::Io { .. } => {
+                    "pass another --cache FILE, or disable the cache with --no-cache"
+                }
                 Self::Corrupt { .. } | Self::UnknownVersion { .. } => {
                     "run the command again with --refresh to rebuild it from the registry"
                 }
@@ -308,7 +312,8 @@ mod tests {
             },
         );
         inv.repositories.insert("app".into(), repo);
-        inv.repositories.insert("empty".into(), Repository::default());
+        inv.repositories
+            .insert("empty".into(), Repository::default());
         inv
     }
 
@@ -345,7 +350,10 @@ mod tests {
         ));
         let other = RegistryAddress::parse("http://127.0.0.1:6000").unwrap();
         file.save(&sample(&other)).unwrap();
-        assert!(matches!(file.load(&reg), Err(CacheError::OtherRegistry { .. })));
+        assert!(matches!(
+            file.load(&reg),
+            Err(CacheError::OtherRegistry { .. })
+        ));
         assert!(file.clear().unwrap());
         assert!(!file.clear().unwrap());
     }

@@ -71,7 +71,13 @@ pub struct GlobalArgs {
     /// User for basic authentication.
     ///
     /// Example: `-u ci-cleaner -p "$TOKEN"`.
-    #[arg(short = 'u', long, env = "REGISTRY_USER", global = true, value_name = "USER")]
+    #[arg(
+        short = 'u',
+        long,
+        env = "REGISTRY_USER",
+        global = true,
+        value_name = "USER"
+    )]
     pub user: Option<String>,
 
     /// Password for --user.
@@ -380,7 +386,14 @@ mod tests {
     fn single_dash_long_options_are_rewritten() {
         assert_eq!(
             norm(&["regsweep", "-reg", "h:5000", "-cert", "c.pem", "-key=k.pem"]),
-            ["regsweep", "--registry", "h:5000", "--client-cert", "c.pem", "--client-key=k.pem"]
+            [
+                "regsweep",
+                "--registry",
+                "h:5000",
+                "--client-cert",
+                "c.pem",
+                "--client-key=k.pem"
+            ]
         );
     }
 
@@ -396,10 +409,29 @@ mod tests {
     fn dregutil_global_options_parse() {
         let cli = Cli::try_parse_from(normalize_args(
             [
-                "regsweep", "-reg", "r:5000", "-u", "me", "-p", "pw", "-c", "None", "-v", "None",
-                "--refresh", "--count", "-l", "DEBUG", "--use-get-manifest",
-                "--no-raise-intersecting-repo", "--digest-auth", "yes", "list-tag-names",
-                "--reverse-sort", "--image-names", "app",
+                "regsweep",
+                "-reg",
+                "r:5000",
+                "-u",
+                "me",
+                "-p",
+                "pw",
+                "-c",
+                "None",
+                "-v",
+                "None",
+                "--refresh",
+                "--count",
+                "-l",
+                "DEBUG",
+                "--use-get-manifest",
+                "--no-raise-intersecting-repo",
+                "--digest-auth",
+                "yes",
+                "list-tag-names",
+                "--reverse-sort",
+                "--image-names",
+                "app",
             ]
             .map(OsString::from),
         ))
@@ -408,7 +440,9 @@ mod tests {
         assert_eq!(cli.global.cache.as_deref(), Some("None"));
         assert_eq!(cli.global.log_level, LogLevel::Debug);
         assert!(cli.global.refresh && cli.global.count && cli.global.use_get_manifest);
-        let Command::ListTagNames(args) = cli.command else { panic!("wrong command") };
+        let Command::ListTagNames(args) = cli.command else {
+            panic!("wrong command")
+        };
         assert_eq!(args.repo, ["app"]);
         assert!(args.reverse_sort && args.image_names);
     }

@@ -57,7 +57,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     runtime.block_on(dispatch(&settings, &ctx, action))
 }
 
-async fn dispatch(settings: &Settings, ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
+async fn dispatch(
+    settings: &Settings,
+    ctx: &Context,
+    action: Action,
+) -> anyhow::Result<ExitStatus> {
     match action {
         Action::ListRepoNames { pattern } => {
             commands::list_repo_names::run(settings, ctx, pattern.as_deref()).await

@@ -238,7 +238,10 @@ mod tests {
         for off in ["None", "none", "false", "0", "NO"] {
             assert_eq!(resolve(&["-c", off]).unwrap().cache, CacheChoice::Disabled);
         }
-        assert_eq!(resolve(&["--no-cache"]).unwrap().cache, CacheChoice::Disabled);
+        assert_eq!(
+            resolve(&["--no-cache"]).unwrap().cache,
+            CacheChoice::Disabled
+        );
         assert_eq!(
             resolve(&["-c", "x.json"]).unwrap().cache,
             CacheChoice::File("x.json".into())
@@ -259,7 +262,12 @@ mod tests {
     fn incomplete_credentials_are_usage_errors() {
         assert!(resolve(&["-u", "me"]).is_err());
         assert!(resolve(&["-p", "pw"]).is_err());
-        assert!(resolve(&["-u", "me", "-p", "pw"]).unwrap().credentials.is_some());
+        assert!(
+            resolve(&["-u", "me", "-p", "pw"])
+                .unwrap()
+                .credentials
+                .is_some()
+        );
     }
 
     #[test]

@@ -20,35 +20,53 @@ fn first_run_fills_the_default_cache_and_later_runs_read_it() {
     let registry = sample_registry();
     let sandbox = Sandbox::new();
     let path = sandbox.default_cache(registry.port);
-    let first = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    let first = sandbox
+        .run(&registry.url(), &["list-tag-names", "app"])
+        .success();
     assert!(path.is_file(), "no cache at {}", path.display());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     assert_eq!(cache["schema"], 1);
     assert_eq!(cache["registry"], registry.url());
     assert!(cache["refreshed_at"].is_string());
-    assert!(cache["repositories"]["app"]["tags"]["1.10"]["digest"]
-        .as_str()
-        .unwrap()
-        .starts_with("sha256:"));
-    assert_eq!(cache["repositories"]["emptied"]["tags"], serde_json::json!({}));
+    assert!(
+        cache["repositories"]["app"]["tags"]["1.10"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert_eq!(
+        cache["repositories"]["emptied"]["tags"],
+        serde_json::json!({})
+    );
     assert!(cache["manifests"].is_object());
 
     // A tag pushed after the cache was filled is not seen until --refresh.
     registry
         .seeder()
         .image("app", Some("2.0"), &Image::new(Kind::Docker, "app 2.0"));
-    let second = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    let second = sandbox
+        .run(&registry.url(), &["list-tag-names", "app"])
+        .success();
     assert_eq!(stdout(&first), stdout(&second));
     let refreshed = sandbox
         .run(&registry.url(), &["--refresh", "list-tag-names", "app"])
         .success();
-    assert!(stdout(&refreshed).contains("app  2.0\n"), "{}", stdout(&refreshed));
-    let again = sandbox.run(&registry.url(), &["list-tag-names", "app"]).success();
+    assert!(
+        stdout(&refreshed).contains("app  2.0\n"),
+        "{}",
+        stdout(&refreshed)
+    );
+    let again = sandbox
+        .run(&registry.url(), &["list-tag-names", "app"])
+        .success();
     assert_eq!(stdout(&refreshed), stdout(&again));
 }
 
@@ -94,7 +112,10 @@ fn corrupt_cache_is_a_clear_error_until_refreshed() {
     for garbage in ["{\"schema\": 1, \"repositories\": [", "", "{\"schema\": 7}"] {
         fs::write(&path, garbage).unwrap();
         let out = sandbox
-            .run(&registry.url(), &["-c", path.to_str().unwrap(), "list-repo-names"])
+            .run(
+                &registry.url(),
+                &["-c", path.to_str().unwrap(), "list-repo-names"],
+            )
             .code(6);
         let err = stderr(&out);
         assert!(err.contains(&path.display().to_string()), "{err}");
@@ -102,10 +123,16 @@ fn corrupt_cache_is_a_clear_error_until_refreshed() {
         assert!(!err.contains("panicked"), "{err}");
     }
     sandbox
-        .run(&registry.url(), &["-c", path.to_str().unwrap(), "--refresh", "list-repo-names"])
+        .run(
+            &registry.url(),
+            &["-c", path.to_str().unwrap(), "--refresh", "list-repo-names"],
+        )
         .success();
     sandbox
-        .run(&registry.url(), &["-c", path.to_str().unwrap(), "list-repo-names"])
+        .run(
+            &registry.url(),
+            &["-c", path.to_str().unwrap(), "list-repo-names"],
+        )
         .success();
 }
 
@@ -120,7 +147,11 @@ fn a_cache_of_another_registry_is_refused() {
     let out = sandbox
         .run(&other.url(), &["-c", "shared.json", "list-repo-names"])
         .code(6);
-    assert!(stderr(&out).contains("belongs to registry"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("belongs to registry"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -150,8 +181,13 @@ fn an_old_cache_gets_a_note_with_its_age() {
     fs::write(&path, cache.to_string()).unwrap();
     let out = sandbox.run(&registry.url(), &["list-repo-names"]).success();
     let err = stderr(&out);
-    assert!(err.contains("days old") && err.contains("--refresh"), "{err}");
-    let quiet = sandbox.run(&registry.url(), &["-q", "list-repo-names"]).success();
+    assert!(
+        err.contains("days old") && err.contains("--refresh"),
+        "{err}"
+    );
+    let quiet = sandbox
+        .run(&registry.url(), &["-q", "list-repo-names"])
+        .success();
     assert_eq!(stderr(&quiet), "");
 }
 
@@ -177,7 +213,11 @@ fn concurrent_runs_share_one_cache_file() {
         .map(|c| c.wait_with_output().unwrap())
         .collect();
     for output in &outputs {
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert_eq!(output.stdout, outputs[0].stdout);
     }
     let cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
@@ -211,8 +251,14 @@ fn cache_info_and_clear() {
 
     sandbox.run(&registry.url(), &["cache", "clear"]).success();
     assert!(!path.exists());
-    let out = sandbox.run(&registry.url(), &["-c", "None", "cache", "info"]).code(2);
-    assert!(stderr(&out).contains("cache is disabled"), "{}", stderr(&out));
+    let out = sandbox
+        .run(&registry.url(), &["-c", "None", "cache", "info"])
+        .code(2);
+    assert!(
+        stderr(&out).contains("cache is disabled"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -222,7 +268,15 @@ fn credentials_never_reach_the_cache_or_output() {
     let out = sandbox
         .run(
             &registry.url(),
-            &["-u", "someone", "-p", "s3cret-pw", "-l", "debug", "list-tag-names"],
+            &[
+                "-u",
+                "someone",
+                "-p",
+                "s3cret-pw",
+                "-l",
+                "debug",
+                "list-tag-names",
+            ],
         )
         .success();
     assert!(!stdout(&out).contains("s3cret-pw"));

@@ -47,18 +47,41 @@ fn list_tag_names_sorts_versions_naturally_in_dregutil_columns() {
     );
 
     let out = sandbox
-        .run(&registry.url(), &["list-tag-names", "--reverse-sort", "app"])
+        .run(
+            &registry.url(),
+            &["list-tag-names", "--reverse-sort", "app"],
+        )
         .success();
     let text = stdout(&out);
-    let tags: Vec<&str> = text.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
-    assert_eq!(tags, ["latest", "dev-abc", "1.10", "1.9", "v1.3.9", "1.3-alpine", "1.2"]);
+    let tags: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "latest",
+            "dev-abc",
+            "1.10",
+            "1.9",
+            "v1.3.9",
+            "1.3-alpine",
+            "1.2"
+        ]
+    );
 
     let out = sandbox
-        .run(&registry.url(), &["--count", "list-tag-names", "--image-names", "multi"])
+        .run(
+            &registry.url(),
+            &["--count", "list-tag-names", "--image-names", "multi"],
+        )
         .success();
     assert_eq!(
         stdout(&out),
-        format!("127.0.0.1:{}/multi:1.0\n-----------------\nNumber of tags: 1\n", registry.port)
+        format!(
+            "127.0.0.1:{}/multi:1.0\n-----------------\nNumber of tags: 1\n",
+            registry.port
+        )
     );
 }
 
@@ -88,12 +111,31 @@ fn multi_arch_and_oci_tags_resolve_to_the_pushed_digests() {
         let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
         let found = |repo: &str| {
             let row = rows.iter().find(|r| r["repository"] == repo).unwrap();
-            (row["digest"].as_str().unwrap().to_owned(), row["media_type"].as_str().unwrap().to_owned())
+            (
+                row["digest"].as_str().unwrap().to_owned(),
+                row["media_type"].as_str().unwrap().to_owned(),
+            )
         };
-        assert_eq!(found("multi"), (list.digest.clone(), DOCKER_LIST.to_owned()), "GET: {get}");
-        assert_eq!(found("oci/multi"), (index.digest.clone(), OCI_INDEX.to_owned()), "GET: {get}");
-        assert_eq!(found("oci/app"), (oci.digest.clone(), OCI_MANIFEST.to_owned()), "GET: {get}");
-        assert_eq!(found("app"), (docker.digest.clone(), DOCKER_V2.to_owned()), "GET: {get}");
+        assert_eq!(
+            found("multi"),
+            (list.digest.clone(), DOCKER_LIST.to_owned()),
+            "GET: {get}"
+        );
+        assert_eq!(
+            found("oci/multi"),
+            (index.digest.clone(), OCI_INDEX.to_owned()),
+            "GET: {get}"
+        );
+        assert_eq!(
+            found("oci/app"),
+            (oci.digest.clone(), OCI_MANIFEST.to_owned()),
+            "GET: {get}"
+        );
+        assert_eq!(
+            found("app"),
+            (docker.digest.clone(), DOCKER_V2.to_owned()),
+            "GET: {get}"
+        );
         let app = rows.iter().find(|r| r["repository"] == "app").unwrap();
         assert_eq!(app["image"], format!("127.0.0.1:{}/app:1.0", registry.port));
     }
@@ -122,16 +164,29 @@ fn table_and_json_formats() {
         .run(&registry.url(), &["--format", "table", "list-repo-names"])
         .success();
     let text = stdout(&out);
-    assert!(text.lines().next().unwrap().contains("REPOSITORY"), "{text}");
+    assert!(
+        text.lines().next().unwrap().contains("REPOSITORY"),
+        "{text}"
+    );
     assert!(text.contains(" app ") && text.contains(" 7"), "{text}");
 
     let out = sandbox
-        .run(&registry.url(), &["--format", "table", "list-tag-names", "multi"])
+        .run(
+            &registry.url(),
+            &["--format", "table", "list-tag-names", "multi"],
+        )
         .success();
-    assert!(stdout(&out).contains("Docker manifest list"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Docker manifest list"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = sandbox
-        .run(&registry.url(), &["--format", "json", "--count", "list-repo-names"])
+        .run(
+            &registry.url(),
+            &["--format", "json", "--count", "list-repo-names"],
+        )
         .success();
     let rows: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 6);
@@ -144,7 +199,15 @@ fn dregutil_spellings_and_environment_work() {
     let sandbox = Sandbox::new();
     let out = sandbox
         .cmd()
-        .args(["-reg", &registry.url(), "-c", "None", "-l", "INFO", "list-repo-names"])
+        .args([
+            "-reg",
+            &registry.url(),
+            "-c",
+            "None",
+            "-l",
+            "INFO",
+            "list-repo-names",
+        ])
         .assert()
         .success();
     assert!(stdout(&out).starts_with("app\n"));
@@ -167,7 +230,10 @@ fn no_registry_is_a_usage_error_naming_both_ways() {
     let out = sandbox.cmd().arg("list-repo-names").assert().code(2);
     let err = stderr(&out);
     assert!(err.contains("no registry given"), "{err}");
-    assert!(err.contains("--registry") && err.contains("REGISTRY"), "{err}");
+    assert!(
+        err.contains("--registry") && err.contains("REGISTRY"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -178,11 +244,20 @@ fn unreachable_registry_is_a_network_error_with_a_hint() {
         .run(&format!("http://127.0.0.1:{port}"), &["list-repo-names"])
         .code(3);
     let err = stderr(&out);
-    assert!(err.contains("\nregsweep: error: checking the registry"), "{err}");
-    assert!(err.contains(&format!("cannot connect to http://127.0.0.1:{port}/v2/")), "{err}");
+    assert!(
+        err.contains("\nregsweep: error: checking the registry"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("cannot connect to http://127.0.0.1:{port}/v2/")),
+        "{err}"
+    );
     assert!(err.contains("hint: "), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(!sandbox.default_cache(port).exists(), "a failed refresh wrote a cache");
+    assert!(
+        !sandbox.default_cache(port).exists(),
+        "a failed refresh wrote a cache"
+    );
 }
 
 #[test]
@@ -192,16 +267,28 @@ fn unknown_repository_and_bad_pattern_are_usage_errors() {
     let out = sandbox
         .run(&registry.url(), &["list-tag-names", "nope"])
         .code(2);
-    assert!(stderr(&out).contains("repository nope not found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("repository nope not found"),
+        "{}",
+        stderr(&out)
+    );
     let out = sandbox
         .run(&registry.url(), &["-c", "None", "list-tag-names", "nope"])
         .code(2);
-    assert!(stderr(&out).contains("repository nope not found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("repository nope not found"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = sandbox
         .run(&registry.url(), &["list-repo-names", "team-(a"])
         .code(2);
-    assert!(stderr(&out).contains("invalid repository pattern \"team-(a\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid repository pattern \"team-(a\""),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -209,7 +296,11 @@ fn bad_registry_address_is_a_usage_error() {
     let sandbox = Sandbox::new();
     for bad in ["ftp://host", "https://user:secret@host", "host/v2/"] {
         let out = sandbox.run(bad, &["list-repo-names"]).code(2);
-        assert!(stderr(&out).contains("regsweep: error:"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("regsweep: error:"),
+            "{}",
+            stderr(&out)
+        );
         assert!(!stderr(&out).contains("secret@"), "{}", stderr(&out));
     }
 }

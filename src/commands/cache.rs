@@ -56,7 +56,10 @@ pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
         let show = |n: Option<usize>| n.unwrap_or_default().to_string();
         pairs.extend([
             ("registry", registry.clone()),
-            ("refreshed", format!("{refreshed} ({} ago)", human_duration(age))),
+            (
+                "refreshed",
+                format!("{refreshed} ({} ago)", human_duration(age)),
+            ),
             (
                 "repositories",
                 format!(
@@ -68,15 +71,24 @@ pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
             ("tags", show(info.tags)),
             ("digests", show(info.digests)),
             ("manifest details", show(info.manifest_details)),
-            ("size", format!("{} bytes", info.file_bytes.unwrap_or_default())),
+            (
+                "size",
+                format!("{} bytes", info.file_bytes.unwrap_or_default()),
+            ),
         ]);
     } else {
-        pairs.push(("state", "no cache yet; the next command fills it".to_owned()));
+        pairs.push((
+            "state",
+            "no cache yet; the next command fills it".to_owned(),
+        ));
     }
     match printer.format() {
         OutputFormat::Table => printer.table(
             &["", ""],
-            pairs.into_iter().map(|(k, v)| vec![k.to_owned(), v]).collect(),
+            pairs
+                .into_iter()
+                .map(|(k, v)| vec![k.to_owned(), v])
+                .collect(),
         )?,
         _ => printer.lines(pairs.into_iter().map(|(k, v)| format!("{k}: {v}")))?,
     }

@@ -28,7 +28,10 @@ fn generated() -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
     files.push(("man/regsweep.1".into(), out));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("regsweep-{}", sub.get_name());
         let mut out = Vec::new();
         clap_mangen::Man::new(sub.clone().name(name.clone())).render(&mut out)?;

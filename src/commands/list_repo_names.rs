@@ -47,7 +47,10 @@ pub async fn run(
 fn compile_filter(pattern: &str) -> Result<Regex, UsageError> {
     Regex::new(pattern).map_err(|e| {
         UsageError::with_hint(
-            format!("invalid repository pattern {pattern:?}: {}", reason(&e.to_string())),
+            format!(
+                "invalid repository pattern {pattern:?}: {}",
+                reason(&e.to_string())
+            ),
             "PATTERN is a regular expression searched anywhere in the name, e.g. '^team-a/'",
         )
     })

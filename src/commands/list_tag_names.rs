@@ -47,17 +47,19 @@ pub async fn run(
             )?;
         }
         OutputFormat::Table => {
-            let (header, first): (&[&str], fn(&Row) -> Vec<String>) = if listing.image_names {
-                (&["IMAGE", "DIGEST", "TYPE"], |r| vec![r.image.clone()])
+            let header: &[&str] = if listing.image_names {
+                &["IMAGE", "DIGEST", "TYPE"]
             } else {
-                (&["REPOSITORY", "TAG", "DIGEST", "TYPE"], |r| {
-                    vec![r.repository.to_owned(), r.tag.to_owned()]
-                })
+                &["REPOSITORY", "TAG", "DIGEST", "TYPE"]
             };
             let table_rows = rows
                 .iter()
                 .map(|r| {
-                    let mut cells = first(r);
+                    let mut cells = if listing.image_names {
+                        vec![r.image.clone()]
+                    } else {
+                        vec![r.repository.to_owned(), r.tag.to_owned()]
+                    };
                     cells.push(short_digest(r.digest));
                     cells.push(media_type_label(r.media_type).to_owned());
                     cells

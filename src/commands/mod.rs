@@ -56,7 +56,13 @@ pub async fn inventory(
     // With --refresh the old file may be unreadable; it only lends its manifest details.
     let previous = file.load(registry).ok().flatten();
     let client = Client::new(settings.client_config()?)?;
-    let inventory = refresh(&client, Scope::All, previous.as_ref(), &ctx.printer.progress()).await?;
+    let inventory = refresh(
+        &client,
+        Scope::All,
+        previous.as_ref(),
+        &ctx.printer.progress(),
+    )
+    .await?;
     file.save(&inventory)?;
     Ok(inventory)
 }

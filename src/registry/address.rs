@@ -121,15 +121,21 @@ mod tests {
     #[test]
     fn explicit_schemes_are_kept() {
         assert_eq!(
-            RegistryAddress::parse("http://127.0.0.1:5000/").unwrap().to_string(),
+            RegistryAddress::parse("http://127.0.0.1:5000/")
+                .unwrap()
+                .to_string(),
             "http://127.0.0.1:5000"
         );
         assert_eq!(
-            RegistryAddress::parse("HTTPS://Reg.Example.com").unwrap().host_port(),
+            RegistryAddress::parse("HTTPS://Reg.Example.com")
+                .unwrap()
+                .host_port(),
             "reg.example.com"
         );
         assert_eq!(
-            RegistryAddress::parse("https://reg.example.com:443").unwrap().host_port(),
+            RegistryAddress::parse("https://reg.example.com:443")
+                .unwrap()
+                .host_port(),
             "reg.example.com"
         );
     }

@@ -122,9 +122,7 @@ impl Client {
             })?;
             builder = builder.identity(identity);
         }
-        let http = builder
-            .build()
-            .context("cannot set up the HTTP client")?;
+        let http = builder.build().context("cannot set up the HTTP client")?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -175,7 +173,10 @@ impl Client {
             tags: Option<Vec<Option<String>>>,
         }
         let mut tags = Vec::new();
-        let first = self.inner.address.endpoint(&format!("/v2/{repo}/tags/list"));
+        let first = self
+            .inner
+            .address
+            .endpoint(&format!("/v2/{repo}/tags/list"));
         match self
             .paginate(first, |page: Page| {
                 tags.extend(page.tags.into_iter().flatten().flatten());
@@ -205,7 +206,10 @@ impl Client {
             .address
             .endpoint(&format!("/v2/{repo}/manifests/{reference}"));
         if !self.inner.use_get_manifest {
-            match self.fetch(Method::HEAD, url.clone(), Some(ACCEPT_ALL)).await {
+            match self
+                .fetch(Method::HEAD, url.clone(), Some(ACCEPT_ALL))
+                .await
+            {
                 Ok(head) => {
                     if let Some(digest) = header_digest(&head.headers) {
                         let content_type = header_str(&head.headers, CONTENT_TYPE.as_str());
@@ -221,7 +225,9 @@ impl Client {
         }
         let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
             Ok(got) => got,
-            Err(err) if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") => {
+            Err(err)
+                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
+            {
                 return Ok(None);
             }
             Err(err) => return Err(err),
@@ -247,15 +253,16 @@ impl Client {
         while let Some(url) = next {
             if !seen.insert(url.clone()) {
                 return Err(RegistryError::Malformed {
-                    url,
+                    url: Box::new(url),
                     detail: "pagination links loop back to a page already read".into(),
                 });
             }
             let page = self.fetch(Method::GET, url.clone(), None).await?;
-            let parsed = serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
-                url: url.clone(),
-                detail: format!("not the expected JSON: {e}"),
-            })?;
+            let parsed =
+                serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
+                    url: Box::new(url.clone()),
+                    detail: format!("not the expected JSON: {e}"),
+                })?;
             take(parsed);
             next = self.next_link(&url, &page.headers)?;
         }
@@ -269,7 +276,7 @@ impl Client {
             return Ok(None);
         };
         let malformed = |detail: String| RegistryError::Malformed {
-            url: url.clone(),
+            url: Box::new(url.clone()),
             detail,
         };
         let links = parse_link_header::parse_with_rel(value)
@@ -286,7 +293,7 @@ impl Client {
             || next.port_or_known_default() != base.port_or_known_default()
         {
             return Err(RegistryError::ForeignLink {
-                url: url.clone(),
+                url: Box::new(url.clone()),
                 link: next.to_string(),
             });
         }
@@ -335,11 +342,11 @@ impl Client {
                     tokio::time::sleep(backoff).await;
                 }
                 Checked::RetryAfter(_) if status == StatusCode::TOO_MANY_REQUESTS => {
-                    return Err(RegistryError::TooManyRequests { url });
+                    return Err(RegistryError::TooManyRequests { url: Box::new(url) });
                 }
                 Checked::RetryAfter(_) => {
                     return Err(RegistryError::Server {
-                        url,
+                        url: Box::new(url),
                         status,
                         detail: Default::default(),
                     });
@@ -363,4 +370,85 @@ fn header_digest(headers: &HeaderMap) -> Option<String> {
 fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, UsageError> {
     std::fs::read(path)
         .map_err(|e| UsageError::new(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn client() -> Client {
+        Client::new(ClientConfig {
+            address: RegistryAddress::parse("http://127.0.0.1:5000").unwrap(),
+            concurrency: 4,
+            use_get_manifest: false,
+            credentials: None,
+            tls: TlsConfig::default(),
+        })
+        .unwrap()
+    }
+
+    fn next(link: Option<&str>) -> Result<Option<Url>, RegistryError> {
+        let page = Url::parse("http://127.0.0.1:5000/v2/_catalog?n=100").unwrap();
+        let mut headers = HeaderMap::new();
+        if let Some(link) = link {
+            headers.insert(LINK, HeaderValue::from_str(link).unwrap());
+        }
+        client().next_link(&page, &headers)
+    }
+
+    #[test]
+    fn relative_next_links_resolve_against_the_page() {
+        let url = next(Some(r#"</v2/_catalog?last=b&n=100>; rel="next""#)).unwrap();
+        assert_eq!(
+            url.unwrap().as_str(),
+            "http://127.0.0.1:5000/v2/_catalog?last=b&n=100"
+        );
+        // Quay's opaque tokens and absolute links on the same host are followed as given.
+        let url = next(Some(
+            r#"<http://127.0.0.1:5000/v2/_catalog?next_page=gAAAAB>; rel="next""#,
+        ));
+        assert!(url.unwrap().unwrap().as_str().ends_with("next_page=gAAAAB"));
+    }
+
+    #[test]
+    fn no_next_link_ends_pagination() {
+        assert_eq!(next(None).unwrap(), None);
+        assert_eq!(
+            next(Some(r#"</v2/_catalog?last=a>; rel="prev""#)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn links_to_other_hosts_are_refused() {
+        for foreign in [
+            r#"<http://127.0.0.2:5000/v2/_catalog?last=b>; rel="next""#,
+            r#"<https://127.0.0.1:5000/v2/_catalog?last=b>; rel="next""#,
+            r#"<http://127.0.0.1:6000/v2/_catalog?last=b>; rel="next""#,
+            r#"<//evil.example/v2/_catalog>; rel="next""#,
+        ] {
+            assert!(
+                matches!(next(Some(foreign)), Err(RegistryError::ForeignLink { .. })),
+                "{foreign}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_link_headers_are_malformed_answers() {
+        assert!(matches!(
+            next(Some("not a link header")),
+            Err(RegistryError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn credentials_are_redacted_in_debug_output() {
+        let creds = Credentials {
+            user: "me".into(),
+            password: "hunter2".into(),
+        };
+        assert!(!format!("{creds:?}").contains("hunter2"));
+    }
 }

@@ -53,50 +53,51 @@ impl fmt::Display for ErrorDetail {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// The URL is boxed to keep `Result<_, RegistryError>` small on the success path.
 pub enum RegistryError {
     #[error("cannot connect to {url}: {detail}")]
-    Unreachable { url: Url, detail: String },
+    Unreachable { url: Box<Url>, detail: String },
 
     #[error("TLS connection to {url} failed: {detail}")]
-    Tls { url: Url, detail: String },
+    Tls { url: Box<Url>, detail: String },
 
     #[error("request to {url} timed out")]
-    Timeout { url: Url },
+    Timeout { url: Box<Url> },
 
     #[error("{url}: authentication required (401){detail}")]
-    Unauthorized { url: Url, detail: ErrorDetail },
+    Unauthorized { url: Box<Url>, detail: ErrorDetail },
 
     #[error("{url}: access denied (403){detail}")]
-    Forbidden { url: Url, detail: ErrorDetail },
+    Forbidden { url: Box<Url>, detail: ErrorDetail },
 
     #[error("{url}: not found (404){detail}")]
-    NotFound { url: Url, detail: ErrorDetail },
+    NotFound { url: Box<Url>, detail: ErrorDetail },
 
     #[error("{url}: operation not supported by this registry (405){detail}")]
-    Unsupported { url: Url, detail: ErrorDetail },
+    Unsupported { url: Box<Url>, detail: ErrorDetail },
 
     #[error("{url}: too many requests (429), still refused after retrying")]
-    TooManyRequests { url: Url },
+    TooManyRequests { url: Box<Url> },
 
     #[error("{url}: registry server error ({status}){detail}")]
     Server {
-        url: Url,
+        url: Box<Url>,
         status: StatusCode,
         detail: ErrorDetail,
     },
 
     #[error("{url}: unexpected answer ({status}){detail}")]
     Unexpected {
-        url: Url,
+        url: Box<Url>,
         status: StatusCode,
         detail: ErrorDetail,
     },
 
     #[error("{url}: malformed answer: {detail}")]
-    Malformed { url: Url, detail: String },
+    Malformed { url: Box<Url>, detail: String },
 
     #[error("{url}: refusing to follow a pagination link to another host: {link}")]
-    ForeignLink { url: Url, link: String },
+    ForeignLink { url: Box<Url>, link: String },
 }
 
 impl RegistryError {
@@ -145,7 +146,7 @@ impl RegistryError {
 
     /// Turns a transport failure into the error a user can act on.
     pub fn from_transport(url: &Url, err: &reqwest::Error) -> Self {
-        let url = url.clone();
+        let url = Box::new(url.clone());
         if err.is_timeout() {
             return Self::Timeout { url };
         }
@@ -192,7 +193,7 @@ pub async fn check_response(url: &Url, response: Response) -> Checked {
     }
     let body = response.bytes().await.unwrap_or_default();
     let detail = ErrorDetail::parse(&body);
-    let url = url.clone();
+    let url = Box::new(url.clone());
     Checked::Failed(match status {
         StatusCode::UNAUTHORIZED => RegistryError::Unauthorized { url, detail },
         StatusCode::FORBIDDEN => RegistryError::Forbidden { url, detail },
@@ -235,14 +236,19 @@ mod tests {
 
     #[test]
     fn garbage_bodies_give_no_detail() {
-        for body in [&b""[..], b"<html>502</html>", br#"{"errors":[]}"#, br#"{"errors":null}"#] {
+        for body in [
+            &b""[..],
+            b"<html>502</html>",
+            br#"{"errors":[]}"#,
+            br#"{"errors":null}"#,
+        ] {
             assert_eq!(ErrorDetail::parse(body), ErrorDetail::default());
         }
     }
 
     #[test]
     fn not_found_codes_are_told_apart() {
-        let url = Url::parse("http://127.0.0.1:1/v2/x/tags/list").unwrap();
+        let url = Box::new(Url::parse("http://127.0.0.1:1/v2/x/tags/list").unwrap());
         let err = RegistryError::NotFound {
             url,
             detail: ErrorDetail {

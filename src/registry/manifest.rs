@@ -100,7 +100,14 @@ mod tests {
     fn digests_are_validated() {
         assert!(is_digest(&sha256_digest(b"x")));
         assert!(is_digest("sha512:abcdef"));
-        for bad in ["", "sha256:", "sha256:xyz", ":abc", "sha256:ABC", "no-colon"] {
+        for bad in [
+            "",
+            "sha256:",
+            "sha256:xyz",
+            ":abc",
+            "sha256:ABC",
+            "no-colon",
+        ] {
             assert!(!is_digest(bad), "{bad:?}");
         }
     }
@@ -108,8 +115,11 @@ mod tests {
     #[test]
     fn media_type_prefers_specific_content_type() {
         assert_eq!(
-            media_type_of(Some("application/vnd.oci.image.index.v1+json; charset=utf-8"), None)
-                .as_deref(),
+            media_type_of(
+                Some("application/vnd.oci.image.index.v1+json; charset=utf-8"),
+                None
+            )
+            .as_deref(),
             Some(OCI_INDEX)
         );
         assert_eq!(

@@ -26,7 +26,11 @@ const PACKAGE_HINT: &str = "the integration tests need the Distribution registry
 pub fn registry_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("REGSWEEP_TEST_REGISTRY") {
         let path = PathBuf::from(path);
-        assert!(path.is_file(), "REGSWEEP_TEST_REGISTRY={} is not a file; {PACKAGE_HINT}", path.display());
+        assert!(
+            path.is_file(),
+            "REGSWEEP_TEST_REGISTRY={} is not a file; {PACKAGE_HINT}",
+            path.display()
+        );
         return path;
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -53,7 +57,9 @@ pub struct RegistryOptions {
 
 impl Default for RegistryOptions {
     fn default() -> Self {
-        Self { delete_enabled: true }
+        Self {
+            delete_enabled: true,
+        }
     }
 }
 
@@ -91,7 +97,8 @@ impl TestRegistry {
             if registry.wait_ready() {
                 return registry;
             }
-            last_log = fs::read_to_string(registry.dir.path().join("registry.log")).unwrap_or_default();
+            last_log =
+                fs::read_to_string(registry.dir.path().join("registry.log")).unwrap_or_default();
         }
         panic!("the registry did not start; its log:\n{last_log}");
     }
@@ -200,7 +207,11 @@ impl Sandbox {
 
     /// `regsweep --registry URL ARGS...`
     pub fn run(&self, registry: &str, args: &[&str]) -> assert_cmd::assert::Assert {
-        self.cmd().arg("--registry").arg(registry).args(args).assert()
+        self.cmd()
+            .arg("--registry")
+            .arg(registry)
+            .args(args)
+            .assert()
     }
 }
 

@@ -116,7 +116,11 @@ impl Seeder {
             .post(format!("{}/v2/{repo}/blobs/uploads/", self.base))
             .send()
             .expect("starting a blob upload");
-        assert_eq!(start.status().as_u16(), 202, "starting a blob upload in {repo}");
+        assert_eq!(
+            start.status().as_u16(),
+            202,
+            "starting a blob upload in {repo}"
+        );
         let location = start
             .headers()
             .get("location")
@@ -137,7 +141,11 @@ impl Seeder {
             .body(bytes.to_vec())
             .send()
             .expect("finishing a blob upload");
-        assert_eq!(put.status().as_u16(), 201, "uploading blob {digest} to {repo}");
+        assert_eq!(
+            put.status().as_u16(),
+            201,
+            "uploading blob {digest} to {repo}"
+        );
         pushed
     }
 
@@ -194,7 +202,13 @@ impl Seeder {
 
     /// Pushes each platform image by digest, then an index (Docker manifest list or OCI index) over
     /// them tagged `tag`.
-    pub fn index(&self, repo: &str, tag: &str, kind: Kind, images: &[Image]) -> (Pushed, Vec<Pushed>) {
+    pub fn index(
+        &self,
+        repo: &str,
+        tag: &str,
+        kind: Kind,
+        images: &[Image],
+    ) -> (Pushed, Vec<Pushed>) {
         let children: Vec<Pushed> = images.iter().map(|i| self.image(repo, None, i)).collect();
         let media_type = match kind {
             Kind::Docker => DOCKER_LIST,
@@ -219,7 +233,10 @@ impl Seeder {
         let response = self
             .http
             .get(format!("{}/v2/{repo}/manifests/{from}", self.base))
-            .header("accept", [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_V2].join(", "))
+            .header(
+                "accept",
+                [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_V2].join(", "),
+            )
             .send()
             .expect("GET manifest");
         assert!(response.status().is_success(), "GET {repo}:{from}");
@@ -283,7 +300,12 @@ impl Seeder {
             "layers": [descriptor(layer)],
             "annotations": {"org.example.seq": format!("{repo}/{t}")},
         });
-        self.manifest(repo, &format!("1.0.{t}"), OCI_MANIFEST, manifest.to_string().as_bytes());
+        self.manifest(
+            repo,
+            &format!("1.0.{t}"),
+            OCI_MANIFEST,
+            manifest.to_string().as_bytes(),
+        );
     }
 
     /// Cross-repository blob mount (`POST ...?mount=DIGEST&from=REPO`).
@@ -296,7 +318,12 @@ impl Seeder {
             ))
             .send()
             .expect("mounting a blob");
-        assert_eq!(response.status().as_u16(), 201, "mounting {} into {repo}", blob.digest);
+        assert_eq!(
+            response.status().as_u16(),
+            201,
+            "mounting {} into {repo}",
+            blob.digest
+        );
     }
 }
 
@@ -312,7 +339,11 @@ fn descriptor(p: &Pushed) -> serde_json::Value {
 /// - `emptied`: pushed, then its only manifest deleted, so it is in the catalog without tags.
 pub fn sample(seeder: &Seeder) {
     for tag in ["1.2", "1.10", "1.9", "v1.3.9", "1.3-alpine", "dev-abc"] {
-        seeder.image("app", Some(tag), &Image::new(Kind::Docker, &format!("app {tag}")));
+        seeder.image(
+            "app",
+            Some(tag),
+            &Image::new(Kind::Docker, &format!("app {tag}")),
+        );
     }
     seeder.retag("app", "1.10", "latest");
     let platforms = |kind, label: &str| {
@@ -321,13 +352,31 @@ pub fn sample(seeder: &Seeder) {
             Image::new(kind, &format!("{label} arm64")).platform("linux", "arm64"),
         ]
     };
-    seeder.index("multi", "1.0", Kind::Docker, &platforms(Kind::Docker, "multi 1.0"));
-    seeder.index("oci/multi", "2.0", Kind::Oci, &platforms(Kind::Oci, "oci/multi 2.0"));
+    seeder.index(
+        "multi",
+        "1.0",
+        Kind::Docker,
+        &platforms(Kind::Docker, "multi 1.0"),
+    );
+    seeder.index(
+        "oci/multi",
+        "2.0",
+        Kind::Oci,
+        &platforms(Kind::Oci, "oci/multi 2.0"),
+    );
     for tag in ["1.0", "1.1"] {
-        seeder.image("oci/app", Some(tag), &Image::new(Kind::Oci, &format!("oci/app {tag}")));
+        seeder.image(
+            "oci/app",
+            Some(tag),
+            &Image::new(Kind::Oci, &format!("oci/app {tag}")),
+        );
     }
     for repo in ["team-a/web", "team-a/worker"] {
-        seeder.image(repo, Some("1.0"), &Image::new(Kind::Oci, &format!("{repo} 1.0")));
+        seeder.image(
+            repo,
+            Some("1.0"),
+            &Image::new(Kind::Oci, &format!("{repo} 1.0")),
+        );
     }
     let gone = seeder.image("emptied", Some("1.0"), &Image::new(Kind::Docker, "emptied"));
     seeder.delete("emptied", &gone.digest);
