@@ -269,26 +269,18 @@ impl Seeder {
             br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#,
             OCI_CONFIG,
         );
-        let next = AtomicUsize::new(0);
-        let jobs = repos * tags;
-        std::thread::scope(|scope| {
-            for _ in 0..threads.max(1) {
-                scope.spawn(|| {
-                    loop {
-                        let job = next.fetch_add(1, Ordering::Relaxed);
-                        if job >= jobs {
-                            break;
-                        }
-                        let (r, t) = (job / tags, job % tags);
-                        let repo = format!("{prefix}-{r:03}");
-                        if t == 0 && r > 0 {
-                            self.mount(&repo, &format!("{prefix}-000"), &layer);
-                            self.mount(&repo, &format!("{prefix}-000"), &config);
-                        }
-                        self.bulk_manifest(&repo, t, &config, &layer);
-                    }
-                });
+        // Every repository needs the blobs before any of its manifests can be pushed.
+        let first = format!("{prefix}-000");
+        parallel(repos, threads, |r| {
+            if r > 0 {
+                let repo = format!("{prefix}-{r:03}");
+                self.mount(&repo, &first, &layer);
+                self.mount(&repo, &first, &config);
             }
+        });
+        parallel(repos * tags, threads, |job| {
+            let repo = format!("{prefix}-{:03}", job / tags);
+            self.bulk_manifest(&repo, job % tags, &config, &layer);
         });
     }
 
@@ -325,6 +317,24 @@ impl Seeder {
             blob.digest
         );
     }
+}
+
+/// Runs `job(0..count)` on `threads` threads.
+fn parallel(count: usize, threads: usize, job: impl Fn(usize) + Sync) {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    job(i);
+                }
+            });
+        }
+    });
 }
 
 fn descriptor(p: &Pushed) -> serde_json::Value {
