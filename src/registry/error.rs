@@ -129,6 +129,10 @@ impl RegistryError {
                     .to_owned()
             }
             Self::Forbidden { .. } => "the credentials are valid but lack this permission".to_owned(),
+            Self::NotFound { url, .. } if url.path() == "/v2/" => {
+                "nothing serves the registry API (/v2/) at this address; is it a Docker/OCI registry?"
+                    .to_owned()
+            }
             Self::NotFound { detail, .. } if detail.code.as_deref() == Some("NAME_UNKNOWN") => {
                 "the repository does not exist; `regsweep list-repo-names` lists them".to_owned()
             }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod scripted;
 pub mod seed;
 
 use std::fs;
