@@ -26,13 +26,13 @@ end
 
 complete -c regsweep -n "__fish_regsweep_needs_command" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -41,13 +41,13 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output for
 table\t''
 plain\t''
 json\t''"
-complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_needs_command" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_needs_command" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_needs_command" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_needs_command" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_needs_command" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
@@ -57,13 +57,13 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Wri
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -72,24 +72,24 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l fo
 table\t''
 plain\t''
 json\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -100,24 +100,24 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -126,13 +126,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 table\t''
 plain\t''
 json\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
@@ -140,13 +140,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -155,24 +155,24 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 table\t''
 plain\t''
 json\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -181,13 +181,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 table\t''
 plain\t''
 json\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
@@ -196,13 +196,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l out-dir -d 'Directory holding `completions/` and `man/`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User for basic authentication' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s p -l password -d 'Password for --user' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -212,13 +212,13 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l check -d 'Do not write: fail when the files on disk differ from what would be generated'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l count -d 'Print the number of listed items after the list, under a dashed line'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (query and remove commands)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'

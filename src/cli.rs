@@ -80,7 +80,9 @@ pub struct GlobalArgs {
     )]
     pub user: Option<String>,
 
-    /// Password for --user.
+    /// Password for --user. Prefer the environment variable to keep it out of the process list.
+    ///
+    /// Example: `REGISTRY_PASSWORD="$TOKEN" regsweep -u ci-cleaner ...`.
     #[arg(
         short = 'p',
         long,
@@ -91,7 +93,9 @@ pub struct GlobalArgs {
     )]
     pub password: Option<String>,
 
-    /// Use HTTP Digest authentication instead of basic (dregutil takes a value: `--digest-auth yes`).
+    /// Use HTTP Digest authentication instead of basic (not supported yet).
+    ///
+    /// As in dregutil it takes a value. Example: `--digest-auth yes`.
     #[arg(
         long,
         env = "REGISTRY_USE_DIGEST_AUTH",
@@ -108,6 +112,8 @@ pub struct GlobalArgs {
     pub client_cert: Option<PathBuf>,
 
     /// Key of the client certificate (PEM). Also spelled `-key`.
+    ///
+    /// Example: `-cert client.crt -key client.key`.
     #[arg(long, env = "REGISTRY_CLIENT_KEY", global = true, value_name = "FILE")]
     pub client_key: Option<PathBuf>,
 
@@ -123,7 +129,9 @@ pub struct GlobalArgs {
     )]
     pub verify: Option<String>,
 
-    /// Do not verify the registry's TLS certificate (same as `--verify None`).
+    /// Do not verify the registry's TLS certificate (same as `--verify None`); a warning says so.
+    ///
+    /// Example: `--insecure` for a test registry with a self-signed certificate.
     #[arg(long, global = true)]
     pub insecure: bool,
 
@@ -141,23 +149,35 @@ pub struct GlobalArgs {
     pub cache: Option<String>,
 
     /// Disable the cache: read the registry live and write nothing (same as `-c None`).
+    ///
+    /// Example: `regsweep --no-cache list-tag-names app`.
     #[arg(long, global = true)]
     pub no_cache: bool,
 
     /// Reload everything from the registry and rewrite the cache.
+    ///
+    /// Example: `regsweep --refresh list-repo-names` after pushing images.
     #[arg(long, global = true)]
     pub refresh: bool,
 
-    /// Print the number of listed items after the list, under a dashed line.
+    /// Print the number of listed items after the list, under a dashed line (not with JSON, whose
+    /// array has a length).
+    ///
+    /// Example: `regsweep --count list-tag-names app`.
     #[arg(long, global = true)]
     pub count: bool,
 
-    /// Leave out digests shared with unselected repositories instead of failing (query and remove
-    /// commands).
+    /// Leave out digests shared with unselected repositories instead of failing (for the query and
+    /// remove commands of later releases; accepted everywhere for dregutil's scripts).
+    ///
+    /// Example: `--no-raise-intersecting-repo`.
     #[arg(long, global = true)]
     pub no_raise_intersecting_repo: bool,
 
-    /// Read digests with GET instead of HEAD (needed by Nexus).
+    /// Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where
+    /// HEAD is refused or gives no digest.
+    ///
+    /// Example: `--use-get-manifest`, or `DOCKER_UTIL_GET_MANIFEST=1`.
     #[arg(
         long,
         env = "DOCKER_UTIL_GET_MANIFEST",
@@ -166,7 +186,9 @@ pub struct GlobalArgs {
     )]
     pub use_get_manifest: bool,
 
-    /// Log level of the diagnostics written to stderr.
+    /// Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted).
+    ///
+    /// Example: `-l debug` to see every request and its status (never credentials).
     #[arg(
         short = 'l',
         long,
@@ -184,10 +206,14 @@ pub struct GlobalArgs {
     pub concurrency: NonZeroUsize,
 
     /// Output format: a table on a terminal, dregutil's plain columns when piped, or JSON.
+    ///
+    /// Example: `--format json | jq '.[].digest'`.
     #[arg(long, value_enum, default_value_t = Format::Auto, global = true)]
     pub format: Format,
 
-    /// Silence the progress bar and notes on stderr (errors are still shown).
+    /// Silence the progress bar and notes on stderr (warnings and errors are still shown).
+    ///
+    /// Example: `regsweep -q list-repo-names` in cron jobs.
     #[arg(short = 'q', long, global = true)]
     pub quiet: bool,
 }
@@ -255,10 +281,14 @@ pub struct ListTagNamesArgs {
     pub repo: Vec<String>,
 
     /// List each repository's tags newest version first.
+    ///
+    /// Example: `list-tag-names app --reverse-sort | head`.
     #[arg(long)]
     pub reverse_sort: bool,
 
     /// Print full image names, `REGISTRY/REPO:TAG`.
+    ///
+    /// Example: `list-tag-names app --image-names` prints `registry.example.com/app:1.0`.
     #[arg(long)]
     pub image_names: bool,
 }
@@ -282,10 +312,14 @@ pub enum CacheAction {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Directory holding `completions/` and `man/`.
+    ///
+    /// Example: `cargo run -- generate --out-dir .`.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub out_dir: PathBuf,
 
     /// Do not write: fail when the files on disk differ from what would be generated.
+    ///
+    /// Example: `regsweep generate --check`.
     #[arg(long)]
     pub check: bool,
 }
