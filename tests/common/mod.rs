@@ -6,6 +6,7 @@
 
 pub mod scripted;
 pub mod seed;
+pub mod tls;
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -54,12 +55,18 @@ pub fn free_port() -> u16 {
 #[derive(Debug, Clone)]
 pub struct RegistryOptions {
     pub delete_enabled: bool,
+    /// Serve HTTPS with this certificate and key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// With `tls`: require client certificates signed by this CA.
+    pub client_ca: Option<PathBuf>,
 }
 
 impl Default for RegistryOptions {
     fn default() -> Self {
         Self {
             delete_enabled: true,
+            tls: None,
+            client_ca: None,
         }
     }
 }
@@ -68,6 +75,7 @@ impl Default for RegistryOptions {
 pub struct TestRegistry {
     child: Child,
     pub port: u16,
+    tls: bool,
     dir: TempDir,
 }
 
@@ -94,7 +102,13 @@ impl TestRegistry {
                 .stderr(log)
                 .spawn()
                 .unwrap_or_else(|e| panic!("starting {}: {e}; {PACKAGE_HINT}", binary.display()));
-            let mut registry = TestRegistry { child, port, dir };
+            let tls = options.tls.is_some();
+            let mut registry = TestRegistry {
+                child,
+                port,
+                tls,
+                dir,
+            };
             if registry.wait_ready() {
                 return registry;
             }
@@ -104,14 +118,16 @@ impl TestRegistry {
         panic!("the registry did not start; its log:\n{last_log}");
     }
 
-    /// Polls `GET /v2/` until the registry answers, it exits, or 20 s pass.
+    /// Polls `GET /v2/` until the registry answers (over TLS, its 400 to plain HTTP will do), it exits,
+    /// or 20 s pass.
     fn wait_ready(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
-            if http_status(self.port, "/v2/") == Some(200) {
+            let status = http_status(self.port, "/v2/");
+            if status == Some(200) || (self.tls && status.is_some()) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -120,7 +136,8 @@ impl TestRegistry {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn seeder(&self) -> Seeder {
@@ -136,6 +153,17 @@ impl Drop for TestRegistry {
 }
 
 fn config_yaml(dir: &Path, port: u16, options: &RegistryOptions) -> String {
+    let mut tls = match &options.tls {
+        Some((cert, key)) => format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            cert.display(),
+            key.display()
+        ),
+        None => String::new(),
+    };
+    if let Some(ca) = &options.client_ca {
+        tls.push_str(&format!("    clientcas:\n      - {}\n", ca.display()));
+    }
     format!(
         "version: 0.1
 log:
@@ -152,7 +180,7 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:{port}
-",
+{tls}",
         root = dir.join("storage").display(),
         delete = options.delete_enabled,
     )

@@ -1,0 +1,182 @@
+//! HTTPS registries: https is assumed without a scheme, certificates are verified, `--verify CA` trusts
+//! a private CA, `--verify None` / `--insecure` turn verification off with a warning.
+
+mod common;
+
+use common::tls::test_pki;
+use common::{RegistryOptions, Sandbox, TestRegistry, stderr, stdout};
+
+fn tls_registry(dir: &std::path::Path) -> (TestRegistry, std::path::PathBuf) {
+    let pki = test_pki(dir);
+    let registry = TestRegistry::start_with(&RegistryOptions {
+        tls: Some((pki.cert.clone(), pki.key.clone())),
+        ..RegistryOptions::default()
+    });
+    (registry, pki.ca)
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_tls_error_with_a_hint() {
+    let sandbox = Sandbox::new();
+    let (registry, _) = tls_registry(sandbox.home.path());
+    let out = sandbox.run(&registry.url(), &["list-repo-names"]).code(3);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "TLS connection to https://127.0.0.1:{}/v2/ failed",
+            registry.port
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: pass the registry's CA with --verify"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_private_ca_is_trusted_with_verify() {
+    let sandbox = Sandbox::new();
+    let (registry, ca) = tls_registry(sandbox.home.path());
+    let ca = ca.to_str().unwrap();
+    // Without a scheme, https is assumed.
+    let host = format!("127.0.0.1:{}", registry.port);
+    let out = sandbox
+        .run(&host, &["-v", ca, "--count", "list-repo-names"])
+        .success();
+    assert!(
+        stdout(&out).contains("Number of repositories: 0"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+
+    sandbox
+        .cmd()
+        .env("REQUESTS_CA_BUNDLE", ca)
+        .args(["-reg", &host, "--refresh", "list-repo-names"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn verification_can_be_turned_off_with_a_warning() {
+    let sandbox = Sandbox::new();
+    let (registry, _) = tls_registry(sandbox.home.path());
+    for off in [&["--verify", "None"][..], &["--insecure"]] {
+        let mut args = off.to_vec();
+        args.extend(["-c", "None", "list-repo-names"]);
+        let out = sandbox.run(&registry.url(), &args).success();
+        assert!(
+            stderr(&out).contains("warning: TLS certificate verification is disabled"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn unreadable_or_invalid_ca_bundles_are_usage_errors() {
+    let sandbox = Sandbox::new();
+    let (registry, _) = tls_registry(sandbox.home.path());
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["-v", "/nonexistent/ca.pem", "list-repo-names"],
+        )
+        .code(2);
+    assert!(
+        stderr(&out).contains("cannot read CA bundle /nonexistent/ca.pem"),
+        "{}",
+        stderr(&out)
+    );
+    let junk = sandbox.home.path().join("junk.pem");
+    std::fs::write(
+        &junk,
+        "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["-v", junk.to_str().unwrap(), "list-repo-names"],
+        )
+        .code(2);
+    assert!(
+        stderr(&out).contains("invalid CA bundle"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn client_certificates_are_presented() {
+    let sandbox = Sandbox::new();
+    let pki = test_pki(sandbox.home.path());
+    let registry = TestRegistry::start_with(&RegistryOptions {
+        tls: Some((pki.cert.clone(), pki.key.clone())),
+        client_ca: Some(pki.ca.clone()),
+        ..RegistryOptions::default()
+    });
+    let ca = pki.ca.to_str().unwrap();
+    let (cert, key) = (
+        pki.client_cert.to_str().unwrap(),
+        pki.client_key.to_str().unwrap(),
+    );
+
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["-v", ca, "-c", "None", "list-repo-names"],
+        )
+        .code(3);
+    assert!(stderr(&out).contains("TLS connection"), "{}", stderr(&out));
+
+    // dregutil's spellings, key apart ...
+    sandbox
+        .run(
+            &registry.url(),
+            &[
+                "-v",
+                ca,
+                "-cert",
+                cert,
+                "-key",
+                key,
+                "-c",
+                "None",
+                "list-repo-names",
+            ],
+        )
+        .success();
+    // ... or in the certificate file, and from the environment.
+    let both = sandbox.home.path().join("both.pem");
+    let pem = std::fs::read_to_string(cert).unwrap() + &std::fs::read_to_string(key).unwrap();
+    std::fs::write(&both, pem).unwrap();
+    sandbox
+        .cmd()
+        .env("REGISTRY_CLIENT_CERT", &both)
+        .args([
+            "-reg",
+            &registry.url(),
+            "-v",
+            ca,
+            "-c",
+            "None",
+            "list-repo-names",
+        ])
+        .assert()
+        .success();
+
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["-v", ca, "--client-cert", ca, "list-repo-names"],
+        )
+        .code(2);
+    assert!(
+        stderr(&out).contains("invalid client certificate"),
+        "{}",
+        stderr(&out)
+    );
+}
