@@ -6,20 +6,7 @@ mod common;
 
 use common::scripted::{Reply, Scripted};
 use common::seed::{OCI_MANIFEST, sha256};
-use common::{Sandbox, stderr, stdout};
-
-fn assert_clean_error(err: &str) {
-    assert!(err.contains("regsweep: error: "), "{err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    let error_lines = err
-        .lines()
-        .filter(|l| l.starts_with("regsweep: error:"))
-        .count();
-    assert_eq!(error_lines, 1, "{err}");
-}
+use common::{Sandbox, assert_clean_error, stderr, stdout};
 
 /// A registry with one repository `app` holding the tags of `tags_json` (each an OCI manifest).
 fn registry(tags_json: &'static str) -> Scripted {

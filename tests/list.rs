@@ -3,19 +3,13 @@
 
 mod common;
 
-use common::seed::{self, DOCKER_LIST, DOCKER_V2, Image, Kind, OCI_INDEX, OCI_MANIFEST};
-use common::{Sandbox, TestRegistry, stderr, stdout};
+use common::seed::{DOCKER_LIST, DOCKER_V2, Image, Kind, OCI_INDEX, OCI_MANIFEST};
+use common::{Sandbox, TestRegistry, assert_clean_error, stderr, stdout};
 use serde_json::Value;
-
-fn sample_registry() -> TestRegistry {
-    let registry = TestRegistry::start();
-    seed::sample(&registry.seeder());
-    registry
-}
 
 #[test]
 fn list_repo_names_lists_tagged_repositories_sorted() {
-    let registry = sample_registry();
+    let registry = TestRegistry::with_sample();
     let sandbox = Sandbox::new();
     let out = sandbox.run(&registry.url(), &["list-repo-names"]).success();
     assert_eq!(
@@ -35,7 +29,7 @@ fn list_repo_names_lists_tagged_repositories_sorted() {
 
 #[test]
 fn list_tag_names_sorts_versions_naturally_in_dregutil_columns() {
-    let registry = sample_registry();
+    let registry = TestRegistry::with_sample();
     let sandbox = Sandbox::new();
     let out = sandbox
         .run(&registry.url(), &["list-tag-names", "app", "oci/app"])
@@ -158,7 +152,7 @@ fn a_thousand_repositories_are_all_listed() {
 
 #[test]
 fn table_and_json_formats() {
-    let registry = sample_registry();
+    let registry = TestRegistry::with_sample();
     let sandbox = Sandbox::new();
     let out = sandbox
         .run(&registry.url(), &["--format", "table", "list-repo-names"])
@@ -195,7 +189,7 @@ fn table_and_json_formats() {
 
 #[test]
 fn dregutil_spellings_and_environment_work() {
-    let registry = sample_registry();
+    let registry = TestRegistry::with_sample();
     let sandbox = Sandbox::new();
     let out = sandbox
         .cmd()
@@ -253,7 +247,7 @@ fn unreachable_registry_is_a_network_error_with_a_hint() {
         "{err}"
     );
     assert!(err.contains("hint: "), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    assert_clean_error(&err);
     assert!(
         !sandbox.default_cache(port).exists(),
         "a failed refresh wrote a cache"
@@ -262,7 +256,7 @@ fn unreachable_registry_is_a_network_error_with_a_hint() {
 
 #[test]
 fn unknown_repository_and_bad_pattern_are_usage_errors() {
-    let registry = sample_registry();
+    let registry = TestRegistry::with_sample();
     let sandbox = Sandbox::new();
     let out = sandbox
         .run(&registry.url(), &["list-tag-names", "nope"])

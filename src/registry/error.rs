@@ -114,15 +114,16 @@ impl RegistryError {
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
             Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
-                "check the address and that the registry is running; for a registry without TLS \
-                 write http://{}",
+                "check the address and that the registry is running; if it requires a client \
+                 certificate, pass --client-cert; for a registry without TLS write http://{}",
                 &url[url::Position::BeforeHost..url::Position::AfterPort]
             ),
             Self::Unreachable { .. } => {
                 "check the address and that the registry is running".to_owned()
             }
-            Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, or use http:// if it \
-                                 serves plain HTTP"
+            Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, a client certificate \
+                                 with --client-cert if it asks for one, or use http:// if it serves \
+                                 plain HTTP"
                 .to_owned(),
             Self::Unauthorized { .. } => {
                 "pass credentials with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)"

@@ -84,6 +84,13 @@ impl TestRegistry {
         Self::start_with(&RegistryOptions::default())
     }
 
+    /// A registry holding the sample repositories of `seed::sample`.
+    pub fn with_sample() -> Self {
+        let registry = Self::start();
+        seed::sample(&registry.seeder());
+        registry
+    }
+
     pub fn start_with(options: &RegistryOptions) -> Self {
         let binary = registry_binary();
         let mut last_log = String::new();
@@ -251,4 +258,17 @@ pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 
 pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// An error as users must see it: exactly one `regsweep: error:` line, and no panic or backtrace.
+pub fn assert_clean_error(err: &str) {
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    let error_lines = err
+        .lines()
+        .filter(|l| l.starts_with("regsweep: error: "))
+        .count();
+    assert_eq!(error_lines, 1, "{err}");
 }
