@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use crate::cli::{CacheAction, Cli, Command, Format, GlobalArgs, LogLevel};
 use crate::exit::UsageError;
-use crate::registry::{ClientConfig, Credentials, RegistryAddress, TlsConfig, no_registry};
+use crate::registry::{
+    ClientConfig, Credentials, RegistryAddress, TlsConfig, is_repository_name, no_registry,
+};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,7 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
             pattern: args.pattern,
         },
         Command::ListTagNames(args) => Action::ListTagNames(TagListing {
-            repos: args.repo,
+            repos: repository_names(args.repo)?,
             reverse_sort: args.reverse_sort,
             image_names: args.image_names,
         }),
@@ -81,6 +83,17 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
         },
     };
     Ok((Settings::resolve(global)?, action))
+}
+
+/// Repository names given by the user, each checked against the distribution spec's grammar.
+fn repository_names(names: Vec<String>) -> Result<Vec<String>, UsageError> {
+    if let Some(bad) = names.iter().find(|n| !is_repository_name(n)) {
+        return Err(UsageError::with_hint(
+            format!("invalid repository name {bad:?}"),
+            "repository names are lower-case letters, digits and . _ - separated by /, e.g. team-a/web",
+        ));
+    }
+    Ok(names)
 }
 
 /// dregutil's notion of "off": empty, `false`, `0`, `no`, `none` (any case).

@@ -275,6 +275,17 @@ fn unknown_repository_and_bad_pattern_are_usage_errors() {
         stderr(&out)
     );
 
+    for bad in ["../_catalog", "App", "a?n=1"] {
+        let out = sandbox
+            .run(&registry.url(), &["-c", "None", "list-tag-names", bad])
+            .code(2);
+        assert!(
+            stderr(&out).contains("invalid repository name"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
     let out = sandbox
         .run(&registry.url(), &["list-repo-names", "team-(a"])
         .code(2);

@@ -113,9 +113,19 @@ impl RegistryError {
 
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
-            Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
+            // A TLS server that wants a client certificate may just close the connection.
+            Self::Unreachable { url, detail }
+                if url.scheme() == "https" && !detail.to_ascii_lowercase().contains("refused") =>
+            {
+                format!(
                 "check the address and that the registry is running; if it requires a client \
                  certificate, pass --client-cert; for a registry without TLS write http://{}",
+                    &url[url::Position::BeforeHost..url::Position::AfterPort]
+                )
+            }
+            Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
+                "check the address and that the registry is running; for a registry without TLS \
+                 write http://{}",
                 &url[url::Position::BeforeHost..url::Position::AfterPort]
             ),
             Self::Unreachable { .. } => {

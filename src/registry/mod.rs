@@ -5,7 +5,9 @@ mod address;
 mod client;
 mod error;
 pub mod manifest;
+mod name;
 
 pub use address::{RegistryAddress, no_registry};
 pub use client::{Client, ClientConfig, Credentials, TlsConfig};
 pub use error::RegistryError;
+pub use name::is_repository_name;
