@@ -76,7 +76,6 @@ pub async fn refresh(
     if let Some(previous) = previous {
         carry_over_details(&mut inventory, previous);
     }
-    progress.finish_and_clear();
     Ok(inventory)
 }
 

@@ -40,8 +40,7 @@ pub async fn inventory(
 ) -> anyhow::Result<Inventory> {
     let registry = settings.registry()?;
     let Some(file) = cache_file(settings)? else {
-        let client = Client::new(settings.client_config()?)?;
-        return refresh(&client, scope, None, &ctx.printer.progress()).await;
+        return read_registry(settings, ctx, scope, None).await;
     };
     if !settings.refresh {
         if let Some(inventory) = file.load(registry)? {
@@ -55,16 +54,24 @@ pub async fn inventory(
     }
     // With --refresh the old file may be unreadable; it only lends its manifest details.
     let previous = file.load(registry).ok().flatten();
-    let client = Client::new(settings.client_config()?)?;
-    let inventory = refresh(
-        &client,
-        Scope::All,
-        previous.as_ref(),
-        &ctx.printer.progress(),
-    )
-    .await?;
+    let inventory = read_registry(settings, ctx, Scope::All, previous.as_ref()).await?;
     file.save(&inventory)?;
     Ok(inventory)
+}
+
+/// Reads the registry with a progress bar that is cleared however the refresh ends, so an error
+/// message never lands after a half-drawn bar.
+async fn read_registry(
+    settings: &Settings,
+    ctx: &Context,
+    scope: Scope<'_>,
+    previous: Option<&Inventory>,
+) -> anyhow::Result<Inventory> {
+    let client = Client::new(settings.client_config()?)?;
+    let progress = ctx.printer.progress();
+    let result = refresh(&client, scope, previous, &progress).await;
+    progress.finish_and_clear();
+    result
 }
 
 fn note_if_stale(inventory: &Inventory, ctx: &Context) {
