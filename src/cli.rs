@@ -35,7 +35,9 @@ Exit codes:
   3   network error: registry unreachable, TLS failure, timeout
   4   authentication failed (401) or access denied (403)
   5   registry error: unknown repository or manifest, unsupported operation, server error, malformed answer
-  6   cache error: corrupt or unreadable cache file, or one written for another registry";
+  6   cache error: corrupt or unreadable cache file, or one written for another registry
+  7   selection refused: a selected digest is shared with an unselected repository (or, with
+      --raise-intersecting-tag, with unselected tags)";
 
 /// regsweep: list, select and safely remove images in a Docker/OCI registry.
 #[derive(Debug, Parser)]
@@ -254,6 +256,20 @@ Examples:
   regsweep -reg registry.example.com list-tag-names app --image-names")]
     ListTagNames(ListTagNamesArgs),
 
+    /// Show what removing whole repositories would delete: every digest they tag.
+    #[command(after_help = "\
+A digest also tagged in a repository outside the selection is an error (exit code 7), since deleting
+it would remove that repository's tags too; --no-raise-intersecting-repo leaves such digests out.
+
+Examples:
+  regsweep -reg registry.example.com query-repos -r old-app
+  regsweep -reg registry.example.com query-repos -r team-a/web team-a/worker --format json")]
+    QueryRepos(RepoSelectionArgs),
+
+    /// Show what removing tags would delete: the digests of the selected tags, checked in reverse.
+    #[command(after_help = TAG_SELECTION_HELP)]
+    QueryTags(TagSelectionArgs),
+
     /// Show or clear the cache of the registry.
     Cache(CacheArgs),
 
@@ -291,6 +307,89 @@ pub struct ListTagNamesArgs {
     /// Example: `list-tag-names app --image-names` prints `registry.example.com/app:1.0`.
     #[arg(long)]
     pub image_names: bool,
+}
+
+const TAG_SELECTION_HELP: &str = "\
+Selectors (-t, -x): a plain value is an exact tag. A value starting with an operator is a version
+comparison: <V, <=V, >V, >=V, ==V; also ^1.2 (>=1.2,<2), ~1.2 (>=1.2,<1.3), 1.4.* (>=1.4,<1.5), * (any
+version), and comma-joined conjunctions such as '>=1.2,<2'. Quote them in the shell.
+
+Versions: a tag is a version when it is an optional v, numbers separated by dots, and an optional
+suffix (2.0, v1.3.9, 1.3-alpine, 1.0.0-rc1). Numbers compare first, missing ones counting as 0
+(1.4 == 1.4.0); with equal numbers a tag without a suffix comes first, so '<1.4' selects 1.3-alpine and
+v1.3.9 but not 1.4-alpine or 1.4.0-rc1, and '==1.4' matches 1.4 and 1.4.0 only. Tags that are not
+versions (latest, dev-abc) never match a comparison.
+
+Regular expressions (-re, -xre) match from the start of the tag, as dregutil's did; write $ to anchor
+the end ('1\\.4$'). They use Rust's regex syntax (no look-around or back-references).
+
+The reverse check: deleting a digest removes every tag pointing to it, so a digest is selected only if
+  - it is not tagged in a repository outside -r (otherwise exit code 7, or left out with
+    --no-raise-intersecting-repo),
+  - every tag pointing to it in the selected repositories is selected (otherwise it is left out, or
+    exit code 7 with --raise-intersecting-tag; --no-match-all-tags drops this rule),
+  - none of those tags matches -x or -xre (otherwise it is left out).
+A digest tagged in several selected repositories is listed, and removed, in each.
+
+Examples:
+  regsweep -reg registry.example.com query-tags -r app -t '<1.4'
+  regsweep -reg registry.example.com query-tags -r app worker -t '>=1.2,<2' latest -x 1.3.0
+  regsweep -reg registry.example.com query-tags -r app -re 'feature-' -xre '.*-keep$' --count";
+
+/// `-r REPO...`, as dregutil's query and remove commands take it.
+#[derive(Debug, Args)]
+pub struct RepoSelectionArgs {
+    /// Repositories to select (one or more; `-r` may also be repeated).
+    ///
+    /// Example: `-r app worker`.
+    #[arg(short = 'r', long = "repo", required = true, num_args = 1.., value_name = "REPO")]
+    pub repo: Vec<String>,
+}
+
+/// The selection options of dregutil's `query-tags` and `remove-tags`.
+#[derive(Debug, Args)]
+pub struct TagSelectionArgs {
+    /// Repositories to select tags in (one or more).
+    ///
+    /// Example: `-r app worker`.
+    #[arg(short = 'r', long = "repo", required = true, num_args = 1.., value_name = "REPO")]
+    pub repo: Vec<String>,
+
+    /// Tags to select: exact names or version selectors (see below).
+    ///
+    /// Example: `-t '<1.4' latest`.
+    #[arg(short = 't', long, num_args = 0.., value_name = "SELECTOR")]
+    pub tags: Vec<String>,
+
+    /// Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`.
+    ///
+    /// Example: `-re 'feature-.*' 'pr-[0-9]+$'`.
+    #[arg(long, num_args = 0.., value_name = "REGEX")]
+    pub regex: Vec<String>,
+
+    /// Leave out digests that carry a tag matching these exact names or version selectors.
+    ///
+    /// Example: `-x latest stable '>=2'`.
+    #[arg(short = 'x', long, num_args = 0.., value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
+
+    /// Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`.
+    ///
+    /// Example: `-xre '.*-keep$'`.
+    #[arg(long, num_args = 0.., value_name = "REGEX")]
+    pub exclude_regex: Vec<String>,
+
+    /// Select a digest even when other tags point to it that were not selected; they go with it.
+    ///
+    /// Example: `-t 1.0 --no-match-all-tags` also takes `stable` if it points to 1.0's digest.
+    #[arg(long)]
+    pub no_match_all_tags: bool,
+
+    /// Fail (exit code 7) instead of leaving out a digest that unselected tags point to.
+    ///
+    /// Example: `--raise-intersecting-tag` to learn which tags would hold a digest back.
+    #[arg(long)]
+    pub raise_intersecting_tag: bool,
 }
 
 #[derive(Debug, Args)]

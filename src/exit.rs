@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use crate::cache::CacheError;
 use crate::registry::RegistryError;
+use crate::select::SelectError;
 
 /// What a run ends with. The numbers are part of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub enum ExitStatus {
     Auth = 4,
     Registry = 5,
     Cache = 6,
+    /// A selected digest is shared with what was not selected.
+    Intersection = 7,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -59,6 +62,12 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         if cause.is::<CacheError>() {
             return ExitStatus::Cache;
         }
+        if let Some(err) = cause.downcast_ref::<SelectError>() {
+            return match err {
+                SelectError::UnknownRepository { .. } => ExitStatus::Usage,
+                _ => ExitStatus::Intersection,
+            };
+        }
         if cause.is::<UsageError>() {
             return ExitStatus::Usage;
         }
@@ -73,6 +82,8 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
             err.hint()
         } else if let Some(err) = cause.downcast_ref::<CacheError>() {
             err.hint()
+        } else if let Some(err) = cause.downcast_ref::<SelectError>() {
+            Some(err.hint())
         } else if let Some(err) = cause.downcast_ref::<UsageError>() {
             err.hint.clone()
         } else {

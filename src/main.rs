@@ -7,6 +7,7 @@ mod exit;
 mod output;
 mod refresh;
 mod registry;
+mod select;
 mod settings;
 mod version;
 
@@ -69,6 +70,8 @@ async fn dispatch(
         Action::ListTagNames(listing) => {
             commands::list_tag_names::run(settings, ctx, &listing).await
         }
+        Action::QueryRepos(query) => commands::query_repos::run(settings, ctx, &query).await,
+        Action::QueryTags(query) => commands::query_tags::run(settings, ctx, &query).await,
         Action::CacheInfo => commands::cache::info(settings, ctx),
         Action::CacheClear => commands::cache::clear(settings, ctx),
         Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),

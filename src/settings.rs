@@ -3,11 +3,14 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use crate::cli::{CacheAction, Cli, Command, Format, GlobalArgs, LogLevel};
+use crate::cli::{
+    CacheAction, Cli, Command, Format, GlobalArgs, LogLevel, RepoSelectionArgs, TagSelectionArgs,
+};
 use crate::exit::UsageError;
 use crate::registry::{
     ClientConfig, Credentials, RegistryAddress, TlsConfig, is_repository_name, no_registry,
 };
+use crate::select::{RepoQuery, TagQuery, TagSelector};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +47,12 @@ pub struct Settings {
 }
 
 /// What to do, with the command's own options in plain form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Action {
     ListRepoNames { pattern: Option<String> },
     ListTagNames(TagListing),
+    QueryRepos(RepoQuery),
+    QueryTags(TagQuery),
     CacheInfo,
     CacheClear,
     Generate { out_dir: PathBuf, check: bool },
@@ -64,7 +69,12 @@ pub struct TagListing {
 /// Turns the parsed command line into settings and an action.
 pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
     let Cli { global, command } = cli;
+    let raise_intersecting_repo = !global.no_raise_intersecting_repo;
     let action = match command {
+        Command::QueryRepos(args) => Action::QueryRepos(repo_query(args, raise_intersecting_repo)?),
+        Command::QueryTags(args) => {
+            Action::QueryTags(tag_query("query-tags", args, raise_intersecting_repo)?)
+        }
         Command::ListRepoNames(args) => Action::ListRepoNames {
             pattern: args.pattern,
         },
@@ -83,6 +93,70 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
         },
     };
     Ok((Settings::resolve(global)?, action))
+}
+
+fn repo_query(
+    args: RepoSelectionArgs,
+    raise_intersecting_repo: bool,
+) -> Result<RepoQuery, UsageError> {
+    Ok(RepoQuery {
+        repositories: repository_names(args.repo)?,
+        raise_intersecting_repo,
+    })
+}
+
+/// The tag selection of `query-tags` / `remove-tags`, every selector read (and any bad one reported)
+/// before the registry is touched.
+fn tag_query(
+    command: &str,
+    args: TagSelectionArgs,
+    raise_intersecting_repo: bool,
+) -> Result<TagQuery, UsageError> {
+    let TagSelectionArgs {
+        repo,
+        tags,
+        regex,
+        exclude,
+        exclude_regex,
+        no_match_all_tags,
+        raise_intersecting_tag,
+    } = args;
+    if tags.is_empty() && regex.is_empty() {
+        return Err(UsageError::with_hint(
+            format!("{command} needs tags to select"),
+            "give -t/--tags (names or version selectors) or -re/--regex, e.g. -t '<1.4'",
+        ));
+    }
+    let usage = |e: crate::select::SelectorError| {
+        UsageError::with_hint(
+            e.0,
+            "see `regsweep query-tags --help` for selectors and regular expressions",
+        )
+    };
+    let parse = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
+        values
+            .iter()
+            .map(|v| TagSelector::parse(v).map_err(usage))
+            .collect()
+    };
+    let regexes = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
+        values
+            .iter()
+            .map(|v| TagSelector::regex(v).map_err(usage))
+            .collect()
+    };
+    let mut include = parse(&tags)?;
+    include.extend(regexes(&regex)?);
+    let mut excluded = parse(&exclude)?;
+    excluded.extend(regexes(&exclude_regex)?);
+    Ok(TagQuery {
+        repositories: repository_names(repo)?,
+        include,
+        exclude: excluded,
+        match_all_tags: !no_match_all_tags,
+        raise_intersecting_repo,
+        raise_intersecting_tag,
+    })
 }
 
 /// Repository names given by the user, each checked against the distribution spec's grammar.
@@ -124,7 +198,7 @@ impl Settings {
             no_cache,
             refresh,
             count,
-            // Accepted for dregutil's scripts; it only affects the query and remove commands.
+            // Read by `resolve`: it belongs to the query and remove actions.
             no_raise_intersecting_repo: _,
             use_get_manifest,
             log_level,

@@ -28,6 +28,8 @@ fn every_page_and_completion_exists() {
         "man/regsweep-list-repo-names.1",
         "man/regsweep-list-tag-names.1",
         "man/regsweep-cache.1",
+        "man/regsweep-query-repos.1",
+        "man/regsweep-query-tags.1",
     ] {
         assert!(root.join(file).is_file(), "{file} is missing");
     }

@@ -5,6 +5,8 @@ pub mod cache;
 pub mod generate;
 pub mod list_repo_names;
 pub mod list_tag_names;
+pub mod query_repos;
+pub mod query_tags;
 
 use jiff::Timestamp;
 

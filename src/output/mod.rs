@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use crate::settings::OutputFormat;
 
+pub mod selection;
+
 /// Columns separated by space, the header underlined: quiet enough to read a few hundred rows.
 const TABLE_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));

@@ -391,3 +391,43 @@ pub fn sample(seeder: &Seeder) {
     let gone = seeder.image("emptied", Some("1.0"), &Image::new(Kind::Docker, "emptied"));
     seeder.delete("emptied", &gone.digest);
 }
+
+/// dregutil's own test data (its test/data.py) as real images: repositories `a`, `b`, `c`, where `b`
+/// and `c` share the digest `BC`. Returns the digests by their dregutil names: A1, A2, BC, C.
+pub fn dregutil_abc(seeder: &Seeder) -> std::collections::BTreeMap<&'static str, String> {
+    let image = |label: &str| Image::new(Kind::Docker, &format!("dregutil {label}"));
+    let layout: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "a",
+            &[
+                ("1.1.0", "A1"),
+                ("1.2.0", "A2"),
+                ("latest", "A1"),
+                ("testing", "A2"),
+                ("extra", "A2"),
+            ],
+        ),
+        ("b", &[("1.0.0", "BC"), ("latest", "BC")]),
+        (
+            "c",
+            &[
+                ("1.0.0", "BC"),
+                ("1.1.0", "C"),
+                ("latest", "BC"),
+                ("testing", "C"),
+            ],
+        ),
+    ];
+    let mut digests = std::collections::BTreeMap::new();
+    for (repo, tags) in layout {
+        for (tag, name) in tags {
+            let pushed = seeder.image(repo, Some(tag), &image(name));
+            let previous = digests.insert(*name, pushed.digest.clone());
+            assert!(
+                previous.is_none_or(|d| d == pushed.digest),
+                "{name} is not reproducible"
+            );
+        }
+    }
+    digests
+}
