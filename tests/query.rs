@@ -233,6 +233,64 @@ fn json_and_table_formats() {
         text.contains(&f.digests["A1"][7..19]) && text.contains("Docker v2"),
         "{text}"
     );
+
+    // The other command in the other formats.
+    let out = f
+        .run(&["--format", "json", "query-repos", "-r", "b", "c"])
+        .success();
+    let rows: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["repository"].as_str().unwrap(),
+                r["digest"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("b", f.digests["BC"].as_str()),
+            ("c", f.digests["BC"].as_str()),
+            ("c", f.digests["C"].as_str())
+        ]
+    );
+    assert_eq!(rows[2]["tags"], serde_json::json!(["1.1.0", "testing"]));
+    let out = f
+        .run(&[
+            "--format",
+            "table",
+            "--count",
+            "query-tags",
+            "-r",
+            "c",
+            "-t",
+            ">=1.1.0",
+            "testing",
+        ])
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("1.1.0, testing") && text.contains(&f.digests["C"][7..19]),
+        "{text}"
+    );
+    assert!(text.ends_with("Number of selected digests: 1\n"), "{text}");
+    let out = f
+        .run(&[
+            "--format",
+            "plain",
+            "query-tags",
+            "-r",
+            "c",
+            "-t",
+            ">=1.1.0",
+            "testing",
+        ])
+        .success();
+    assert_eq!(stdout(&out), f.lines(1, &[("c", "C")]));
 }
 
 #[test]
