@@ -7,12 +7,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::files::{create_private_dir, write_atomically};
 use crate::registry::RegistryAddress;
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
@@ -53,6 +54,20 @@ pub struct ManifestDetails {
     pub media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// For an index (OCI image index, Docker manifest list): the manifests it references.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<ChildManifest>>,
+}
+
+/// A manifest an index references, with the platform it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildManifest {
+    pub digest: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// `os/architecture[/variant]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 impl Inventory {
@@ -234,28 +249,15 @@ impl CacheFile {
         serde_json::from_slice(bytes).map_err(corrupt)
     }
 
-    /// Replaces the cache file with `inventory`: written to a temporary file (mode 0600) in the same
-    /// directory, flushed, then renamed over the old one, under an exclusive lock. Readers see the old
-    /// file or the new one, never a mix; a failure leaves the old file as it was.
+    /// Replaces the cache file with `inventory`, atomically (see `files::write_atomically`) and under
+    /// an exclusive lock.
     pub fn save(&self, inventory: &Inventory) -> Result<(), CacheError> {
         let lock = self.lock_file()?;
         lock.lock().map_err(self.io_error("lock"))?;
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".regsweep-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(self.io_error("write"))?;
-        set_private(tmp.as_file()).map_err(self.io_error("write"))?;
-        serde_json::to_writer(io::BufWriter::new(tmp.as_file_mut()), inventory)
-            .map_err(|e| self.io_error("write")(e.into()))?;
-        tmp.as_file_mut().flush().map_err(self.io_error("write"))?;
-        tmp.as_file().sync_all().map_err(self.io_error("write"))?;
-        tmp.persist(&self.path)
-            .map_err(|e| self.io_error("replace")(e.error))?;
+        write_atomically(&self.path, |out| {
+            serde_json::to_writer(out, inventory).map_err(io::Error::from)
+        })
+        .map_err(self.io_error("write"))?;
         drop(lock);
         Ok(())
     }
@@ -270,31 +272,6 @@ impl CacheFile {
         let _ = fs::remove_file(self.lock_path());
         Ok(existed)
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn set_private(file: &File) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn set_private(_file: &File) -> io::Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]

@@ -35,9 +35,13 @@ Exit codes:
   3   network error: registry unreachable, TLS failure, timeout
   4   authentication failed (401) or access denied (403)
   5   registry error: unknown repository or manifest, unsupported operation, server error, malformed answer
-  6   cache error: corrupt or unreadable cache file, or one written for another registry
+  6   local file error: corrupt or unreadable cache file (or one of another registry), or journal
   7   selection refused: a selected digest is shared with an unselected repository (or, with
-      --raise-intersecting-tag, with unselected tags)";
+      --raise-intersecting-tag, with unselected tags)
+  8   removal stopped: the registry changed since the plan was made (nothing deleted)
+  9   removal not confirmed: declined, or no terminal and no --yes (nothing deleted)
+  10  partial failure: some deletions (or restores) failed; the rest were done
+  130 interrupted by Ctrl-C while deleting; the journal records what was done";
 
 /// regsweep: list, select and safely remove images in a Docker/OCI registry.
 #[derive(Debug, Parser)]
@@ -270,6 +274,28 @@ Examples:
     #[command(after_help = TAG_SELECTION_HELP)]
     QueryTags(TagSelectionArgs),
 
+    /// Delete whole repositories' manifests: plan, confirm, re-check live, journal, delete.
+    #[command(after_help = REMOVAL_HELP)]
+    RemoveRepos(RemoveReposArgs),
+
+    /// Delete the selected tags' manifests: plan, confirm, re-check live, journal, delete.
+    #[command(after_help = REMOVAL_HELP)]
+    RemoveTags(RemoveTagsArgs),
+
+    /// Put back what a removal deleted, from its journal (the newest one by default).
+    #[command(after_help = "\
+Manifests are uploaded again with their exact bytes (children before indexes) and their tags
+re-pointed; a tag that points to another manifest now is left alone. This works until the registry's
+garbage collection removes the blobs; manifests that can no longer be restored are listed with why.
+
+Examples:
+  regsweep -reg registry.example.com restore
+  regsweep -reg registry.example.com restore ~/.local/share/regsweep/journal/registry_example_com/20261124T101500.000Z-4242.json -r app")]
+    Restore(RestoreArgs),
+
+    /// List the journals removals wrote.
+    Journal(JournalArgs),
+
     /// Show or clear the cache of the registry.
     Cache(CacheArgs),
 
@@ -390,6 +416,86 @@ pub struct TagSelectionArgs {
     /// Example: `--raise-intersecting-tag` to learn which tags would hold a digest back.
     #[arg(long)]
     pub raise_intersecting_tag: bool,
+}
+
+const REMOVAL_HELP: &str = "\
+Removal never deletes what was not selected:
+  1. the plan (what query-repos / query-tags would show, with the children of multi-arch indexes) is
+     shown with a summary: N manifests (M tags) from K repositories;
+  2. on a terminal it asks; anything but y deletes nothing. Without a terminal it needs --yes;
+  3. the selected repositories are read again from the registry and the plan made again; if anything
+     changed, nothing is deleted (exit code 8) and the cache is updated;
+  4. every manifest's exact bytes go to a journal, synced to disk before the first DELETE;
+  5. manifests are deleted concurrently (indexes before their children); 405 stops (deletion is
+     disabled in the registry), as do 401 and 403;
+  6. a report per repository, and the cache updated. Space comes back only after the registry's
+     garbage collection. `regsweep restore` undoes a removal until then.
+Ctrl-C while deleting lets in-flight deletes finish, writes the journal and exits 130.
+
+Examples:
+  regsweep -reg registry.example.com remove-tags -r app -t '<1.4' --dry-run
+  regsweep -reg registry.example.com remove-tags -r app -t '<1.4' -x 1.3.9
+  regsweep -reg registry.example.com remove-repos -r old-app --yes";
+
+/// How the user agrees to a removal plan.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// Delete without asking (needed when standard input is not a terminal).
+    ///
+    /// Example: `remove-tags -r app -t '<1.4' --yes` in a cron job.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Show the plan and delete nothing.
+    ///
+    /// Example: `remove-repos -r old-app --dry-run`.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveReposArgs {
+    #[command(flatten)]
+    pub selection: RepoSelectionArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveTagsArgs {
+    #[command(flatten)]
+    pub selection: TagSelectionArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The journal to restore from; the newest one of the registry when not given.
+    ///
+    /// Example: `restore ~/.local/share/regsweep/journal/REGISTRY/TIME.json`.
+    #[arg(value_name = "JOURNAL")]
+    pub journal: Option<PathBuf>,
+
+    /// Only restore these repositories.
+    ///
+    /// Example: `-r app worker`.
+    #[arg(short = 'r', long = "repo", num_args = 1.., value_name = "REPO")]
+    pub repo: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    #[command(subcommand)]
+    pub action: JournalAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// List the journals of the registry (of every registry when none is given), with their time and
+    /// counts.
+    #[command(after_help = "Example:\n  regsweep -reg registry.example.com journal list")]
+    List,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,9 @@
 use std::process::ExitCode;
 
 use crate::cache::CacheError;
+use crate::commands::remove::RemovalStop;
+use crate::commands::restore::RestoreIncomplete;
+use crate::journal::JournalError;
 use crate::registry::RegistryError;
 use crate::select::SelectError;
 
@@ -21,6 +24,14 @@ pub enum ExitStatus {
     Cache = 6,
     /// A selected digest is shared with what was not selected.
     Intersection = 7,
+    /// The live re-check found the registry changed since the plan was shown; nothing was deleted.
+    PlanChanged = 8,
+    /// The plan was not confirmed (declined, or no terminal without `--yes`); nothing was deleted.
+    NotConfirmed = 9,
+    /// Some deletions or restores failed; the others were done.
+    PartialFailure = 10,
+    /// Ctrl-C during deletion.
+    Interrupted = 130,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -59,8 +70,14 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         if let Some(err) = cause.downcast_ref::<RegistryError>() {
             return err.exit_status();
         }
-        if cause.is::<CacheError>() {
+        if cause.is::<CacheError>() || cause.is::<JournalError>() {
             return ExitStatus::Cache;
+        }
+        if let Some(stop) = cause.downcast_ref::<RemovalStop>() {
+            return stop.exit_status();
+        }
+        if cause.is::<RestoreIncomplete>() {
+            return ExitStatus::PartialFailure;
         }
         if let Some(err) = cause.downcast_ref::<SelectError>() {
             return match err {
@@ -84,6 +101,10 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
             err.hint()
         } else if let Some(err) = cause.downcast_ref::<SelectError>() {
             Some(err.hint())
+        } else if let Some(stop) = cause.downcast_ref::<RemovalStop>() {
+            stop.hint()
+        } else if let Some(err) = cause.downcast_ref::<JournalError>() {
+            err.hint()
         } else if let Some(err) = cause.downcast_ref::<UsageError>() {
             err.hint.clone()
         } else {

@@ -3,7 +3,10 @@
 mod cache;
 mod cli;
 mod commands;
+mod details;
 mod exit;
+mod files;
+mod journal;
 mod output;
 mod refresh;
 mod registry;
@@ -72,6 +75,13 @@ async fn dispatch(
         }
         Action::QueryRepos(query) => commands::query_repos::run(settings, ctx, &query).await,
         Action::QueryTags(query) => commands::query_tags::run(settings, ctx, &query).await,
+        Action::Remove(selection, confirmation) => {
+            commands::remove::run(settings, ctx, &selection, confirmation).await
+        }
+        Action::Restore { journal, repos } => {
+            commands::restore::run(settings, ctx, journal.as_deref(), &repos).await
+        }
+        Action::JournalList => commands::restore::list(settings, ctx),
         Action::CacheInfo => commands::cache::info(settings, ctx),
         Action::CacheClear => commands::cache::clear(settings, ctx),
         Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),

@@ -10,6 +10,11 @@
 //! - a digest any of whose tags in a selected repository matches an exclusion is left out, silently
 //!   (nothing would be deleted, so there is nothing to warn about);
 //! - a digest tagged in several selected repositories gives a row for each: removal deletes it in each.
+//!
+//! A selection becomes a removal plan with multi-arch indexes in mind: deleting a tagged index also
+//! deletes the child manifests it references, except a child that a kept tag or a kept index of the
+//! same repository still references; and a selected manifest that a kept index references is held back,
+//! never deleted on its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,7 +22,8 @@ use std::fmt;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::cache::Inventory;
+use crate::cache::{ChildManifest, Inventory};
+use crate::registry::manifest::is_index;
 use crate::version::{VersionReq, natural_cmp};
 
 /// One value of `-t`/`-x` (an exact tag or a version requirement) or of `-re`/`-xre`.
@@ -385,6 +391,176 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
     outcome.finish()
 }
 
+/// A manifest the plan deletes; for an index, the children deleted after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedManifest {
+    pub repository: String,
+    pub digest: String,
+    pub media_type: Option<String>,
+    pub tags: Vec<String>,
+    pub children: Vec<ChildManifest>,
+}
+
+/// A selected manifest that is kept because an index that stays references it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldBack {
+    pub repository: String,
+    pub digest: String,
+    pub tags: Vec<String>,
+    pub referenced_by: String,
+}
+
+/// What a removal deletes, in order: every planned manifest, then the children of planned indexes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub manifests: Vec<PlannedManifest>,
+    pub held_back: Vec<HeldBack>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.manifests.is_empty()
+    }
+
+    /// Manifests deleted, children included.
+    pub fn manifest_count(&self) -> usize {
+        self.manifests.iter().map(|m| 1 + m.children.len()).sum()
+    }
+
+    pub fn tag_count(&self) -> usize {
+        self.manifests.iter().map(|m| m.tags.len()).sum()
+    }
+
+    pub fn repositories(&self) -> BTreeSet<&str> {
+        self.manifests
+            .iter()
+            .map(|m| m.repository.as_str())
+            .collect()
+    }
+
+    /// "3 manifests (4 tags) from 2 repositories"
+    pub fn summary(&self) -> String {
+        let (m, t, r) = (
+            self.manifest_count(),
+            self.tag_count(),
+            self.repositories().len(),
+        );
+        format!(
+            "{m} {} ({t} {}) from {r} {}",
+            plural(m, "manifest", "manifests"),
+            plural(t, "tag", "tags"),
+            plural(r, "repository", "repositories")
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the manifests referenced by index {digest} in {repository} are not known")]
+pub struct UnknownIndex {
+    pub repository: String,
+    pub digest: String,
+}
+
+/// Turns selected rows into a removal plan (see the module header for the rules).
+pub fn plan(inventory: &Inventory, selected: Vec<Selected>) -> Result<Plan, UnknownIndex> {
+    let mut by_repo: BTreeMap<String, Vec<Selected>> = BTreeMap::new();
+    for row in selected {
+        by_repo.entry(row.repository.clone()).or_default().push(row);
+    }
+    let mut plan = Plan::default();
+    for (repo, rows) in by_repo {
+        plan_repository(inventory, &repo, rows, &mut plan)?;
+    }
+    Ok(plan)
+}
+
+fn plan_repository(
+    inventory: &Inventory,
+    repo: &str,
+    rows: Vec<Selected>,
+    plan: &mut Plan,
+) -> Result<(), UnknownIndex> {
+    let children_of =
+        |digest: &str, media_type: Option<&str>| -> Result<&[ChildManifest], UnknownIndex> {
+            if !media_type.is_some_and(is_index) {
+                return Ok(&[]);
+            }
+            inventory
+                .manifests
+                .get(digest)
+                .and_then(|d| d.children.as_deref())
+                .ok_or_else(|| UnknownIndex {
+                    repository: repo.to_owned(),
+                    digest: digest.to_owned(),
+                })
+        };
+    let tagged: BTreeMap<&str, Option<&str>> = inventory
+        .repositories
+        .get(repo)
+        .map(|r| {
+            r.tags
+                .values()
+                .map(|e| (e.digest.as_str(), e.media_type.as_deref()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut planned: BTreeSet<String> = rows.iter().map(|r| r.digest.clone()).collect();
+    // Holding a manifest back keeps it, and so its own children: repeat until nothing changes.
+    let (kept, kept_refs) = loop {
+        let kept: BTreeSet<&str> = tagged
+            .keys()
+            .copied()
+            .filter(|d| !planned.contains(*d))
+            .collect();
+        let mut kept_refs: BTreeMap<&str, &str> = BTreeMap::new();
+        for digest in &kept {
+            for child in children_of(digest, tagged[digest])? {
+                kept_refs.entry(child.digest.as_str()).or_insert(digest);
+            }
+        }
+        let held: Vec<String> = planned
+            .iter()
+            .filter(|d| kept_refs.contains_key(d.as_str()))
+            .cloned()
+            .collect();
+        if held.is_empty() {
+            break (kept, kept_refs);
+        }
+        for digest in held {
+            planned.remove(&digest);
+        }
+    };
+    let mut listed_children = BTreeSet::new();
+    for row in rows {
+        if let Some(index) = kept_refs.get(row.digest.as_str()) {
+            plan.held_back.push(HeldBack {
+                repository: row.repository,
+                digest: row.digest,
+                tags: row.tags,
+                referenced_by: (*index).to_owned(),
+            });
+            continue;
+        }
+        let children = children_of(&row.digest, row.media_type.as_deref())?
+            .iter()
+            .filter(|c| {
+                let d = c.digest.as_str();
+                !kept.contains(d) && !kept_refs.contains_key(d) && !planned.contains(d)
+            })
+            .filter(|c| listed_children.insert(c.digest.clone()))
+            .cloned()
+            .collect();
+        plan.manifests.push(PlannedManifest {
+            repository: row.repository,
+            digest: row.digest,
+            media_type: row.media_type,
+            tags: row.tags,
+            children,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,6 +884,111 @@ mod tests {
             "{err}"
         );
         assert!(TagSelector::parse("").is_err());
+    }
+
+    /// An inventory where `index` digests have the given children.
+    fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventory {
+        for (index, children) in indexes {
+            for repo in inv.repositories.values_mut() {
+                for entry in repo.tags.values_mut() {
+                    if entry.digest == *index {
+                        entry.media_type = Some(crate::registry::manifest::OCI_INDEX.to_owned());
+                    }
+                }
+            }
+            inv.manifests.insert(
+                (*index).to_owned(),
+                crate::cache::ManifestDetails {
+                    children: Some(
+                        children
+                            .iter()
+                            .map(|c| ChildManifest {
+                                digest: (*c).to_owned(),
+                                media_type: None,
+                                platform: Some("linux/amd64".into()),
+                            })
+                            .collect(),
+                    ),
+                    ..Default::default()
+                },
+            );
+        }
+        inv
+    }
+
+    fn planned(inv: &Inventory, include: &[&str]) -> Plan {
+        let rows = select_tags(inv, &tag_query(&["m"], include, &[])).unwrap();
+        plan(inv, rows).unwrap()
+    }
+
+    fn children(plan: &Plan) -> Vec<(String, Vec<String>)> {
+        plan.manifests
+            .iter()
+            .map(|m| {
+                (
+                    m.digest.clone(),
+                    m.children.iter().map(|c| c.digest.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_takes_its_children_except_those_a_kept_index_or_tag_references() {
+        // I1 (1.0) and I2 (2.0) share child C2; C4 is tagged on its own as "amd64".
+        let inv = with_indexes(
+            inventory(&[("m", &[("1.0", "I1"), ("2.0", "I2"), ("amd64", "C4")])]),
+            &[("I1", &["C1", "C2", "C4"]), ("I2", &["C2", "C3"])],
+        );
+        let plan1 = planned(&inv, &["1.0"]);
+        assert_eq!(children(&plan1), [("I1".to_owned(), vec!["C1".to_owned()])]);
+        assert_eq!(plan1.summary(), "2 manifests (1 tag) from 1 repository");
+        let both = planned(&inv, &["1.0", "2.0"]);
+        assert_eq!(
+            children(&both),
+            [
+                ("I1".to_owned(), vec!["C1".to_owned(), "C2".to_owned()]),
+                ("I2".to_owned(), vec!["C3".to_owned()])
+            ]
+        );
+        assert!(both.held_back.is_empty());
+    }
+
+    #[test]
+    fn a_child_is_never_deleted_on_its_own_while_a_kept_index_references_it() {
+        let inv = with_indexes(
+            inventory(&[("m", &[("1.0", "I1"), ("amd64", "C1"), ("old", "X")])]),
+            &[("I1", &["C1", "C2"])],
+        );
+        let plan = planned(&inv, &["amd64", "old"]);
+        assert_eq!(children(&plan), [("X".to_owned(), vec![])]);
+        assert_eq!(plan.held_back.len(), 1);
+        assert_eq!(plan.held_back[0].digest, "C1");
+        assert_eq!(plan.held_back[0].referenced_by, "I1");
+        // Deleting the index with it is fine: C1 goes as a tagged manifest, C2 as a child.
+        let plan = planned(&inv, &["amd64", "1.0"]);
+        assert!(plan.held_back.is_empty());
+        assert_eq!(plan.manifest_count(), 3);
+    }
+
+    #[test]
+    fn holding_back_an_index_keeps_its_children_too() {
+        // J (outer, kept) references I2; I2 is selected but held back, so C2 must stay as well.
+        let inv = with_indexes(
+            inventory(&[("m", &[("keep", "J"), ("sel", "I2"), ("c2", "C2")])]),
+            &[("J", &["I2"]), ("I2", &["C2"])],
+        );
+        let plan = planned(&inv, &["sel", "c2"]);
+        assert!(plan.is_empty(), "{plan:?}");
+        assert_eq!(plan.held_back.len(), 2);
+    }
+
+    #[test]
+    fn an_index_without_known_children_is_an_error() {
+        let mut inv = with_indexes(inventory(&[("m", &[("1.0", "I1")])]), &[("I1", &["C1"])]);
+        inv.manifests.clear();
+        let rows = select_tags(&inv, &tag_query(&["m"], &["1.0"], &[])).unwrap();
+        assert!(plan(&inv, rows).is_err());
     }
 
     mod properties {

@@ -4,8 +4,10 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use crate::cli::{
-    CacheAction, Cli, Command, Format, GlobalArgs, LogLevel, RepoSelectionArgs, TagSelectionArgs,
+    CacheAction, Cli, Command, ConfirmArgs, Format, GlobalArgs, JournalAction, LogLevel,
+    RepoSelectionArgs, TagSelectionArgs,
 };
+use crate::commands::remove::{Confirmation, Selection};
 use crate::exit::UsageError;
 use crate::registry::{
     ClientConfig, Credentials, RegistryAddress, TlsConfig, is_repository_name, no_registry,
@@ -49,13 +51,24 @@ pub struct Settings {
 /// What to do, with the command's own options in plain form.
 #[derive(Debug, Clone)]
 pub enum Action {
-    ListRepoNames { pattern: Option<String> },
+    ListRepoNames {
+        pattern: Option<String>,
+    },
     ListTagNames(TagListing),
     QueryRepos(RepoQuery),
     QueryTags(TagQuery),
+    Remove(Selection, Confirmation),
+    Restore {
+        journal: Option<PathBuf>,
+        repos: Vec<String>,
+    },
+    JournalList,
     CacheInfo,
     CacheClear,
-    Generate { out_dir: PathBuf, check: bool },
+    Generate {
+        out_dir: PathBuf,
+        check: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +88,25 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
         Command::QueryTags(args) => {
             Action::QueryTags(tag_query("query-tags", args, raise_intersecting_repo)?)
         }
+        Command::RemoveRepos(args) => Action::Remove(
+            Selection::Repos(repo_query(args.selection, raise_intersecting_repo)?),
+            confirmation(args.confirm),
+        ),
+        Command::RemoveTags(args) => Action::Remove(
+            Selection::Tags(tag_query(
+                "remove-tags",
+                args.selection,
+                raise_intersecting_repo,
+            )?),
+            confirmation(args.confirm),
+        ),
+        Command::Restore(args) => Action::Restore {
+            journal: args.journal,
+            repos: repository_names(args.repo)?,
+        },
+        Command::Journal(args) => match args.action {
+            JournalAction::List => Action::JournalList,
+        },
         Command::ListRepoNames(args) => Action::ListRepoNames {
             pattern: args.pattern,
         },
@@ -93,6 +125,13 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
         },
     };
     Ok((Settings::resolve(global)?, action))
+}
+
+fn confirmation(args: ConfirmArgs) -> Confirmation {
+    Confirmation {
+        yes: args.yes,
+        dry_run: args.dry_run,
+    }
 }
 
 fn repo_query(

@@ -7,6 +7,8 @@ pub mod list_repo_names;
 pub mod list_tag_names;
 pub mod query_repos;
 pub mod query_tags;
+pub mod remove;
+pub mod restore;
 
 use jiff::Timestamp;
 

@@ -68,6 +68,21 @@ pub struct ManifestRef {
     pub media_type: Option<String>,
 }
 
+/// A manifest as the registry serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub digest: String,
+    pub media_type: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// What a DELETE found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    AlreadyGone,
+}
+
 /// A registry client. Cheap to clone: clones share the connection pool and the in-flight bound.
 #[derive(Clone)]
 pub struct Client {
@@ -201,10 +216,7 @@ impl Client {
         repo: &str,
         reference: &str,
     ) -> Result<Option<ManifestRef>, RegistryError> {
-        let url = self
-            .inner
-            .address
-            .endpoint(&format!("/v2/{repo}/manifests/{reference}"));
+        let url = self.manifest_url(repo, reference);
         if !self.inner.use_get_manifest {
             match self
                 .fetch(Method::HEAD, url.clone(), Some(ACCEPT_ALL))
@@ -240,6 +252,71 @@ impl Client {
             digest,
             media_type: media_type_of(content_type, Some(&got.body)),
         }))
+    }
+
+    /// A manifest's exact bytes, media type and digest; `None` when the registry does not know it.
+    pub async fn manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+    ) -> Result<Option<Manifest>, RegistryError> {
+        let url = self.manifest_url(repo, reference);
+        let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
+            Ok(got) => got,
+            Err(err)
+                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
+            {
+                return Ok(None);
+            }
+            Err(err) => return Err(err),
+        };
+        let digest = header_digest(&got.headers).unwrap_or_else(|| sha256_digest(&got.body));
+        let content_type = header_str(&got.headers, CONTENT_TYPE.as_str());
+        Ok(Some(Manifest {
+            media_type: media_type_of(content_type, Some(&got.body)),
+            digest,
+            bytes: got.body,
+        }))
+    }
+
+    /// `DELETE /v2/REPO/manifests/DIGEST`: removes the manifest and every tag of this repository
+    /// pointing to it. 202 is done; 404 means it was already gone.
+    pub async fn delete_manifest(
+        &self,
+        repo: &str,
+        digest: &str,
+    ) -> Result<Deleted, RegistryError> {
+        let url = self.manifest_url(repo, digest);
+        match self.fetch(Method::DELETE, url, None).await {
+            Ok(_) => Ok(Deleted::Deleted),
+            Err(err)
+                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
+            {
+                Ok(Deleted::AlreadyGone)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// `PUT /v2/REPO/manifests/REFERENCE` with the exact bytes; returns the digest the registry gave.
+    pub async fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: &Bytes,
+    ) -> Result<String, RegistryError> {
+        let url = self.manifest_url(repo, reference);
+        let put = self
+            .send(Method::PUT, url, None, Some((media_type, bytes)))
+            .await?;
+        Ok(header_digest(&put.headers).unwrap_or_else(|| sha256_digest(bytes)))
+    }
+
+    fn manifest_url(&self, repo: &str, reference: &str) -> Url {
+        self.inner
+            .address
+            .endpoint(&format!("/v2/{repo}/manifests/{reference}"))
     }
 
     /// Follows `Link: <...>; rel="next"` from `first` until it is absent, handing each page to `take`.
@@ -308,12 +385,28 @@ impl Client {
         url: Url,
         accept: Option<&str>,
     ) -> Result<Fetched, RegistryError> {
+        self.send(method, url, accept, None).await
+    }
+
+    /// `fetch` with an optional body and its content type.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        accept: Option<&str>,
+        body: Option<(&str, &Bytes)>,
+    ) -> Result<Fetched, RegistryError> {
         let mut attempt = 0;
         loop {
             let permit = self.inner.permits.acquire().await;
             let mut request = self.inner.http.request(method.clone(), url.clone());
             if let Some(accept) = accept {
                 request = request.header(ACCEPT, accept);
+            }
+            if let Some((content_type, body)) = body {
+                request = request
+                    .header(CONTENT_TYPE, content_type)
+                    .body(body.clone());
             }
             if let Some(creds) = &self.inner.credentials {
                 request = request.basic_auth(&creds.user, Some(&creds.password));

@@ -139,7 +139,14 @@ impl RegistryError {
                 "pass credentials with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)"
                     .to_owned()
             }
-            Self::Forbidden { .. } => "the credentials are valid but lack this permission".to_owned(),
+            Self::Forbidden { .. } => "the credentials are valid but lack this permission; deleting \
+                                       needs the delete permission on the repository (push on Quay)"
+                .to_owned(),
+            Self::Unsupported { .. } => "if this was a delete: the registry has deletion disabled; \
+                                         enable it with `storage: delete: enabled: true` in its \
+                                         config or REGISTRY_STORAGE_DELETE_ENABLED=true (pull-through \
+                                         caches and Docker Hub never allow it)"
+                .to_owned(),
             Self::NotFound { url, .. } if url.path() == "/v2/" => {
                 "nothing serves the registry API (/v2/) at this address; is it a Docker/OCI registry?"
                     .to_owned()

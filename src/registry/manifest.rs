@@ -84,6 +84,11 @@ fn is_generic(content_type: &str) -> bool {
     )
 }
 
+/// Whether a media type is a multi-platform index (OCI image index or Docker manifest list).
+pub fn is_index(media_type: &str) -> bool {
+    media_type == OCI_INDEX || media_type == DOCKER_LIST
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

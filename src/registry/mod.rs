@@ -8,6 +8,6 @@ pub mod manifest;
 mod name;
 
 pub use address::{RegistryAddress, no_registry};
-pub use client::{Client, ClientConfig, Credentials, TlsConfig};
+pub use client::{Client, ClientConfig, Credentials, Deleted, TlsConfig};
 pub use error::RegistryError;
 pub use name::is_repository_name;
