@@ -54,6 +54,10 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-repo-names" 
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "journal" -d 'List the journals removals wrote'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "cache" -d 'Show or clear the cache of the registry'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -171,6 +175,153 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l use-get
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s r -l repo -d 'Repositories to select tags in (one or more)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s t -l tags -d 'Tags to select: exact names or version selectors (see below)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regex -d 'Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s r -l repo -d 'Only restore these repositories' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User for basic authentication' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -283,12 +434,17 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-m
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'

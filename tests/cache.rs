@@ -192,10 +192,8 @@ fn concurrent_runs_share_one_cache_file() {
     let path = sandbox.home.path().join("shared.json");
     let children: Vec<_> = (0..6)
         .map(|_| {
-            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("regsweep"));
-            cmd.env_clear()
-                .env("HOME", sandbox.home.path())
-                .args(["-reg", &registry.url(), "-c", path.to_str().unwrap()])
+            let mut cmd = sandbox.std_cmd();
+            cmd.args(["-reg", &registry.url(), "-c", path.to_str().unwrap()])
                 .args(["--refresh", "list-tag-names"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());

@@ -30,6 +30,10 @@ fn every_page_and_completion_exists() {
         "man/regsweep-cache.1",
         "man/regsweep-query-repos.1",
         "man/regsweep-query-tags.1",
+        "man/regsweep-remove-repos.1",
+        "man/regsweep-remove-tags.1",
+        "man/regsweep-restore.1",
+        "man/regsweep-journal.1",
     ] {
         assert!(root.join(file).is_file(), "{file} is missing");
     }

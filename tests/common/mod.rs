@@ -227,8 +227,9 @@ impl Sandbox {
             .join(format!("127_0_0_1_{port}.json"))
     }
 
-    pub fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("regsweep").expect("the regsweep binary");
+    /// `regsweep` as a plain process, for tests that need its pid or a terminal.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("regsweep"));
         let home = self.home.path();
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -239,6 +240,10 @@ impl Sandbox {
             .env("DOCKER_CONFIG", home.join("docker"))
             .current_dir(home);
         cmd
+    }
+
+    pub fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.std_cmd())
     }
 
     /// `regsweep --registry URL ARGS...`

@@ -17,6 +17,7 @@ pub struct Request {
     /// Path and query, as sent.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -135,6 +136,7 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
             method: method.into(),
             target: target.into(),
             headers: Vec::new(),
+            body: Vec::new(),
         };
         loop {
             let mut header = String::new();
@@ -151,6 +153,14 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
                     .push((name.trim().into(), value.trim().into()));
             }
         }
+        let length: usize = request
+            .header("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        request.body = vec![0; length];
+        if std::io::Read::read_exact(&mut reader, &mut request.body).is_err() {
+            return;
+        }
         requests.lock().unwrap().push(request.clone());
         let reply = handler(&request);
         let mut head = format!("HTTP/1.1 {} Scripted\r\n", reply.status);
@@ -164,5 +174,45 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
         if request.method != "HEAD" && writer.write_all(&reply.body).is_err() {
             return;
         }
+    }
+}
+
+impl Scripted {
+    /// A proxy in front of a real registry that holds every DELETE for `delete_delay` before passing
+    /// it on: a registry that deletes slowly, so a test can interrupt a removal half-way.
+    pub fn slow_delete_proxy(upstream: &str, delete_delay: std::time::Duration) -> Self {
+        let upstream = upstream.trim_end_matches('/').to_owned();
+        let client = reqwest::blocking::Client::new();
+        Scripted::start(move |req| {
+            if req.method == "DELETE" {
+                std::thread::sleep(delete_delay);
+            }
+            let method = reqwest::Method::from_bytes(req.method.as_bytes()).expect("HTTP method");
+            let mut forward = client.request(method, format!("{upstream}{}", req.target));
+            for (name, value) in &req.headers {
+                let lower = name.to_ascii_lowercase();
+                if ["accept", "authorization", "content-type"].contains(&lower.as_str()) {
+                    forward = forward.header(name.as_str(), value.as_str());
+                }
+            }
+            if !req.body.is_empty() {
+                forward = forward.body(req.body.clone());
+            }
+            let response = forward.send().expect("forwarding to the registry");
+            let mut reply = Reply::new(response.status().as_u16());
+            for name in [
+                "content-type",
+                "docker-content-digest",
+                "link",
+                "location",
+                "www-authenticate",
+            ] {
+                if let Some(value) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
+                    reply = reply.header(name, value);
+                }
+            }
+            reply.body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
+            reply
+        })
     }
 }

@@ -1,0 +1,525 @@
+//! remove-repos, remove-tags, restore and journal list against a real registry: dregutil's scenarios,
+//! shared digests, drift, deletion disabled, confirmation (no terminal, a pseudo-terminal, --dry-run),
+//! multi-arch indexes, the journal, restore, and Ctrl-C half-way.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::scripted::Scripted;
+use common::seed::{self, Image, Kind};
+use common::{RegistryOptions, Sandbox, TestRegistry, assert_clean_error, stderr, stdout};
+use serde_json::Value;
+
+/// Every tag of the registry, read live: repository -> tag -> digest.
+fn live_tags(sandbox: &Sandbox, url: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let out = sandbox
+        .run(url, &["-c", "None", "--format", "json", "list-tag-names"])
+        .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for row in rows {
+        tags.entry(row["repository"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(
+                row["tag"].as_str().unwrap().to_owned(),
+                row["digest"].as_str().unwrap().to_owned(),
+            );
+    }
+    tags
+}
+
+fn tag_names(tags: &BTreeMap<String, BTreeMap<String, String>>, repo: &str) -> Vec<String> {
+    tags.get(repo)
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Whether the registry still has a manifest, by digest.
+fn manifest_exists(url: &str, repo: &str, digest: &str) -> bool {
+    let accept = [
+        seed::OCI_INDEX,
+        seed::OCI_MANIFEST,
+        seed::DOCKER_LIST,
+        seed::DOCKER_V2,
+    ]
+    .join(", ");
+    reqwest::blocking::Client::new()
+        .head(format!("{url}/v2/{repo}/manifests/{digest}"))
+        .header("accept", accept)
+        .send()
+        .unwrap()
+        .status()
+        .is_success()
+}
+
+fn journals(sandbox: &Sandbox) -> Vec<PathBuf> {
+    let root = sandbox.home.path().join("data/regsweep/journal");
+    let mut found = Vec::new();
+    for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            found.push(file.path());
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn dregutil_scenarios_delete_exactly_the_selection() {
+    let registry = TestRegistry::start();
+    let digests = seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+
+    let out = sandbox
+        .run(
+            &url,
+            &["remove-tags", "-r", "a", "-t", "<1.2.0", "latest", "--yes"],
+        )
+        .success();
+    assert!(
+        stdout(&out).contains(&format!("a  {}", digests["A1"])),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 manifest (2 tags) from 1 repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("garbage-collect"), "{}", stderr(&out));
+    let after = live_tags(&sandbox, &url);
+    assert_eq!(tag_names(&after, "a"), ["1.2.0", "extra", "testing"]);
+    assert_eq!(after["b"], before["b"]);
+    assert_eq!(after["c"], before["c"]);
+    assert!(!manifest_exists(&url, "a", &digests["A1"]));
+
+    // b alone shares BC with c: refused, nothing deleted.
+    let out = sandbox
+        .run(&url, &["remove-repos", "-r", "b", "--yes"])
+        .code(7);
+    assert_clean_error(&stderr(&out));
+    assert_eq!(live_tags(&sandbox, &url), after);
+}
+
+#[test]
+fn a_digest_shared_by_two_selected_repositories_goes_from_both() {
+    let registry = TestRegistry::start();
+    let digests = seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let out = sandbox
+        .run(&url, &["--count", "remove-repos", "-r", "b", "c", "-y"])
+        .success();
+    assert!(
+        stdout(&out).contains("Number of removed digests: 3"),
+        "{}",
+        stdout(&out)
+    );
+    let after = live_tags(&sandbox, &url);
+    assert!(
+        !after.contains_key("b") && !after.contains_key("c"),
+        "{after:?}"
+    );
+    assert_eq!(tag_names(&after, "a").len(), 5);
+    for repo in ["b", "c"] {
+        assert!(
+            !manifest_exists(&url, repo, &digests["BC"]),
+            "BC left in {repo}"
+        );
+    }
+    // The cache followed: a query from it no longer sees b or c.
+    let out = sandbox.run(&url, &["list-repo-names"]).success();
+    assert_eq!(stdout(&out), "a\n");
+}
+
+#[test]
+fn drift_between_the_cache_and_the_registry_deletes_nothing() {
+    let registry = TestRegistry::start();
+    let digests = seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox.run(&url, &["list-repo-names"]).success();
+    // Another client tags A1 again after the cache was filled: deleting A1 would now take "hotfix".
+    registry.seeder().retag("a", "1.1.0", "hotfix");
+    let before = live_tags(&sandbox, &url);
+    let out = sandbox
+        .run(
+            &url,
+            &["remove-tags", "-r", "a", "-t", "<1.2.0", "latest", "--yes"],
+        )
+        .code(8);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(err.contains("changed since the plan was made"), "{err}");
+    assert!(
+        err.contains(&format!("- a@{} (1.1.0, latest)", digests["A1"])),
+        "{err}"
+    );
+    assert_eq!(live_tags(&sandbox, &url), before, "something was deleted");
+    assert!(journals(&sandbox).is_empty(), "no journal before a delete");
+    // The cache was updated: the next plan is made from what the registry holds now.
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "remove-tags",
+                "-r",
+                "a",
+                "-t",
+                "<1.2.0",
+                "latest",
+                "--dry-run",
+            ],
+        )
+        .success();
+    assert!(
+        stderr(&out).contains("nothing to delete"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn deletion_disabled_is_explained_and_touches_nothing() {
+    let registry = TestRegistry::start_with(&RegistryOptions {
+        delete_enabled: false,
+        ..RegistryOptions::default()
+    });
+    seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+    let out = sandbox
+        .run(&url, &["remove-repos", "-r", "a", "--yes"])
+        .code(5);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("the registry has deletion disabled (nothing was deleted)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(405)") && err.contains("REGISTRY_STORAGE_DELETE_ENABLED=true"),
+        "{err}"
+    );
+    assert_eq!(live_tags(&sandbox, &url), before);
+}
+
+#[test]
+fn without_a_terminal_or_yes_nothing_is_deleted_and_dry_run_only_shows() {
+    let registry = TestRegistry::start();
+    let digests = seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+    let out = sandbox.run(&url, &["remove-repos", "-r", "a"]).code(9);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("standard input is not a terminal") && err.contains("--yes"),
+        "{err}"
+    );
+
+    let out = sandbox
+        .run(
+            &url,
+            &["--format", "json", "remove-repos", "-r", "a", "--dry-run"],
+        )
+        .success();
+    let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let planned: Vec<&str> = plan["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(planned, [digests["A1"].as_str(), digests["A2"].as_str()]);
+    assert!(stderr(&out).contains("dry run: nothing was deleted"));
+    assert_eq!(live_tags(&sandbox, &url), before);
+    assert!(journals(&sandbox).is_empty());
+}
+
+#[test]
+fn the_prompt_in_a_terminal_deletes_only_on_yes() {
+    let registry = TestRegistry::start();
+    seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+    for (answer, code) in [("n", 9), ("", 9), ("yes please", 9), ("y", 0)] {
+        let mut cmd = sandbox.std_cmd();
+        cmd.args([
+            "-reg",
+            &url,
+            "remove-tags",
+            "-r",
+            "a",
+            "-t",
+            "<1.2.0",
+            "latest",
+        ]);
+        let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+        session
+            .exp_string("Delete 1 manifest (2 tags) from 1 repository? [y/N]")
+            .unwrap();
+        session.send_line(answer).unwrap();
+        session.exp_eof().unwrap();
+        let status = session.process().wait().unwrap();
+        assert!(
+            matches!(status, rexpect::process::WaitStatus::Exited(_, c) if c == code),
+            "{answer:?}: {status:?}"
+        );
+        if code != 0 {
+            assert_eq!(
+                live_tags(&sandbox, &url),
+                before,
+                "{answer:?} deleted something"
+            );
+        }
+    }
+    assert_eq!(
+        tag_names(&live_tags(&sandbox, &url), "a"),
+        ["1.2.0", "extra", "testing"]
+    );
+}
+
+#[test]
+fn multi_arch_children_go_with_their_index_unless_a_kept_index_needs_them() {
+    let registry = TestRegistry::start();
+    let seeder = registry.seeder();
+    let url = registry.url();
+    let amd = Image::new(Kind::Oci, "amd");
+    let arm = Image::new(Kind::Oci, "arm").platform("linux", "arm64");
+    let arm_v7 = Image::new(Kind::Oci, "arm v7").platform("linux", "arm");
+    // 1.0 = [amd, arm], 2.0 = [arm, armv7]: arm is shared with the kept 2.0.
+    let (old, old_children) = seeder.index("multi", "1.0", Kind::Oci, &[amd, arm.clone()]);
+    let (new, new_children) = seeder.index("multi", "2.0", Kind::Oci, &[arm, arm_v7]);
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "--format",
+                "table",
+                "remove-tags",
+                "-r",
+                "multi",
+                "-t",
+                "1.0",
+                "--dry-run",
+            ],
+        )
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("└ linux/amd64") && !text.contains("└ linux/arm64"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("2 manifests (1 tag) from 1 repository"),
+        "{}",
+        stderr(&out)
+    );
+
+    sandbox
+        .run(&url, &["remove-tags", "-r", "multi", "-t", "1.0", "--yes"])
+        .success();
+    assert!(!manifest_exists(&url, "multi", &old.digest));
+    assert!(
+        !manifest_exists(&url, "multi", &old_children[0].digest),
+        "amd child left"
+    );
+    assert!(
+        manifest_exists(&url, "multi", &old_children[1].digest),
+        "shared child deleted"
+    );
+    assert!(manifest_exists(&url, "multi", &new.digest));
+    for child in &new_children {
+        assert!(manifest_exists(&url, "multi", &child.digest));
+    }
+
+    // A child tagged on its own is never deleted while a kept index references it.
+    seeder.retag("multi", &new_children[0].digest, "arm-only");
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "--refresh",
+                "remove-tags",
+                "-r",
+                "multi",
+                "-t",
+                "arm-only",
+                "--yes",
+            ],
+        )
+        .success();
+    assert!(stderr(&out).contains("the kept index"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to delete"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(manifest_exists(&url, "multi", &new_children[0].digest));
+}
+
+#[test]
+fn restore_brings_back_the_same_digests_and_journal_list_shows_it() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+    sandbox
+        .run(
+            &url,
+            &[
+                "remove-tags",
+                "-r",
+                "app",
+                "multi",
+                "oci/multi",
+                "-re",
+                ".*",
+                "--yes",
+            ],
+        )
+        .success();
+    let removed = live_tags(&sandbox, &url);
+    assert!(
+        !removed.contains_key("app") && !removed.contains_key("multi"),
+        "{removed:?}"
+    );
+
+    let out = sandbox
+        .run(&url, &["--format", "json", "journal", "list"])
+        .success();
+    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["command"], "remove-tags");
+    assert_eq!(list[0]["tags"], 9);
+    assert_eq!(list[0]["deleted"], list[0]["manifests"]);
+
+    // Someone pushes a new app:latest meanwhile: restore leaves that tag alone.
+    let newer = registry.seeder().image(
+        "app",
+        Some("latest"),
+        &Image::new(Kind::Docker, "newer latest"),
+    );
+    let out = sandbox.run(&url, &["restore"]).success();
+    assert!(stdout(&out).contains("left alone"), "{}", stdout(&out));
+    let mut expected = before.clone();
+    expected
+        .get_mut("app")
+        .unwrap()
+        .insert("latest".into(), newer.digest.clone());
+    assert_eq!(live_tags(&sandbox, &url), expected);
+    // The cache follows the restore.
+    let out = sandbox.run(&url, &["list-tag-names", "multi"]).success();
+    assert_eq!(stdout(&out), "multi  1.0\n");
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(&journals(&sandbox)[0]).unwrap()).unwrap();
+    assert!(!journal.to_string().contains("password"));
+}
+
+#[test]
+fn restore_limited_to_repositories_and_errors() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let out = sandbox.run(&url, &["restore"]).code(6);
+    assert!(stderr(&out).contains("no journal for"), "{}", stderr(&out));
+    sandbox
+        .run(
+            &url,
+            &["remove-repos", "-r", "team-a/web", "team-a/worker", "--yes"],
+        )
+        .success();
+    sandbox
+        .run(&url, &["restore", "-r", "team-a/web"])
+        .success();
+    let tags = live_tags(&sandbox, &url);
+    assert!(
+        tags.contains_key("team-a/web") && !tags.contains_key("team-a/worker"),
+        "{tags:?}"
+    );
+    let other = TestRegistry::start();
+    let journal = journals(&sandbox)[0].clone();
+    let out = sandbox
+        .run(&other.url(), &["restore", journal.to_str().unwrap()])
+        .code(2);
+    assert!(stderr(&out).contains("is of registry"), "{}", stderr(&out));
+}
+
+#[test]
+fn ctrl_c_half_way_leaves_a_journal_that_restore_accepts() {
+    let registry = TestRegistry::start();
+    registry.seeder().bulk("many", 1, 30, 4);
+    let proxy = Scripted::slow_delete_proxy(&registry.url(), Duration::from_millis(150));
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let before = live_tags(&sandbox, &url);
+    assert_eq!(before["many-000"].len(), 30);
+
+    let mut cmd = sandbox.std_cmd();
+    cmd.args([
+        "-reg",
+        &url,
+        "--concurrency",
+        "2",
+        "remove-tags",
+        "-r",
+        "many-000",
+        "-re",
+        ".*",
+        "--yes",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !proxy.requests().iter().any(|r| r.method == "DELETE") {
+        assert!(Instant::now() < deadline, "no DELETE reached the registry");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted:") && err.contains("not attempted"),
+        "{err}"
+    );
+
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(&journals(&sandbox)[0]).unwrap()).unwrap();
+    let statuses: Vec<&str> = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"deleted") && statuses.contains(&"pending"),
+        "{statuses:?}"
+    );
+    assert!(
+        live_tags(&sandbox, &url)
+            .get("many-000")
+            .is_none_or(|t| t.len() < 30)
+    );
+
+    sandbox.run(&url, &["restore"]).success();
+    assert_eq!(live_tags(&sandbox, &url), before);
+}
