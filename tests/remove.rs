@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::scripted::Scripted;
+use common::scripted::{Reply, Scripted};
 use common::seed::{self, Image, Kind};
 use common::{RegistryOptions, Sandbox, TestRegistry, assert_clean_error, stderr, stdout};
 use serde_json::Value;
@@ -522,4 +522,81 @@ fn ctrl_c_half_way_leaves_a_journal_that_restore_accepts() {
 
     sandbox.run(&url, &["restore"]).success();
     assert_eq!(live_tags(&sandbox, &url), before);
+}
+
+#[test]
+fn after_garbage_collection_restore_says_what_cannot_come_back() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox
+        .run(
+            &url,
+            &["remove-tags", "-r", "oci/app", "-t", "1.0", "--yes"],
+        )
+        .success();
+    registry.garbage_collect();
+    let out = sandbox
+        .run(&url, &["--format", "plain", "restore"])
+        .code(10);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "cannot be restored: a blob it needs is gone (the registry's garbage collection ran)"
+        ),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 of 1 manifests could not be restored"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_refused_delete_stops_the_rest_and_names_the_missing_permission() {
+    let registry = TestRegistry::start();
+    seed::dregutil_abc(&registry.seeder());
+    let proxy = Scripted::proxy(&registry.url(), |_| {
+        Some(Reply::json(
+            403,
+            r#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
+        ))
+    });
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let before = live_tags(&sandbox, &url);
+    let out = sandbox
+        .run(
+            &url,
+            &["--concurrency", "1", "remove-repos", "-r", "a", "--yes"],
+        )
+        .code(4);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("the credentials may not delete in a: the delete permission (repository:a:delete) is missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("DENIED: requested access to the resource is denied"),
+        "{err}"
+    );
+    let deletes = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 1, "deleting went on after a 403");
+    assert_eq!(live_tags(&sandbox, &url), before);
+    // The journal records that nothing was deleted.
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(&journals(&sandbox)[0]).unwrap()).unwrap();
+    let statuses: Vec<&str> = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["failed", "pending"]);
 }

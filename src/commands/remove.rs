@@ -569,11 +569,23 @@ fn finish(
         });
     }
     if let Some(err) = fatal.filter(|_| deleted == 0) {
+        let repository = journal
+            .entries
+            .iter()
+            .find(|e| e.status == Status::Failed)
+            .map_or("", |e| e.repository.as_str());
         let context = match &err {
             RegistryError::Unsupported { .. } => {
-                "the registry has deletion disabled (nothing was deleted)"
+                "the registry has deletion disabled (nothing was deleted)".to_owned()
             }
-            _ => "the registry refused to delete (nothing was deleted)",
+            RegistryError::Unauthorized { .. } => format!(
+                "the registry did not accept the credentials for deleting in {repository} (nothing \
+                 was deleted)"
+            ),
+            _ => format!(
+                "the credentials may not delete in {repository}: the delete permission \
+                 (repository:{repository}:delete) is missing (nothing was deleted)"
+            ),
         };
         return Err(anyhow::Error::new(err).context(context));
     }

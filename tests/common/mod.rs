@@ -147,6 +147,20 @@ impl TestRegistry {
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
+    /// Runs the registry's garbage collector (`garbage-collect --delete-untagged`) on its storage.
+    pub fn garbage_collect(&self) {
+        let output = Command::new(registry_binary())
+            .args(["garbage-collect", "--delete-untagged"])
+            .arg(self.dir.path().join("config.yml"))
+            .output()
+            .expect("running garbage-collect");
+        assert!(
+            output.status.success(),
+            "garbage-collect failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     pub fn seeder(&self) -> Seeder {
         Seeder::new(&self.url())
     }

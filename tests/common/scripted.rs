@@ -178,41 +178,60 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
 }
 
 impl Scripted {
-    /// A proxy in front of a real registry that holds every DELETE for `delete_delay` before passing
-    /// it on: a registry that deletes slowly, so a test can interrupt a removal half-way.
-    pub fn slow_delete_proxy(upstream: &str, delete_delay: std::time::Duration) -> Self {
+    /// A proxy in front of a real registry. Every DELETE first goes to `on_delete`: its reply, if any,
+    /// is sent instead of forwarding (a registry that refuses deletes); returning None forwards it
+    /// (after whatever delay the hook chose: a registry that deletes slowly).
+    pub fn proxy(
+        upstream: &str,
+        on_delete: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
+    ) -> Self {
         let upstream = upstream.trim_end_matches('/').to_owned();
         let client = reqwest::blocking::Client::new();
         Scripted::start(move |req| {
             if req.method == "DELETE" {
-                std::thread::sleep(delete_delay);
-            }
-            let method = reqwest::Method::from_bytes(req.method.as_bytes()).expect("HTTP method");
-            let mut forward = client.request(method, format!("{upstream}{}", req.target));
-            for (name, value) in &req.headers {
-                let lower = name.to_ascii_lowercase();
-                if ["accept", "authorization", "content-type"].contains(&lower.as_str()) {
-                    forward = forward.header(name.as_str(), value.as_str());
+                if let Some(reply) = on_delete(req) {
+                    return reply;
                 }
             }
-            if !req.body.is_empty() {
-                forward = forward.body(req.body.clone());
-            }
-            let response = forward.send().expect("forwarding to the registry");
-            let mut reply = Reply::new(response.status().as_u16());
-            for name in [
-                "content-type",
-                "docker-content-digest",
-                "link",
-                "location",
-                "www-authenticate",
-            ] {
-                if let Some(value) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
-                    reply = reply.header(name, value);
-                }
-            }
-            reply.body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            reply
+            forward(&client, &upstream, req)
         })
     }
+
+    /// A registry that holds every DELETE for `delay`: slow enough to interrupt a removal half-way.
+    pub fn slow_delete_proxy(upstream: &str, delay: std::time::Duration) -> Self {
+        Self::proxy(upstream, move |_| {
+            std::thread::sleep(delay);
+            None
+        })
+    }
+}
+
+/// Passes a request on to `upstream` and its answer back.
+fn forward(client: &reqwest::blocking::Client, upstream: &str, req: &Request) -> Reply {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).expect("HTTP method");
+    let mut forward = client.request(method, format!("{upstream}{}", req.target));
+    for (name, value) in &req.headers {
+        let lower = name.to_ascii_lowercase();
+        if ["accept", "authorization", "content-type"].contains(&lower.as_str()) {
+            forward = forward.header(name.as_str(), value.as_str());
+        }
+    }
+    if !req.body.is_empty() {
+        forward = forward.body(req.body.clone());
+    }
+    let response = forward.send().expect("forwarding to the registry");
+    let mut reply = Reply::new(response.status().as_u16());
+    for name in [
+        "content-type",
+        "docker-content-digest",
+        "link",
+        "location",
+        "www-authenticate",
+    ] {
+        if let Some(value) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
+            reply = reply.header(name, value);
+        }
+    }
+    reply.body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
+    reply
 }
