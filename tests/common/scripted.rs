@@ -188,10 +188,11 @@ impl Scripted {
         let upstream = upstream.trim_end_matches('/').to_owned();
         let client = reqwest::blocking::Client::new();
         Scripted::start(move |req| {
-            if req.method == "DELETE" {
-                if let Some(reply) = on_delete(req) {
-                    return reply;
-                }
+            if let Some(reply) = Some(req)
+                .filter(|r| r.method == "DELETE")
+                .and_then(&on_delete)
+            {
+                return reply;
             }
             forward(&client, &upstream, req)
         })
