@@ -235,22 +235,10 @@ impl Client {
                 Err(err) => return Err(err),
             }
         }
-        let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
-            Ok(got) => got,
-            Err(err)
-                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
-            {
-                return Ok(None);
-            }
-            Err(err) => return Err(err),
-        };
-        // A signed schema 1 manifest's digest covers its payload without the signatures, so the
-        // registry's header is preferred over hashing the body.
-        let digest = header_digest(&got.headers).unwrap_or_else(|| sha256_digest(&got.body));
-        let content_type = header_str(&got.headers, CONTENT_TYPE.as_str());
-        Ok(Some(ManifestRef {
-            digest,
-            media_type: media_type_of(content_type, Some(&got.body)),
+        let manifest = self.manifest(repo, reference).await?;
+        Ok(manifest.map(|m| ManifestRef {
+            digest: m.digest,
+            media_type: m.media_type,
         }))
     }
 
@@ -263,13 +251,11 @@ impl Client {
         let url = self.manifest_url(repo, reference);
         let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
             Ok(got) => got,
-            Err(err)
-                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
-            {
-                return Ok(None);
-            }
+            Err(err) if err.is_unknown_manifest() => return Ok(None),
             Err(err) => return Err(err),
         };
+        // A signed schema 1 manifest's digest covers its payload without the signatures, so the
+        // registry's header is preferred over hashing the body.
         let digest = header_digest(&got.headers).unwrap_or_else(|| sha256_digest(&got.body));
         let content_type = header_str(&got.headers, CONTENT_TYPE.as_str());
         Ok(Some(Manifest {
@@ -289,11 +275,7 @@ impl Client {
         let url = self.manifest_url(repo, digest);
         match self.fetch(Method::DELETE, url, None).await {
             Ok(_) => Ok(Deleted::Deleted),
-            Err(err)
-                if err.is_not_found("MANIFEST_UNKNOWN") || err.is_not_found("NAME_UNKNOWN") =>
-            {
-                Ok(Deleted::AlreadyGone)
-            }
+            Err(err) if err.is_unknown_manifest() => Ok(Deleted::AlreadyGone),
             Err(err) => Err(err),
         }
     }

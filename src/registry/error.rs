@@ -166,6 +166,11 @@ impl RegistryError {
             if detail.code.as_deref().is_none_or(|c| c == code))
     }
 
+    /// Whether this is a 404 saying the manifest (or its whole repository) is not there.
+    pub fn is_unknown_manifest(&self) -> bool {
+        self.is_not_found("MANIFEST_UNKNOWN") || self.is_not_found("NAME_UNKNOWN")
+    }
+
     /// Turns a transport failure into the error a user can act on.
     pub fn from_transport(url: &Url, err: &reqwest::Error) -> Self {
         let url = Box::new(url.clone());
