@@ -128,7 +128,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,7 +206,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version info clear help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version info clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,7 +284,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__clear)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -418,7 +418,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__info)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,7 +496,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__generate)
-            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,7 +788,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,7 +908,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,7 +986,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__repo__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1064,7 +1064,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --reverse-sort --image-names --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --reverse-sort --image-names --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1142,7 +1142,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1228,7 +1228,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,7 +1338,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --yes --dry-run --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1424,7 +1424,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --yes --dry-run --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1534,7 +1534,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__restore)
-            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

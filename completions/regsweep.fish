@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_regsweep_global_optspecs
-    string join \n registry= u/user= p/password= digest-auth= client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= q/quiet h/help V/version
+    string join \n registry= u/user= p/password= digest-auth= password-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= q/quiet h/help V/version
 end
 
 function __fish_regsweep_needs_command
@@ -25,12 +25,12 @@ function __fish_regsweep_using_subcommand
 end
 
 complete -c regsweep -n "__fish_regsweep_needs_command" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -41,6 +41,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output for
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_needs_command" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -62,12 +63,12 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "cache" -d 'Show o
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -78,6 +79,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l fo
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -88,12 +90,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q 
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -106,6 +108,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -117,12 +120,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -133,6 +136,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -148,12 +152,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l regex -
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -166,6 +170,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -177,12 +182,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s h -l he
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -195,6 +200,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -210,12 +216,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regex 
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -230,6 +236,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-mat
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -241,12 +248,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s h -l h
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s r -l repo -d 'Only restore these repositories' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -257,6 +264,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -267,12 +275,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s q -l quiet
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -283,6 +291,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -295,12 +304,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -311,6 +320,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -323,12 +333,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -339,6 +349,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -352,12 +363,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -368,6 +379,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -378,12 +390,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -394,6 +406,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -408,12 +421,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l out-dir -d 'Directory holding `completions/` and `man/`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User for basic authentication' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Use HTTP Digest authentication instead of basic (not supported yet)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
 info\t''
@@ -425,6 +438,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l check -d 'Do not write: fail when the files on disk differ from what would be generated'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l refresh -d 'Reload everything from the registry and rewrite the cache'

@@ -32,8 +32,8 @@ Exit codes:
   0   success
   1   unexpected internal error
   2   usage error: bad option, argument, selector or regular expression
-  3   network error: registry unreachable, TLS failure, timeout
-  4   authentication failed (401) or access denied (403)
+  3   network error: registry or token server unreachable, TLS failure, timeout
+  4   authentication failed, or an action was not allowed (401, 403, a token without the scope)
   5   registry error: unknown repository or manifest, unsupported operation, server error, malformed answer
   6   local file error: corrupt or unreadable cache file (or one of another registry), or journal
   7   selection refused: a selected digest is shared with an unselected repository (or, with
@@ -74,9 +74,10 @@ pub struct GlobalArgs {
     #[arg(long, env = "REGISTRY", global = true, value_name = "REGISTRY")]
     pub registry: Option<String>,
 
-    /// User for basic authentication.
+    /// User to log in as (Basic, Digest or token authentication, as the registry asks). Without
+    /// --user, Docker's configuration is used (credential helpers, credsStore, auths).
     ///
-    /// Example: `-u ci-cleaner -p "$TOKEN"`.
+    /// Example: `-u ci-cleaner -p "$TOKEN"`; without a password regsweep asks on the terminal.
     #[arg(
         short = 'u',
         long,
@@ -99,7 +100,7 @@ pub struct GlobalArgs {
     )]
     pub password: Option<String>,
 
-    /// Use HTTP Digest authentication instead of basic (not supported yet).
+    /// Answer an HTTP Digest challenge rather than Basic when the registry offers both.
     ///
     /// As in dregutil it takes a value. Example: `--digest-auth yes`.
     #[arg(
@@ -110,6 +111,12 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub digest_auth: Option<String>,
+
+    /// Read the password for --user from the first line of standard input.
+    ///
+    /// Example: `echo "$TOKEN" | regsweep -u ci-cleaner --password-stdin list-repo-names`.
+    #[arg(long, global = true, conflicts_with = "password")]
+    pub password_stdin: bool,
 
     /// Client certificate (PEM); it may include the key. Also spelled `-cert`.
     ///
@@ -123,7 +130,8 @@ pub struct GlobalArgs {
     #[arg(long, env = "REGISTRY_CLIENT_KEY", global = true, value_name = "FILE")]
     pub client_key: Option<PathBuf>,
 
-    /// Extra trusted CA bundle (PEM); `None` disables certificate verification.
+    /// Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is
+    /// also read.
     ///
     /// Example: `-v /etc/ssl/private-ca.pem`.
     #[arg(

@@ -3,6 +3,7 @@
 mod cache;
 mod cli;
 mod commands;
+mod credentials;
 mod details;
 mod exit;
 mod files;

@@ -8,9 +8,10 @@ use crate::cli::{
     RepoSelectionArgs, TagSelectionArgs,
 };
 use crate::commands::remove::{Confirmation, Selection};
+use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
 use crate::registry::{
-    ClientConfig, Credentials, RegistryAddress, TlsConfig, is_repository_name, no_registry,
+    ClientConfig, Credential, RegistryAddress, TlsConfig, is_repository_name, no_registry,
 };
 use crate::select::{RepoQuery, TagQuery, TagSelector};
 
@@ -42,7 +43,10 @@ pub struct Settings {
     pub log_level: LogLevel,
     pub concurrency: usize,
     pub use_get_manifest: bool,
-    pub credentials: Option<Credentials>,
+    credential_source: CredentialSource,
+    /// Resolved on first use (it may prompt), then kept for every client of the run.
+    credential: std::sync::OnceLock<Option<Credential>>,
+    prefer_digest: bool,
     pub tls: TlsConfig,
     /// Things worth telling the user before anything runs (e.g. verification disabled).
     pub warnings: Vec<String>,
@@ -228,6 +232,7 @@ impl Settings {
             registry,
             user,
             password,
+            password_stdin,
             digest_auth,
             client_cert,
             client_key,
@@ -246,9 +251,10 @@ impl Settings {
             quiet,
         } = args;
 
-        let registry = registry
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| RegistryAddress::parse(&r))
+        let registry_as_given = registry.filter(|r| !r.trim().is_empty());
+        let registry = registry_as_given
+            .as_deref()
+            .map(RegistryAddress::parse)
             .transpose()?;
 
         let cache = match cache {
@@ -258,27 +264,18 @@ impl Settings {
             Some(path) => CacheChoice::File(PathBuf::from(path)),
         };
 
-        if digest_auth.as_deref().is_some_and(|v| !is_off(v)) {
+        let prefer_digest = digest_auth.as_deref().is_some_and(|v| !is_off(v));
+        if user.is_none() && (password.is_some() || password_stdin) {
             return Err(UsageError::with_hint(
-                "HTTP digest authentication (--digest-auth) is not supported yet",
-                "use basic authentication with --user and --password",
+                "a password was given without --user",
+                "pass --user or set REGISTRY_USER",
             ));
         }
-        let credentials = match (user, password) {
-            (Some(user), Some(password)) => Some(Credentials { user, password }),
-            (Some(user), None) => {
-                return Err(UsageError::with_hint(
-                    format!("--user {user} given without a password"),
-                    "pass --password or set REGISTRY_PASSWORD",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(UsageError::with_hint(
-                    "--password given without --user",
-                    "pass --user or set REGISTRY_USER",
-                ));
-            }
-            (None, None) => None,
+        let credential_source = CredentialSource {
+            user,
+            password,
+            password_stdin,
+            registry_as_given,
         };
 
         let mut warnings = Vec::new();
@@ -288,6 +285,12 @@ impl Settings {
             client_key,
             ..TlsConfig::default()
         };
+        // requests (and so dregutil) read REQUESTS_CA_BUNDLE; OpenSSL-based tools read SSL_CERT_FILE.
+        let verify = verify.or_else(|| {
+            std::env::var("SSL_CERT_FILE")
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
         match verify {
             Some(value) if is_off(&value) => tls.insecure = true,
             Some(value) if is_on(&value) => {}
@@ -324,7 +327,9 @@ impl Settings {
             log_level,
             concurrency: concurrency.get(),
             use_get_manifest,
-            credentials,
+            credential_source,
+            credential: std::sync::OnceLock::new(),
+            prefer_digest,
             tls,
             warnings,
         })
@@ -335,12 +340,22 @@ impl Settings {
         self.registry.as_ref().ok_or_else(no_registry)
     }
 
+    /// How to reach the registry: the credential is resolved (and a password asked for) once.
     pub fn client_config(&self) -> Result<ClientConfig, UsageError> {
+        let registry = self.registry()?;
+        let credential = match self.credential.get() {
+            Some(credential) => credential.clone(),
+            None => {
+                let credential = crate::credentials::resolve(&self.credential_source, registry)?;
+                self.credential.get_or_init(|| credential).clone()
+            }
+        };
         Ok(ClientConfig {
-            address: self.registry()?.clone(),
+            address: registry.clone(),
             concurrency: self.concurrency,
             use_get_manifest: self.use_get_manifest,
-            credentials: self.credentials.clone(),
+            credential,
+            prefer_digest: self.prefer_digest,
             tls: self.tls.clone(),
         })
     }
@@ -385,14 +400,13 @@ mod tests {
     }
 
     #[test]
-    fn incomplete_credentials_are_usage_errors() {
-        assert!(resolve(&["-u", "me"]).is_err());
+    fn a_password_without_a_user_is_a_usage_error() {
         assert!(resolve(&["-p", "pw"]).is_err());
+        assert!(resolve(&["--password-stdin"]).is_err());
+        assert!(resolve(&["-u", "me", "-p", "pw"]).is_ok());
         assert!(
-            resolve(&["-u", "me", "-p", "pw"])
-                .unwrap()
-                .credentials
-                .is_some()
+            resolve(&["-u", "me"]).is_ok(),
+            "the password is asked for later"
         );
     }
 

@@ -575,7 +575,7 @@ fn a_refused_delete_stops_the_rest_and_names_the_missing_permission() {
     let err = stderr(&out);
     assert_clean_error(&err);
     assert!(
-        err.contains("the credentials may not delete in a: the delete permission (repository:a:delete) is missing"),
+        err.contains("the credentials lack the delete permission on a (repository:a:delete); nothing was deleted"),
         "{err}"
     );
     assert!(

@@ -414,7 +414,9 @@ async fn delete_all(
                         result,
                         Err(RegistryError::Unsupported { .. }
                             | RegistryError::Unauthorized { .. }
-                            | RegistryError::Forbidden { .. })
+                            | RegistryError::Forbidden { .. }
+                            | RegistryError::AuthFailed { .. }
+                            | RegistryError::Denied { .. })
                     ) {
                         stop.store(true, Ordering::SeqCst);
                     }
@@ -569,23 +571,18 @@ fn finish(
         });
     }
     if let Some(err) = fatal.filter(|_| deleted == 0) {
-        let repository = journal
-            .entries
-            .iter()
-            .find(|e| e.status == Status::Failed)
-            .map_or("", |e| e.repository.as_str());
         let context = match &err {
             RegistryError::Unsupported { .. } => {
                 "the registry has deletion disabled (nothing was deleted)".to_owned()
             }
-            RegistryError::Unauthorized { .. } => format!(
-                "the registry did not accept the credentials for deleting in {repository} (nothing \
-                 was deleted)"
+            RegistryError::Denied {
+                repository: Some(repo),
+                ..
+            } => format!(
+                "the credentials lack the delete permission on {repo} (repository:{repo}:delete); \
+                 nothing was deleted"
             ),
-            _ => format!(
-                "the credentials may not delete in {repository}: the delete permission \
-                 (repository:{repository}:delete) is missing (nothing was deleted)"
-            ),
+            _ => "nothing was deleted".to_owned(),
         };
         return Err(anyhow::Error::new(err).context(context));
     }

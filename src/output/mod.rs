@@ -79,9 +79,15 @@ impl Printer {
     /// A table with a header row, sized to the terminal.
     pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
         let mut table = Table::new();
+        // A terminal that reports no usable width (some pseudo-terminals say 0) must not squeeze
+        // every cell into a column of its own.
+        let arrangement = match table.width() {
+            Some(width) if width >= 40 => ContentArrangement::Dynamic,
+            _ => ContentArrangement::Disabled,
+        };
         table
             .load_style(TABLE_STYLE)
-            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_content_arrangement(arrangement)
             .set_header(header.to_vec());
         for row in rows {
             table.add_row(row);

@@ -2,14 +2,13 @@
 //! pagination, and tag -> digest resolution.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LINK};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LINK};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -17,25 +16,58 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::address::RegistryAddress;
+use super::auth::{Authenticator, Credential};
 use super::error::{Checked, RegistryError, check_response};
 use super::manifest::{ACCEPT_ALL, is_digest, media_type_of, sha256_digest};
 use crate::exit::UsageError;
 
 const MAX_RETRIES: u32 = 3;
 
-/// A user name and password. Debug output never shows the password.
-#[derive(Clone)]
-pub struct Credentials {
-    pub user: String,
-    pub password: String,
+/// What a request needs the registry to allow: the token scope to ask for, and how to name the
+/// action when it is refused.
+#[derive(Debug, Clone)]
+struct Access {
+    scope: String,
+    action: &'static str,
+    repository: Option<String>,
 }
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("user", &self.user)
-            .field("password", &"<redacted>")
-            .finish()
+impl Access {
+    /// The `/v2/` check: no scope.
+    fn base() -> Self {
+        Self {
+            scope: String::new(),
+            action: "access",
+            repository: None,
+        }
+    }
+
+    fn catalog() -> Self {
+        Self {
+            scope: "registry:catalog:*".into(),
+            action: "listing the catalog",
+            repository: None,
+        }
+    }
+
+    fn repository(repo: &str, actions: &str, action: &'static str) -> Self {
+        Self {
+            scope: format!("repository:{repo}:{actions}"),
+            action,
+            repository: Some(repo.to_owned()),
+        }
+    }
+
+    fn pull(repo: &str) -> Self {
+        Self::repository(repo, "pull", "pull")
+    }
+
+    fn delete(repo: &str) -> Self {
+        Self::repository(repo, "pull,delete", "delete")
+    }
+
+    fn push(repo: &str) -> Self {
+        Self::repository(repo, "pull,push", "push")
     }
 }
 
@@ -57,7 +89,9 @@ pub struct ClientConfig {
     pub address: RegistryAddress,
     pub concurrency: usize,
     pub use_get_manifest: bool,
-    pub credentials: Option<Credentials>,
+    pub credential: Option<Credential>,
+    /// Answer a Digest challenge rather than Basic when the registry offers both.
+    pub prefer_digest: bool,
     pub tls: TlsConfig,
 }
 
@@ -94,7 +128,7 @@ struct Inner {
     address: RegistryAddress,
     permits: Semaphore,
     use_get_manifest: bool,
-    credentials: Option<Credentials>,
+    auth: Authenticator,
 }
 
 /// A response whose body has been read while the request still held its place.
@@ -138,13 +172,14 @@ impl Client {
             builder = builder.identity(identity);
         }
         let http = builder.build().context("cannot set up the HTTP client")?;
+        let registry = config.address.to_string();
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 address: config.address,
                 permits: Semaphore::new(config.concurrency),
                 use_get_manifest: config.use_get_manifest,
-                credentials: config.credentials,
+                auth: Authenticator::new(registry, config.credential, config.prefer_digest),
             }),
         })
     }
@@ -155,9 +190,14 @@ impl Client {
 
     /// `GET /v2/`: is this a registry, and may we talk to it?
     pub async fn ping(&self) -> Result<(), RegistryError> {
-        self.fetch(Method::GET, self.inner.address.endpoint("/v2/"), None)
-            .await
-            .map(drop)
+        self.fetch(
+            Method::GET,
+            self.inner.address.endpoint("/v2/"),
+            None,
+            &Access::base(),
+        )
+        .await
+        .map(drop)
     }
 
     /// Every repository in the catalog, across all pages.
@@ -169,7 +209,7 @@ impl Client {
         }
         let mut names = Vec::new();
         let first = self.inner.address.endpoint("/v2/_catalog");
-        self.paginate(first, |page: Page| {
+        self.paginate(first, &Access::catalog(), |page: Page| {
             names.extend(page.repositories.into_iter().flatten().flatten());
         })
         .await?;
@@ -193,7 +233,7 @@ impl Client {
             .address
             .endpoint(&format!("/v2/{repo}/tags/list"));
         match self
-            .paginate(first, |page: Page| {
+            .paginate(first, &Access::pull(repo), |page: Page| {
                 tags.extend(page.tags.into_iter().flatten().flatten());
             })
             .await
@@ -219,7 +259,12 @@ impl Client {
         let url = self.manifest_url(repo, reference);
         if !self.inner.use_get_manifest {
             match self
-                .fetch(Method::HEAD, url.clone(), Some(ACCEPT_ALL))
+                .fetch(
+                    Method::HEAD,
+                    url.clone(),
+                    Some(ACCEPT_ALL),
+                    &Access::pull(repo),
+                )
                 .await
             {
                 Ok(head) => {
@@ -249,7 +294,10 @@ impl Client {
         reference: &str,
     ) -> Result<Option<Manifest>, RegistryError> {
         let url = self.manifest_url(repo, reference);
-        let got = match self.fetch(Method::GET, url, Some(ACCEPT_ALL)).await {
+        let got = match self
+            .fetch(Method::GET, url, Some(ACCEPT_ALL), &Access::pull(repo))
+            .await
+        {
             Ok(got) => got,
             Err(err) if err.is_unknown_manifest() => return Ok(None),
             Err(err) => return Err(err),
@@ -273,7 +321,10 @@ impl Client {
         digest: &str,
     ) -> Result<Deleted, RegistryError> {
         let url = self.manifest_url(repo, digest);
-        match self.fetch(Method::DELETE, url, None).await {
+        match self
+            .fetch(Method::DELETE, url, None, &Access::delete(repo))
+            .await
+        {
             Ok(_) => Ok(Deleted::Deleted),
             Err(err) if err.is_unknown_manifest() => Ok(Deleted::AlreadyGone),
             Err(err) => Err(err),
@@ -290,7 +341,13 @@ impl Client {
     ) -> Result<String, RegistryError> {
         let url = self.manifest_url(repo, reference);
         let put = self
-            .send(Method::PUT, url, None, Some((media_type, bytes)))
+            .send(
+                Method::PUT,
+                url,
+                None,
+                Some((media_type, bytes)),
+                &Access::push(repo),
+            )
             .await?;
         Ok(header_digest(&put.headers).unwrap_or_else(|| sha256_digest(bytes)))
     }
@@ -305,6 +362,7 @@ impl Client {
     async fn paginate<T: DeserializeOwned>(
         &self,
         first: Url,
+        access: &Access,
         mut take: impl FnMut(T),
     ) -> Result<(), RegistryError> {
         let mut seen = HashSet::new();
@@ -316,7 +374,7 @@ impl Client {
                     detail: "pagination links loop back to a page already read".into(),
                 });
             }
-            let page = self.fetch(Method::GET, url.clone(), None).await?;
+            let page = self.fetch(Method::GET, url.clone(), None, access).await?;
             let parsed =
                 serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
                     url: Box::new(url.clone()),
@@ -366,32 +424,41 @@ impl Client {
         method: Method,
         url: Url,
         accept: Option<&str>,
+        access: &Access,
     ) -> Result<Fetched, RegistryError> {
-        self.send(method, url, accept, None).await
+        self.send(method, url, accept, None, access).await
     }
 
-    /// `fetch` with an optional body and its content type.
+    /// Sends one request and reads its body, holding one of the in-flight places meanwhile. Answers a
+    /// 401 once by learning the registry's challenge (and fetching a token) and sending again; retries
+    /// 429 and 503 with backoff (honouring `Retry-After`). Every response passes `check_response`.
     async fn send(
         &self,
         method: Method,
         url: Url,
         accept: Option<&str>,
         body: Option<(&str, &Bytes)>,
+        access: &Access,
     ) -> Result<Fetched, RegistryError> {
+        let auth = &self.inner.auth;
         let mut attempt = 0;
+        let mut challenged = false;
         loop {
+            let authorization = auth
+                .header(&self.inner.http, &method, &url, &access.scope)
+                .await?;
             let permit = self.inner.permits.acquire().await;
             let mut request = self.inner.http.request(method.clone(), url.clone());
             if let Some(accept) = accept {
                 request = request.header(ACCEPT, accept);
             }
+            if let Some(authorization) = authorization {
+                request = request.header(AUTHORIZATION, authorization);
+            }
             if let Some((content_type, body)) = body {
                 request = request
                     .header(CONTENT_TYPE, content_type)
                     .body(body.clone());
-            }
-            if let Some(creds) = &self.inner.credentials {
-                request = request.basic_auth(&creds.user, Some(&creds.password));
             }
             let response = request
                 .send()
@@ -399,6 +466,16 @@ impl Client {
                 .map_err(|e| RegistryError::from_transport(&url, &e))?;
             let status = response.status();
             tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
+            if status == StatusCode::UNAUTHORIZED
+                && !challenged
+                && auth.learn(response.headers(), &access.scope)
+            {
+                challenged = true;
+                continue;
+            }
+            let refused_scope = status == StatusCode::UNAUTHORIZED
+                && auth.uses_tokens()
+                && Authenticator::is_insufficient_scope(response.headers());
             match check_response(&url, response).await {
                 Checked::Ok(response) => {
                     let headers = response.headers().clone();
@@ -408,7 +485,9 @@ impl Client {
                         .map_err(|e| RegistryError::from_transport(&url, &e))?;
                     return Ok(Fetched { headers, body });
                 }
-                Checked::Failed(err) => return Err(err),
+                Checked::Failed(err) => {
+                    return Err(self.explain_refusal(err, access, refused_scope));
+                }
                 Checked::RetryAfter(wait) if attempt < MAX_RETRIES => {
                     drop(permit);
                     attempt += 1;
@@ -427,6 +506,33 @@ impl Client {
                     });
                 }
             }
+        }
+    }
+
+    /// A 401 or 403 in words: credentials that were refused, or an action that was not allowed.
+    fn explain_refusal(
+        &self,
+        err: RegistryError,
+        access: &Access,
+        refused_scope: bool,
+    ) -> RegistryError {
+        let credential = self.inner.auth.credential();
+        let denied = |url: Box<Url>, detail| RegistryError::Denied {
+            url,
+            action: access.action,
+            repository: access.repository.clone(),
+            detail,
+        };
+        match err {
+            RegistryError::Forbidden { url, detail } => denied(url, detail),
+            RegistryError::Unauthorized { url, detail } if refused_scope => denied(url, detail),
+            RegistryError::Unauthorized { .. } if credential.is_some() => {
+                RegistryError::AuthFailed {
+                    who: credential.map(Credential::who),
+                    registry: self.inner.address.to_string(),
+                }
+            }
+            other => other,
         }
     }
 }
@@ -457,7 +563,8 @@ mod tests {
             address: RegistryAddress::parse("http://127.0.0.1:5000").unwrap(),
             concurrency: 4,
             use_get_manifest: false,
-            credentials: None,
+            credential: None,
+            prefer_digest: false,
             tls: TlsConfig::default(),
         })
         .unwrap()
@@ -516,14 +623,5 @@ mod tests {
             next(Some("not a link header")),
             Err(RegistryError::Malformed { .. })
         ));
-    }
-
-    #[test]
-    fn credentials_are_redacted_in_debug_output() {
-        let creds = Credentials {
-            user: "me".into(),
-            password: "hunter2".into(),
-        };
-        assert!(!format!("{creds:?}").contains("hunter2"));
     }
 }

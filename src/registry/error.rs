@@ -70,6 +70,29 @@ pub enum RegistryError {
     #[error("{url}: access denied (403){detail}")]
     Forbidden { url: Box<Url>, detail: ErrorDetail },
 
+    #[error(
+        "authentication failed for {} at {registry}",
+        who.as_deref().unwrap_or("anonymous access")
+    )]
+    AuthFailed {
+        who: Option<String>,
+        registry: String,
+    },
+
+    #[error(
+        "not allowed: {action}{} was refused ({url}){detail}",
+        repository.as_deref().map(|r| format!(" on repository {r}")).unwrap_or_default()
+    )]
+    Denied {
+        url: Box<Url>,
+        action: &'static str,
+        repository: Option<String>,
+        detail: ErrorDetail,
+    },
+
+    #[error("token server {realm}: {detail}")]
+    TokenServer { realm: Box<Url>, detail: String },
+
     #[error("{url}: not found (404){detail}")]
     NotFound { url: Box<Url>, detail: ErrorDetail },
 
@@ -106,7 +129,13 @@ impl RegistryError {
             Self::Unreachable { .. } | Self::Tls { .. } | Self::Timeout { .. } => {
                 ExitStatus::Network
             }
-            Self::Unauthorized { .. } | Self::Forbidden { .. } => ExitStatus::Auth,
+            Self::Unauthorized { .. }
+            | Self::Forbidden { .. }
+            | Self::AuthFailed { .. }
+            | Self::Denied { .. } => ExitStatus::Auth,
+            Self::TokenServer { detail, .. } if detail.starts_with("cannot reach") => {
+                ExitStatus::Network
+            }
             _ => ExitStatus::Registry,
         }
     }
@@ -155,6 +184,15 @@ impl RegistryError {
                 "the repository does not exist; `regsweep list-repo-names` lists them".to_owned()
             }
             Self::TooManyRequests { .. } => "lower --concurrency or try again later".to_owned(),
+            Self::AuthFailed { who: Some(_), .. } => "check the user and password (or run `docker login` \
+                 again if they come from the docker configuration)"
+                .to_owned(),
+            Self::AuthFailed { who: None, .. } => "pass credentials with --user and --password, or \
+                 `docker login` to the registry"
+                .to_owned(),
+            Self::Denied { .. } => "the credentials are valid but lack this permission; ask the \
+                 registry's administrator for it"
+                .to_owned(),
             _ => return None,
         };
         Some(hint)

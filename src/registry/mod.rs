@@ -2,12 +2,14 @@
 //! of the cache or the command line.
 
 mod address;
+mod auth;
 mod client;
 mod error;
 pub mod manifest;
 mod name;
 
 pub use address::{RegistryAddress, no_registry};
-pub use client::{Client, ClientConfig, Credentials, Deleted, TlsConfig};
+pub use auth::Credential;
+pub use client::{Client, ClientConfig, Deleted, TlsConfig};
 pub use error::RegistryError;
 pub use name::is_repository_name;

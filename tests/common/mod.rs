@@ -7,6 +7,7 @@
 pub mod scripted;
 pub mod seed;
 pub mod tls;
+pub mod token;
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -59,6 +60,18 @@ pub struct RegistryOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// With `tls`: require client certificates signed by this CA.
     pub client_ca: Option<PathBuf>,
+    /// Basic authentication against this htpasswd file (bcrypt).
+    pub htpasswd: Option<PathBuf>,
+    /// Token authentication: `auth.token` with this realm, service, issuer and root bundle.
+    pub token: Option<TokenAuth>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenAuth {
+    pub realm: String,
+    pub service: String,
+    pub issuer: String,
+    pub rootcertbundle: PathBuf,
 }
 
 impl Default for RegistryOptions {
@@ -67,6 +80,8 @@ impl Default for RegistryOptions {
             delete_enabled: true,
             tls: None,
             client_ca: None,
+            htpasswd: None,
+            token: None,
         }
     }
 }
@@ -125,6 +140,30 @@ impl TestRegistry {
         panic!("the registry did not start; its log:\n{last_log}");
     }
 
+    /// Restarts the registry on the same port and storage with other options: seed it open, then
+    /// turn on authentication.
+    pub fn reconfigure(&mut self, options: &RegistryOptions) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let config = self.dir.path().join("config.yml");
+        fs::write(&config, config_yaml(self.dir.path(), self.port, options)).expect("config");
+        let log = fs::File::create(self.dir.path().join("registry.log")).expect("registry log");
+        self.child = Command::new(registry_binary())
+            .arg("serve")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("restarting the registry");
+        self.tls = options.tls.is_some();
+        assert!(
+            self.wait_ready(),
+            "the registry did not restart: {}",
+            fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+        );
+    }
+
     /// Polls `GET /v2/` until the registry answers (over TLS, its 400 to plain HTTP will do), it exits,
     /// or 20 s pass.
     fn wait_ready(&mut self) -> bool {
@@ -133,8 +172,9 @@ impl TestRegistry {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
+            // 401 when authentication is on; over TLS its 400 to plain HTTP will do.
             let status = http_status(self.port, "/v2/");
-            if status == Some(200) || (self.tls && status.is_some()) {
+            if matches!(status, Some(200 | 401)) || (self.tls && status.is_some()) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -185,6 +225,20 @@ fn config_yaml(dir: &Path, port: u16, options: &RegistryOptions) -> String {
     if let Some(ca) = &options.client_ca {
         tls.push_str(&format!("    clientcas:\n      - {}\n", ca.display()));
     }
+    let auth = match (&options.htpasswd, &options.token) {
+        (Some(path), _) => format!(
+            "auth:\n  htpasswd:\n    realm: regsweep-test\n    path: {}\n",
+            path.display()
+        ),
+        (None, Some(token)) => format!(
+            "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
+            token.realm,
+            token.service,
+            token.issuer,
+            token.rootcertbundle.display()
+        ),
+        (None, None) => String::new(),
+    };
     format!(
         "version: 0.1
 log:
@@ -201,7 +255,7 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:{port}
-{tls}",
+{tls}{auth}",
         root = dir.join("storage").display(),
         delete = options.delete_enabled,
     )
@@ -230,6 +284,18 @@ impl Sandbox {
         }
     }
 
+    /// A directory on the sandbox's PATH, for credential helpers.
+    pub fn bin_dir(&self) -> PathBuf {
+        self.home.path().join("bin")
+    }
+
+    /// Writes Docker's configuration for regsweep to find.
+    pub fn docker_config(&self, config: &serde_json::Value) {
+        let dir = self.home.path().join("docker");
+        fs::create_dir_all(&dir).expect("docker config dir");
+        fs::write(dir.join("config.json"), config.to_string()).expect("docker config");
+    }
+
     pub fn cache_dir(&self) -> PathBuf {
         self.home.path().join("cache")
     }
@@ -246,7 +312,13 @@ impl Sandbox {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("regsweep"));
         let home = self.home.path();
         cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", {
+                let mut paths = vec![self.bin_dir()];
+                paths.extend(std::env::split_paths(
+                    &std::env::var_os("PATH").unwrap_or_default(),
+                ));
+                std::env::join_paths(paths).expect("PATH")
+            })
             .env("HOME", home)
             .env("XDG_CACHE_HOME", self.cache_dir())
             .env("XDG_DATA_HOME", home.join("data"))

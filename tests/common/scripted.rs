@@ -66,6 +66,7 @@ type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
 /// A server answering every request with what `handler` returns; it records the requests.
 pub struct Scripted {
+    pub ip: String,
     pub port: u16,
     pub requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
@@ -74,7 +75,12 @@ pub struct Scripted {
 
 impl Scripted {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding the scripted server");
+        Self::start_at("127.0.0.1", handler)
+    }
+
+    /// A scripted server on another loopback address (127.0.0.2 is "another host" to an HTTP client).
+    pub fn start_at(ip: &str, handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind((ip, 0)).expect("binding the scripted server");
         let port = listener.local_addr().expect("local address").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -93,6 +99,7 @@ impl Scripted {
             })
         };
         Self {
+            ip: ip.to_owned(),
             port,
             requests,
             stop,
@@ -101,7 +108,7 @@ impl Scripted {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.ip, self.port)
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -112,7 +119,7 @@ impl Scripted {
 impl Drop for Scripted {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = TcpStream::connect((self.ip.as_str(), self.port));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
