@@ -49,7 +49,7 @@ fn not_a_registry() {
 fn authentication_and_permission_failures_exit_4() {
     for (status, text) in [
         (401, "authentication required (401)"),
-        (403, "access denied (403)"),
+        (403, "not allowed: access to the registry was refused"),
     ] {
         let server = Scripted::start(move |_| {
             Reply::json(

@@ -37,7 +37,7 @@ impl Access {
     fn base() -> Self {
         Self {
             scope: String::new(),
-            action: "access",
+            action: "access to the registry",
             repository: None,
         }
     }

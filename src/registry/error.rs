@@ -190,8 +190,8 @@ impl RegistryError {
             Self::AuthFailed { who: None, .. } => "pass credentials with --user and --password, or \
                  `docker login` to the registry"
                 .to_owned(),
-            Self::Denied { .. } => "the credentials are valid but lack this permission; ask the \
-                 registry's administrator for it"
+            Self::Denied { .. } => "log in as someone with this permission (--user, or `docker \
+                 login`), or ask the registry's administrator for it"
                 .to_owned(),
             _ => return None,
         };
