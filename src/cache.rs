@@ -46,17 +46,46 @@ pub struct TagEntry {
     pub media_type: Option<String>,
 }
 
-/// What is known of a manifest beyond its digest. Later work fills in sizes, ages and platforms;
-/// fields are optional so older files stay readable.
+/// What is known of a manifest beyond its digest: fetched once, kept while the digest is tagged (a
+/// manifest never changes for its digest). Every field is optional so older files stay readable.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManifestDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    /// Bytes of the manifest itself; set once the manifest has been read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_bytes: Option<u64>,
+    /// The image's size: config and layers (for an index, the sum over its children).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// For an index (OCI image index, Docker manifest list): the manifests it references.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<ChildManifest>>,
+    /// For an image manifest: its config blob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<BlobRef>,
+    /// For an image manifest: its layers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<BlobRef>,
+    /// When the image was built, from its config (for an index: the newest child's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    /// `os/architecture[/variant]`, from the config (for an index: its children's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// Whether the config was read, or found not to be an image config (Helm charts, signatures,
+    /// `{}`), which have no created time or platform.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub config_read: bool,
+}
+
+/// A blob a manifest references.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobRef {
+    pub digest: String,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 /// A manifest an index references, with the platform it is for.

@@ -1,75 +1,214 @@
-//! Manifest details kept in the cache's digest-keyed map. A manifest never changes for its digest, so
-//! each is fetched at most once and kept for as long as the digest is tagged.
+//! Manifest details kept in the cache's digest-keyed map: sizes, layers, index children, created
+//! times and platforms. A manifest never changes for its digest, so each is fetched at most once and
+//! kept for as long as the digest is tagged; a run on a warm cache makes no detail requests at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
 use futures::future::try_join_all;
-use oci_spec::image::ImageIndex;
+use jiff::Timestamp;
+use oci_spec::image::{ImageIndex, ImageManifest};
 
-use crate::cache::{ChildManifest, Inventory};
+use crate::cache::{BlobRef, ChildManifest, Inventory, ManifestDetails};
 use crate::registry::manifest::is_index;
 use crate::registry::{Client, RegistryError};
 
-/// Makes sure every index tagged in `repositories` has its children recorded, fetching the ones not
-/// known yet. Returns how many were fetched (so the caller knows whether to save the cache).
-pub async fn ensure_index_children(
+/// Config media types that are image configs, with a created time and a platform.
+const IMAGE_CONFIGS: [&str; 2] = [
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+];
+
+/// Makes sure every manifest tagged in `repositories` (and every child of an index there) has its
+/// details, and with `created` also its config's created time and platform. Returns how many
+/// requests were made, so the caller knows whether to save the cache.
+pub async fn ensure_details(
     client: &Client,
     inventory: &mut Inventory,
     repositories: &[String],
+    created: bool,
 ) -> anyhow::Result<usize> {
-    // digest -> a repository it can be read from
-    let mut missing: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut requests = 0;
+    // Manifests first (tagged ones, then the children of indexes), then configs.
+    for _ in 0..2 {
+        let missing = missing_manifests(inventory, repositories);
+        requests += missing.len();
+        let fetched = try_join_all(missing.iter().map(|(digest, repo)| async move {
+            let details = read_manifest(client, repo, digest)
+                .await
+                .with_context(|| format!("reading the manifest {repo}@{digest}"))?;
+            anyhow::Ok((digest.clone(), details))
+        }))
+        .await?;
+        for (digest, details) in fetched {
+            inventory.manifests.insert(digest, details);
+        }
+    }
+    if created {
+        let missing = missing_configs(inventory, repositories);
+        requests += missing.len();
+        let fetched = try_join_all(missing.iter().map(|(digest, repo, config)| async move {
+            let bytes = client
+                .blob(repo, config)
+                .await
+                .with_context(|| format!("reading the config of {repo}@{digest}"))?;
+            anyhow::Ok((digest.clone(), bytes))
+        }))
+        .await?;
+        for (digest, bytes) in fetched {
+            if let Some(details) = inventory.manifests.get_mut(&digest) {
+                details.config_read = true;
+                if let Some((created, platform)) = bytes.as_deref().map(read_config) {
+                    details.created = created;
+                    details.platforms = platform.into_iter().collect();
+                }
+            }
+        }
+        // Configs that are not image configs have nothing to read.
+        for digest in manifest_digests(inventory, repositories) {
+            let details = inventory.manifests.get_mut(&digest);
+            if let Some(details) = details.filter(|d| d.manifest_bytes.is_some()) {
+                details.config_read |= !is_image_manifest_with_config(details);
+            }
+        }
+    }
+    aggregate_indexes(inventory);
+    Ok(requests)
+}
+
+/// Every manifest digest of the repositories: tagged ones and children of known indexes.
+fn manifest_digests(inventory: &Inventory, repositories: &[String]) -> BTreeSet<String> {
+    let mut digests = BTreeSet::new();
     for repo in repositories {
         let Some(repository) = inventory.repositories.get(repo) else {
             continue;
         };
         for entry in repository.tags.values() {
-            let known = inventory
+            digests.insert(entry.digest.clone());
+            let children = inventory
                 .manifests
                 .get(&entry.digest)
-                .is_some_and(|d| d.children.is_some());
-            if entry.media_type.as_deref().is_some_and(is_index) && !known {
-                missing.entry(&entry.digest).or_insert(repo);
+                .and_then(|d| d.children.as_ref());
+            digests.extend(children.into_iter().flatten().map(|c| c.digest.clone()));
+        }
+    }
+    digests
+}
+
+/// Manifests without details, each with a repository to read it from.
+fn missing_manifests(inventory: &Inventory, repositories: &[String]) -> BTreeMap<String, String> {
+    let mut missing = BTreeMap::new();
+    for repo in repositories {
+        let Some(repository) = inventory.repositories.get(repo) else {
+            continue;
+        };
+        for entry in repository.tags.values() {
+            let known = |digest: &str| {
+                inventory
+                    .manifests
+                    .get(digest)
+                    .is_some_and(|d| d.manifest_bytes.is_some())
+            };
+            if !known(&entry.digest) {
+                missing.entry(entry.digest.clone()).or_insert(repo.clone());
+            }
+            let children = inventory
+                .manifests
+                .get(&entry.digest)
+                .and_then(|d| d.children.as_ref());
+            for child in children.into_iter().flatten() {
+                if !known(&child.digest) {
+                    missing.entry(child.digest.clone()).or_insert(repo.clone());
+                }
             }
         }
     }
-    let fetched = try_join_all(missing.iter().map(|(digest, repo)| async move {
-        let children = index_children(client, repo, digest)
-            .await
-            .with_context(|| format!("reading the index {repo}@{digest}"))?;
-        anyhow::Ok((digest.to_string(), children))
-    }))
-    .await?;
-    let count = fetched.len();
-    for (digest, children) in fetched {
-        let details = inventory.manifests.entry(digest).or_default();
-        details.children = Some(children);
-    }
-    Ok(count)
+    missing
 }
 
-/// The manifests an index references, read from the registry.
-async fn index_children(
+fn is_image_manifest_with_config(details: &ManifestDetails) -> bool {
+    details
+        .config
+        .as_ref()
+        .and_then(|c| c.media_type.as_deref())
+        .is_some_and(|m| IMAGE_CONFIGS.contains(&m))
+}
+
+/// Image manifests whose config has not been read: (manifest digest, repository, config digest).
+fn missing_configs(
+    inventory: &Inventory,
+    repositories: &[String],
+) -> Vec<(String, String, String)> {
+    let mut seen = BTreeSet::new();
+    let mut missing = Vec::new();
+    for repo in repositories {
+        let digests = manifest_digests(inventory, std::slice::from_ref(repo));
+        for digest in digests {
+            let Some(details) = inventory.manifests.get(&digest) else {
+                continue;
+            };
+            if details.config_read || !is_image_manifest_with_config(details) {
+                continue;
+            }
+            if let Some(config) = details
+                .config
+                .as_ref()
+                .filter(|_| seen.insert(digest.clone()))
+            {
+                missing.push((digest, repo.clone(), config.digest.clone()));
+            }
+        }
+    }
+    missing
+}
+
+async fn read_manifest(
     client: &Client,
     repo: &str,
     digest: &str,
-) -> Result<Vec<ChildManifest>, RegistryError> {
-    let url_hint = || {
-        client
-            .address()
-            .endpoint(&format!("/v2/{repo}/manifests/{digest}"))
-    };
+) -> Result<ManifestDetails, RegistryError> {
     let Some(manifest) = client.manifest(repo, digest).await? else {
         return Err(RegistryError::NotFound {
-            url: Box::new(url_hint()),
+            url: Box::new(
+                client
+                    .address()
+                    .endpoint(&format!("/v2/{repo}/manifests/{digest}")),
+            ),
             detail: Default::default(),
         });
     };
-    parse_children(&manifest.bytes).map_err(|detail| RegistryError::Malformed {
-        url: Box::new(url_hint()),
-        detail,
-    })
+    Ok(parse_manifest(
+        manifest.media_type.as_deref(),
+        &manifest.bytes,
+    ))
+}
+
+/// What a manifest says about itself. Unreadable manifests (schema 1, odd artifacts) simply have no
+/// size.
+pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails {
+    let mut details = ManifestDetails {
+        media_type: media_type.map(str::to_owned),
+        manifest_bytes: Some(bytes.len() as u64),
+        ..ManifestDetails::default()
+    };
+    if media_type.is_some_and(is_index) {
+        details.children = parse_children(bytes).ok();
+        return details;
+    }
+    let Ok(manifest) = ImageManifest::from_reader(bytes) else {
+        details.config_read = true;
+        return details;
+    };
+    let blob = |d: &oci_spec::image::Descriptor| BlobRef {
+        digest: d.digest().to_string(),
+        size: d.size(),
+        media_type: Some(d.media_type().to_string()),
+    };
+    details.config = Some(blob(manifest.config()));
+    details.layers = manifest.layers().iter().map(blob).collect();
+    details.size =
+        Some(details.layers.iter().map(|l| l.size).sum::<u64>() + manifest.config().size());
+    details
 }
 
 /// The children of an OCI image index or Docker manifest list (they share the shape).
@@ -82,15 +221,72 @@ pub fn parse_children(bytes: &[u8]) -> Result<Vec<ChildManifest>, String> {
             digest: d.digest().to_string(),
             media_type: Some(d.media_type().to_string()),
             platform: d.platform().as_ref().map(|p| {
-                let mut platform = format!("{}/{}", p.os(), p.architecture());
-                if let Some(variant) = p.variant() {
-                    platform.push('/');
-                    platform.push_str(variant);
-                }
-                platform
+                platform_name(
+                    &p.os().to_string(),
+                    &p.architecture().to_string(),
+                    p.variant().as_deref(),
+                )
             }),
         })
         .collect())
+}
+
+fn platform_name(os: &str, architecture: &str, variant: Option<&str>) -> String {
+    match variant {
+        Some(variant) => format!("{os}/{architecture}/{variant}"),
+        None => format!("{os}/{architecture}"),
+    }
+}
+
+/// The created time and platform of an image config.
+fn read_config(bytes: &[u8]) -> (Option<Timestamp>, Option<String>) {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        created: Option<String>,
+        os: Option<String>,
+        architecture: Option<String>,
+        variant: Option<String>,
+    }
+    let Ok(config) = serde_json::from_slice::<Config>(bytes) else {
+        return (None, None);
+    };
+    let created = config.created.and_then(|c| c.parse::<Timestamp>().ok());
+    let platform = match (config.os, config.architecture) {
+        (Some(os), Some(arch)) => Some(platform_name(&os, &arch, config.variant.as_deref())),
+        _ => None,
+    };
+    (created, platform)
+}
+
+/// An index's size is the sum over its children, its created time the newest child's, its platforms
+/// theirs.
+fn aggregate_indexes(inventory: &mut Inventory) {
+    let indexes: Vec<(String, Vec<ChildManifest>)> = inventory
+        .manifests
+        .iter()
+        .filter_map(|(digest, d)| d.children.clone().map(|c| (digest.clone(), c)))
+        .collect();
+    for (digest, children) in indexes {
+        let known: Vec<&ManifestDetails> = children
+            .iter()
+            .filter_map(|c| inventory.manifests.get(&c.digest))
+            .collect();
+        let complete = known.len() == children.len();
+        let size = complete
+            .then(|| known.iter().map(|d| d.size).sum::<Option<u64>>())
+            .flatten();
+        let created = known.iter().filter_map(|d| d.created).max();
+        let config_read = complete && known.iter().all(|d| d.config_read);
+        let mut platforms: Vec<String> =
+            children.iter().filter_map(|c| c.platform.clone()).collect();
+        platforms.dedup();
+        if let Some(details) = inventory.manifests.get_mut(&digest) {
+            details.size = size;
+            details.created = created;
+            details.platforms = platforms;
+            details.config_read = config_read;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -105,12 +301,39 @@ mod tests {
         let children = parse_children(list).unwrap();
         assert_eq!(children.len(), 2);
         assert_eq!(children[0].platform.as_deref(), Some("linux/arm/v7"));
-        assert_eq!(
-            children[0].media_type.as_deref(),
-            Some("application/vnd.docker.distribution.manifest.v2+json")
-        );
         assert_eq!(children[1].platform, None);
-        assert!(children[1].digest.ends_with("bbbb"));
         assert!(parse_children(b"{}").is_err());
+    }
+
+    #[test]
+    fn image_manifests_give_size_config_and_layers() {
+        let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","size":100},
+            "layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd","size":2000}]}"#;
+        let details = parse_manifest(Some("application/vnd.oci.image.manifest.v1+json"), manifest);
+        assert_eq!(details.size, Some(2100));
+        assert_eq!(details.layers.len(), 1);
+        assert_eq!(details.manifest_bytes, Some(manifest.len() as u64));
+        assert!(
+            !is_image_manifest_with_config(&details),
+            "a Helm chart has no image config"
+        );
+        let schema1 = parse_manifest(
+            Some("application/vnd.docker.distribution.manifest.v1+json"),
+            b"{}",
+        );
+        assert_eq!(schema1.size, None);
+        assert!(schema1.config_read);
+    }
+
+    #[test]
+    fn configs_give_created_and_platform() {
+        let (created, platform) = read_config(
+            br#"{"created":"2026-01-02T03:04:05.123Z","os":"linux","architecture":"arm64","variant":"v8"}"#,
+        );
+        assert_eq!(created.unwrap().to_string(), "2026-01-02T03:04:05.123Z");
+        assert_eq!(platform.as_deref(), Some("linux/arm64/v8"));
+        assert_eq!(read_config(b"{}"), (None, None));
+        assert_eq!(read_config(b"not json"), (None, None));
     }
 }

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::{Context, age_seconds, cache_file, human_duration, inventory};
 use crate::cache::Inventory;
-use crate::details::ensure_index_children;
+use crate::details::ensure_details;
 use crate::exit::ExitStatus;
 use crate::journal::{self, Entry, Journal, Status};
 use crate::output::{media_type_label, short_digest};
@@ -129,7 +129,7 @@ pub async fn run(
     let client = Client::new(settings.client_config()?)?;
     let cache = cache_file(settings)?;
     let mut inventory = inventory(settings, ctx, Scope::All).await?;
-    let fetched = ensure_index_children(&client, &mut inventory, selection.repositories()).await?;
+    let fetched = ensure_details(&client, &mut inventory, selection.repositories(), false).await?;
     if let Some(cache) = cache.as_ref().filter(|_| fetched > 0) {
         cache.save(&inventory)?;
     }
@@ -158,7 +158,7 @@ pub async fn run(
     .context("re-reading the selected repositories before deleting")?;
     let mut live = inventory.clone();
     live.repositories.extend(fresh.repositories);
-    ensure_index_children(&client, &mut live, selection.repositories()).await?;
+    ensure_details(&client, &mut live, selection.repositories(), false).await?;
     let replanned = selection.plan(&live);
     if let Some(cache) = &cache {
         cache.save(&live)?;

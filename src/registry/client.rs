@@ -313,6 +313,23 @@ impl Client {
         }))
     }
 
+    /// A blob's bytes (configs are small); `None` when the registry does not have it. Blob GETs are
+    /// often redirected to storage on another host; the redirect never carries our credentials.
+    pub async fn blob(&self, repo: &str, digest: &str) -> Result<Option<Bytes>, RegistryError> {
+        let url = self
+            .inner
+            .address
+            .endpoint(&format!("/v2/{repo}/blobs/{digest}"));
+        match self
+            .fetch(Method::GET, url, None, &Access::pull(repo))
+            .await
+        {
+            Ok(got) => Ok(Some(got.body)),
+            Err(err) if err.is_not_found("BLOB_UNKNOWN") || err.is_unknown_manifest() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
     /// `DELETE /v2/REPO/manifests/DIGEST`: removes the manifest and every tag of this repository
     /// pointing to it. 202 is done; 404 means it was already gone.
     pub async fn delete_manifest(
