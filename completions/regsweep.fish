@@ -119,6 +119,11 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l newer-than -d 'Only images built more recently than this' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+version\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -151,6 +156,11 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s t -l ta
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l regex -d 'Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l newer-than -d 'Only images built more recently than this' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+version\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -181,6 +191,11 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s q -l qu
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l newer-than -d 'Only images built more recently than this' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+version\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -215,6 +230,11 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s t -l t
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regex -d 'Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l newer-than -d 'Only images built more recently than this' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+version\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r

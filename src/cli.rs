@@ -378,6 +378,44 @@ pub struct RepoSelectionArgs {
     /// Example: `-r app worker`.
     #[arg(short = 'r', long = "repo", required = true, num_args = 1.., value_name = "REPO")]
     pub repo: Vec<String>,
+
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// Selection by age and rank, combined with the other selectors as a conjunction.
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    /// Only images built longer ago than this (by the image's created time; images without one never
+    /// match).
+    ///
+    /// Example: `--older-than 90d` (also `12h`, `2w`, `1w 3d`).
+    #[arg(long, value_name = "AGE")]
+    pub older_than: Option<String>,
+
+    /// Only images built more recently than this.
+    ///
+    /// Example: `--newer-than 2w`.
+    #[arg(long, value_name = "AGE")]
+    pub newer_than: Option<String>,
+
+    /// In each repository keep the N newest of the selected images; their tags are never removed.
+    ///
+    /// Example: `--older-than 90d --keep 5`.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+
+    /// What "newest" means for --keep: the created time, or the highest version tag.
+    ///
+    /// Example: `--keep 3 --keep-by version`.
+    #[arg(long, value_enum, default_value_t = KeepBy::Created, requires = "keep")]
+    pub keep_by: KeepBy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepBy {
+    Created,
+    Version,
 }
 
 /// The selection options of dregutil's `query-tags` and `remove-tags`.
@@ -424,6 +462,9 @@ pub struct TagSelectionArgs {
     /// Example: `--raise-intersecting-tag` to learn which tags would hold a digest back.
     #[arg(long)]
     pub raise_intersecting_tag: bool,
+
+    #[command(flatten)]
+    pub retention: RetentionArgs,
 }
 
 const REMOVAL_HELP: &str = "\

@@ -19,12 +19,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use jiff::{SignedDuration, Timestamp};
 use regex::Regex;
 use serde::Serialize;
 
 use crate::cache::{ChildManifest, Inventory};
 use crate::registry::manifest::is_index;
-use crate::version::{VersionReq, natural_cmp};
+use crate::version::{Version, VersionReq, natural_cmp};
 
 /// One value of `-t`/`-x` (an exact tag or a version requirement) or of `-re`/`-xre`.
 #[derive(Debug, Clone)]
@@ -97,11 +98,92 @@ fn any_matches(selectors: &[TagSelector], tag: &str) -> bool {
     selectors.iter().any(|s| s.matches(tag))
 }
 
+/// Selection by age and by rank: `--older-than`, `--newer-than`, `--keep N` (`--keep-by`). An image
+/// without a created time never matches an age filter.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    pub older_than: Option<SignedDuration>,
+    pub newer_than: Option<SignedDuration>,
+    /// Keep the N newest candidates of each repository.
+    pub keep: Option<usize>,
+    pub keep_by: KeepBy,
+    /// The time ages are measured from.
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeepBy {
+    /// The image's created time.
+    #[default]
+    Created,
+    /// The highest version among the image's tags.
+    Version,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            older_than: None,
+            newer_than: None,
+            keep: None,
+            keep_by: KeepBy::default(),
+            now: Timestamp::UNIX_EPOCH,
+        }
+    }
+}
+
+impl Retention {
+    pub fn filters_by_age(&self) -> bool {
+        self.older_than.is_some() || self.newer_than.is_some()
+    }
+
+    /// Whether selecting needs the images' created times.
+    pub fn needs_created(&self) -> bool {
+        self.filters_by_age() || (self.keep.is_some() && self.keep_by == KeepBy::Created)
+    }
+
+    fn age_matches(&self, created: Option<Timestamp>) -> bool {
+        if !self.filters_by_age() {
+            return true;
+        }
+        let Some(created) = created else {
+            return false;
+        };
+        let age = self.now.duration_since(created);
+        self.older_than.is_none_or(|d| age > d) && self.newer_than.is_none_or(|d| age < d)
+    }
+}
+
+fn created_of(inventory: &Inventory, digest: &str) -> Option<Timestamp> {
+    inventory.manifests.get(digest).and_then(|d| d.created)
+}
+
+/// The digests of one repository to keep under `--keep N`: the N newest of `candidates` (digest ->
+/// its candidate tags), by created time or by highest version.
+fn kept_digests<'a>(
+    inventory: &Inventory,
+    retention: &Retention,
+    candidates: &BTreeMap<&'a str, Vec<&'a str>>,
+) -> BTreeSet<&'a str> {
+    let Some(keep) = retention.keep else {
+        return BTreeSet::new();
+    };
+    let mut ranked: Vec<&str> = candidates.keys().copied().collect();
+    match retention.keep_by {
+        KeepBy::Created => ranked.sort_by_key(|d| std::cmp::Reverse(created_of(inventory, d))),
+        KeepBy::Version => ranked.sort_by_key(|d| {
+            std::cmp::Reverse(candidates[d].iter().filter_map(|t| Version::parse(t)).max())
+        }),
+    }
+    ranked.into_iter().take(keep).collect()
+}
+
 /// `query-repos` / `remove-repos`: every digest of whole repositories.
 #[derive(Debug, Clone)]
 pub struct RepoQuery {
     pub repositories: Vec<String>,
     pub raise_intersecting_repo: bool,
+    pub retention: Retention,
 }
 
 /// `query-tags` / `remove-tags`: digests of the tags matching `include`, checked in reverse.
@@ -113,6 +195,20 @@ pub struct TagQuery {
     pub match_all_tags: bool,
     pub raise_intersecting_repo: bool,
     pub raise_intersecting_tag: bool,
+    pub retention: Retention,
+}
+
+impl TagQuery {
+    /// Whether a tag is a candidate: it matches a selector (any tag when only retention options were
+    /// given) and the age filters.
+    fn is_candidate(&self, inventory: &Inventory, tag: &str, digest: &str) -> bool {
+        let named = if self.include.is_empty() {
+            true
+        } else {
+            any_matches(&self.include, tag)
+        };
+        named && self.retention.age_matches(created_of(inventory, digest))
+    }
 }
 
 /// One manifest to delete: a digest in one repository, with every tag there that points to it.
@@ -308,13 +404,21 @@ pub fn select_repositories(
 ) -> Result<Vec<Selected>, SelectError> {
     let selected = selected_set(inventory, &query.repositories)?;
     let index = DigestIndex::new(inventory);
-    let candidates: BTreeSet<&str> = selected
-        .iter()
-        .flat_map(|repo| inventory.repositories[*repo].tags.values())
-        .map(|entry| entry.digest.as_str())
-        .collect();
+    let retention = &query.retention;
+    let mut candidates = BTreeSet::new();
+    let mut kept = BTreeSet::new();
+    for repo in &selected {
+        let mut in_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (tag, entry) in &inventory.repositories[*repo].tags {
+            if retention.age_matches(created_of(inventory, &entry.digest)) {
+                in_repo.entry(&entry.digest).or_default().push(tag);
+            }
+        }
+        kept.extend(kept_digests(inventory, retention, &in_repo));
+        candidates.extend(in_repo.into_keys());
+    }
     let mut outcome = Outcome::default();
-    for digest in candidates {
+    for digest in candidates.difference(&kept).copied() {
         let outside = index.outside(digest, &selected);
         if outside.is_empty() {
             outcome.rows.extend(index.rows(digest, &selected));
@@ -334,12 +438,25 @@ pub fn select_repositories(
 pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Selected>, SelectError> {
     let selected = selected_set(inventory, &query.repositories)?;
     let index = DigestIndex::new(inventory);
-    let candidates: BTreeSet<&str> = selected
-        .iter()
-        .flat_map(|repo| inventory.repositories[*repo].tags.iter())
-        .filter(|(tag, _)| any_matches(&query.include, tag))
-        .map(|(_, entry)| entry.digest.as_str())
-        .collect();
+    let mut candidates = BTreeSet::new();
+    // Tags kept by --keep act as exclusions in their repository: a digest they point to stays.
+    let mut kept_tags: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for repo in &selected {
+        let mut in_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (tag, entry) in &inventory.repositories[*repo].tags {
+            if query.is_candidate(inventory, tag, &entry.digest) {
+                in_repo.entry(&entry.digest).or_default().push(tag);
+            }
+        }
+        for digest in kept_digests(inventory, &query.retention, &in_repo) {
+            kept_tags.extend(in_repo[digest].iter().map(|tag| (*repo, *tag)));
+        }
+        candidates.extend(in_repo.into_keys());
+    }
+    let is_selected = |repo: &str, tag: &str| {
+        let digest = &inventory.repositories[repo].tags[tag].digest;
+        query.is_candidate(inventory, tag, digest) && !kept_tags.contains(&(repo, tag))
+    };
     let mut outcome = Outcome::default();
     'digests: for digest in candidates {
         let in_selection: Vec<(&str, &Vec<&str>)> = index
@@ -348,9 +465,10 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
             .filter(|(repo, _)| selected.contains(*repo))
             .map(|(repo, tags)| (*repo, tags))
             .collect();
-        let excluded = in_selection
-            .iter()
-            .any(|(_, tags)| tags.iter().any(|t| any_matches(&query.exclude, t)));
+        let excluded = in_selection.iter().any(|(repo, tags)| {
+            tags.iter()
+                .any(|t| any_matches(&query.exclude, t) || kept_tags.contains(&(*repo, *t)))
+        });
         if excluded {
             continue;
         }
@@ -369,7 +487,7 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
             for (repo, tags) in &in_selection {
                 let unselected: Vec<String> = tags
                     .iter()
-                    .filter(|t| !any_matches(&query.include, t))
+                    .filter(|t| !is_selected(repo, t))
                     .map(|t| (*t).to_owned())
                     .collect();
                 if unselected.is_empty() {
@@ -561,6 +679,106 @@ fn plan_repository(
     Ok(())
 }
 
+/// How many images an age filter passed over for lacking a created time: distinct (repository,
+/// digest) pairs in `repositories` whose tags match `include` (every tag when it is empty).
+pub fn undated(
+    inventory: &Inventory,
+    repositories: &[String],
+    include: &[TagSelector],
+    retention: &Retention,
+) -> usize {
+    if !retention.filters_by_age() {
+        return 0;
+    }
+    let mut undated = BTreeSet::new();
+    for repo in repositories {
+        let Some(repository) = inventory.repositories.get(repo) else {
+            continue;
+        };
+        for (tag, entry) in &repository.tags {
+            let named = include.is_empty() || any_matches(include, tag);
+            if named && created_of(inventory, &entry.digest).is_none() {
+                undated.insert((repo.as_str(), entry.digest.as_str()));
+            }
+        }
+    }
+    undated.len()
+}
+
+/// What a plan frees once the registry's garbage collector has run, as far as the cache knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reclaim {
+    /// Bytes of blobs (layers, configs) and manifests that only planned manifests reference.
+    pub bytes: u64,
+    /// Manifests, planned or staying, whose details are not in the cache: `bytes` is then an
+    /// estimate.
+    pub missing_details: usize,
+}
+
+/// The blobs referenced only by planned manifests (in their repositories) and by no manifest that
+/// stays, in any repository. A manifest is itself a blob; it goes when no repository keeps it.
+pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
+    let planned: BTreeSet<(&str, &str)> = plan
+        .manifests
+        .iter()
+        .flat_map(|m| {
+            std::iter::once((m.repository.as_str(), m.digest.as_str())).chain(
+                m.children
+                    .iter()
+                    .map(move |c| (m.repository.as_str(), c.digest.as_str())),
+            )
+        })
+        .collect();
+    let mut staying: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for (repo, repository) in &inventory.repositories {
+        for entry in repository.tags.values() {
+            let key = (repo.as_str(), entry.digest.as_str());
+            if planned.contains(&key) {
+                continue;
+            }
+            staying.insert(key);
+            let children = inventory
+                .manifests
+                .get(&entry.digest)
+                .and_then(|d| d.children.as_ref());
+            for child in children.into_iter().flatten() {
+                staying.insert((repo.as_str(), child.digest.as_str()));
+            }
+        }
+    }
+    let mut missing = 0;
+    let mut blobs = |pairs: &BTreeSet<(&str, &str)>| -> BTreeMap<String, u64> {
+        let digests: BTreeSet<&str> = pairs.iter().map(|(_, d)| *d).collect();
+        let mut blobs = BTreeMap::new();
+        for digest in digests {
+            let Some(details) = inventory
+                .manifests
+                .get(digest)
+                .filter(|d| d.manifest_bytes.is_some())
+            else {
+                missing += 1;
+                continue;
+            };
+            blobs.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
+            for blob in details.config.iter().chain(&details.layers) {
+                blobs.insert(blob.digest.clone(), blob.size);
+            }
+        }
+        blobs
+    };
+    let freed = blobs(&planned);
+    let kept = blobs(&staying);
+    let bytes = freed
+        .iter()
+        .filter(|(digest, _)| !kept.contains_key(*digest))
+        .map(|(_, size)| size)
+        .sum();
+    Reclaim {
+        bytes,
+        missing_details: missing,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,6 +853,7 @@ mod tests {
             match_all_tags: true,
             raise_intersecting_repo: true,
             raise_intersecting_tag: false,
+            retention: Retention::default(),
         }
     }
 
@@ -652,6 +871,7 @@ mod tests {
         RepoQuery {
             repositories: repos(names),
             raise_intersecting_repo: raise,
+            retention: Retention::default(),
         }
     }
 
@@ -989,6 +1209,164 @@ mod tests {
         inv.manifests.clear();
         let rows = select_tags(&inv, &tag_query(&["m"], &["1.0"], &[])).unwrap();
         assert!(plan(&inv, rows).is_err());
+    }
+
+    /// `app` with tags 1.0 .. 1.4 built 10, 20, 30, 40 and 50 days before `now`, one undated tag,
+    /// and `latest` sharing 1.4's digest.
+    fn dated() -> (Inventory, Timestamp) {
+        let mut inv = inventory(&[(
+            "app",
+            &[
+                ("1.0", "D0"),
+                ("1.1", "D1"),
+                ("1.2", "D2"),
+                ("1.3", "D3"),
+                ("1.4", "D4"),
+                ("latest", "D4"),
+                ("nodate", "DX"),
+            ],
+        )]);
+        let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        for (i, digest) in ["D4", "D3", "D2", "D1", "D0"].iter().enumerate() {
+            inv.manifests.insert(
+                (*digest).to_owned(),
+                crate::cache::ManifestDetails {
+                    created: Some(now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))),
+                    manifest_bytes: Some(100),
+                    ..Default::default()
+                },
+            );
+        }
+        (inv, now)
+    }
+
+    fn retained(
+        inv: &Inventory,
+        now: Timestamp,
+        include: &[&str],
+        retention: Retention,
+    ) -> Vec<String> {
+        let mut q = tag_query(&["app"], include, &[]);
+        q.retention = Retention { now, ..retention };
+        select_tags(inv, &q)
+            .unwrap()
+            .into_iter()
+            .flat_map(|r| r.tags)
+            .collect()
+    }
+
+    #[test]
+    fn age_filters_select_by_created_time() {
+        let (inv, now) = dated();
+        let days = |n: i64| Some(SignedDuration::from_hours(24 * n));
+        let older = Retention {
+            older_than: days(25),
+            ..Default::default()
+        };
+        assert_eq!(
+            retained(&inv, now, &[], older.clone()),
+            ["1.0", "1.1", "1.2"]
+        );
+        assert_eq!(
+            retained(&inv, now, &["<1.2"], older),
+            ["1.0", "1.1"],
+            "a conjunction"
+        );
+        let newer = Retention {
+            newer_than: days(25),
+            ..Default::default()
+        };
+        assert_eq!(retained(&inv, now, &[], newer), ["1.3", "1.4", "latest"]);
+        let q = TagQuery {
+            retention: Retention {
+                older_than: days(1),
+                now,
+                ..Default::default()
+            },
+            ..tag_query(&["app"], &[], &[])
+        };
+        assert_eq!(undated(&inv, &q.repositories, &q.include, &q.retention), 1);
+    }
+
+    #[test]
+    fn keep_spares_the_newest_candidates() {
+        let (inv, now) = dated();
+        let keep = |n, by| Retention {
+            keep: Some(n),
+            keep_by: by,
+            ..Default::default()
+        };
+        // Candidates: everything dated and undated; the 2 newest images (1.4/latest and 1.3) stay.
+        assert_eq!(
+            retained(&inv, now, &["re:.*"], keep(2, KeepBy::Created)),
+            ["1.0", "1.1", "1.2", "nodate"]
+        );
+        assert_eq!(
+            retained(&inv, now, &["re:1"], keep(1, KeepBy::Version)),
+            ["1.0", "1.1", "1.2", "1.3"]
+        );
+        // Older than 25 days, keeping the newest 1 of those: 1.2 stays.
+        let both = Retention {
+            older_than: Some(SignedDuration::from_hours(24 * 25)),
+            keep: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(retained(&inv, now, &[], both), ["1.0", "1.1"]);
+    }
+
+    #[test]
+    fn repository_queries_filter_digests_by_age_and_keep() {
+        let (inv, now) = dated();
+        let mut q = repo_query(&["app"], true);
+        q.retention = Retention {
+            keep: Some(3),
+            now,
+            ..Default::default()
+        };
+        let digests: Vec<String> = select_repositories(&inv, &q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.digest)
+            .collect();
+        assert_eq!(digests, ["D0", "D1", "DX"]);
+    }
+
+    #[test]
+    fn reclaimable_counts_blobs_no_staying_manifest_references() {
+        let blob = |d: &str, size| crate::cache::BlobRef {
+            digest: d.into(),
+            size,
+            media_type: None,
+        };
+        let mut inv = inventory(&[("a", &[("1", "M1"), ("2", "M2")]), ("b", &[("1", "M1")])]);
+        for (digest, layers) in [
+            ("M1", vec![blob("L1", 1000), blob("S", 50)]),
+            ("M2", vec![blob("L2", 2000), blob("S", 50)]),
+        ] {
+            inv.manifests.insert(
+                digest.into(),
+                crate::cache::ManifestDetails {
+                    manifest_bytes: Some(10),
+                    config: Some(blob(&format!("C{digest}"), 5)),
+                    layers,
+                    ..Default::default()
+                },
+            );
+        }
+        let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
+        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        // M2's manifest, config and L2 go; the shared layer S stays with M1.
+        assert_eq!(
+            reclaim,
+            Reclaim {
+                bytes: 10 + 5 + 2000,
+                missing_details: 0
+            }
+        );
+        inv.manifests.remove("M1");
+        let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
+        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        assert_eq!(reclaim.missing_details, 1, "M1 stays but is unknown");
     }
 
     mod properties {

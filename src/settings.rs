@@ -4,8 +4,8 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use crate::cli::{
-    CacheAction, Cli, Command, ConfirmArgs, Format, GlobalArgs, JournalAction, LogLevel,
-    RepoSelectionArgs, TagSelectionArgs,
+    CacheAction, Cli, Command, ConfirmArgs, Format, GlobalArgs, JournalAction, KeepBy as CliKeepBy,
+    LogLevel, RepoSelectionArgs, RetentionArgs, TagSelectionArgs,
 };
 use crate::commands::remove::{Confirmation, Selection};
 use crate::credentials::CredentialSource;
@@ -13,7 +13,7 @@ use crate::exit::UsageError;
 use crate::registry::{
     ClientConfig, Credential, RegistryAddress, TlsConfig, is_repository_name, no_registry,
 };
-use crate::select::{RepoQuery, TagQuery, TagSelector};
+use crate::select::{KeepBy, RepoQuery, Retention, TagQuery, TagSelector};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +145,7 @@ fn repo_query(
     Ok(RepoQuery {
         repositories: repository_names(args.repo)?,
         raise_intersecting_repo,
+        retention: retention(args.retention)?,
     })
 }
 
@@ -163,11 +164,15 @@ fn tag_query(
         exclude_regex,
         no_match_all_tags,
         raise_intersecting_tag,
+        retention: retention_args,
     } = args;
-    if tags.is_empty() && regex.is_empty() {
+    let retention = retention(retention_args)?;
+    let by_retention = retention.filters_by_age() || retention.keep.is_some();
+    if tags.is_empty() && regex.is_empty() && !by_retention {
         return Err(UsageError::with_hint(
             format!("{command} needs tags to select"),
-            "give -t/--tags (names or version selectors) or -re/--regex, e.g. -t '<1.4'",
+            "give -t/--tags (names or version selectors), -re/--regex, or --older-than / --keep, \
+             e.g. -t '<1.4'",
         ));
     }
     let usage = |e: crate::select::SelectorError| {
@@ -199,7 +204,46 @@ fn tag_query(
         match_all_tags: !no_match_all_tags,
         raise_intersecting_repo,
         raise_intersecting_tag,
+        retention,
     })
+}
+
+/// `--older-than`, `--newer-than`, `--keep`, `--keep-by`, measured from now.
+fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
+    let RetentionArgs {
+        older_than,
+        newer_than,
+        keep,
+        keep_by,
+    } = args;
+    Ok(Retention {
+        older_than: older_than.as_deref().map(parse_age).transpose()?,
+        newer_than: newer_than.as_deref().map(parse_age).transpose()?,
+        keep,
+        keep_by: match keep_by {
+            CliKeepBy::Created => KeepBy::Created,
+            CliKeepBy::Version => KeepBy::Version,
+        },
+        now: jiff::Timestamp::now(),
+    })
+}
+
+/// An age such as `30d`, `12h`, `2w`, `1w 3d` (days and weeks counting 24 hours).
+fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
+    let invalid = || {
+        UsageError::with_hint(
+            format!("invalid age {text:?}"),
+            "write a number and a unit: 30d, 12h, 2w, 90m",
+        )
+    };
+    let span: jiff::Span = text.trim().parse().map_err(|_| invalid())?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| invalid())?;
+    if duration.is_negative() || duration.is_zero() {
+        return Err(invalid());
+    }
+    Ok(duration)
 }
 
 /// Repository names given by the user, each checked against the distribution spec's grammar.

@@ -13,6 +13,7 @@ pub mod restore;
 use jiff::Timestamp;
 
 use crate::cache::{CacheFile, Inventory};
+use crate::details::ensure_details;
 use crate::output::Printer;
 use crate::refresh::{Scope, refresh};
 use crate::registry::Client;
@@ -76,6 +77,23 @@ async fn read_registry(
     let result = refresh(&client, scope, previous, &progress).await;
     progress.finish_and_clear();
     result
+}
+
+/// Fills in the manifest details of `repositories` that the inventory lacks (with `created`, also the
+/// images' created times), and saves the cache when anything was fetched. On a warm cache this makes
+/// no request at all.
+pub async fn with_details(
+    settings: &Settings,
+    inventory: &mut Inventory,
+    repositories: &[String],
+    created: bool,
+) -> anyhow::Result<()> {
+    let client = Client::new(settings.client_config()?)?;
+    let fetched = ensure_details(&client, inventory, repositories, created).await?;
+    if let Some(file) = cache_file(settings)?.filter(|_| fetched > 0) {
+        file.save(inventory)?;
+    }
+    Ok(())
 }
 
 fn note_if_stale(inventory: &Inventory, ctx: &Context) {

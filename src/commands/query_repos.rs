@@ -1,10 +1,10 @@
 //! `query-repos -r REPO...`: what removing whole repositories would delete.
 
-use super::{Context, inventory};
+use super::{Context, inventory, with_details};
 use crate::exit::ExitStatus;
-use crate::output::selection::print_selection;
+use crate::output::selection::{note_reclaim, note_undated, print_selection};
 use crate::refresh::Scope;
-use crate::select::{RepoQuery, select_repositories};
+use crate::select::{RepoQuery, plan, reclaimable, select_repositories, undated};
 use crate::settings::Settings;
 
 pub async fn run(
@@ -13,8 +13,19 @@ pub async fn run(
     query: &RepoQuery,
 ) -> anyhow::Result<ExitStatus> {
     // The reverse check needs every repository, so the whole registry is read even without a cache.
-    let inventory = inventory(settings, ctx, Scope::All).await?;
+    let mut inventory = inventory(settings, ctx, Scope::All).await?;
+    // Details of the selected repositories: for ages, multi-arch children and reclaimable space.
+    let created = query.retention.needs_created();
+    with_details(settings, &mut inventory, &query.repositories, created).await?;
     let rows = select_repositories(&inventory, query)?;
     print_selection(&ctx.printer, &rows, &query.repositories)?;
+    note_undated(
+        &ctx.printer,
+        undated(&inventory, &query.repositories, &[], &query.retention),
+    );
+    note_reclaim(
+        &ctx.printer,
+        &reclaimable(&inventory, &plan(&inventory, rows)?),
+    );
     Ok(ExitStatus::Success)
 }

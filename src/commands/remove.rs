@@ -26,10 +26,14 @@ use crate::cache::Inventory;
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
 use crate::journal::{self, Entry, Journal, Status};
+use crate::output::selection::{note_reclaim, note_undated};
 use crate::output::{media_type_label, short_digest};
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, Deleted, RegistryError};
-use crate::select::{Plan, RepoQuery, TagQuery, plan, select_repositories, select_tags};
+use crate::select::{
+    Plan, Reclaim, RepoQuery, TagQuery, plan, reclaimable, select_repositories, select_tags,
+    undated,
+};
 use crate::settings::{OutputFormat, Settings};
 
 /// What to remove.
@@ -51,6 +55,20 @@ impl Selection {
         match self {
             Self::Repos(_) => "remove-repos",
             Self::Tags(_) => "remove-tags",
+        }
+    }
+
+    fn needs_created(&self) -> bool {
+        match self {
+            Self::Repos(q) => q.retention.needs_created(),
+            Self::Tags(q) => q.retention.needs_created(),
+        }
+    }
+
+    fn undated(&self, inventory: &Inventory) -> usize {
+        match self {
+            Self::Repos(q) => undated(inventory, &q.repositories, &[], &q.retention),
+            Self::Tags(q) => undated(inventory, &q.repositories, &q.include, &q.retention),
         }
     }
 
@@ -129,12 +147,19 @@ pub async fn run(
     let client = Client::new(settings.client_config()?)?;
     let cache = cache_file(settings)?;
     let mut inventory = inventory(settings, ctx, Scope::All).await?;
-    let fetched = ensure_details(&client, &mut inventory, selection.repositories(), false).await?;
+    let created = selection.needs_created();
+    let fetched =
+        ensure_details(&client, &mut inventory, selection.repositories(), created).await?;
     if let Some(cache) = cache.as_ref().filter(|_| fetched > 0) {
         cache.save(&inventory)?;
     }
     let plan = selection.plan(&inventory)?;
+    let reclaim = reclaimable(&inventory, &plan);
     show_plan(ctx, &plan, &inventory, confirmation.dry_run)?;
+    note_undated(&ctx.printer, selection.undated(&inventory));
+    if !plan.is_empty() {
+        note_reclaim(&ctx.printer, &reclaim);
+    }
     if plan.is_empty() {
         ctx.printer.note("nothing to delete");
         return Ok(ExitStatus::Success);
@@ -158,7 +183,7 @@ pub async fn run(
     .context("re-reading the selected repositories before deleting")?;
     let mut live = inventory.clone();
     live.repositories.extend(fresh.repositories);
-    ensure_details(&client, &mut live, selection.repositories(), false).await?;
+    ensure_details(&client, &mut live, selection.repositories(), created).await?;
     let replanned = selection.plan(&live);
     if let Some(cache) = &cache {
         cache.save(&live)?;
@@ -206,7 +231,7 @@ pub async fn run(
     if let Some(cache) = &cache {
         cache.save(&live)?;
     }
-    report(ctx, &journal, &plan)?;
+    report(ctx, &journal, &plan, &reclaim)?;
     finish(
         &journal,
         fatal,
@@ -482,7 +507,7 @@ fn counts(journal: &Journal) -> BTreeMap<&str, Counts> {
     by_repo
 }
 
-fn report(ctx: &Context, journal: &Journal, plan: &Plan) -> anyhow::Result<()> {
+fn report(ctx: &Context, journal: &Journal, plan: &Plan, reclaim: &Reclaim) -> anyhow::Result<()> {
     let printer = &ctx.printer;
     let by_repo = counts(journal);
     match printer.format() {
@@ -490,6 +515,7 @@ fn report(ctx: &Context, journal: &Journal, plan: &Plan) -> anyhow::Result<()> {
             #[derive(Serialize)]
             struct Report<'a> {
                 plan: &'a Plan,
+                reclaimable: &'a Reclaim,
                 results: &'a [Entry],
                 repositories: &'a BTreeMap<&'a str, Counts>,
             }
@@ -504,6 +530,7 @@ fn report(ctx: &Context, journal: &Journal, plan: &Plan) -> anyhow::Result<()> {
                 .collect();
             printer.json(&Report {
                 plan,
+                reclaimable: reclaim,
                 results: &results,
                 repositories: &by_repo,
             })?;

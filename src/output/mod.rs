@@ -116,6 +116,11 @@ impl Printer {
     }
 }
 
+/// Sizes for people: `1.2 MiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    bytesize::ByteSize::b(bytes).display().iec().to_string()
+}
+
 /// The first 12 hex characters of a digest, as `docker images` shows them.
 pub fn short_digest(digest: &str) -> String {
     let hex = digest.split_once(':').map_or(digest, |(_, hex)| hex);

@@ -2,8 +2,8 @@
 
 use std::io;
 
-use super::{Printer, media_type_label, short_digest};
-use crate::select::Selected;
+use super::{Printer, human_bytes, media_type_label, short_digest};
+use crate::select::{Reclaim, Selected};
 use crate::settings::OutputFormat;
 
 /// Prints one row per (repository, digest). Plain lines pad the repository to the longest *requested*
@@ -37,4 +37,30 @@ pub fn print_selection(
         OutputFormat::Json => printer.json(rows)?,
     }
     printer.count_footer("selected digests", rows.len())
+}
+
+/// What a plan frees after garbage collection, and how sure that figure is.
+pub fn note_reclaim(printer: &Printer, reclaim: &Reclaim) {
+    let mut line = format!(
+        "reclaimable after the registry's garbage collection: {} ({} bytes)",
+        human_bytes(reclaim.bytes),
+        reclaim.bytes
+    );
+    if reclaim.missing_details > 0 {
+        line.push_str(&format!(
+            "; an estimate: the cache lacks the details of {} manifests elsewhere in the registry \
+             (`regsweep usage` reads them all)",
+            reclaim.missing_details
+        ));
+    }
+    printer.note(&line);
+}
+
+/// How many images an age filter passed over for lacking a created time.
+pub fn note_undated(printer: &Printer, undated: usize) {
+    if undated > 0 {
+        printer.note(&format!(
+            "{undated} images have no created time and never match an age filter (left out)"
+        ));
+    }
 }
