@@ -53,6 +53,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -s h -l help -d 'Print h
 complete -c regsweep -n "__fish_regsweep_needs_command" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
@@ -89,6 +90,10 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l us
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l sort -d 'Order of the tags: by version within each repository (the default), by name, or across all repositories by size (largest first) or created time (newest first)' -r -f -a "name\t''
+version\t''
+size\t''
+created\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -108,6 +113,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l long -d 'Also show each image\'s digest, size, created time, age and platforms (read once per digest and cached)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
@@ -118,6 +124,37 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l use
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l sort -d 'Order of the repositories: by size (largest first), name, or number of tags' -r -f -a "size\t''
+name\t''
+tags\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l tags -d 'Also list every tag with its image size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l newer-than -d 'Only images built more recently than this' -r
@@ -468,17 +505,18 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-m
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'

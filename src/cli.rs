@@ -268,6 +268,18 @@ Examples:
   regsweep -reg registry.example.com list-tag-names app --image-names")]
     ListTagNames(ListTagNamesArgs),
 
+    /// Show what takes space: per repository the tags, manifests, size and disk size, and the
+    /// registry's disk size.
+    #[command(after_help = "\
+Size is the sum of each image's config and layers; disk size counts each blob once within the
+repository, and the registry's disk size once across all repositories. Details are read once per
+digest and cached, so a second run makes no requests.
+
+Examples:
+  regsweep -reg registry.example.com usage
+  regsweep -reg registry.example.com usage app --tags --format json")]
+    Usage(UsageArgs),
+
     /// Show what removing whole repositories would delete: every digest they tag.
     #[command(after_help = "\
 A digest also tagged in a repository outside the selection is an error (exit code 7), since deleting
@@ -341,6 +353,56 @@ pub struct ListTagNamesArgs {
     /// Example: `list-tag-names app --image-names` prints `registry.example.com/app:1.0`.
     #[arg(long)]
     pub image_names: bool,
+
+    /// Also show each image's digest, size, created time, age and platforms (read once per digest
+    /// and cached).
+    ///
+    /// Example: `list-tag-names app --long`.
+    #[arg(long)]
+    pub long: bool,
+
+    /// Order of the tags: by version within each repository (the default), by name, or across all
+    /// repositories by size (largest first) or created time (newest first).
+    ///
+    /// Example: `list-tag-names --long --sort size | head`.
+    #[arg(long, value_enum, default_value_t = TagSort::Version)]
+    pub sort: TagSort,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TagSort {
+    Name,
+    Version,
+    Size,
+    Created,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Repositories to report on; all of them when none is given.
+    ///
+    /// Example: `usage app worker`.
+    #[arg(value_name = "REPO")]
+    pub repo: Vec<String>,
+
+    /// Order of the repositories: by size (largest first), name, or number of tags.
+    ///
+    /// Example: `usage --sort tags`.
+    #[arg(long, value_enum, default_value_t = UsageSort::Size)]
+    pub sort: UsageSort,
+
+    /// Also list every tag with its image size.
+    ///
+    /// Example: `usage app --tags`.
+    #[arg(long)]
+    pub tags: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageSort {
+    Size,
+    Name,
+    Tags,
 }
 
 const TAG_SELECTION_HELP: &str = "\

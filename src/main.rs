@@ -74,6 +74,9 @@ async fn dispatch(
         Action::ListTagNames(listing) => {
             commands::list_tag_names::run(settings, ctx, &listing).await
         }
+        Action::Usage { repos, sort, tags } => {
+            commands::usage::run(settings, ctx, &repos, sort, tags).await
+        }
         Action::QueryRepos(query) => commands::query_repos::run(settings, ctx, &query).await,
         Action::QueryTags(query) => commands::query_tags::run(settings, ctx, &query).await,
         Action::Remove(selection, confirmation) => {

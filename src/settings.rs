@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{
     CacheAction, Cli, Command, ConfirmArgs, Format, GlobalArgs, JournalAction, KeepBy as CliKeepBy,
-    LogLevel, RepoSelectionArgs, RetentionArgs, TagSelectionArgs,
+    LogLevel, RepoSelectionArgs, RetentionArgs, TagSelectionArgs, TagSort, UsageSort,
 };
 use crate::commands::remove::{Confirmation, Selection};
 use crate::credentials::CredentialSource;
@@ -59,6 +59,11 @@ pub enum Action {
         pattern: Option<String>,
     },
     ListTagNames(TagListing),
+    Usage {
+        repos: Vec<String>,
+        sort: UsageSort,
+        tags: bool,
+    },
     QueryRepos(RepoQuery),
     QueryTags(TagQuery),
     Remove(Selection, Confirmation),
@@ -81,6 +86,8 @@ pub struct TagListing {
     pub repos: Vec<String>,
     pub reverse_sort: bool,
     pub image_names: bool,
+    pub long: bool,
+    pub sort: TagSort,
 }
 
 /// Turns the parsed command line into settings and an action.
@@ -118,7 +125,14 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
             repos: repository_names(args.repo)?,
             reverse_sort: args.reverse_sort,
             image_names: args.image_names,
+            long: args.long,
+            sort: args.sort,
         }),
+        Command::Usage(args) => Action::Usage {
+            repos: repository_names(args.repo)?,
+            sort: args.sort,
+            tags: args.tags,
+        },
         Command::Cache(args) => match args.action {
             CacheAction::Info => Action::CacheInfo,
             CacheAction::Clear => Action::CacheClear,

@@ -34,6 +34,7 @@ fn every_page_and_completion_exists() {
         "man/regsweep-remove-tags.1",
         "man/regsweep-restore.1",
         "man/regsweep-journal.1",
+        "man/regsweep-usage.1",
     ] {
         assert!(root.join(file).is_file(), "{file} is missing");
     }

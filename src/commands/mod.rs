@@ -9,6 +9,7 @@ pub mod query_repos;
 pub mod query_tags;
 pub mod remove;
 pub mod restore;
+pub mod usage;
 
 use jiff::Timestamp;
 

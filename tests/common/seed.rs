@@ -37,6 +37,21 @@ pub struct Pushed {
     pub size: u64,
 }
 
+/// What `image_parts` pushed.
+#[derive(Debug, Clone)]
+pub struct ImageParts {
+    pub manifest: Pushed,
+    pub config: Pushed,
+    pub layers: Vec<Pushed>,
+}
+
+impl ImageParts {
+    /// config + layers, as registries and `docker` count an image's size.
+    pub fn size(&self) -> u64 {
+        self.config.size + self.layers.iter().map(|l| l.size).sum::<u64>()
+    }
+}
+
 /// An image to push: its layers' contents, and what its config says.
 #[derive(Debug, Clone)]
 pub struct Image {
@@ -170,6 +185,11 @@ impl Seeder {
 
     /// Pushes an image's blobs and its manifest, tagged `tag` (or by digest only when `tag` is None).
     pub fn image(&self, repo: &str, tag: Option<&str>, image: &Image) -> Pushed {
+        self.image_parts(repo, tag, image).manifest
+    }
+
+    /// `image`, returning the config and layers too (for tests of sizes).
+    pub fn image_parts(&self, repo: &str, tag: Option<&str>, image: &Image) -> ImageParts {
         let (manifest_type, config_type, layer_type) = match image.kind {
             Kind::Docker => (DOCKER_V2, DOCKER_CONFIG, DOCKER_LAYER),
             Kind::Oci => (OCI_MANIFEST, OCI_CONFIG, OCI_LAYER),
@@ -197,7 +217,37 @@ impl Seeder {
         });
         let bytes = manifest.to_string().into_bytes();
         let digest = sha256(&bytes);
-        self.manifest(repo, tag.unwrap_or(&digest), manifest_type, &bytes)
+        ImageParts {
+            manifest: self.manifest(repo, tag.unwrap_or(&digest), manifest_type, &bytes),
+            config,
+            layers,
+        }
+    }
+
+    /// An OCI artifact that is not an image, shaped like a Helm chart: a Helm config and one chart
+    /// layer. It has no created time and no platform.
+    pub fn helm_chart(&self, repo: &str, tag: &str, chart: &[u8]) -> ImageParts {
+        let config = self.blob(
+            repo,
+            br#"{"name":"chart","version":"1.0.0","apiVersion":"v2"}"#,
+            "application/vnd.cncf.helm.config.v1+json",
+        );
+        let layer = self.blob(
+            repo,
+            chart,
+            "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+        );
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": descriptor(&config),
+            "layers": [descriptor(&layer)],
+        });
+        ImageParts {
+            manifest: self.manifest(repo, tag, OCI_MANIFEST, manifest.to_string().as_bytes()),
+            config,
+            layers: vec![layer],
+        }
     }
 
     /// Pushes each platform image by digest, then an index (Docker manifest list or OCI index) over
