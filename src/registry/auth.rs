@@ -17,7 +17,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
-use super::error::RegistryError;
+use super::error::{RegistryError, innermost_message};
 
 /// A token lives this long when the token server does not say (distribution `token.md`).
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
@@ -307,7 +307,7 @@ impl Authenticator {
         let response = request
             .send()
             .await
-            .map_err(|e| token_error(format!("cannot reach it: {}", innermost(&e))))?;
+            .map_err(|e| token_error(format!("cannot reach it: {}", innermost_message(&e))))?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(RegistryError::AuthFailed {
@@ -327,7 +327,7 @@ impl Authenticator {
         let body = response
             .bytes()
             .await
-            .map_err(|e| token_error(format!("its answer broke off: {}", innermost(&e))))?;
+            .map_err(|e| token_error(format!("its answer broke off: {}", innermost_message(&e))))?;
         let answer: Answer = serde_json::from_slice(&body)
             .map_err(|_| token_error("it answered something that is not a token".into()))?;
         let value = answer
@@ -358,16 +358,6 @@ impl Authenticator {
     pub fn uses_tokens(&self) -> bool {
         matches!(self.scheme(), Some(Scheme::Bearer { .. }))
     }
-}
-
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        last = cause.to_string();
-        source = cause.source();
-    }
-    last
 }
 
 #[cfg(test)]

@@ -229,7 +229,7 @@ impl RegistryError {
 
 /// The most specific message in an error's source chain ("Connection refused (os error 111)"), rather
 /// than reqwest's generic "error sending request".
-fn innermost_message(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn innermost_message(err: &(dyn std::error::Error + 'static)) -> String {
     let mut last = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
