@@ -525,3 +525,179 @@ fn credentials_never_follow_a_redirect_to_another_host() {
         );
     }
 }
+
+#[test]
+fn an_expired_token_is_renewed() {
+    let sandbox = Sandbox::new();
+    let mut registry = TestRegistry::start();
+    seed::dregutil_abc(&registry.seeder());
+    // Tokens say they last 6 s; regsweep renews them 5 s early, so each is good for about a second.
+    let tokens = TokenServer::start_with_lifetime(
+        sandbox.home.path(),
+        &[("alice", PASSWORD)],
+        &[],
+        6,
+        |user, _, _| {
+            if user.is_some() {
+                vec!["*".into()]
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    registry.reconfigure(&RegistryOptions {
+        token: Some(tokens.auth()),
+        ..RegistryOptions::default()
+    });
+    // a's tag list takes 1.5 s: the token fetched for it has expired when a's tags are resolved.
+    let proxy = Scripted::proxy(&registry.url(), |req| {
+        if req.target.starts_with("/v2/a/tags/list") {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+        }
+        None
+    });
+    let out = sandbox
+        .run(
+            &proxy.url(),
+            &[
+                "-u",
+                "alice",
+                "-p",
+                PASSWORD,
+                "-c",
+                "None",
+                "list-tag-names",
+                "a",
+            ],
+        )
+        .success();
+    assert_eq!(stdout(&out).lines().count(), 5);
+    assert_eq!(
+        tokens.requests_for("repository:a:pull"),
+        2,
+        "the expired token was not renewed"
+    );
+}
+
+/// A registry that asks for HTTP Digest authentication (RFC 2617, MD5, qop=auth) and checks every
+/// answer itself.
+fn digest_registry() -> Scripted {
+    const REALM: &str = "regsweep-digest";
+    const NONCE: &str = "dcd98b7102dd2f0e8b11d0f600bfb0c093";
+    let md5 = |text: String| {
+        use md5::Digest as _;
+        md5::Md5::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    Scripted::start(move |req| {
+        let valid = req
+            .header("authorization")
+            .and_then(|h| h.strip_prefix("Digest "))
+            .is_some_and(|params| {
+                let get = |name: &str| {
+                    params.split(", ").find_map(|p| {
+                        let (k, v) = p.split_once('=')?;
+                        (k.trim() == name).then(|| v.trim_matches('"').to_owned())
+                    })
+                };
+                let (Some(user), Some(uri), Some(nc), Some(cnonce), Some(response)) = (
+                    get("username"),
+                    get("uri"),
+                    get("nc"),
+                    get("cnonce"),
+                    get("response"),
+                ) else {
+                    return false;
+                };
+                let ha1 = md5(format!("{user}:{REALM}:{PASSWORD}"));
+                let ha2 = md5(format!("{}:{uri}", req.method));
+                let expected = md5(format!("{ha1}:{NONCE}:{nc}:{cnonce}:auth:{ha2}"));
+                user == "alice" && uri == req.target && response == expected
+            });
+        if !valid {
+            return Reply::json(401, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#).header(
+                "WWW-Authenticate",
+                &format!(r#"Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm=MD5"#),
+            );
+        }
+        match req.target.as_str() {
+            "/v2/" => Reply::json(200, "{}"),
+            "/v2/_catalog" => Reply::json(200, r#"{"repositories":["app"]}"#),
+            "/v2/app/tags/list" => Reply::json(200, r#"{"name":"app","tags":["1.0","2.0"]}"#),
+            t => Reply::new(200)
+                .header("Content-Type", seed::OCI_MANIFEST)
+                .header("Docker-Content-Digest", &seed::sha256(t.as_bytes())),
+        }
+    })
+}
+
+#[test]
+fn digest_authentication_as_dregutil_offered() {
+    let registry = digest_registry();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "-u",
+                "alice",
+                "-p",
+                PASSWORD,
+                "--digest-auth",
+                "yes",
+                "-c",
+                "None",
+                "list-tag-names",
+            ],
+        )
+        .success();
+    assert_eq!(stdout(&out), "app  1.0\napp  2.0\n");
+    sandbox
+        .cmd()
+        .env("REGISTRY_USE_DIGEST_AUTH", "true")
+        .args([
+            "-reg",
+            &url,
+            "-u",
+            "alice",
+            "-p",
+            PASSWORD,
+            "-c",
+            "None",
+            "list-repo-names",
+        ])
+        .assert()
+        .success();
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "-u",
+                "alice",
+                "-p",
+                "wrong",
+                "--digest-auth",
+                "yes",
+                "-c",
+                "None",
+                "list-repo-names",
+            ],
+        )
+        .code(4);
+    assert!(
+        stderr(&out).contains("authentication failed for alice"),
+        "{}",
+        stderr(&out)
+    );
+    // Every request after the challenge carried a valid answer, never the password itself.
+    for request in registry.requests() {
+        let header = request.header("authorization").unwrap_or_default();
+        assert!(
+            !header.contains(PASSWORD) && !header.starts_with("Basic"),
+            "{header}"
+        );
+    }
+}

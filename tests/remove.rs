@@ -557,11 +557,13 @@ fn after_garbage_collection_restore_says_what_cannot_come_back() {
 fn a_refused_delete_stops_the_rest_and_names_the_missing_permission() {
     let registry = TestRegistry::start();
     seed::dregutil_abc(&registry.seeder());
-    let proxy = Scripted::proxy(&registry.url(), |_| {
-        Some(Reply::json(
-            403,
-            r#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
-        ))
+    let proxy = Scripted::proxy(&registry.url(), |req| {
+        (req.method == "DELETE").then(|| {
+            Reply::json(
+                403,
+                r#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
+            )
+        })
     });
     let sandbox = Sandbox::new();
     let url = proxy.url();

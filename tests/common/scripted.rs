@@ -185,30 +185,26 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
 }
 
 impl Scripted {
-    /// A proxy in front of a real registry. Every DELETE first goes to `on_delete`: its reply, if any,
-    /// is sent instead of forwarding (a registry that refuses deletes); returning None forwards it
-    /// (after whatever delay the hook chose: a registry that deletes slowly).
+    /// A proxy in front of a real registry. Every request first goes to `on_request`: its reply, if
+    /// any, is sent instead of forwarding (a registry that refuses something); returning None
+    /// forwards it, after whatever delay the hook chose (a slow registry).
     pub fn proxy(
         upstream: &str,
-        on_delete: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
+        on_request: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
     ) -> Self {
         let upstream = upstream.trim_end_matches('/').to_owned();
         let client = reqwest::blocking::Client::new();
         Scripted::start(move |req| {
-            if let Some(reply) = Some(req)
-                .filter(|r| r.method == "DELETE")
-                .and_then(&on_delete)
-            {
-                return reply;
-            }
-            forward(&client, &upstream, req)
+            on_request(req).unwrap_or_else(|| forward(&client, &upstream, req))
         })
     }
 
     /// A registry that holds every DELETE for `delay`: slow enough to interrupt a removal half-way.
     pub fn slow_delete_proxy(upstream: &str, delay: std::time::Duration) -> Self {
-        Self::proxy(upstream, move |_| {
-            std::thread::sleep(delay);
+        Self::proxy(upstream, move |req| {
+            if req.method == "DELETE" {
+                std::thread::sleep(delay);
+            }
             None
         })
     }

@@ -34,6 +34,17 @@ impl TokenServer {
         identity_tokens: &[(&str, &str)],
         policy: impl Fn(Option<&str>, &str, &str) -> Vec<String> + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with_lifetime(dir, users, identity_tokens, 300, policy)
+    }
+
+    /// `start`, with tokens that say they expire after `expires_in` seconds.
+    pub fn start_with_lifetime(
+        dir: &Path,
+        users: &[(&str, &str)],
+        identity_tokens: &[(&str, &str)],
+        expires_in: u64,
+        policy: impl Fn(Option<&str>, &str, &str) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
         let mut root_params = CertificateParams::new(Vec::<String>::new()).expect("root params");
         root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         root_params
@@ -66,7 +77,15 @@ impl TokenServer {
             .collect();
         let policy: Arc<Policy> = Arc::new(policy);
         let server = Scripted::start(move |req| {
-            issue(req, &users, &identity, &*policy, &x5c, &encoding_key)
+            issue(
+                req,
+                &users,
+                &identity,
+                &*policy,
+                &x5c,
+                &encoding_key,
+                expires_in,
+            )
         });
         Self {
             server,
@@ -117,6 +136,7 @@ fn issue(
     policy: &Policy,
     x5c: &str,
     key: &jsonwebtoken::EncodingKey,
+    expires_in: u64,
 ) -> Reply {
     let params = params(req);
     let param = |name: &str| {
@@ -184,5 +204,8 @@ fn issue(
     } else {
         "token"
     };
-    Reply::json(200, &json!({field: token, "expires_in": 300}).to_string())
+    Reply::json(
+        200,
+        &json!({field: token, "expires_in": expires_in}).to_string(),
+    )
 }
