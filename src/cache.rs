@@ -5,7 +5,7 @@
 //! type}, and a digest-keyed map of manifest details (a manifest never changes for its digest, so those
 //! are kept until the digest disappears). It never holds a credential.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -113,6 +113,42 @@ impl Inventory {
     /// Repositories holding at least one tag, in name order.
     pub fn tagged_repositories(&self) -> impl Iterator<Item = (&String, &Repository)> {
         self.repositories.iter().filter(|(_, r)| !r.tags.is_empty())
+    }
+
+    /// Every manifest of a repository: the tagged ones and the children of its known indexes.
+    pub fn repository_manifests(&self, repo: &str) -> BTreeSet<&str> {
+        let mut digests = BTreeSet::new();
+        for entry in self
+            .repositories
+            .get(repo)
+            .into_iter()
+            .flat_map(|r| r.tags.values())
+        {
+            digests.insert(entry.digest.as_str());
+            let children = self
+                .manifests
+                .get(&entry.digest)
+                .and_then(|d| d.children.as_ref());
+            digests.extend(children.into_iter().flatten().map(|c| c.digest.as_str()));
+        }
+        digests
+    }
+
+    /// Adds the blobs one manifest stores (digest -> size): the manifest itself, its config and its
+    /// layers. False when the cache lacks its details.
+    pub fn add_manifest_blobs(&self, digest: &str, into: &mut BTreeMap<String, u64>) -> bool {
+        let Some(details) = self
+            .manifests
+            .get(digest)
+            .filter(|d| d.manifest_bytes.is_some())
+        else {
+            return false;
+        };
+        into.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
+        for blob in details.config.iter().chain(&details.layers) {
+            into.insert(blob.digest.clone(), blob.size);
+        }
+        true
     }
 
     pub fn tag_count(&self) -> usize {

@@ -2,7 +2,7 @@
 //! times and platforms. A manifest never changes for its digest, so each is fetched at most once and
 //! kept for as long as the digest is tagged; a run on a warm cache makes no detail requests at all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use futures::future::try_join_all;
@@ -65,64 +65,43 @@ pub async fn ensure_details(
             }
         }
         // Configs that are not image configs have nothing to read.
-        for digest in manifest_digests(inventory, repositories) {
+        for digest in manifests_by_repo(inventory, repositories).into_keys() {
             let details = inventory.manifests.get_mut(&digest);
             if let Some(details) = details.filter(|d| d.manifest_bytes.is_some()) {
                 details.config_read |= !is_image_manifest_with_config(details);
             }
         }
     }
-    aggregate_indexes(inventory);
+    // Indexes only change when something new about them or their children was read.
+    if requests > 0 {
+        aggregate_indexes(inventory);
+    }
     Ok(requests)
 }
 
-/// Every manifest digest of the repositories: tagged ones and children of known indexes.
-fn manifest_digests(inventory: &Inventory, repositories: &[String]) -> BTreeSet<String> {
-    let mut digests = BTreeSet::new();
+/// Every manifest of the repositories (tagged ones and children of known indexes), each with the first
+/// repository it can be read from.
+fn manifests_by_repo(inventory: &Inventory, repositories: &[String]) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
     for repo in repositories {
-        let Some(repository) = inventory.repositories.get(repo) else {
-            continue;
-        };
-        for entry in repository.tags.values() {
-            digests.insert(entry.digest.clone());
-            let children = inventory
-                .manifests
-                .get(&entry.digest)
-                .and_then(|d| d.children.as_ref());
-            digests.extend(children.into_iter().flatten().map(|c| c.digest.clone()));
+        for digest in inventory.repository_manifests(repo) {
+            found
+                .entry(digest.to_owned())
+                .or_insert_with(|| repo.clone());
         }
     }
-    digests
+    found
 }
 
 /// Manifests without details, each with a repository to read it from.
 fn missing_manifests(inventory: &Inventory, repositories: &[String]) -> BTreeMap<String, String> {
-    let mut missing = BTreeMap::new();
-    for repo in repositories {
-        let Some(repository) = inventory.repositories.get(repo) else {
-            continue;
-        };
-        for entry in repository.tags.values() {
-            let known = |digest: &str| {
-                inventory
-                    .manifests
-                    .get(digest)
-                    .is_some_and(|d| d.manifest_bytes.is_some())
-            };
-            if !known(&entry.digest) {
-                missing.entry(entry.digest.clone()).or_insert(repo.clone());
-            }
-            let children = inventory
-                .manifests
-                .get(&entry.digest)
-                .and_then(|d| d.children.as_ref());
-            for child in children.into_iter().flatten() {
-                if !known(&child.digest) {
-                    missing.entry(child.digest.clone()).or_insert(repo.clone());
-                }
-            }
-        }
-    }
+    let mut missing = manifests_by_repo(inventory, repositories);
+    missing.retain(|digest, _| {
+        inventory
+            .manifests
+            .get(digest)
+            .is_none_or(|d| d.manifest_bytes.is_none())
+    });
     missing
 }
 
@@ -139,27 +118,17 @@ fn missing_configs(
     inventory: &Inventory,
     repositories: &[String],
 ) -> Vec<(String, String, String)> {
-    let mut seen = BTreeSet::new();
-    let mut missing = Vec::new();
-    for repo in repositories {
-        let digests = manifest_digests(inventory, std::slice::from_ref(repo));
-        for digest in digests {
-            let Some(details) = inventory.manifests.get(&digest) else {
-                continue;
-            };
+    manifests_by_repo(inventory, repositories)
+        .into_iter()
+        .filter_map(|(digest, repo)| {
+            let details = inventory.manifests.get(&digest)?;
             if details.config_read || !is_image_manifest_with_config(details) {
-                continue;
+                return None;
             }
-            if let Some(config) = details
-                .config
-                .as_ref()
-                .filter(|_| seen.insert(digest.clone()))
-            {
-                missing.push((digest, repo.clone(), config.digest.clone()));
-            }
-        }
-    }
-    missing
+            let config = details.config.as_ref()?.digest.clone();
+            Some((digest, repo, config))
+        })
+        .collect()
 }
 
 async fn read_manifest(

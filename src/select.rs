@@ -729,39 +729,24 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
             )
         })
         .collect();
-    let mut staying: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for (repo, repository) in &inventory.repositories {
-        for entry in repository.tags.values() {
-            let key = (repo.as_str(), entry.digest.as_str());
-            if planned.contains(&key) {
-                continue;
-            }
-            staying.insert(key);
-            let children = inventory
-                .manifests
-                .get(&entry.digest)
-                .and_then(|d| d.children.as_ref());
-            for child in children.into_iter().flatten() {
-                staying.insert((repo.as_str(), child.digest.as_str()));
-            }
-        }
-    }
+    let staying: BTreeSet<(&str, &str)> = inventory
+        .repositories
+        .keys()
+        .flat_map(|repo| {
+            inventory
+                .repository_manifests(repo)
+                .into_iter()
+                .map(move |digest| (repo.as_str(), digest))
+        })
+        .filter(|pair| !planned.contains(pair))
+        .collect();
     let mut missing = 0;
     let mut blobs = |pairs: &BTreeSet<(&str, &str)>| -> BTreeMap<String, u64> {
         let digests: BTreeSet<&str> = pairs.iter().map(|(_, d)| *d).collect();
         let mut blobs = BTreeMap::new();
         for digest in digests {
-            let Some(details) = inventory
-                .manifests
-                .get(digest)
-                .filter(|d| d.manifest_bytes.is_some())
-            else {
+            if !inventory.add_manifest_blobs(digest, &mut blobs) {
                 missing += 1;
-                continue;
-            };
-            blobs.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
-            for blob in details.config.iter().chain(&details.layers) {
-                blobs.insert(blob.digest.clone(), blob.size);
             }
         }
         blobs

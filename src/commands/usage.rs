@@ -84,22 +84,15 @@ pub async fn run(
     Ok(ExitStatus::Success)
 }
 
-/// The blobs (digest -> size) of one manifest: itself, its config and layers, and for an index its
-/// children's. `None` when the cache lacks its details.
+/// The blobs (digest -> size) of one manifest and, for an index, of its children. False when the
+/// cache lacks the details of any of them.
 fn blobs_of(inventory: &Inventory, digest: &str, into: &mut BTreeMap<String, u64>) -> bool {
-    let Some(details) = inventory
+    let mut complete = inventory.add_manifest_blobs(digest, into);
+    let children = inventory
         .manifests
         .get(digest)
-        .filter(|d| d.manifest_bytes.is_some())
-    else {
-        return false;
-    };
-    into.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
-    for blob in details.config.iter().chain(&details.layers) {
-        into.insert(blob.digest.clone(), blob.size);
-    }
-    let mut complete = true;
-    for child in details.children.iter().flatten() {
+        .and_then(|d| d.children.as_ref());
+    for child in children.into_iter().flatten() {
         complete &= blobs_of(inventory, &child.digest, into);
     }
     complete
@@ -117,15 +110,14 @@ fn compute(inventory: &Inventory, wanted: &[String], sort: UsageSort, with_tags:
             .map(|t| t.digest.as_str())
             .collect();
         let mut blobs = BTreeMap::new();
-        let mut manifests = BTreeSet::new();
         let mut size = 0;
         for digest in &digests {
             blobs_of(inventory, digest, &mut blobs);
-            manifests.insert(digest.to_string());
-            if let Some(details) = inventory.manifests.get(*digest) {
-                size += details.size.unwrap_or(0);
-                manifests.extend(details.children.iter().flatten().map(|c| c.digest.clone()));
-            }
+            size += inventory
+                .manifests
+                .get(*digest)
+                .and_then(|d| d.size)
+                .unwrap_or(0);
         }
         let mut tag_sizes: Vec<TagSize> = if with_tags {
             repository
@@ -144,7 +136,7 @@ fn compute(inventory: &Inventory, wanted: &[String], sort: UsageSort, with_tags:
         repositories.push(RepositoryUsage {
             name: name.clone(),
             tags: repository.tags.len(),
-            manifests: manifests.len(),
+            manifests: inventory.repository_manifests(name).len(),
             size,
             disk_size: blobs.values().sum(),
             tag_sizes,
