@@ -77,8 +77,7 @@ async fn dispatch(
         Action::Usage { repos, sort, tags } => {
             commands::usage::run(settings, ctx, &repos, sort, tags).await
         }
-        Action::QueryRepos(query) => commands::query_repos::run(settings, ctx, &query).await,
-        Action::QueryTags(query) => commands::query_tags::run(settings, ctx, &query).await,
+        Action::Query(query) => commands::query::run(settings, ctx, &query).await,
         Action::Remove(selection, confirmation) => {
             commands::remove::run(settings, ctx, &selection, confirmation).await
         }

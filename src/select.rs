@@ -211,6 +211,45 @@ impl TagQuery {
     }
 }
 
+/// What a query or remove command selects: whole repositories, or tags.
+#[derive(Debug, Clone)]
+pub enum Query {
+    Repos(RepoQuery),
+    Tags(TagQuery),
+}
+
+impl Query {
+    pub fn repositories(&self) -> &[String] {
+        match self {
+            Self::Repos(q) => &q.repositories,
+            Self::Tags(q) => &q.repositories,
+        }
+    }
+
+    pub fn retention(&self) -> &Retention {
+        match self {
+            Self::Repos(q) => &q.retention,
+            Self::Tags(q) => &q.retention,
+        }
+    }
+
+    pub fn select(&self, inventory: &Inventory) -> Result<Vec<Selected>, SelectError> {
+        match self {
+            Self::Repos(q) => select_repositories(inventory, q),
+            Self::Tags(q) => select_tags(inventory, q),
+        }
+    }
+
+    /// How many images its age filters passed over for lacking a created time.
+    pub fn undated(&self, inventory: &Inventory) -> usize {
+        let include = match self {
+            Self::Repos(_) => &[][..],
+            Self::Tags(q) => &q.include,
+        };
+        undated(inventory, self.repositories(), include, self.retention())
+    }
+}
+
 /// One manifest to delete: a digest in one repository, with every tag there that points to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Selected {

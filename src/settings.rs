@@ -7,13 +7,13 @@ use crate::cli::{
     CacheAction, Cli, Command, ConfirmArgs, Format, GlobalArgs, JournalAction, KeepBy as CliKeepBy,
     LogLevel, RepoSelectionArgs, RetentionArgs, TagSelectionArgs, TagSort, UsageSort,
 };
-use crate::commands::remove::{Confirmation, Selection};
+use crate::commands::remove::Confirmation;
 use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
 use crate::registry::{
     ClientConfig, Credential, RegistryAddress, TlsConfig, is_repository_name, no_registry,
 };
-use crate::select::{KeepBy, RepoQuery, Retention, TagQuery, TagSelector};
+use crate::select::{KeepBy, Query, RepoQuery, Retention, TagQuery, TagSelector};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,9 +64,8 @@ pub enum Action {
         sort: UsageSort,
         tags: bool,
     },
-    QueryRepos(RepoQuery),
-    QueryTags(TagQuery),
-    Remove(Selection, Confirmation),
+    Query(Query),
+    Remove(Query, Confirmation),
     Restore {
         journal: Option<PathBuf>,
         repos: Vec<String>,
@@ -95,16 +94,20 @@ pub fn resolve(cli: Cli) -> Result<(Settings, Action), UsageError> {
     let Cli { global, command } = cli;
     let raise_intersecting_repo = !global.no_raise_intersecting_repo;
     let action = match command {
-        Command::QueryRepos(args) => Action::QueryRepos(repo_query(args, raise_intersecting_repo)?),
-        Command::QueryTags(args) => {
-            Action::QueryTags(tag_query("query-tags", args, raise_intersecting_repo)?)
+        Command::QueryRepos(args) => {
+            Action::Query(Query::Repos(repo_query(args, raise_intersecting_repo)?))
         }
+        Command::QueryTags(args) => Action::Query(Query::Tags(tag_query(
+            "query-tags",
+            args,
+            raise_intersecting_repo,
+        )?)),
         Command::RemoveRepos(args) => Action::Remove(
-            Selection::Repos(repo_query(args.selection, raise_intersecting_repo)?),
+            Query::Repos(repo_query(args.selection, raise_intersecting_repo)?),
             confirmation(args.confirm),
         ),
         Command::RemoveTags(args) => Action::Remove(
-            Selection::Tags(tag_query(
+            Query::Tags(tag_query(
                 "remove-tags",
                 args.selection,
                 raise_intersecting_repo,

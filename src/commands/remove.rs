@@ -21,7 +21,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Context, age_seconds, cache_file, human_duration, inventory};
+use super::{Context, age_seconds, cache_file, human_duration, inventory, with_details};
 use crate::cache::Inventory;
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
@@ -30,55 +30,20 @@ use crate::output::selection::{note_reclaim, note_undated};
 use crate::output::{media_type_label, short_digest};
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, Deleted, RegistryError};
-use crate::select::{
-    Plan, Reclaim, RepoQuery, TagQuery, plan, reclaimable, select_repositories, select_tags,
-    undated,
-};
+use crate::select::{Plan, Query, Reclaim, plan, reclaimable};
 use crate::settings::{OutputFormat, Settings};
 
-/// What to remove.
-#[derive(Debug, Clone)]
-pub enum Selection {
-    Repos(RepoQuery),
-    Tags(TagQuery),
+/// The command's name, for the journal.
+fn command_name(query: &Query) -> &'static str {
+    match query {
+        Query::Repos(_) => "remove-repos",
+        Query::Tags(_) => "remove-tags",
+    }
 }
 
-impl Selection {
-    fn repositories(&self) -> &[String] {
-        match self {
-            Self::Repos(q) => &q.repositories,
-            Self::Tags(q) => &q.repositories,
-        }
-    }
-
-    fn command(&self) -> &'static str {
-        match self {
-            Self::Repos(_) => "remove-repos",
-            Self::Tags(_) => "remove-tags",
-        }
-    }
-
-    fn needs_created(&self) -> bool {
-        match self {
-            Self::Repos(q) => q.retention.needs_created(),
-            Self::Tags(q) => q.retention.needs_created(),
-        }
-    }
-
-    fn undated(&self, inventory: &Inventory) -> usize {
-        match self {
-            Self::Repos(q) => undated(inventory, &q.repositories, &[], &q.retention),
-            Self::Tags(q) => undated(inventory, &q.repositories, &q.include, &q.retention),
-        }
-    }
-
-    fn plan(&self, inventory: &Inventory) -> anyhow::Result<Plan> {
-        let rows = match self {
-            Self::Repos(q) => select_repositories(inventory, q)?,
-            Self::Tags(q) => select_tags(inventory, q)?,
-        };
-        Ok(plan(inventory, rows)?)
-    }
+/// The selection as a removal plan.
+fn plan_of(query: &Query, inventory: &Inventory) -> anyhow::Result<Plan> {
+    Ok(plan(inventory, query.select(inventory)?)?)
 }
 
 /// How the user agreed to the plan.
@@ -140,30 +105,24 @@ impl RemovalStop {
 pub async fn run(
     settings: &Settings,
     ctx: &Context,
-    selection: &Selection,
+    selection: &Query,
     confirmation: Confirmation,
 ) -> anyhow::Result<ExitStatus> {
     let registry = settings.registry()?.clone();
     let client = Client::new(settings.client_config()?)?;
     let cache = cache_file(settings)?;
     let mut inventory = inventory(settings, ctx, Scope::All).await?;
-    let created = selection.needs_created();
-    let fetched =
-        ensure_details(&client, &mut inventory, selection.repositories(), created).await?;
-    if let Some(cache) = cache.as_ref().filter(|_| fetched > 0) {
-        cache.save(&inventory)?;
-    }
-    let plan = selection.plan(&inventory)?;
+    let created = selection.retention().needs_created();
+    with_details(settings, &mut inventory, selection.repositories(), created).await?;
+    let plan = plan_of(selection, &inventory)?;
     let reclaim = reclaimable(&inventory, &plan);
     show_plan(ctx, &plan, &inventory, confirmation.dry_run)?;
     note_undated(&ctx.printer, selection.undated(&inventory));
-    if !plan.is_empty() {
-        note_reclaim(&ctx.printer, &reclaim);
-    }
     if plan.is_empty() {
         ctx.printer.note("nothing to delete");
         return Ok(ExitStatus::Success);
     }
+    note_reclaim(&ctx.printer, &reclaim);
     if confirmation.dry_run {
         ctx.printer.note("dry run: nothing was deleted");
         return Ok(ExitStatus::Success);
@@ -184,7 +143,7 @@ pub async fn run(
     let mut live = inventory.clone();
     live.repositories.extend(fresh.repositories);
     ensure_details(&client, &mut live, selection.repositories(), created).await?;
-    let replanned = selection.plan(&live);
+    let replanned = plan_of(selection, &live);
     if let Some(cache) = &cache {
         cache.save(&live)?;
     }
@@ -343,7 +302,7 @@ fn show_difference(before: &Plan, after: &Plan) {
 async fn write_journal(
     client: &Client,
     registry: &str,
-    selection: &Selection,
+    selection: &Query,
     plan: &Plan,
     path: &std::path::Path,
 ) -> anyhow::Result<Journal> {
@@ -398,7 +357,7 @@ async fn write_journal(
         schema: journal::SCHEMA_VERSION,
         registry: registry.to_owned(),
         created_at: Timestamp::now(),
-        command: selection.command().to_owned(),
+        command: command_name(selection).to_owned(),
         entries,
     };
     journal::save(path, &journal)?;
