@@ -9,6 +9,7 @@ pub mod seed;
 pub mod tls;
 pub mod token;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
 use tempfile::TempDir;
 
 pub use seed::Seeder;
@@ -362,4 +364,96 @@ pub fn assert_clean_error(err: &str) {
         .filter(|l| l.starts_with("regsweep: error: "))
         .count();
     assert_eq!(error_lines, 1, "{err}");
+}
+
+/// A removal stopped for drift (exit code 8's one error line) showing `line` among the differences.
+pub fn assert_drift(err: &str, line: &str) {
+    assert_clean_error(err);
+    assert!(err.contains("changed since the plan was made"), "{err}");
+    assert!(err.contains(line), "{err}");
+}
+
+/// Every tag of the registry, read live: repository -> tag -> digest.
+pub fn live_tags(sandbox: &Sandbox, url: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let out = sandbox
+        .run(url, &["-c", "None", "--format", "json", "list-tag-names"])
+        .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for row in rows {
+        tags.entry(row["repository"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(
+                row["tag"].as_str().unwrap().to_owned(),
+                row["digest"].as_str().unwrap().to_owned(),
+            );
+    }
+    tags
+}
+
+pub fn tag_names(tags: &BTreeMap<String, BTreeMap<String, String>>, repo: &str) -> Vec<String> {
+    tags.get(repo)
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Whether the registry still has a manifest, by digest.
+pub fn manifest_exists(url: &str, repo: &str, digest: &str) -> bool {
+    let accept = [
+        seed::OCI_INDEX,
+        seed::OCI_MANIFEST,
+        seed::DOCKER_LIST,
+        seed::DOCKER_V2,
+    ]
+    .join(", ");
+    reqwest::blocking::Client::new()
+        .head(format!("{url}/v2/{repo}/manifests/{digest}"))
+        .header("accept", accept)
+        .send()
+        .unwrap()
+        .status()
+        .is_success()
+}
+
+pub fn journals(sandbox: &Sandbox) -> Vec<PathBuf> {
+    let root = sandbox.home.path().join("data/regsweep/journal");
+    let mut found = Vec::new();
+    for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            found.push(file.path());
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A small deterministic random number generator (xorshift64*) for bounded fault loops: a failing
+/// round can be replayed from the seed it prints.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
 }

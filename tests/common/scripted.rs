@@ -1,7 +1,8 @@
 //! A scripted HTTP server on loopback, for the answers a real Distribution registry cannot be made to
-//! give on demand: 429 and 5xx, malformed bodies, pagination links to other hosts, and other
-//! registries' quirks (Nexus's 404 to HEAD, null tag entries). Everything a real registry can do is
-//! tested against the real one.
+//! give on demand: 429 and 5xx, malformed bodies, pagination links to other hosts, other registries'
+//! quirks (Nexus's 404 to HEAD, null tag entries), and network faults (a connection reset before or
+//! after the request was carried out, a body cut short, an answer that stalls). Everything a real
+//! registry can do is tested against the real one; the fault proxy sits in front of a real registry.
 
 #![allow(dead_code)]
 
@@ -29,11 +30,26 @@ impl Request {
     }
 }
 
+/// How a reply goes wrong on the wire, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Sent whole.
+    None,
+    /// The connection is reset (TCP RST) instead of answering.
+    Reset,
+    /// The head and this many bytes of the body are sent (the head announcing the whole length),
+    /// then the connection is reset.
+    Truncate(usize),
+    /// Nothing is sent for this long, then the reply goes out whole.
+    Stall(std::time::Duration),
+}
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub fault: Fault,
 }
 
 impl Reply {
@@ -42,7 +58,18 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            fault: Fault::None,
         }
+    }
+
+    /// No answer at all: the connection is reset.
+    pub fn reset() -> Self {
+        Self::new(0).fault(Fault::Reset)
+    }
+
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.fault = fault;
+        self
     }
 
     pub fn json(status: u16, body: &str) -> Self {
@@ -128,6 +155,7 @@ impl Drop for Scripted {
 
 /// Answers requests on one connection until the client closes it.
 fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("stream clone"));
     let mut writer = stream;
     loop {
@@ -170,18 +198,40 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
         }
         requests.lock().unwrap().push(request.clone());
         let reply = handler(&request);
+        let body_len = match reply.fault {
+            Fault::Reset => return reset(&writer),
+            Fault::Truncate(n) => n.min(reply.body.len()),
+            Fault::Stall(pause) => {
+                std::thread::sleep(pause);
+                reply.body.len()
+            }
+            Fault::None => reply.body.len(),
+        };
         let mut head = format!("HTTP/1.1 {} Scripted\r\n", reply.status);
         for (name, value) in &reply.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
-        if writer.write_all(head.as_bytes()).is_err() {
+        // One write, so Nagle's algorithm and delayed ACKs never hold half an answer back.
+        let mut answer = head.into_bytes();
+        if request.method != "HEAD" {
+            answer.extend_from_slice(&reply.body[..body_len]);
+        }
+        if writer.write_all(&answer).is_err() {
             return;
         }
-        if request.method != "HEAD" && writer.write_all(&reply.body).is_err() {
-            return;
+        if matches!(reply.fault, Fault::Truncate(_)) {
+            let _ = writer.flush();
+            return reset(&writer);
         }
     }
+}
+
+/// Closes a connection with a TCP reset (SO_LINGER 0), as a crashed proxy or a middlebox does.
+fn reset(stream: &TcpStream) {
+    let socket = socket2::SockRef::from(stream);
+    let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+    let _ = socket.shutdown(std::net::Shutdown::Both);
 }
 
 impl Scripted {
@@ -192,10 +242,22 @@ impl Scripted {
         upstream: &str,
         on_request: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
     ) -> Self {
+        Self::fault_proxy(upstream, on_request, |_, reply| reply)
+    }
+
+    /// A proxy that may also spoil the registry's answer after the request was carried out:
+    /// `on_response` gets the request and the registry's real reply and returns what to send (a 502,
+    /// a reset, a truncated body...), so the registry did the work but the client cannot know.
+    pub fn fault_proxy(
+        upstream: &str,
+        on_request: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
+        on_response: impl Fn(&Request, Reply) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let upstream = upstream.trim_end_matches('/').to_owned();
         let client = reqwest::blocking::Client::new();
-        Scripted::start(move |req| {
-            on_request(req).unwrap_or_else(|| forward(&client, &upstream, req))
+        Scripted::start(move |req| match on_request(req) {
+            Some(reply) => reply,
+            None => on_response(req, forward(&client, &upstream, req)),
         })
     }
 
