@@ -3,10 +3,15 @@
 //! Nothing outside `settings.rs` reads these structs; commands see plain settings.
 
 use std::ffi::OsString;
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The most requests `--concurrency` may put in flight against one registry.
+pub const MAX_CONCURRENCY: u16 = 256;
+
+/// The largest `--keep`.
+pub const MAX_KEEP: u32 = 1_000_000;
 
 const ABOUT: &str = "List, select and safely remove images in a Docker/OCI registry";
 
@@ -32,16 +37,19 @@ Exit codes:
   0   success
   1   unexpected internal error
   2   usage error: bad option, argument, selector or regular expression
-  3   network error: registry or token server unreachable, TLS failure, timeout
+  3   network error: registry or token server unreachable, TLS failure, timeout, a broken connection
   4   authentication failed, or an action was not allowed (401, 403, a token without the scope)
-  5   registry error: unknown repository or manifest, unsupported operation, server error, malformed answer
+  5   registry error: unknown repository or manifest, unsupported operation, server error, malformed
+      answer, an answer over its size limit, content that does not match its digest
   6   local file error: corrupt or unreadable cache file (or one of another registry), or journal
   7   selection refused: a selected digest is shared with an unselected repository (or, with
       --raise-intersecting-tag, with unselected tags)
   8   removal stopped: the registry changed since the plan was made (nothing deleted)
   9   removal not confirmed: declined, or no terminal and no --yes (nothing deleted)
-  10  partial failure: some deletions (or restores) failed; the rest were done
-  130 interrupted by Ctrl-C while deleting; the journal records what was done";
+  10  partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
+      were done
+  130 interrupted by Ctrl-C while deleting (twice: aborted at once); the journal records what was
+      done";
 
 /// regsweep: list, select and safely remove images in a Docker/OCI registry.
 #[derive(Debug, Parser)]
@@ -213,11 +221,17 @@ pub struct GlobalArgs {
     )]
     pub log_level: LogLevel,
 
-    /// How many requests may be in flight at once.
+    /// How many requests may be in flight at once (1 to 256).
     ///
     /// Example: `--concurrency 32`.
-    #[arg(long, default_value = "16", global = true, value_name = "N")]
-    pub concurrency: NonZeroUsize,
+    #[arg(
+        long,
+        default_value = "16",
+        global = true,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY))
+    )]
+    pub concurrency: u16,
 
     /// Output format: a table on a terminal, dregutil's plain columns when piped, or JSON.
     ///
@@ -304,8 +318,9 @@ Examples:
 
     /// Put back what a removal deleted, from its journal (the newest one by default).
     #[command(after_help = "\
-Manifests are uploaded again with their exact bytes (children before indexes) and their tags
-re-pointed; a tag that points to another manifest now is left alone. This works until the registry's
+Every manifest of the journal that is no longer in the registry, whatever its recorded status, is
+uploaded again with its exact bytes (children before indexes) and its tags re-pointed; a tag that
+points to another manifest now is left alone. This works until the registry's
 garbage collection removes the blobs; manifests that can no longer be restored are listed with why.
 
 Examples:
@@ -464,8 +479,12 @@ pub struct RetentionArgs {
     /// In each repository keep the N newest of the selected images; their tags are never removed.
     ///
     /// Example: `--older-than 90d --keep 5`.
-    #[arg(long, value_name = "N")]
-    pub keep: Option<usize>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_KEEP))
+    )]
+    pub keep: Option<u32>,
 
     /// What "newest" means for --keep: the created time, or the highest version tag.
     ///
@@ -541,7 +560,9 @@ Removal never deletes what was not selected:
      disabled in the registry), as do 401 and 403;
   6. a report per repository, and the cache updated. Space comes back only after the registry's
      garbage collection. `regsweep restore` undoes a removal until then.
-Ctrl-C while deleting lets in-flight deletes finish, writes the journal and exits 130.
+A DELETE whose answer is lost is checked (HEAD) before it is sent again; the children of an index
+are deleted only once the index is gone. Ctrl-C while deleting lets in-flight deletes finish, writes
+the journal and exits 130; a second Ctrl-C aborts at once.
 
 Examples:
   regsweep -reg registry.example.com remove-tags -r app -t '<1.4' --dry-run
@@ -693,6 +714,43 @@ pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString>
     out
 }
 
+/// A clap error as regsweep prints every usage error: one line of message and, where clap has a
+/// suggestion ("a similar argument exists"), the possible values or the usage, one line of hint. Clap's
+/// own rendering spans several lines and paragraphs; scripts and people read one line.
+pub fn one_line_error(err: &clap::Error) -> (String, Option<String>) {
+    use clap::error::ErrorKind;
+    if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return (
+            "no command given".to_owned(),
+            Some("`regsweep --help` lists the commands".to_owned()),
+        );
+    }
+    let rendered = err.render().to_string();
+    let mut message = Vec::new();
+    let mut hints = Vec::new();
+    let mut usage = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(rest) = line.strip_prefix("error: ") {
+            message.push(rest.to_owned());
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            hints.push(tip.to_owned());
+        } else if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            hints.push(values.to_owned());
+        } else if let Some(rest) = line.strip_prefix("Usage: ") {
+            usage = Some(format!("usage: {rest}"));
+        } else if !line.starts_with("For more information") {
+            message.push(line.to_owned());
+        }
+    }
+    let message = message.join(" ");
+    let hint = if hints.is_empty() {
+        usage
+    } else {
+        Some(hints.join("; "))
+    };
+    (message, hint)
+}
+
 /// `--long` and `-s` spellings of every option that takes exactly one value, read off the clap
 /// definitions so the list cannot drift from them.
 fn single_value_options() -> Vec<String> {
@@ -725,6 +783,79 @@ mod tests {
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
+    }
+
+    /// Hundreds of wrong command lines: every one gives a one-line message, at most one hint line.
+    #[test]
+    fn every_parse_error_is_one_line() {
+        let prefixes: &[&[&str]] = &[
+            &[],
+            &["-reg", "h"],
+            &["list-tag-names"],
+            &["query-tags", "-r", "app"],
+            &["remove-repos", "-r", "app"],
+            &["cache"],
+            &["journal"],
+            &["restore"],
+        ];
+        let bad: &[&[&str]] = &[
+            &["--formt", "json"],
+            &["--format", "yaml"],
+            &["--format"],
+            &["--concurrency", "0"],
+            &["--concurrency", "9999999999999999999999"],
+            &["--concurrency", "x\ny"],
+            &["--keep", "-1"],
+            &["--keep", "1.5"],
+            &["--log-level", "loud"],
+            &["-t"],
+            &["--yes", "--dry-run"],
+            &["--password-stdin", "-p", "x"],
+            &["--sort", "weird"],
+            &["nonsense-command"],
+            &["--\u{1b}[2J"],
+            &["-Z"],
+            &["--older-than"],
+        ];
+        let mut checked = 0;
+        for prefix in prefixes {
+            for tail in bad {
+                let mut argv = vec!["regsweep"];
+                argv.extend_from_slice(prefix);
+                argv.extend_from_slice(tail);
+                let Err(err) = Cli::try_parse_from(normalize_args(argv.iter().map(OsString::from)))
+                else {
+                    continue;
+                };
+                if !err.use_stderr() {
+                    continue;
+                }
+                let (message, hint) = one_line_error(&err);
+                assert!(
+                    !message.is_empty() && !message.contains('\n'),
+                    "{argv:?}: {message}"
+                );
+                assert!(hint.is_none_or(|h| !h.contains('\n')), "{argv:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} errors checked");
+    }
+
+    #[test]
+    fn suggestions_become_the_hint() {
+        let err =
+            Cli::try_parse_from(["regsweep", "--formt", "json", "list-repo-names"]).unwrap_err();
+        let (message, hint) = one_line_error(&err);
+        assert_eq!(message, "unexpected argument '--formt' found");
+        assert!(hint.unwrap().contains("'--format'"));
+        let err = Cli::try_parse_from(["regsweep", "query-tags"]).unwrap_err();
+        let (message, hint) = one_line_error(&err);
+        assert!(
+            message.starts_with("the following required arguments were not provided: --repo"),
+            "{message}"
+        );
+        assert!(hint.unwrap().starts_with("usage: regsweep query-tags"));
     }
 
     #[test]

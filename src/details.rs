@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
 use crate::cache::{BlobRef, ChildManifest, Inventory, ManifestDetails};
-use crate::registry::manifest::is_index;
+use crate::registry::manifest::{is_digest, is_index};
 use crate::registry::{Client, RegistryError};
 
 /// Config media types that are image configs, with a created time and a platform.
@@ -19,29 +19,46 @@ const IMAGE_CONFIGS: [&str; 2] = [
     "application/vnd.docker.container.image.v1+json",
 ];
 
+/// What `ensure_details` did.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// Requests made: the cache is worth saving when there were any.
+    pub requests: usize,
+    /// (repository, digest) of manifests the cache lists but the registry no longer has: the cache
+    /// went stale behind regsweep's back.
+    pub gone: Vec<(String, String)>,
+}
+
 /// Makes sure every manifest tagged in `repositories` (and every child of an index there) has its
-/// details, and with `created` also its config's created time and platform. Returns how many
-/// requests were made, so the caller knows whether to save the cache.
+/// details, and with `created` also its config's created time and platform. A manifest the registry
+/// no longer has is reported, not an error: the caller decides what a stale cache means for it.
 pub async fn ensure_details(
     client: &Client,
     inventory: &mut Inventory,
     repositories: &[String],
     created: bool,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Fetched> {
     let mut requests = 0;
+    let mut gone = Vec::new();
     // Manifests first (tagged ones, then the children of indexes), then configs.
     for _ in 0..2 {
-        let missing = missing_manifests(inventory, repositories);
+        let mut missing = missing_manifests(inventory, repositories);
+        missing.retain(|digest, repo| !gone.contains(&(repo.clone(), digest.clone())));
         requests += missing.len();
         let fetched = try_join_all(missing.iter().map(|(digest, repo)| async move {
             let details = read_manifest(client, repo, digest)
                 .await
                 .with_context(|| format!("reading the manifest {repo}@{digest}"))?;
-            anyhow::Ok((digest.clone(), details))
+            anyhow::Ok((repo.clone(), digest.clone(), details))
         }))
         .await?;
-        for (digest, details) in fetched {
-            inventory.manifests.insert(digest, details);
+        for (repo, digest, details) in fetched {
+            match details {
+                Some(details) => {
+                    inventory.manifests.insert(digest, details);
+                }
+                None => gone.push((repo, digest)),
+            }
         }
     }
     if created {
@@ -76,7 +93,7 @@ pub async fn ensure_details(
     if requests > 0 {
         aggregate_indexes(inventory);
     }
-    Ok(requests)
+    Ok(Fetched { requests, gone })
 }
 
 /// Every manifest of the repositories (tagged ones and children of known indexes), each with the first
@@ -131,25 +148,16 @@ fn missing_configs(
         .collect()
 }
 
+/// A manifest's details; `None` when the registry no longer has it.
 async fn read_manifest(
     client: &Client,
     repo: &str,
     digest: &str,
-) -> Result<ManifestDetails, RegistryError> {
-    let Some(manifest) = client.manifest(repo, digest).await? else {
-        return Err(RegistryError::NotFound {
-            url: Box::new(
-                client
-                    .address()
-                    .endpoint(&format!("/v2/{repo}/manifests/{digest}")),
-            ),
-            detail: Default::default(),
-        });
-    };
-    Ok(parse_manifest(
-        manifest.media_type.as_deref(),
-        &manifest.bytes,
-    ))
+) -> Result<Option<ManifestDetails>, RegistryError> {
+    Ok(client
+        .manifest(repo, digest)
+        .await?
+        .map(|manifest| parse_manifest(manifest.media_type.as_deref(), &manifest.bytes)))
 }
 
 /// What a manifest says about itself. Unreadable manifests (schema 1, odd artifacts) simply have no
@@ -168,6 +176,14 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
         details.config_read = true;
         return details;
     };
+    // Blob digests go into URLs: a manifest naming an invalid one is treated as unreadable.
+    let digests_ok = std::iter::once(manifest.config())
+        .chain(manifest.layers())
+        .all(|d| is_digest(d.digest().as_ref()));
+    if !digests_ok {
+        details.config_read = true;
+        return details;
+    }
     let blob = |d: &oci_spec::image::Descriptor| BlobRef {
         digest: d.digest().to_string(),
         size: d.size(),
@@ -183,6 +199,16 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
 /// The children of an OCI image index or Docker manifest list (they share the shape).
 pub fn parse_children(bytes: &[u8]) -> Result<Vec<ChildManifest>, String> {
     let index = ImageIndex::from_reader(bytes).map_err(|e| format!("not an image index: {e}"))?;
+    if let Some(bad) = index
+        .manifests()
+        .iter()
+        .find(|d| !is_digest(d.digest().as_ref()))
+    {
+        return Err(format!(
+            "an invalid child digest {:?}",
+            bad.digest().to_string()
+        ));
+    }
     Ok(index
         .manifests()
         .iter()

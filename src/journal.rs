@@ -13,7 +13,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomically;
-use crate::registry::RegistryAddress;
+use crate::registry::manifest::is_digest;
+use crate::registry::{RegistryAddress, is_repository_name, is_tag};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -53,7 +54,10 @@ pub enum Status {
     Deleted,
     /// Someone else deleted it first.
     AlreadyGone,
+    /// Still there after the DELETE, or refused.
     Failed,
+    /// The DELETE's answer was lost and checking whether it was carried out failed too.
+    Unknown,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,14 +129,33 @@ pub fn load(path: &Path) -> Result<Journal, JournalError> {
         path: path.to_owned(),
         detail: e.to_string(),
     })?;
+    let corrupt = |detail: String| JournalError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
     if journal.schema != SCHEMA_VERSION {
-        return Err(JournalError::Corrupt {
-            path: path.to_owned(),
-            detail: format!(
-                "format version {}, expected {SCHEMA_VERSION}",
-                journal.schema
-            ),
-        });
+        return Err(corrupt(format!(
+            "format version {}, expected {SCHEMA_VERSION}",
+            journal.schema
+        )));
+    }
+    // Its names and digests go into URLs: a journal edited to hold anything else is refused whole.
+    for entry in &journal.entries {
+        if !is_repository_name(&entry.repository) {
+            return Err(corrupt(format!(
+                "invalid repository name {:?}",
+                entry.repository
+            )));
+        }
+        let bad_digest = std::iter::once(&entry.digest)
+            .chain(&entry.parent)
+            .find(|d| !is_digest(d));
+        if let Some(digest) = bad_digest {
+            return Err(corrupt(format!("invalid digest {digest:?}")));
+        }
+        if let Some(tag) = entry.tags.iter().find(|t| !is_tag(t)) {
+            return Err(corrupt(format!("invalid tag {tag:?}")));
+        }
     }
     Ok(journal)
 }
@@ -182,7 +205,7 @@ mod tests {
             command: "remove-tags".into(),
             entries: vec![Entry {
                 repository: "app".into(),
-                digest: "sha256:aa".into(),
+                digest: format!("sha256:{}", "a".repeat(64)),
                 media_type: "application/vnd.oci.image.manifest.v1+json".into(),
                 tags: vec!["1.0".into()],
                 parent: None,
@@ -196,13 +219,22 @@ mod tests {
         save(&second, &journal).unwrap();
         save(&first, &journal).unwrap();
         assert_eq!(load(&second).unwrap(), journal);
-        assert_eq!(list(dir.path()).unwrap(), [first, second]);
+        assert_eq!(list(dir.path()).unwrap(), [first.clone(), second]);
         assert!(list(&dir.path().join("none")).unwrap().is_empty());
         fs::write(dir.path().join("bad.json"), "[]").unwrap();
         assert!(matches!(
             load(&dir.path().join("bad.json")),
             Err(JournalError::Corrupt { .. })
         ));
+        for (field, value) in [("repository", "../etc"), ("digest", "sha256:../x")] {
+            let mut edited = serde_json::to_value(&journal).unwrap();
+            edited["entries"][0][field] = value.into();
+            fs::write(&first, edited.to_string()).unwrap();
+            assert!(
+                matches!(load(&first), Err(JournalError::Corrupt { .. })),
+                "{field}"
+            );
+        }
     }
 
     #[test]

@@ -29,21 +29,33 @@ use crate::settings::{Action, Settings};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(cli::normalize_args(std::env::args_os())) {
         Ok(cli) => cli,
-        Err(err) => {
+        Err(err) if !err.use_stderr() => {
+            // --help and --version: clap prints them in full.
             let _ = err.print();
-            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+            return ExitStatus::Success.into();
+        }
+        Err(err) => {
+            let (message, hint) = cli::one_line_error(&err);
+            print_error(&message, hint.as_deref());
+            return ExitStatus::Usage.into();
         }
     };
     match run(cli) {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
-            eprintln!("regsweep: error: {err:#}");
-            if let Some(hint) = hint_of(&err) {
-                eprintln!("hint: {hint}");
-            }
+            print_error(&format!("{err:#}"), hint_of(&err).as_deref());
             status_of(&err).into()
         }
+    }
+}
+
+/// The one error line and its hint. Messages carry registry answers and file contents, so they are
+/// escaped: one error is always one line, and never drives the terminal.
+fn print_error(message: &str, hint: Option<&str>) {
+    eprintln!("regsweep: error: {}", output::escape(message));
+    if let Some(hint) = hint {
+        eprintln!("hint: {}", output::escape(hint));
     }
 }
 

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 
 use crate::cache::{Inventory, Repository, TagEntry};
 use crate::exit::UsageError;
-use crate::registry::Client;
+use crate::registry::{Client, Listed};
 
 /// Which repositories to read.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +20,15 @@ pub enum Scope<'a> {
     Only(&'a [String]),
 }
 
+/// What a refresh read, and the names it refused to use.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub inventory: Inventory,
+    /// One line per kind of refused name, for the user: names that break the distribution spec's
+    /// grammar would leave `/v2/` or the cache's directory, or carry control characters.
+    pub skipped: Vec<String>,
+}
+
 /// Reads the registry into a new inventory. Manifest details of `previous` are carried over for
 /// digests that are still tagged, since a manifest never changes for its digest. Any failure fails the
 /// whole refresh, so a caller never saves half a registry.
@@ -28,7 +37,7 @@ pub async fn refresh(
     scope: Scope<'_>,
     previous: Option<&Inventory>,
     progress: &ProgressBar,
-) -> anyhow::Result<Inventory> {
+) -> anyhow::Result<Refreshed> {
     let started = Timestamp::now();
     let registry = client.address();
     client
@@ -36,11 +45,16 @@ pub async fn refresh(
         .await
         .with_context(|| format!("checking the registry at {registry}"))?;
     progress.set_message("reading the catalog");
+    let mut skipped = Vec::new();
     let names = match scope {
-        Scope::All => client
-            .catalog()
-            .await
-            .with_context(|| format!("listing the repositories of {registry}"))?,
+        Scope::All => {
+            let listed = client
+                .catalog()
+                .await
+                .with_context(|| format!("listing the repositories of {registry}"))?;
+            note_invalid(&mut skipped, "repository names in the catalog", &listed);
+            listed.names
+        }
         Scope::Only(names) => names.to_vec(),
     };
     progress.set_message(format!("reading {} repositories", names.len()));
@@ -60,7 +74,8 @@ pub async fn refresh(
     while let Some(joined) = tasks.join_next().await {
         let (name, repository) = joined.context("a refresh task failed")?;
         match repository? {
-            Some(repository) => {
+            Some((repository, invalid)) => {
+                note_invalid(&mut skipped, &format!("tags of {name}"), &invalid);
                 inventory.repositories.insert(name, repository);
             }
             None if matches!(scope, Scope::All) => {
@@ -76,18 +91,34 @@ pub async fn refresh(
     if let Some(previous) = previous {
         carry_over_details(&mut inventory, previous);
     }
-    Ok(inventory)
+    skipped.sort();
+    Ok(Refreshed { inventory, skipped })
 }
 
-/// One repository's tags and their digests; `None` when the registry does not know the repository.
+/// A line about the names of `listed` that were refused, if any.
+fn note_invalid(skipped: &mut Vec<String>, what: &str, listed: &Listed) {
+    if listed.invalid.is_empty() {
+        return;
+    }
+    let quoted: Vec<String> = listed.invalid.iter().map(|n| format!("\"{n}\"")).collect();
+    skipped.push(format!(
+        "skipped {} {what} that break the distribution spec's grammar: {}",
+        listed.invalid.len(),
+        quoted.join(", ")
+    ));
+}
+
+/// One repository's tags and their digests, and the tags it refused; `None` when the registry does
+/// not know the repository.
 async fn read_repository(
     client: &Client,
     name: &str,
     progress: &ProgressBar,
-) -> anyhow::Result<Option<Repository>> {
-    let Some(tags) = client.tags(name).await? else {
+) -> anyhow::Result<Option<(Repository, Listed)>> {
+    let Some(mut listed) = client.tags(name).await? else {
         return Ok(None);
     };
+    let tags = std::mem::take(&mut listed.names);
     progress.inc_length(tags.len() as u64);
     let resolved = try_join_all(tags.iter().map(|tag| async move {
         let manifest = client.resolve(name, tag).await;
@@ -108,7 +139,7 @@ async fn read_repository(
             );
         }
     }
-    Ok(Some(repository))
+    Ok(Some((repository, listed)))
 }
 
 fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {

@@ -11,7 +11,7 @@ use crate::commands::remove::Confirmation;
 use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
 use crate::registry::{
-    ClientConfig, Credential, RegistryAddress, TlsConfig, is_repository_name, no_registry,
+    ClientConfig, Credential, RegistryAddress, TlsConfig, is_repository_name, is_tag, no_registry,
 };
 use crate::select::{KeepBy, Query, RepoQuery, Retention, TagQuery, TagSelector};
 
@@ -201,7 +201,10 @@ fn tag_query(
     let parse = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
         values
             .iter()
-            .map(|v| TagSelector::parse(v).map_err(usage))
+            .map(|v| {
+                check_selector(v)?;
+                TagSelector::parse(v).map_err(usage)
+            })
             .collect()
     };
     let regexes = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
@@ -225,6 +228,26 @@ fn tag_query(
     })
 }
 
+/// A `-t`/`-x` value must be printable, and an exact one a tag that could exist: anything else
+/// matches nothing, which is never what was meant.
+fn check_selector(value: &str) -> Result<(), UsageError> {
+    if value.chars().any(char::is_control) {
+        return Err(UsageError::with_hint(
+            format!("invalid selector {value:?}: it holds a control character"),
+            "a selector is a tag name or a version comparison such as '<1.4'",
+        ));
+    }
+    let exact = !crate::version::VersionReq::is_requirement(value);
+    if exact && !value.is_empty() && !is_tag(value) {
+        return Err(UsageError::with_hint(
+            format!("invalid tag {value:?}"),
+            "tags are letters, digits, _ . and -, up to 128 characters, not starting with . or -; \
+             use -re for patterns",
+        ));
+    }
+    Ok(())
+}
+
 /// `--older-than`, `--newer-than`, `--keep`, `--keep-by`, measured from now.
 fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
     let RetentionArgs {
@@ -236,7 +259,7 @@ fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
     Ok(Retention {
         older_than: older_than.as_deref().map(parse_age).transpose()?,
         newer_than: newer_than.as_deref().map(parse_age).transpose()?,
-        keep,
+        keep: keep.map(|k| k as usize),
         keep_by: match keep_by {
             CliKeepBy::Created => KeepBy::Created,
             CliKeepBy::Version => KeepBy::Version,
@@ -386,7 +409,7 @@ impl Settings {
             format,
             quiet,
             log_level,
-            concurrency: concurrency.get(),
+            concurrency: usize::from(concurrency),
             use_get_manifest,
             credential_source,
             credential: std::sync::OnceLock::new(),

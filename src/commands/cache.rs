@@ -29,7 +29,7 @@ fn cache_disabled() -> UsageError {
 }
 
 pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
-    let file = cache_file(settings)?.ok_or_else(cache_disabled)?;
+    let file = cache_file(settings, ctx)?.ok_or_else(cache_disabled)?;
     let inventory = file.load(settings.registry()?)?;
     let info = Info {
         path: file.path().display().to_string(),
@@ -96,7 +96,7 @@ pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
 }
 
 pub fn clear(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
-    let file = cache_file(settings)?.ok_or_else(cache_disabled)?;
+    let file = cache_file(settings, ctx)?.ok_or_else(cache_disabled)?;
     if file.clear()? {
         ctx.printer
             .note(&format!("removed the cache {}", file.path().display()));

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Context, age_seconds, human_duration, inventory, with_details};
+use super::{Context, age_seconds, human_duration, inventory, read_details};
 use crate::cache::{Inventory, TagEntry};
 use crate::cli::TagSort;
 use crate::exit::{ExitStatus, UsageError};
@@ -46,7 +46,7 @@ pub async fn run(
     if needs_details {
         let repos = listed_repositories(&inventory, &listing.repos);
         let created = listing.long || listing.sort == TagSort::Created;
-        with_details(settings, &mut inventory, &repos, created).await?;
+        read_details(settings, ctx, &mut inventory, &repos, created).await?;
     }
     let host = settings.registry()?.host_port();
     let rows = rows(&inventory, listing, &host);

@@ -1,8 +1,11 @@
 //! `restore [JOURNAL] [-r REPO...]` and `journal list`: undoing a removal from its journal.
 //!
-//! Manifests are PUT back with their exact bytes, children before indexes, then their tags re-pointed.
-//! A tag that now points elsewhere (someone pushed since) is left alone. This works until the registry's
-//! garbage collector removes the blobs; then the registry refuses the manifest and the report says so.
+//! Every manifest of the journal that is no longer in the registry is PUT back with its exact bytes,
+//! whatever its status says (a DELETE whose answer was lost may have been carried out; a run killed
+//! half-way left its entries pending), children before indexes, and its tags re-pointed. A tag that
+//! now points elsewhere (someone pushed since) is left alone. A PUT whose answer is lost is checked
+//! before it is sent again. This works until the registry's garbage collector removes the blobs; then
+//! the registry refuses the manifest and the report says so.
 
 use std::path::{Path, PathBuf};
 
@@ -16,7 +19,10 @@ use crate::exit::{ExitStatus, UsageError};
 use crate::journal::{self, Entry, Journal, Status};
 use crate::output::short_digest;
 use crate::registry::manifest::is_index;
-use crate::registry::{Client, RegistryAddress, RegistryError};
+use crate::registry::{Client, RegistryAddress, RegistryError, backoff};
+
+/// PUTs of one manifest or tag at most, each after checking the last one was not carried out.
+const PUT_ATTEMPTS: u32 = 3;
 use crate::settings::{OutputFormat, Settings};
 
 /// What happened to one journal entry.
@@ -27,6 +33,8 @@ struct Outcome {
     restored_tags: Vec<String>,
     /// Tags that point elsewhere now and were left alone.
     skipped_tags: Vec<String>,
+    /// The manifest (and its tags) was still in the registry: nothing to do.
+    already_there: bool,
     error: Option<String>,
 }
 
@@ -53,10 +61,10 @@ pub async fn run(
         ));
     }
     let client = Client::new(settings.client_config()?)?;
+    // Every entry, whatever its status: each is checked against the registry.
     let mut wanted: Vec<&Entry> = journal
         .entries
         .iter()
-        .filter(|e| matches!(e.status, Status::Deleted | Status::Pending))
         .filter(|e| repos.is_empty() || repos.contains(&e.repository))
         .collect();
     // Children (and plain images) before the indexes that reference them.
@@ -73,7 +81,7 @@ pub async fn run(
             futures::future::join_all(batch.map(|entry| restore_entry(&client, entry))).await,
         );
     }
-    update_cache(settings, &registry, &outcomes, &journal)?;
+    update_cache(settings, ctx, &registry, &outcomes, &journal)?;
     report(ctx, &outcomes)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     if failed > 0 {
@@ -99,6 +107,7 @@ async fn restore_entry(client: &Client, entry: &Entry) -> Outcome {
         digest: entry.digest.clone(),
         restored_tags: Vec::new(),
         skipped_tags: Vec::new(),
+        already_there: false,
         error: None,
     };
     if let Err(err) = restore_into(client, entry, &mut outcome).await {
@@ -108,38 +117,66 @@ async fn restore_entry(client: &Client, entry: &Entry) -> Outcome {
 }
 
 async fn restore_into(client: &Client, entry: &Entry, outcome: &mut Outcome) -> anyhow::Result<()> {
-    let bytes = Bytes::from(entry.manifest.clone().into_bytes());
-    let put = |reference: String| {
-        let bytes = bytes.clone();
-        async move {
-            let digest = client
-                .put_manifest(&entry.repository, &reference, &entry.media_type, &bytes)
-                .await?;
-            if digest != entry.digest {
-                bail!("the registry stored it as {digest}, not {}", entry.digest);
-            }
-            anyhow::Ok(())
-        }
-    };
-    if entry.tags.is_empty() {
-        return put(entry.digest.clone()).await;
-    }
+    let repo = &entry.repository;
+    let present = client
+        .resolve(repo, &entry.digest)
+        .await
+        .with_context(|| format!("checking {repo}@{}", entry.digest))?
+        .is_some();
+    let mut missing_tags = Vec::new();
     for tag in &entry.tags {
         let now = client
-            .resolve(&entry.repository, tag)
+            .resolve(repo, tag)
             .await
-            .with_context(|| format!("reading {}:{tag}", entry.repository))?;
+            .with_context(|| format!("reading {repo}:{tag}"))?;
         match now {
-            Some(current) if current.digest != entry.digest => {
-                outcome.skipped_tags.push(tag.clone());
-            }
-            _ => {
-                put(tag.clone()).await?;
-                outcome.restored_tags.push(tag.clone());
-            }
+            Some(current) if current.digest == entry.digest => {}
+            Some(_) => outcome.skipped_tags.push(tag.clone()),
+            None => missing_tags.push(tag.clone()),
         }
     }
+    if present && missing_tags.is_empty() {
+        outcome.already_there = true;
+        return Ok(());
+    }
+    for tag in missing_tags {
+        put_checked(client, entry, &tag).await?;
+        outcome.restored_tags.push(tag);
+    }
+    if !present && outcome.restored_tags.is_empty() {
+        // Untagged (an index's child) or every tag points elsewhere now: back by digest.
+        put_checked(client, entry, &entry.digest).await?;
+    }
     Ok(())
+}
+
+/// PUTs the entry's bytes under `reference` (a tag or its digest). A PUT whose answer is lost is not
+/// sent again blindly: the reference is read first, and only PUT again if it does not point to the
+/// entry's digest.
+async fn put_checked(client: &Client, entry: &Entry, reference: &str) -> anyhow::Result<()> {
+    let bytes = Bytes::from(entry.manifest.clone().into_bytes());
+    let repo = &entry.repository;
+    let mut attempt = 0;
+    loop {
+        let err = match client
+            .put_manifest(repo, reference, &entry.media_type, &bytes)
+            .await
+        {
+            Ok(digest) if digest == entry.digest => return Ok(()),
+            Ok(digest) => bail!("the registry stored it as {digest}, not {}", entry.digest),
+            Err(err) if err.is_refusal() || !err.is_transient() => return Err(err.into()),
+            Err(err) => err,
+        };
+        let now = client.resolve(repo, reference).await?;
+        if now.is_some_and(|m| m.digest == entry.digest) {
+            return Ok(());
+        }
+        attempt += 1;
+        if attempt >= PUT_ATTEMPTS {
+            return Err(err.into());
+        }
+        tokio::time::sleep(backoff(attempt, None)).await;
+    }
 }
 
 /// A failed PUT in words a user can act on: a blob the manifest needs is gone once garbage
@@ -162,16 +199,23 @@ fn explain(err: &anyhow::Error) -> String {
 /// Puts the restored tags back into the cache, if there is one.
 fn update_cache(
     settings: &Settings,
+    ctx: &Context,
     registry: &RegistryAddress,
     outcomes: &[Outcome],
     journal: &Journal,
 ) -> anyhow::Result<()> {
-    let Some(file) = cache_file(settings)? else {
+    let Some(file) = cache_file(settings, ctx)? else {
         return Ok(());
     };
-    let Some(mut inventory) = file.load(registry)? else {
-        return Ok(());
-    };
+    file.update(registry, |current| {
+        let mut inventory = current?;
+        add_restored(&mut inventory, outcomes, journal);
+        Some(inventory)
+    })?;
+    Ok(())
+}
+
+fn add_restored(inventory: &mut crate::cache::Inventory, outcomes: &[Outcome], journal: &Journal) {
     for outcome in outcomes {
         let media_type = journal
             .entries
@@ -192,8 +236,6 @@ fn update_cache(
             );
         }
     }
-    file.save(&inventory)?;
-    Ok(())
 }
 
 fn report(ctx: &Context, outcomes: &[Outcome]) -> anyhow::Result<()> {
@@ -207,6 +249,7 @@ fn report(ctx: &Context, outcomes: &[Outcome]) -> anyhow::Result<()> {
         .map(|o| {
             let result = match (&o.error, o.skipped_tags.is_empty()) {
                 (Some(err), _) => err.clone(),
+                (None, true) if o.already_there => "still there".to_owned(),
                 (None, true) => "restored".to_owned(),
                 (None, false) => format!(
                     "restored; left alone (they point elsewhere now): {}",

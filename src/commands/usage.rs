@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Context, inventory, with_details};
+use super::{Context, inventory, read_details};
 use crate::cache::Inventory;
 use crate::cli::UsageSort;
 use crate::exit::{ExitStatus, UsageError};
@@ -71,7 +71,7 @@ pub async fn run(
     } else {
         repos.to_vec()
     };
-    with_details(settings, &mut inventory, &wanted, false).await?;
+    read_details(settings, ctx, &mut inventory, &wanted, false).await?;
     let usage = compute(&inventory, &wanted, sort, with_tags);
     print(ctx, &usage, with_tags)?;
     if usage.missing_details > 0 {

@@ -2,6 +2,8 @@
 //!
 //! Nothing uses colour, so output reads the same with or without `NO_COLOR`. Writes to stdout go through
 //! `io::Result` so a closed pipe (`regsweep ... | head`) ends the run quietly instead of panicking.
+//! Every line and table cell, and every message, passes `escape`: names, platforms and error messages
+//! come from registries and files, and must not drive the terminal or split a line.
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::time::Duration;
@@ -12,12 +14,16 @@ use serde::Serialize;
 
 use crate::settings::OutputFormat;
 
+pub mod escape;
 pub mod selection;
+
+pub use escape::escape;
 
 /// Columns separated by space, the header underlined: quiet enough to read a few hundred rows.
 const TABLE_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
+#[derive(Debug, Clone)]
 pub struct Printer {
     format: OutputFormat,
     quiet: bool,
@@ -40,24 +46,38 @@ impl Printer {
     /// Something the user may want to know (a stale cache, a refresh); silenced by `-q`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("note: {message}");
+            eprintln!("note: {}", escape(message));
         }
+    }
+
+    /// A line the user must see even with `-q`: a plan's summary, why a removal stopped.
+    pub fn important(&self, message: &str) {
+        eprintln!("{}", escape(message));
+    }
+
+    /// A question on stderr, without a line break, answered on stdin.
+    pub fn prompt(&self, question: &str) {
+        eprint!("{}", escape(question));
+        let _ = io::stderr().flush();
     }
 
     /// Something the user must know; shown even with `-q`.
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", escape(message));
     }
 
-    /// A progress bar on stderr, drawn only when stderr is a terminal and `-q` was not given.
-    pub fn progress(&self) -> ProgressBar {
+    /// A progress bar counting `unit` on stderr, drawn only when stderr is a terminal and `-q` was
+    /// not given.
+    pub fn progress(&self, unit: &str) -> ProgressBar {
         if self.quiet || !io::stderr().is_terminal() {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} tags")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+        let style = ProgressStyle::with_template(&format!(
+            "{{spinner}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
@@ -71,7 +91,7 @@ impl Printer {
     {
         let mut out = io::BufWriter::new(io::stdout().lock());
         for line in lines {
-            writeln!(out, "{}", line.as_ref())?;
+            writeln!(out, "{}", escape(line.as_ref()))?;
         }
         out.flush()
     }
@@ -90,7 +110,7 @@ impl Printer {
             .set_content_arrangement(arrangement)
             .set_header(header.to_vec());
         for row in rows {
-            table.add_row(row);
+            table.add_row(row.iter().map(|cell| escape(cell).into_owned()));
         }
         let mut out = io::stdout().lock();
         writeln!(out, "{table}")?;

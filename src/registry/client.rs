@@ -1,5 +1,6 @@
-//! The HTTP client: one shared connection pool, a bound on requests in flight, retries on 429/503,
-//! pagination, and tag -> digest resolution.
+//! The HTTP client: one shared connection pool, a bound on requests in flight, retries (see `retry`),
+//! pagination with a page cap, answers read up to a size limit, manifests checked against their digest,
+//! names from the registry checked before they are used, and tag -> digest resolution.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -18,10 +19,40 @@ use url::Url;
 use super::address::RegistryAddress;
 use super::auth::{Authenticator, Credential};
 use super::error::{Checked, RegistryError, check_response};
-use super::manifest::{ACCEPT_ALL, is_digest, media_type_of, sha256_digest};
+use super::manifest::{
+    ACCEPT_ALL, DOCKER_V1_SIGNED, digest_like, is_digest, media_type_of, sha256_digest,
+};
+use super::name::{is_repository_name, is_tag};
+use super::retry::{MAX_RETRIES, RetryBudget, backoff};
 use crate::exit::UsageError;
 
-const MAX_RETRIES: u32 = 3;
+/// Pages read of one listing (catalog or tag list) at most: a million repositories at Docker's 100 a
+/// page, ten million tags at registry 3.x's 1,000.
+pub const MAX_PAGES: usize = 10_000;
+
+/// The most of an answer that is read, by kind. Larger answers are refused without being read whole.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    bytes: usize,
+    what: &'static str,
+}
+
+const LIST_PAGE: Limit = Limit {
+    bytes: 32 << 20,
+    what: "a page of a listing",
+};
+const MANIFEST: Limit = Limit {
+    bytes: 8 << 20,
+    what: "a manifest",
+};
+const CONFIG: Limit = Limit {
+    bytes: 16 << 20,
+    what: "an image config",
+};
+const SMALL: Limit = Limit {
+    bytes: 1 << 20,
+    what: "this answer",
+};
 
 /// What a request needs the registry to allow: the token scope to ask for, and how to name the
 /// action when it is refused.
@@ -110,6 +141,23 @@ pub struct Manifest {
     pub bytes: Bytes,
 }
 
+/// Names a registry listed: the valid ones, and those refused (they would not fit in a URL, or would
+/// leave `/v2/`), for the caller to warn about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listed {
+    pub names: Vec<String>,
+    pub invalid: Vec<String>,
+}
+
+impl Listed {
+    fn sorted(mut names: Vec<String>, valid: impl Fn(&str) -> bool) -> Self {
+        names.sort();
+        names.dedup();
+        let (names, invalid) = names.into_iter().partition(|n| valid(n));
+        Self { names, invalid }
+    }
+}
+
 /// What a DELETE found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deleted {
@@ -129,12 +177,22 @@ struct Inner {
     permits: Semaphore,
     use_get_manifest: bool,
     auth: Authenticator,
+    budget: RetryBudget,
 }
 
 /// A response whose body has been read while the request still held its place.
 struct Fetched {
     headers: HeaderMap,
     body: Bytes,
+}
+
+/// How one attempt at a request ended.
+enum Attempt {
+    Done(Fetched),
+    /// The registry's 401 challenge was learned: send again with credentials.
+    Challenged,
+    /// Failed; with the pause the registry asked for (429, 503), if any.
+    Failed(RegistryError, Option<Duration>),
 }
 
 impl Client {
@@ -180,6 +238,7 @@ impl Client {
                 permits: Semaphore::new(config.concurrency),
                 use_get_manifest: config.use_get_manifest,
                 auth: Authenticator::new(registry, config.credential, config.prefer_digest),
+                budget: RetryBudget::default(),
             }),
         })
     }
@@ -195,13 +254,15 @@ impl Client {
             self.inner.address.endpoint("/v2/"),
             None,
             &Access::base(),
+            SMALL,
         )
         .await
         .map(drop)
     }
 
-    /// Every repository in the catalog, across all pages.
-    pub async fn catalog(&self) -> Result<Vec<String>, RegistryError> {
+    /// Every repository in the catalog, across all pages; names that break the distribution spec's
+    /// grammar are set apart.
+    pub async fn catalog(&self) -> Result<Listed, RegistryError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
@@ -213,15 +274,14 @@ impl Client {
             names.extend(page.repositories.into_iter().flatten().flatten());
         })
         .await?;
-        names.sort();
-        names.dedup();
-        Ok(names)
+        Ok(Listed::sorted(names, is_repository_name))
     }
 
     /// Every tag of a repository, across all pages. `None` when the registry does not know the
     /// repository (Docker's registry 3.x answers so for an emptied one that is still in the catalog).
-    /// `"tags": null` and null entries (Nexus) count as no tags.
-    pub async fn tags(&self, repo: &str) -> Result<Option<Vec<String>>, RegistryError> {
+    /// `"tags": null` and null entries (Nexus) count as no tags; tags that are not valid tags
+    /// (Artifactory lists digests) are set apart.
+    pub async fn tags(&self, repo: &str) -> Result<Option<Listed>, RegistryError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
@@ -242,9 +302,7 @@ impl Client {
             Err(err) if err.is_not_found("NAME_UNKNOWN") => return Ok(None),
             Err(err) => return Err(err),
         }
-        tags.sort();
-        tags.dedup();
-        Ok(Some(tags))
+        Ok(Some(Listed::sorted(tags, is_tag)))
     }
 
     /// The manifest a tag (or digest) points to; `None` when the registry does not know it.
@@ -264,6 +322,7 @@ impl Client {
                     url.clone(),
                     Some(ACCEPT_ALL),
                     &Access::pull(repo),
+                    SMALL,
                 )
                 .await
             {
@@ -288,6 +347,8 @@ impl Client {
     }
 
     /// A manifest's exact bytes, media type and digest; `None` when the registry does not know it.
+    /// The bytes are checked against the digest asked for (or, by tag, the one the registry names):
+    /// `Docker-Content-Digest` alone is never trusted over the body.
     pub async fn manifest(
         &self,
         repo: &str,
@@ -295,19 +356,30 @@ impl Client {
     ) -> Result<Option<Manifest>, RegistryError> {
         let url = self.manifest_url(repo, reference);
         let got = match self
-            .fetch(Method::GET, url, Some(ACCEPT_ALL), &Access::pull(repo))
+            .fetch(
+                Method::GET,
+                url.clone(),
+                Some(ACCEPT_ALL),
+                &Access::pull(repo),
+                MANIFEST,
+            )
             .await
         {
             Ok(got) => got,
             Err(err) if err.is_unknown_manifest() => return Ok(None),
             Err(err) => return Err(err),
         };
-        // A signed schema 1 manifest's digest covers its payload without the signatures, so the
-        // registry's header is preferred over hashing the body.
-        let digest = header_digest(&got.headers).unwrap_or_else(|| sha256_digest(&got.body));
         let content_type = header_str(&got.headers, CONTENT_TYPE.as_str());
+        let media_type = media_type_of(content_type, Some(&got.body));
+        let digest = verified_digest(
+            &url,
+            reference,
+            header_digest(&got.headers),
+            &got.body,
+            media_type.as_deref(),
+        )?;
         Ok(Some(Manifest {
-            media_type: media_type_of(content_type, Some(&got.body)),
+            media_type,
             digest,
             bytes: got.body,
         }))
@@ -321,10 +393,17 @@ impl Client {
             .address
             .endpoint(&format!("/v2/{repo}/blobs/{digest}"));
         match self
-            .fetch(Method::GET, url, None, &Access::pull(repo))
+            .fetch(Method::GET, url.clone(), None, &Access::pull(repo), CONFIG)
             .await
         {
-            Ok(got) => Ok(Some(got.body)),
+            Ok(got) => match digest_like(digest, &got.body) {
+                Some(actual) if actual != digest => Err(RegistryError::DigestMismatch {
+                    url: Box::new(url),
+                    expected: digest.to_owned(),
+                    actual,
+                }),
+                _ => Ok(Some(got.body)),
+            },
             Err(err) if err.is_not_found("BLOB_UNKNOWN") || err.is_unknown_manifest() => Ok(None),
             Err(err) => Err(err),
         }
@@ -339,7 +418,7 @@ impl Client {
     ) -> Result<Deleted, RegistryError> {
         let url = self.manifest_url(repo, digest);
         match self
-            .fetch(Method::DELETE, url, None, &Access::delete(repo))
+            .fetch(Method::DELETE, url, None, &Access::delete(repo), SMALL)
             .await
         {
             Ok(_) => Ok(Deleted::Deleted),
@@ -364,6 +443,7 @@ impl Client {
                 None,
                 Some((media_type, bytes)),
                 &Access::push(repo),
+                SMALL,
             )
             .await?;
         Ok(header_digest(&put.headers).unwrap_or_else(|| sha256_digest(bytes)))
@@ -375,7 +455,8 @@ impl Client {
             .endpoint(&format!("/v2/{repo}/manifests/{reference}"))
     }
 
-    /// Follows `Link: <...>; rel="next"` from `first` until it is absent, handing each page to `take`.
+    /// Follows `Link: <...>; rel="next"` from `first` until it is absent, handing each page to `take`;
+    /// at most `MAX_PAGES` pages.
     async fn paginate<T: DeserializeOwned>(
         &self,
         first: Url,
@@ -385,13 +466,21 @@ impl Client {
         let mut seen = HashSet::new();
         let mut next = Some(first);
         while let Some(url) = next {
+            if seen.len() >= MAX_PAGES {
+                return Err(RegistryError::TooManyPages {
+                    url: Box::new(url),
+                    limit: MAX_PAGES,
+                });
+            }
             if !seen.insert(url.clone()) {
                 return Err(RegistryError::Malformed {
                     url: Box::new(url),
                     detail: "pagination links loop back to a page already read".into(),
                 });
             }
-            let page = self.fetch(Method::GET, url.clone(), None, access).await?;
+            let page = self
+                .fetch(Method::GET, url.clone(), None, access, LIST_PAGE)
+                .await?;
             let parsed =
                 serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
                     url: Box::new(url.clone()),
@@ -404,7 +493,7 @@ impl Client {
     }
 
     /// The `rel="next"` link of a page, resolved against the page's URL; a link to another host (or
-    /// scheme or port) is refused so pagination can never send us elsewhere.
+    /// scheme or port), or outside `/v2/`, is refused so pagination can never send us elsewhere.
     fn next_link(&self, url: &Url, headers: &HeaderMap) -> Result<Option<Url>, RegistryError> {
         let Some(value) = header_str(headers, LINK.as_str()) else {
             return Ok(None);
@@ -425,6 +514,7 @@ impl Client {
         if next.scheme() != base.scheme()
             || next.host_str() != base.host_str()
             || next.port_or_known_default() != base.port_or_known_default()
+            || !next.path().starts_with("/v2/")
         {
             return Err(RegistryError::ForeignLink {
                 url: Box::new(url.clone()),
@@ -434,21 +524,19 @@ impl Client {
         Ok(Some(next))
     }
 
-    /// Sends one request and reads its body, holding one of the in-flight places meanwhile; retries
-    /// 429 and 503 with backoff (honouring `Retry-After`). Every response passes `check_response`.
     async fn fetch(
         &self,
         method: Method,
         url: Url,
         accept: Option<&str>,
         access: &Access,
+        limit: Limit,
     ) -> Result<Fetched, RegistryError> {
-        self.send(method, url, accept, None, access).await
+        self.send(method, url, accept, None, access, limit).await
     }
 
-    /// Sends one request and reads its body, holding one of the in-flight places meanwhile. Answers a
-    /// 401 once by learning the registry's challenge (and fetching a token) and sending again; retries
-    /// 429 and 503 with backoff (honouring `Retry-After`). Every response passes `check_response`.
+    /// Sends a request until it succeeds, fails for good, or may not be retried (see `retry`). Every
+    /// attempt holds one of the in-flight places while it is sent and its body read.
     async fn send(
         &self,
         method: Method,
@@ -456,73 +544,119 @@ impl Client {
         accept: Option<&str>,
         body: Option<(&str, &Bytes)>,
         access: &Access,
+        limit: Limit,
     ) -> Result<Fetched, RegistryError> {
-        let auth = &self.inner.auth;
-        let mut attempt = 0;
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let mut retries = 0;
         let mut challenged = false;
         loop {
-            let authorization = auth
-                .header(&self.inner.http, &method, &url, &access.scope)
-                .await?;
-            let permit = self.inner.permits.acquire().await;
-            let mut request = self.inner.http.request(method.clone(), url.clone());
-            if let Some(accept) = accept {
-                request = request.header(ACCEPT, accept);
-            }
-            if let Some(authorization) = authorization {
-                request = request.header(AUTHORIZATION, authorization);
-            }
-            if let Some((content_type, body)) = body {
-                request = request
-                    .header(CONTENT_TYPE, content_type)
-                    .body(body.clone());
-            }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| RegistryError::from_transport(&url, &e))?;
-            let status = response.status();
-            tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
-            if status == StatusCode::UNAUTHORIZED
-                && !challenged
-                && auth.learn(response.headers(), &access.scope)
-            {
-                challenged = true;
-                continue;
-            }
-            let refused_scope = status == StatusCode::UNAUTHORIZED
-                && auth.uses_tokens()
-                && Authenticator::is_insufficient_scope(response.headers());
-            match check_response(&url, response).await {
-                Checked::Ok(response) => {
-                    let headers = response.headers().clone();
-                    let body = response
-                        .bytes()
-                        .await
-                        .map_err(|e| RegistryError::from_transport(&url, &e))?;
-                    return Ok(Fetched { headers, body });
+            let request = Request {
+                method: &method,
+                url: &url,
+                accept,
+                body,
+                access,
+                limit,
+            };
+            let (err, asked) = match self.attempt(&request, challenged).await {
+                Attempt::Done(fetched) => return Ok(fetched),
+                Attempt::Challenged => {
+                    challenged = true;
+                    continue;
                 }
-                Checked::Failed(err) => {
-                    return Err(self.explain_refusal(err, access, refused_scope));
-                }
-                Checked::RetryAfter(wait) if attempt < MAX_RETRIES => {
-                    drop(permit);
-                    attempt += 1;
-                    let backoff = Duration::from_millis(500 << attempt).max(wait);
-                    tracing::info!(%url, ?backoff, "registry asked to slow down; retrying");
-                    tokio::time::sleep(backoff).await;
-                }
-                Checked::RetryAfter(_) if status == StatusCode::TOO_MANY_REQUESTS => {
-                    return Err(RegistryError::TooManyRequests { url: Box::new(url) });
-                }
-                Checked::RetryAfter(_) => {
-                    return Err(RegistryError::Server {
-                        url: Box::new(url),
-                        status,
-                        detail: Default::default(),
-                    });
+                Attempt::Failed(err, asked) => (err, asked),
+            };
+            let retryable = matches!(err, RegistryError::TooManyRequests { .. })
+                || (idempotent && err.is_transient());
+            if !retryable || retries >= MAX_RETRIES || !self.inner.budget.take() {
+                return Err(err);
+            }
+            retries += 1;
+            let wait = backoff(retries, asked);
+            tracing::info!(%method, %url, error = %err, ?wait, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: the credentials the registry asked for, the request, its checked answer and its
+    /// body, read up to the request's limit.
+    async fn attempt(&self, request: &Request<'_>, challenged: bool) -> Attempt {
+        let Request {
+            method,
+            url,
+            accept,
+            body,
+            access,
+            limit,
+        } = request;
+        let auth = &self.inner.auth;
+        let authorization = match auth
+            .header(&self.inner.http, method, url, &access.scope)
+            .await
+        {
+            Ok(authorization) => authorization,
+            Err(err) => return Attempt::Failed(err, None),
+        };
+        let _permit = self.inner.permits.acquire().await;
+        self.inner.budget.sent();
+        let mut builder = self.inner.http.request((*method).clone(), (*url).clone());
+        if let Some(accept) = accept {
+            builder = builder.header(ACCEPT, *accept);
+        }
+        if let Some(authorization) = authorization {
+            builder = builder.header(AUTHORIZATION, authorization);
+        }
+        if let Some((content_type, body)) = body {
+            builder = builder
+                .header(CONTENT_TYPE, *content_type)
+                .body((*body).clone());
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => return Attempt::Failed(RegistryError::from_transport(url, &e), None),
+        };
+        let status = response.status();
+        tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
+        if status == StatusCode::UNAUTHORIZED
+            && !challenged
+            && auth.learn(response.headers(), &access.scope)
+        {
+            return Attempt::Challenged;
+        }
+        let refused_scope = status == StatusCode::UNAUTHORIZED
+            && auth.uses_tokens()
+            && Authenticator::is_insufficient_scope(response.headers());
+        let url_box = || Box::new((*url).clone());
+        match check_response(url, response).await {
+            Checked::Ok(response) => {
+                let headers = response.headers().clone();
+                let read = if *method == Method::HEAD {
+                    Ok(Bytes::new())
+                } else {
+                    read_body(url, response, *limit).await
+                };
+                match read {
+                    Ok(body) => Attempt::Done(Fetched { headers, body }),
+                    Err(err) => Attempt::Failed(err, None),
                 }
             }
+            Checked::Failed(err) => {
+                Attempt::Failed(self.explain_refusal(err, access, refused_scope), None)
+            }
+            Checked::RetryAfter(wait) if status == StatusCode::TOO_MANY_REQUESTS => {
+                Attempt::Failed(
+                    RegistryError::TooManyRequests { url: url_box() },
+                    Some(wait),
+                )
+            }
+            Checked::RetryAfter(wait) => Attempt::Failed(
+                RegistryError::Server {
+                    url: url_box(),
+                    status,
+                    detail: Default::default(),
+                },
+                Some(wait),
+            ),
         }
     }
 
@@ -551,6 +685,80 @@ impl Client {
             }
             other => other,
         }
+    }
+}
+
+/// What one request sends and how much of its answer it reads.
+struct Request<'a> {
+    method: &'a Method,
+    url: &'a Url,
+    accept: Option<&'a str>,
+    body: Option<(&'a str, &'a Bytes)>,
+    access: &'a Access,
+    limit: Limit,
+}
+
+/// Reads a body, refusing one larger than `limit` as soon as that is known: from `Content-Length`
+/// before reading, or while reading, so a huge answer never sits in memory whole.
+async fn read_body(
+    url: &Url,
+    mut response: reqwest::Response,
+    limit: Limit,
+) -> Result<Bytes, RegistryError> {
+    let too_large = || RegistryError::TooLarge {
+        url: Box::new(url.clone()),
+        limit: limit.bytes,
+        what: limit.what,
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit.bytes as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| RegistryError::from_transport(url, &e))?
+    {
+        if body.len() + chunk.len() > limit.bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The digest of a manifest's bytes, checked: by digest, the bytes must have that digest; by tag, the
+/// digest the registry names for them. A signed schema 1 manifest's digest covers its payload
+/// without the signatures, so the registry's header is taken for it (it cannot be recomputed without
+/// parsing the JWS); a digest algorithm regsweep cannot compute is taken as given.
+fn verified_digest(
+    url: &Url,
+    reference: &str,
+    header: Option<String>,
+    body: &[u8],
+    media_type: Option<&str>,
+) -> Result<String, RegistryError> {
+    let expected = if is_digest(reference) {
+        Some(reference.to_owned())
+    } else {
+        header
+    };
+    let Some(expected) = expected else {
+        return Ok(sha256_digest(body));
+    };
+    if media_type == Some(DOCKER_V1_SIGNED) {
+        return Ok(expected);
+    }
+    match digest_like(&expected, body) {
+        Some(actual) if actual != expected => Err(RegistryError::DigestMismatch {
+            url: Box::new(url.clone()),
+            expected,
+            actual,
+        }),
+        _ => Ok(expected),
     }
 }
 
@@ -632,6 +840,71 @@ mod tests {
                 "{foreign}"
             );
         }
+    }
+
+    #[test]
+    fn links_outside_the_api_are_refused() {
+        for outside in [
+            r#"</etc/tags/list>; rel="next""#,
+            r#"</x>; rel="next""#,
+            r#"<../../x>; rel="next""#,
+        ] {
+            assert!(
+                matches!(
+                    next(Some(outside)),
+                    Err(RegistryError::ForeignLink { .. } | RegistryError::Malformed { .. })
+                ),
+                "{outside}: {:?}",
+                next(Some(outside))
+            );
+        }
+    }
+
+    #[test]
+    fn manifest_bytes_must_match_their_digest() {
+        let url = Url::parse("http://127.0.0.1:5000/v2/a/manifests/x").unwrap();
+        let body = b"{}";
+        let right = sha256_digest(body);
+        let wrong = sha256_digest(b"other");
+        assert_eq!(
+            verified_digest(&url, &right, None, body, None).unwrap(),
+            right
+        );
+        assert_eq!(
+            verified_digest(&url, "1.0", Some(right.clone()), body, None).unwrap(),
+            right
+        );
+        assert_eq!(
+            verified_digest(&url, "1.0", None, body, None).unwrap(),
+            right
+        );
+        for (reference, header) in [(wrong.as_str(), None), ("1.0", Some(wrong.clone()))] {
+            let err = verified_digest(&url, reference, header, body, None).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(&right) && text.contains(&wrong), "{text}");
+        }
+        // Signed schema 1: the registry's digest is taken.
+        assert_eq!(
+            verified_digest(
+                &url,
+                "1.0",
+                Some(wrong.clone()),
+                body,
+                Some(DOCKER_V1_SIGNED)
+            )
+            .unwrap(),
+            wrong
+        );
+    }
+
+    #[test]
+    fn listed_names_that_break_the_grammar_are_set_apart() {
+        let listed = Listed::sorted(
+            vec!["b".into(), "../etc".into(), "a".into(), "a".into()],
+            is_repository_name,
+        );
+        assert_eq!(listed.names, ["a", "b"]);
+        assert_eq!(listed.invalid, ["../etc"]);
     }
 
     #[test]

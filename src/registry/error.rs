@@ -34,11 +34,20 @@ impl ErrorDetail {
             .ok()
             .and_then(|e| e.errors.into_iter().next())
             .map(|e| Self {
-                code: e.code,
-                message: e.message,
+                code: e.code.map(|c| clip(c, 64)),
+                message: e.message.map(|m| clip(m, 400)),
             })
             .unwrap_or_default()
     }
+}
+
+/// At most `max` characters of a registry's text, so an error stays one readable line.
+fn clip(mut text: String, max: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 impl fmt::Display for ErrorDetail {
@@ -63,6 +72,10 @@ pub enum RegistryError {
 
     #[error("request to {url} timed out")]
     Timeout { url: Box<Url> },
+
+    /// The connection broke before the answer was complete: reset, closed, or a body cut short.
+    #[error("{url}: the connection broke off before the answer was complete: {detail}")]
+    ConnectionLost { url: Box<Url>, detail: String },
 
     #[error("{url}: authentication required (401){detail}")]
     Unauthorized { url: Box<Url>, detail: ErrorDetail },
@@ -121,14 +134,33 @@ pub enum RegistryError {
 
     #[error("{url}: refusing to follow a pagination link to another host: {link}")]
     ForeignLink { url: Box<Url>, link: String },
+
+    #[error("{url}: the answer is larger than {} MiB, the limit for {what}", limit >> 20)]
+    TooLarge {
+        url: Box<Url>,
+        limit: usize,
+        what: &'static str,
+    },
+
+    #[error("{url}: the listing goes on for more than {limit} pages; stopped reading")]
+    TooManyPages { url: Box<Url>, limit: usize },
+
+    /// The bytes the registry served are not those of the digest they were asked for or said to have.
+    #[error("{url}: the bytes served have digest {actual}, which does not match {expected}")]
+    DigestMismatch {
+        url: Box<Url>,
+        expected: String,
+        actual: String,
+    },
 }
 
 impl RegistryError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Self::Unreachable { .. } | Self::Tls { .. } | Self::Timeout { .. } => {
-                ExitStatus::Network
-            }
+            Self::Unreachable { .. }
+            | Self::Tls { .. }
+            | Self::Timeout { .. }
+            | Self::ConnectionLost { .. } => ExitStatus::Network,
             Self::Unauthorized { .. }
             | Self::Forbidden { .. }
             | Self::AuthFailed { .. }
@@ -184,6 +216,23 @@ impl RegistryError {
                 "the repository does not exist; `regsweep list-repo-names` lists them".to_owned()
             }
             Self::TooManyRequests { .. } => "lower --concurrency or try again later".to_owned(),
+            // Under TLS 1.3 a server refusing the client's certificate closes the connection after
+            // the handshake: the first request breaks off.
+            Self::ConnectionLost { url, .. } if url.scheme() == "https" && url.path() == "/v2/" => {
+                "if the registry requires a client certificate, pass --client-cert; otherwise check \
+                 the network and any proxy in front of the registry"
+                    .to_owned()
+            }
+            Self::ConnectionLost { .. } | Self::Timeout { .. } => "reads are retried a few times, \
+                 so this kept happening: check the network and any proxy in front of the registry, \
+                 try again later, or lower --concurrency"
+                .to_owned(),
+            Self::TooLarge { .. } | Self::TooManyPages { .. } => "no registry should answer this; \
+                 check that the address is a registry and not something else behind it"
+                .to_owned(),
+            Self::DigestMismatch { .. } => "the registry, or something between it and regsweep, \
+                 serves altered content; nothing is deleted on its account until this is explained"
+                .to_owned(),
             Self::AuthFailed { who: Some(_), .. } => "check the user and password (or run `docker login` \
                  again if they come from the docker configuration)"
                 .to_owned(),
@@ -209,7 +258,33 @@ impl RegistryError {
         self.is_not_found("MANIFEST_UNKNOWN") || self.is_not_found("NAME_UNKNOWN")
     }
 
-    /// Turns a transport failure into the error a user can act on.
+    /// Whether the registry refused the request outright, so it was certainly not carried out and
+    /// every further request like it would be refused too: 401, 403, 405.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Unsupported { .. }
+                | Self::Unauthorized { .. }
+                | Self::Forbidden { .. }
+                | Self::AuthFailed { .. }
+                | Self::Denied { .. }
+        )
+    }
+
+    /// Whether a read that failed this way may succeed when sent again: a server error, a broken or
+    /// refused connection, a timeout. Not a refusal, a 404 or a malformed answer.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Server { .. }
+                | Self::ConnectionLost { .. }
+                | Self::Timeout { .. }
+                | Self::Unreachable { .. }
+        )
+    }
+
+    /// Turns a transport failure into the error a user can act on: a failure to connect, a TLS
+    /// failure, a timeout, or a connection that broke off (reset, closed early, body cut short).
     pub fn from_transport(url: &Url, err: &reqwest::Error) -> Self {
         let url = Box::new(url.clone());
         if err.is_timeout() {
@@ -219,10 +294,10 @@ impl RegistryError {
         let lower = detail.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             Self::Tls { url, detail }
-        } else if err.is_connect() || err.is_request() {
+        } else if err.is_connect() {
             Self::Unreachable { url, detail }
         } else {
-            Self::Malformed { url, detail }
+            Self::ConnectionLost { url, detail }
         }
     }
 }
@@ -238,6 +313,9 @@ pub(super) fn innermost_message(err: &(dyn std::error::Error + 'static)) -> Stri
     }
     last
 }
+
+/// How much of an error answer is read for its envelope.
+const ERROR_BODY_LIMIT: usize = 1 << 20;
 
 /// What a response's status means for the client: use it, retry it, or fail with a typed error.
 pub enum Checked {
@@ -256,7 +334,15 @@ pub async fn check_response(url: &Url, response: Response) -> Checked {
     if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
         return Checked::RetryAfter(retry_after(&response).unwrap_or(Duration::from_secs(1)));
     }
-    let body = response.bytes().await.unwrap_or_default();
+    // An error body is small; a huge one is cut to its first megabyte rather than read whole.
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > ERROR_BODY_LIMIT {
+            break;
+        }
+    }
     let detail = ErrorDetail::parse(&body);
     let url = Box::new(url.clone());
     Checked::Failed(match status {

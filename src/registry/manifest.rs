@@ -1,6 +1,6 @@
 //! Manifest media types and content digests.
 
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha512};
 
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -31,6 +31,20 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
     out
 }
 
+/// The digest of `bytes` with the algorithm `like` uses (`sha256:...` or `sha512:...`); `None` for an
+/// algorithm regsweep cannot compute, whose content then cannot be checked.
+pub fn digest_like(like: &str, bytes: &[u8]) -> Option<String> {
+    match like.split_once(':').map(|(algorithm, _)| algorithm) {
+        Some("sha256") => Some(sha256_digest(bytes)),
+        Some("sha512") => {
+            let hash = Sha512::digest(bytes);
+            let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+            Some(format!("sha512:{hex}"))
+        }
+        _ => None,
+    }
+}
+
 /// Whether a string has the shape of a content digest, `algorithm:encoded` (OCI image-spec
 /// `descriptor.md`); a header that fails this is ignored rather than trusted.
 pub fn is_digest(value: &str) -> bool {
@@ -45,9 +59,18 @@ pub fn is_digest(value: &str) -> bool {
         && encoded
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
-    let sha256_ok = algorithm != "sha256"
-        || (encoded.len() == 64 && encoded.bytes().all(|b| b.is_ascii_hexdigit()));
-    algorithm_ok && encoded_ok && sha256_ok
+    let hex_of = |len: usize| {
+        encoded.len() == len
+            && encoded
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let registered_ok = match algorithm {
+        "sha256" => hex_of(64),
+        "sha512" => hex_of(128),
+        _ => true,
+    };
+    value.len() <= 1024 && algorithm_ok && encoded_ok && registered_ok
 }
 
 /// The media type of a manifest: the `Content-Type` the registry sent, unless that is missing or
@@ -104,7 +127,12 @@ mod tests {
     #[test]
     fn digests_are_validated() {
         assert!(is_digest(&sha256_digest(b"x")));
-        assert!(is_digest("sha512:abcdef"));
+        assert!(is_digest(&format!("sha512:{}", "ab".repeat(64))));
+        assert!(!is_digest("sha512:abcdef"));
+        assert!(
+            is_digest("blake3:abcdef"),
+            "other algorithms keep the general grammar"
+        );
         for bad in [
             "",
             "sha256:",
@@ -112,9 +140,19 @@ mod tests {
             ":abc",
             "sha256:ABC",
             "no-colon",
+            "sha256:../../x",
         ] {
             assert!(!is_digest(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn digests_of_either_algorithm() {
+        let d = sha256_digest(b"x");
+        assert_eq!(digest_like(&d, b"x"), Some(d));
+        let d512 = digest_like("sha512:", b"x").unwrap();
+        assert!(is_digest(&d512) && d512.len() == 7 + 128);
+        assert_eq!(digest_like("blake3:abc", b"x"), None);
     }
 
     #[test]

@@ -7,9 +7,11 @@ mod client;
 mod error;
 pub mod manifest;
 mod name;
+mod retry;
 
 pub use address::{RegistryAddress, no_registry};
 pub use auth::Credential;
-pub use client::{Client, ClientConfig, Deleted, TlsConfig};
+pub use client::{Client, ClientConfig, Deleted, Listed, TlsConfig};
 pub use error::RegistryError;
-pub use name::is_repository_name;
+pub use name::{is_repository_name, is_tag};
+pub use retry::backoff;

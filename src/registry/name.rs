@@ -1,5 +1,7 @@
-//! Repository names as the distribution spec defines them. A name typed by the user goes into request
-//! paths, so it is checked first: `..` segments or a `?` could otherwise turn it into another URL.
+//! Repository names and tags as the distribution spec defines them. Names go into request paths and tags
+//! into URLs, whether the user typed them, a registry listed them or a cache file holds them, so each is
+//! checked first: `..` segments, `?` or `#` could otherwise turn it into another URL, and control
+//! characters would reach a terminal.
 
 use std::sync::LazyLock;
 
@@ -14,9 +16,19 @@ static NAME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the repository name pattern is valid")
 });
 
+/// `<reference>` as a tag: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}` (distribution-spec `spec.md`).
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$").expect("the tag pattern is valid")
+});
+
 /// Whether `name` is a valid repository name (at most 255 characters, as Docker's registry allows).
 pub fn is_repository_name(name: &str) -> bool {
     name.len() <= 255 && NAME.is_match(name)
+}
+
+/// Whether `tag` is a valid tag.
+pub fn is_tag(tag: &str) -> bool {
+    TAG.is_match(tag)
 }
 
 #[cfg(test)]
@@ -47,5 +59,33 @@ mod tests {
             assert!(!is_repository_name(name), "{name}");
         }
         assert!(!is_repository_name(&"a".repeat(256)));
+    }
+
+    #[test]
+    fn tags() {
+        for tag in [
+            "1.0",
+            "latest",
+            "v1.3.9-alpine",
+            "_x",
+            "A_b.c-d",
+            &"a".repeat(128),
+        ] {
+            assert!(is_tag(tag), "{tag}");
+        }
+        for tag in [
+            "",
+            ".x",
+            "-x",
+            "a/b",
+            "../x",
+            "a b",
+            "a\nb",
+            "sha256:abc",
+            "a?b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_tag(tag), "{tag}");
+        }
     }
 }

@@ -1,0 +1,331 @@
+//! Deleting what a confirmed, re-checked plan holds, so that the undo is never lost and no image is
+//! left broken:
+//! - the journal (every manifest's exact bytes) is written and synced before the first DELETE;
+//! - a DELETE whose answer is lost (a 5xx, a reset, a timeout) may still have been carried out, so it
+//!   is never simply retried: the manifest is checked (HEAD; 404 means deleted), and deleted again
+//!   only while it is still there. When even the check fails, the journal says `unknown`;
+//! - the children of an index are deleted only once every planned index of their repository that
+//!   references them is confirmed gone, so a failed index DELETE never leaves an index whose platform
+//!   manifests are missing;
+//! - a refusal (401, 403, 405) stops launching deletes, as every further one would meet it too;
+//! - the first Ctrl-C lets the deletes in flight finish and says what it waits for; a second aborts at
+//!   once, the unanswered ones staying `pending` in the journal (restore checks every manifest).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use anyhow::{Context as _, bail};
+use futures::StreamExt as _;
+use jiff::Timestamp;
+
+use super::RemovalStop;
+use crate::commands::Context;
+use crate::details::parse_children;
+use crate::journal::{self, Entry, Journal, Status};
+use crate::output::{Printer, short_digest};
+use crate::registry::manifest::is_index;
+use crate::registry::{Client, Deleted, RegistryError, backoff};
+use crate::select::Plan;
+
+/// DELETEs of one manifest at most (each after checking it is still there).
+const DELETE_ATTEMPTS: u32 = 3;
+
+/// Reads every planned manifest's exact bytes and writes the journal, synced, before any delete.
+pub async fn write_journal(
+    client: &Client,
+    registry: &str,
+    command: &str,
+    plan: &Plan,
+    path: &Path,
+) -> anyhow::Result<Journal> {
+    let mut wanted = Vec::new();
+    for m in &plan.manifests {
+        wanted.push((
+            m.repository.as_str(),
+            m.digest.as_str(),
+            m.tags.clone(),
+            None,
+        ));
+        for c in &m.children {
+            let parent = Some(m.digest.clone());
+            wanted.push((m.repository.as_str(), c.digest.as_str(), Vec::new(), parent));
+        }
+    }
+    let entries = futures::future::try_join_all(wanted.into_iter().map(
+        |(repo, digest, tags, parent)| async move {
+            // The client checks the bytes against the digest: a mismatch is a registry error.
+            let manifest = client
+                .manifest(repo, digest)
+                .await
+                .with_context(|| format!("reading {repo}@{digest} for the journal"))?;
+            let Some(manifest) = manifest else {
+                bail!(RemovalStop::PlanChanged);
+            };
+            let text = String::from_utf8(manifest.bytes.to_vec())
+                .with_context(|| format!("{repo}@{digest} is not a JSON manifest"))?;
+            anyhow::Ok(Entry {
+                repository: repo.to_owned(),
+                digest: digest.to_owned(),
+                media_type: manifest.media_type.unwrap_or_default(),
+                tags,
+                parent,
+                manifest: text,
+                status: Status::Pending,
+                error: None,
+            })
+        },
+    ))
+    .await?;
+    let journal = Journal {
+        schema: journal::SCHEMA_VERSION,
+        registry: registry.to_owned(),
+        created_at: Timestamp::now(),
+        command: command.to_owned(),
+        entries,
+    };
+    journal::save(path, &journal)?;
+    Ok(journal)
+}
+
+/// How one manifest's deletion ended.
+enum Outcome {
+    Deleted,
+    /// Gone before our first DELETE reached it.
+    AlreadyGone,
+    /// Still there (or refused): certainly not deleted.
+    Failed(RegistryError),
+    /// The DELETE's answer was lost and checking failed too.
+    Unknown(RegistryError),
+}
+
+/// Deletes one manifest, checking after every DELETE whose outcome is unknown.
+async fn delete_checked(client: &Client, repo: &str, digest: &str, stop: &AtomicBool) -> Outcome {
+    let mut last = None;
+    for attempt in 0..DELETE_ATTEMPTS {
+        if attempt > 0 {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            tokio::time::sleep(backoff(attempt, None)).await;
+        }
+        let err = match client.delete_manifest(repo, digest).await {
+            Ok(Deleted::Deleted) => return Outcome::Deleted,
+            Ok(Deleted::AlreadyGone) if attempt == 0 => return Outcome::AlreadyGone,
+            // An earlier DELETE was carried out after all; its answer was lost.
+            Ok(Deleted::AlreadyGone) => return Outcome::Deleted,
+            Err(err) if err.is_refusal() => return Outcome::Failed(err),
+            Err(err) => err,
+        };
+        tracing::info!(repo, digest, error = %err, "DELETE failed; checking the manifest");
+        match client.resolve(repo, digest).await {
+            Ok(None) => return Outcome::Deleted,
+            Ok(Some(_)) => last = Some(err),
+            Err(check) => {
+                tracing::info!(repo, digest, error = %check, "checking failed");
+                return Outcome::Unknown(err);
+            }
+        }
+    }
+    match last {
+        Some(err) => Outcome::Failed(err),
+        None => Outcome::Unknown(RegistryError::Malformed {
+            url: Box::new(client.address().endpoint("/v2/")),
+            detail: "no DELETE was sent".into(),
+        }),
+    }
+}
+
+/// What the deleting phase ended with.
+pub struct Deletion {
+    /// A refusal that stopped the deletes, if any.
+    pub fatal: Option<RegistryError>,
+    /// Ctrl-C was pressed once: the deletes in flight were let finish.
+    pub interrupted: bool,
+    /// Ctrl-C was pressed twice: the deletes in flight were abandoned.
+    pub aborted: bool,
+}
+
+/// Deletes every entry of the journal: planned manifests first, then the children of indexes that
+/// are confirmed gone. Saves the journal after each phase and at the end, however it ends.
+pub async fn delete_all(
+    client: &Client,
+    journal: &mut Journal,
+    path: &Path,
+    concurrency: usize,
+    ctx: &Context,
+) -> anyhow::Result<Deletion> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let (abort_tx, mut abort_rx) = tokio::sync::watch::channel(false);
+    let signals = tokio::spawn(watch_ctrl_c(
+        [stop.clone(), interrupted.clone()],
+        in_flight.clone(),
+        abort_tx,
+        ctx.printer.clone(),
+    ));
+    let progress = ctx.printer.progress("manifests");
+    progress.set_length(journal.entries.len() as u64);
+    progress.set_message("deleting");
+    let mut fatal = None;
+    let mut aborted = false;
+    for children in [false, true] {
+        let jobs = if children {
+            deletable_children(journal)
+        } else {
+            (0..journal.entries.len())
+                .filter(|i| journal.entries[*i].parent.is_none())
+                .collect()
+        };
+        let phase = delete_phase(
+            client,
+            journal,
+            jobs,
+            concurrency,
+            &stop,
+            &in_flight,
+            &progress,
+        );
+        tokio::select! {
+            refusal = phase => fatal = fatal.or(refusal),
+            _ = abort_rx.wait_for(|aborted| *aborted) => aborted = true,
+        }
+        journal::save(path, journal)?;
+        if aborted {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    signals.abort();
+    Ok(Deletion {
+        fatal,
+        interrupted: interrupted.load(Ordering::SeqCst),
+        aborted,
+    })
+}
+
+/// Deletes the entries `jobs` names, at most `concurrency` at a time, writing each outcome into the
+/// journal as it comes. Returns the first refusal.
+async fn delete_phase(
+    client: &Client,
+    journal: &mut Journal,
+    jobs: Vec<usize>,
+    concurrency: usize,
+    stop: &AtomicBool,
+    in_flight: &AtomicUsize,
+    progress: &indicatif::ProgressBar,
+) -> Option<RegistryError> {
+    let work: Vec<(usize, String, String)> = jobs
+        .into_iter()
+        .map(|i| {
+            let e = &journal.entries[i];
+            (i, e.repository.clone(), e.digest.clone())
+        })
+        .collect();
+    let mut results = futures::stream::iter(work)
+        .map(|(i, repo, digest)| async move {
+            if stop.load(Ordering::SeqCst) {
+                return (i, None);
+            }
+            in_flight.fetch_add(1, Ordering::SeqCst);
+            let outcome = delete_checked(client, &repo, &digest, stop).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            if matches!(&outcome, Outcome::Failed(err) if err.is_refusal()) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            (i, Some(outcome))
+        })
+        .buffer_unordered(concurrency);
+    let mut fatal = None;
+    while let Some((i, outcome)) = results.next().await {
+        let entry = &mut journal.entries[i];
+        match outcome {
+            None => continue,
+            Some(Outcome::Deleted) => entry.status = Status::Deleted,
+            Some(Outcome::AlreadyGone) => entry.status = Status::AlreadyGone,
+            Some(Outcome::Failed(err)) if err.is_refusal() => {
+                entry.status = Status::Failed;
+                entry.error = Some(err.to_string());
+                fatal = fatal.or(Some(err));
+            }
+            Some(Outcome::Failed(err)) => {
+                entry.status = Status::Failed;
+                entry.error = Some(format!(
+                    "still there after {DELETE_ATTEMPTS} attempts: {err}"
+                ));
+            }
+            Some(Outcome::Unknown(err)) => {
+                entry.status = Status::Unknown;
+                entry.error = Some(format!(
+                    "the registry's answer was lost ({err}) and checking failed; restore checks it"
+                ));
+            }
+        }
+        progress.inc(1);
+    }
+    fatal
+}
+
+/// The children whose every planned index (in their repository) is confirmed gone; the others are
+/// left pending, with why.
+fn deletable_children(journal: &mut Journal) -> Vec<usize> {
+    let indexes: Vec<(String, String, BTreeSet<String>, bool)> = journal
+        .entries
+        .iter()
+        .filter(|e| e.parent.is_none() && is_index(&e.media_type))
+        .map(|e| {
+            let children = parse_children(e.manifest.as_bytes())
+                .map(|c| c.into_iter().map(|c| c.digest).collect())
+                .unwrap_or_default();
+            let gone = matches!(e.status, Status::Deleted | Status::AlreadyGone);
+            (e.repository.clone(), e.digest.clone(), children, gone)
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    for (i, entry) in journal.entries.iter_mut().enumerate() {
+        if entry.parent.is_none() || entry.status != Status::Pending {
+            continue;
+        }
+        let blocker = indexes.iter().find(|(repo, _, children, gone)| {
+            !gone && *repo == entry.repository && children.contains(&entry.digest)
+        });
+        match blocker {
+            Some((_, index, _, _)) => {
+                entry.error = Some(format!(
+                    "not attempted: its index {} was not deleted",
+                    short_digest(index)
+                ));
+            }
+            None => jobs.push(i),
+        }
+    }
+    jobs
+}
+
+/// Ctrl-C: the first stops launching deletes (it sets both flags) and says what is awaited; the
+/// second aborts.
+async fn watch_ctrl_c(
+    flags: [Arc<AtomicBool>; 2],
+    in_flight: Arc<AtomicUsize>,
+    abort: tokio::sync::watch::Sender<bool>,
+    printer: Printer,
+) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    for flag in &flags {
+        flag.store(true, Ordering::SeqCst);
+    }
+    let waiting = in_flight.load(Ordering::SeqCst);
+    printer.important(&format!(
+        "stopping: waiting for {waiting} {} in flight to be answered (up to 120 s each); press \
+         Ctrl-C again to abort at once (the journal keeps them as pending, and `regsweep restore` \
+         checks them)",
+        if waiting == 1 { "delete" } else { "deletes" }
+    ));
+    if tokio::signal::ctrl_c().await.is_ok() {
+        let _ = abort.send(true);
+    }
+}

@@ -1,0 +1,173 @@
+//! What a removal says at the end: per repository what was deleted, already gone, failed, unknown or
+//! not attempted, and how the run ends (its exit code).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::RemovalStop;
+use super::delete::Deletion;
+use crate::commands::Context;
+use crate::exit::ExitStatus;
+use crate::journal::{Entry, Journal, Status};
+use crate::registry::RegistryError;
+use crate::select::{Plan, Reclaim};
+use crate::settings::OutputFormat;
+
+#[derive(Default, Serialize)]
+struct Counts {
+    deleted: usize,
+    already_gone: usize,
+    failed: usize,
+    unknown: usize,
+    not_attempted: usize,
+}
+
+fn counts(journal: &Journal) -> BTreeMap<&str, Counts> {
+    let mut by_repo: BTreeMap<&str, Counts> = BTreeMap::new();
+    for entry in &journal.entries {
+        let counts = by_repo.entry(&entry.repository).or_default();
+        match entry.status {
+            Status::Deleted => counts.deleted += 1,
+            Status::AlreadyGone => counts.already_gone += 1,
+            Status::Failed => counts.failed += 1,
+            Status::Unknown => counts.unknown += 1,
+            Status::Pending => counts.not_attempted += 1,
+        }
+    }
+    by_repo
+}
+
+pub fn report(
+    ctx: &Context,
+    journal: &Journal,
+    plan: &Plan,
+    reclaim: &Reclaim,
+) -> anyhow::Result<()> {
+    let printer = &ctx.printer;
+    let by_repo = counts(journal);
+    match printer.format() {
+        OutputFormat::Json => {
+            #[derive(Serialize)]
+            struct Report<'a> {
+                plan: &'a Plan,
+                reclaimable: &'a Reclaim,
+                results: &'a [Entry],
+                repositories: &'a BTreeMap<&'a str, Counts>,
+            }
+            // The manifests' bytes stay in the journal; the report says what happened to each.
+            let results: Vec<Entry> = journal
+                .entries
+                .iter()
+                .map(|e| Entry {
+                    manifest: String::new(),
+                    ..e.clone()
+                })
+                .collect();
+            printer.json(&Report {
+                plan,
+                reclaimable: reclaim,
+                results: &results,
+                repositories: &by_repo,
+            })?;
+        }
+        _ => printer.table(
+            &[
+                "REPOSITORY",
+                "DELETED",
+                "ALREADY GONE",
+                "FAILED",
+                "UNKNOWN",
+                "NOT ATTEMPTED",
+            ],
+            by_repo
+                .iter()
+                .map(|(repo, c)| {
+                    vec![
+                        (*repo).to_owned(),
+                        c.deleted.to_string(),
+                        c.already_gone.to_string(),
+                        c.failed.to_string(),
+                        c.unknown.to_string(),
+                        c.not_attempted.to_string(),
+                    ]
+                })
+                .collect(),
+        )?,
+    }
+    let removed = count(journal, Status::Deleted);
+    printer.count_footer("removed digests", removed)?;
+    if removed > 0 {
+        printer.note(
+            "the registry frees the space only when its garbage collector runs; for Docker's \
+             registry: `registry garbage-collect --delete-untagged CONFIG` (docker-registry on Debian)",
+        );
+    }
+    Ok(())
+}
+
+fn count(journal: &Journal, status: Status) -> usize {
+    journal
+        .entries
+        .iter()
+        .filter(|e| e.status == status)
+        .count()
+}
+
+/// How the run ends: an abort or an interruption (130), a refusal before anything was deleted (its
+/// own code), a partial failure (10), or success.
+pub fn finish(
+    journal: &Journal,
+    deletion: Deletion,
+    journal_path: &Path,
+) -> anyhow::Result<ExitStatus> {
+    let deleted = count(journal, Status::Deleted);
+    let pending = count(journal, Status::Pending);
+    let journal_name = journal_path.display().to_string();
+    if deletion.aborted {
+        bail!(RemovalStop::Aborted {
+            deleted,
+            pending,
+            journal: journal_name,
+        });
+    }
+    if deletion.interrupted {
+        bail!(RemovalStop::Interrupted {
+            deleted,
+            pending,
+            journal: journal_name,
+        });
+    }
+    if let Some(err) = deletion.fatal.filter(|_| deleted == 0) {
+        let context = match &err {
+            RegistryError::Unsupported { .. } => {
+                "the registry has deletion disabled (nothing was deleted)".to_owned()
+            }
+            RegistryError::Denied {
+                repository: Some(repo),
+                ..
+            } => format!(
+                "the credentials lack the delete permission on {repo} (repository:{repo}:delete); \
+                 nothing was deleted"
+            ),
+            _ => "nothing was deleted".to_owned(),
+        };
+        return Err(anyhow::Error::new(err).context(context));
+    }
+    let unfinished = journal.entries.len() - deleted - count(journal, Status::AlreadyGone);
+    if unfinished > 0 {
+        let first = journal
+            .entries
+            .iter()
+            .find_map(|e| e.error.clone())
+            .unwrap_or_else(|| "not attempted".to_owned());
+        bail!(RemovalStop::Partial {
+            failed: unfinished,
+            total: journal.entries.len(),
+            first,
+        });
+    }
+    Ok(ExitStatus::Success)
+}
