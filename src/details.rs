@@ -9,8 +9,9 @@ use futures::future::try_join_all;
 use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
-use crate::cache::{BlobRef, ChildManifest, Inventory, ManifestDetails};
-use crate::registry::manifest::{is_digest, is_index};
+use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails};
+use crate::media_type::is_index;
+use crate::names::is_digest;
 use crate::registry::{Client, RegistryError};
 
 /// Config media types that are image configs, with a created time and a platform.
@@ -22,8 +23,6 @@ const IMAGE_CONFIGS: [&str; 2] = [
 /// What `ensure_details` did.
 #[derive(Debug, Default)]
 pub struct Fetched {
-    /// Requests made: the cache is worth saving when there were any.
-    pub requests: usize,
     /// (repository, digest) of manifests the cache lists but the registry no longer has: the cache
     /// went stale behind regsweep's back.
     pub gone: Vec<(String, String)>,
@@ -93,7 +92,14 @@ pub async fn ensure_details(
     if requests > 0 {
         aggregate_indexes(inventory);
     }
-    Ok(Fetched { requests, gone })
+    Ok(Fetched { gone })
+}
+
+/// Whether `ensure_details` would send any request: a manifest of the repositories lacks its details,
+/// or (with `created`) an image its config. A warm cache needs none, and then no client is built.
+pub fn requests_needed(inventory: &Inventory, repositories: &[String], created: bool) -> bool {
+    !missing_manifests(inventory, repositories).is_empty()
+        || (created && !missing_configs(inventory, repositories).is_empty())
 }
 
 /// Every manifest of the repositories (tagged ones and children of known indexes), each with the first

@@ -1,16 +1,10 @@
-//! Exit codes, and the mapping from an error chain to one of them and to its hint.
+//! Exit codes, and the one error that is the user's mistake. A leaf: everything may use it, it uses
+//! nothing. Which error gives which code, and with what hint, is `failure.rs`'s.
 //!
 //! The codes are documented in README.md and in `regsweep --help`; scripts depend on them, so a code's
 //! meaning never changes once released.
 
 use std::process::ExitCode;
-
-use crate::cache::CacheError;
-use crate::commands::remove::RemovalStop;
-use crate::commands::restore::RestoreIncomplete;
-use crate::journal::JournalError;
-use crate::registry::RegistryError;
-use crate::select::SelectError;
 
 /// What a run ends with. The numbers are part of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,53 +56,4 @@ impl UsageError {
             hint: Some(hint.into()),
         }
     }
-}
-
-/// The exit status for an error: the first typed error found in its chain decides.
-pub fn status_of(err: &anyhow::Error) -> ExitStatus {
-    for cause in err.chain() {
-        if let Some(err) = cause.downcast_ref::<RegistryError>() {
-            return err.exit_status();
-        }
-        if cause.is::<CacheError>() || cause.is::<JournalError>() {
-            return ExitStatus::Cache;
-        }
-        if let Some(stop) = cause.downcast_ref::<RemovalStop>() {
-            return stop.exit_status();
-        }
-        if cause.is::<RestoreIncomplete>() {
-            return ExitStatus::PartialFailure;
-        }
-        if let Some(err) = cause.downcast_ref::<SelectError>() {
-            return match err {
-                SelectError::UnknownRepository { .. } => ExitStatus::Usage,
-                _ => ExitStatus::Intersection,
-            };
-        }
-        if cause.is::<UsageError>() {
-            return ExitStatus::Usage;
-        }
-    }
-    ExitStatus::Internal
-}
-
-/// The hint to print under an error, if any part of its chain has one.
-pub fn hint_of(err: &anyhow::Error) -> Option<String> {
-    err.chain().find_map(|cause| {
-        if let Some(err) = cause.downcast_ref::<RegistryError>() {
-            err.hint()
-        } else if let Some(err) = cause.downcast_ref::<CacheError>() {
-            err.hint()
-        } else if let Some(err) = cause.downcast_ref::<SelectError>() {
-            Some(err.hint())
-        } else if let Some(stop) = cause.downcast_ref::<RemovalStop>() {
-            stop.hint()
-        } else if let Some(err) = cause.downcast_ref::<JournalError>() {
-            err.hint()
-        } else if let Some(err) = cause.downcast_ref::<UsageError>() {
-            err.hint.clone()
-        } else {
-            None
-        }
-    })
 }

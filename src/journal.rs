@@ -13,8 +13,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomically;
-use crate::registry::manifest::is_digest;
-use crate::registry::{RegistryAddress, is_repository_name, is_tag};
+use crate::names::{is_digest, is_repository_name, is_tag};
+use crate::registry::RegistryAddress;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -74,18 +74,6 @@ pub enum JournalError {
     Corrupt { path: PathBuf, detail: String },
     #[error("no journal for {registry} in {}", dir.display())]
     NoneYet { registry: String, dir: PathBuf },
-}
-
-impl JournalError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Self::NoDataDir => Some("set XDG_DATA_HOME or HOME".to_owned()),
-            Self::NoneYet { .. } => {
-                Some("journals are written by remove-tags and remove-repos".to_owned())
-            }
-            _ => None,
-        }
-    }
 }
 
 /// `<user data dir>/regsweep/journal`.

@@ -6,8 +6,12 @@ mod commands;
 mod credentials;
 mod details;
 mod exit;
+mod failure;
 mod files;
+mod inventory;
 mod journal;
+mod media_type;
+mod names;
 mod output;
 mod refresh;
 mod registry;
@@ -22,9 +26,9 @@ use clap::Parser as _;
 
 use crate::cli::{Cli, LogLevel};
 use crate::commands::Context;
-use crate::exit::{ExitStatus, hint_of, status_of};
-use crate::output::Printer;
-use crate::settings::{Action, Settings};
+use crate::exit::ExitStatus;
+use crate::failure::{hint_of, status_of};
+use crate::settings::Action;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(cli::normalize_args(std::env::args_os())) {
@@ -62,43 +66,27 @@ fn print_error(message: &str, hint: Option<&str>) {
 fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let (settings, action) = settings::resolve(cli)?;
     init_logging(settings.log_level);
-    let ctx = Context {
-        printer: Printer::new(settings.format, settings.quiet, settings.count),
-    };
-    for warning in &settings.warnings {
+    let ctx = Context::new(settings);
+    for warning in &ctx.settings.warnings {
         ctx.printer.warn(warning);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(dispatch(&settings, &ctx, action))
+    runtime.block_on(dispatch(&ctx, action))
 }
 
-async fn dispatch(
-    settings: &Settings,
-    ctx: &Context,
-    action: Action,
-) -> anyhow::Result<ExitStatus> {
+async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
     match action {
-        Action::ListRepoNames { pattern } => {
-            commands::list_repo_names::run(settings, ctx, pattern.as_deref()).await
-        }
-        Action::ListTagNames(listing) => {
-            commands::list_tag_names::run(settings, ctx, &listing).await
-        }
-        Action::Usage { repos, sort, tags } => {
-            commands::usage::run(settings, ctx, &repos, sort, tags).await
-        }
-        Action::Query(query) => commands::query::run(settings, ctx, &query).await,
-        Action::Remove(selection, confirmation) => {
-            commands::remove::run(settings, ctx, &selection, confirmation).await
-        }
-        Action::Restore { journal, repos } => {
-            commands::restore::run(settings, ctx, journal.as_deref(), &repos).await
-        }
-        Action::JournalList => commands::restore::list(settings, ctx),
-        Action::CacheInfo => commands::cache::info(settings, ctx),
-        Action::CacheClear => commands::cache::clear(settings, ctx),
+        Action::ListRepoNames(settings) => commands::list_repo_names::run(ctx, &settings).await,
+        Action::ListTagNames(settings) => commands::list_tag_names::run(ctx, &settings).await,
+        Action::Usage(settings) => commands::usage::run(ctx, &settings).await,
+        Action::Query(query) => commands::query::run(ctx, &query).await,
+        Action::Remove(settings) => commands::remove::run(ctx, &settings).await,
+        Action::Restore(settings) => commands::restore::run(ctx, &settings).await,
+        Action::JournalList => commands::journal::list(ctx),
+        Action::CacheInfo => commands::cache::info(ctx),
+        Action::CacheClear => commands::cache::clear(ctx),
         Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),
     }
 }

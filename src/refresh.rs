@@ -7,8 +7,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use tokio::task::JoinSet;
 
-use crate::cache::{Inventory, Repository, TagEntry};
-use crate::exit::UsageError;
+use crate::inventory::{Inventory, Repository, TagEntry, UnknownRepository};
 use crate::registry::{Client, Listed};
 
 /// Which repositories to read.
@@ -82,10 +81,10 @@ pub async fn refresh(
                 // Listed in the catalog but unknown to the tags endpoint: an emptied repository.
                 inventory.repositories.insert(name, Repository::default());
             }
-            None => bail!(UsageError::with_hint(
-                format!("repository {name} not found in {registry}"),
-                "`regsweep list-repo-names` lists the repositories"
-            )),
+            None => bail!(UnknownRepository {
+                name,
+                registry: registry.to_string(),
+            }),
         }
     }
     if let Some(previous) = previous {

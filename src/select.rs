@@ -23,8 +23,8 @@ use jiff::{SignedDuration, Timestamp};
 use regex::Regex;
 use serde::Serialize;
 
-use crate::cache::{ChildManifest, Inventory};
-use crate::registry::manifest::is_index;
+use crate::inventory::{ChildManifest, Inventory, UnknownRepository};
+use crate::media_type::is_index;
 use crate::version::{Version, VersionReq, natural_cmp};
 
 /// One value of `-t`/`-x` (an exact tag or a version requirement) or of `-re`/`-xre`.
@@ -261,8 +261,8 @@ pub struct Selected {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
-    #[error("repository {name} not found in {registry}")]
-    UnknownRepository { name: String, registry: String },
+    #[error(transparent)]
+    UnknownRepository(#[from] UnknownRepository),
 
     #[error(
         "digest {digest} is also tagged in {} outside the selection: {}{}",
@@ -309,26 +309,12 @@ fn more_digests(more: usize) -> String {
 }
 
 impl SelectError {
-    pub fn hint(&self) -> String {
-        match self {
-            Self::UnknownRepository { .. } => "`regsweep list-repo-names` lists the repositories; add \
-                                               --refresh if it was pushed after the cache was filled"
-                .to_owned(),
-            Self::IntersectingRepository { .. } => "deleting it would remove those repositories' tags \
-                 too: add them with -r, or pass --no-raise-intersecting-repo to leave such digests out"
-                .to_owned(),
-            Self::IntersectingTags { .. } => "deleting it would remove those tags too: select them as \
-                 well, or leave out --raise-intersecting-tag to skip such digests"
-                .to_owned(),
-        }
-    }
-
     fn with_more(mut self, n: usize) -> Self {
         match &mut self {
             Self::IntersectingRepository { more, .. } | Self::IntersectingTags { more, .. } => {
                 *more = n;
             }
-            Self::UnknownRepository { .. } => {}
+            Self::UnknownRepository(_) => {}
         }
         self
     }
@@ -401,15 +387,7 @@ fn selected_set<'q>(
     inventory: &Inventory,
     repositories: &'q [String],
 ) -> Result<BTreeSet<&'q str>, SelectError> {
-    if let Some(missing) = repositories
-        .iter()
-        .find(|r| !inventory.repositories.contains_key(*r))
-    {
-        return Err(SelectError::UnknownRepository {
-            name: missing.clone(),
-            registry: inventory.registry.clone(),
-        });
-    }
+    inventory.check_repositories(repositories)?;
     Ok(repositories.iter().map(String::as_str).collect())
 }
 
@@ -595,6 +573,33 @@ impl Plan {
             .collect()
     }
 
+    /// Every manifest the plan deletes, in the order removal deletes them: each planned manifest, then
+    /// (for an index) the children that go with it.
+    pub fn deletions(&self) -> Vec<Deletion<'_>> {
+        let mut out = Vec::with_capacity(self.manifest_count());
+        for m in &self.manifests {
+            out.push(Deletion {
+                repository: &m.repository,
+                digest: &m.digest,
+                media_type: m.media_type.as_deref(),
+                tags: &m.tags,
+                parent: None,
+                platform: None,
+            });
+            for c in &m.children {
+                out.push(Deletion {
+                    repository: &m.repository,
+                    digest: &c.digest,
+                    media_type: c.media_type.as_deref(),
+                    tags: &[],
+                    parent: Some(&m.digest),
+                    platform: c.platform.as_deref(),
+                });
+            }
+        }
+        out
+    }
+
     /// "3 manifests (4 tags) from 2 repositories"
     pub fn summary(&self) -> String {
         let (m, t, r) = (
@@ -609,6 +614,19 @@ impl Plan {
             plural(r, "repository", "repositories")
         )
     }
+}
+
+/// One manifest a plan deletes: a planned manifest with its tags, or a child of a planned index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deletion<'a> {
+    pub repository: &'a str,
+    pub digest: &'a str,
+    pub media_type: Option<&'a str>,
+    pub tags: &'a [String],
+    /// For a child: the index it goes with.
+    pub parent: Option<&'a str>,
+    /// For a child: its platform, as the index names it.
+    pub platform: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -806,7 +824,7 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{Repository, TagEntry};
+    use crate::inventory::{Repository, TagEntry};
     use crate::registry::RegistryAddress;
 
     /// An inventory from `(repository, [(tag, digest)])`.
@@ -1062,7 +1080,7 @@ mod tests {
     #[test]
     fn unknown_repositories_are_reported() {
         let err = select_tags(&dregutil_data(), &tag_query(&["a", "zz"], &["1"], &[])).unwrap_err();
-        assert!(matches!(err, SelectError::UnknownRepository { ref name, .. } if name == "zz"));
+        assert!(matches!(err, SelectError::UnknownRepository(ref unknown) if unknown.name == "zz"));
     }
 
     #[test]
@@ -1136,13 +1154,13 @@ mod tests {
             for repo in inv.repositories.values_mut() {
                 for entry in repo.tags.values_mut() {
                     if entry.digest == *index {
-                        entry.media_type = Some(crate::registry::manifest::OCI_INDEX.to_owned());
+                        entry.media_type = Some(crate::media_type::OCI_INDEX.to_owned());
                     }
                 }
             }
             inv.manifests.insert(
                 (*index).to_owned(),
-                crate::cache::ManifestDetails {
+                crate::inventory::ManifestDetails {
                     children: Some(
                         children
                             .iter()
@@ -1254,7 +1272,7 @@ mod tests {
         for (i, digest) in ["D4", "D3", "D2", "D1", "D0"].iter().enumerate() {
             inv.manifests.insert(
                 (*digest).to_owned(),
-                crate::cache::ManifestDetails {
+                crate::inventory::ManifestDetails {
                     created: Some(now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))),
                     manifest_bytes: Some(100),
                     ..Default::default()
@@ -1357,7 +1375,7 @@ mod tests {
 
     #[test]
     fn reclaimable_counts_blobs_no_staying_manifest_references() {
-        let blob = |d: &str, size| crate::cache::BlobRef {
+        let blob = |d: &str, size| crate::inventory::BlobRef {
             digest: d.into(),
             size,
             media_type: None,
@@ -1369,7 +1387,7 @@ mod tests {
         ] {
             inv.manifests.insert(
                 digest.into(),
-                crate::cache::ManifestDetails {
+                crate::inventory::ManifestDetails {
                     manifest_bytes: Some(10),
                     config: Some(blob(&format!("C{digest}"), 5)),
                     layers,

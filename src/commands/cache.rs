@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Context, age_seconds, cache_file, human_duration};
+use super::{Context, age_seconds, human_duration};
 use crate::exit::{ExitStatus, UsageError};
-use crate::settings::{OutputFormat, Settings};
+use crate::output::Rows;
 
 #[derive(Serialize)]
 struct Info {
@@ -21,6 +21,37 @@ struct Info {
     file_bytes: Option<u64>,
 }
 
+/// `key: value` lines (a two-column table on a terminal); JSON is the `Info` document.
+struct InfoLines {
+    info: Info,
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Rows for InfoLines {
+    type Row = (&'static str, String);
+
+    fn rows(&self) -> &[(&'static str, String)] {
+        &self.pairs
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["", ""]
+    }
+
+    fn cells(&self, (key, value): &(&'static str, String)) -> Vec<String> {
+        vec![(*key).to_owned(), value.clone()]
+    }
+
+    fn plain(&self, (key, value): &(&'static str, String)) -> String {
+        format!("{key}: {value}")
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.info)?;
+        writeln!(out)
+    }
+}
+
 fn cache_disabled() -> UsageError {
     UsageError::with_hint(
         "the cache is disabled (-c None or --no-cache)",
@@ -28,9 +59,9 @@ fn cache_disabled() -> UsageError {
     )
 }
 
-pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
-    let file = cache_file(settings, ctx)?.ok_or_else(cache_disabled)?;
-    let inventory = file.load(settings.registry()?)?;
+pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
+    let file = ctx.cache()?.ok_or_else(cache_disabled)?;
+    let inventory = file.load(ctx.registry()?)?;
     let info = Info {
         path: file.path().display().to_string(),
         exists: inventory.is_some(),
@@ -44,11 +75,6 @@ pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
         manifest_details: inventory.as_ref().map(|i| i.manifests.len()),
         file_bytes: std::fs::metadata(file.path()).ok().map(|m| m.len()),
     };
-    let printer = &ctx.printer;
-    if printer.format() == OutputFormat::Json {
-        printer.json(&info)?;
-        return Ok(ExitStatus::Success);
-    }
     let mut pairs = vec![("path", info.path.clone())];
     if let (Some(registry), Some(refreshed), Some(age)) =
         (&info.registry, &info.refreshed_at, info.age_seconds)
@@ -82,21 +108,12 @@ pub fn info(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
             "no cache yet; the next command fills it".to_owned(),
         ));
     }
-    match printer.format() {
-        OutputFormat::Table => printer.table(
-            &["", ""],
-            pairs
-                .into_iter()
-                .map(|(k, v)| vec![k.to_owned(), v])
-                .collect(),
-        )?,
-        _ => printer.lines(pairs.into_iter().map(|(k, v)| format!("{k}: {v}")))?,
-    }
+    ctx.printer.rows(&InfoLines { info, pairs })?;
     Ok(ExitStatus::Success)
 }
 
-pub fn clear(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
-    let file = cache_file(settings, ctx)?.ok_or_else(cache_disabled)?;
+pub fn clear(ctx: &Context) -> anyhow::Result<ExitStatus> {
+    let file = ctx.cache()?.ok_or_else(cache_disabled)?;
     if file.clear()? {
         ctx.printer
             .note(&format!("removed the cache {}", file.path().display()));

@@ -1,68 +1,54 @@
 //! `list-repo-names [PATTERN]`: the repositories holding at least one tag.
 
-use regex::Regex;
 use serde::Serialize;
 
 use super::{Context, inventory};
-use crate::exit::{ExitStatus, UsageError};
+use crate::exit::ExitStatus;
+use crate::output::Rows;
 use crate::refresh::Scope;
-use crate::settings::{OutputFormat, Settings};
+use crate::settings::ListRepoNamesSettings;
 
 #[derive(Serialize)]
-struct Row<'a> {
-    name: &'a str,
+struct Row {
+    name: String,
     tags: usize,
 }
 
-pub async fn run(
-    settings: &Settings,
-    ctx: &Context,
-    pattern: Option<&str>,
-) -> anyhow::Result<ExitStatus> {
-    let filter = pattern.map(compile_filter).transpose()?;
-    let inventory = inventory(settings, ctx, Scope::All).await?;
+/// Names alone when piped (dregutil's output), with their tag counts in a table.
+struct Repositories(Vec<Row>);
+
+impl Rows for Repositories {
+    type Row = Row;
+
+    fn rows(&self) -> &[Row] {
+        &self.0
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAGS"]
+    }
+
+    fn cells(&self, row: &Row) -> Vec<String> {
+        vec![row.name.clone(), row.tags.to_string()]
+    }
+
+    fn plain(&self, row: &Row) -> String {
+        row.name.clone()
+    }
+}
+
+pub async fn run(ctx: &Context, settings: &ListRepoNamesSettings) -> anyhow::Result<ExitStatus> {
+    let inventory = inventory(ctx, Scope::All).await?;
     let rows: Vec<Row> = inventory
         .tagged_repositories()
-        .filter(|(name, _)| filter.as_ref().is_none_or(|re| re.is_match(name)))
+        .filter(|(name, _)| settings.pattern.as_ref().is_none_or(|re| re.is_match(name)))
         .map(|(name, repo)| Row {
-            name,
+            name: name.clone(),
             tags: repo.tags.len(),
         })
         .collect();
-    let printer = &ctx.printer;
-    match printer.format() {
-        OutputFormat::Plain => printer.lines(rows.iter().map(|r| r.name))?,
-        OutputFormat::Table => printer.table(
-            &["REPOSITORY", "TAGS"],
-            rows.iter()
-                .map(|r| vec![r.name.to_owned(), r.tags.to_string()])
-                .collect(),
-        )?,
-        OutputFormat::Json => printer.json(&rows)?,
-    }
-    printer.count_footer("repositories", rows.len())?;
+    let count = rows.len();
+    ctx.printer.rows(&Repositories(rows))?;
+    ctx.printer.count_footer("repositories", count)?;
     Ok(ExitStatus::Success)
-}
-
-fn compile_filter(pattern: &str) -> Result<Regex, UsageError> {
-    Regex::new(pattern).map_err(|e| {
-        UsageError::with_hint(
-            format!(
-                "invalid repository pattern {pattern:?}: {}",
-                reason(&e.to_string())
-            ),
-            "PATTERN is a regular expression searched anywhere in the name, e.g. '^team-a/'",
-        )
-    })
-}
-
-/// regex errors span several lines (the pattern, a caret, the reason); the reason is on the last.
-fn reason(message: &str) -> &str {
-    message
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or(message)
-        .trim()
-        .trim_start_matches("error: ")
 }

@@ -7,12 +7,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{Context, age_seconds, human_duration, inventory, read_details};
-use crate::cache::{Inventory, TagEntry};
-use crate::cli::TagSort;
-use crate::exit::{ExitStatus, UsageError};
-use crate::output::{human_bytes, media_type_label, short_digest};
+use crate::exit::ExitStatus;
+use crate::inventory::{Inventory, TagEntry};
+use crate::output::{Rows, human_bytes, media_type_label, short_digest};
 use crate::refresh::Scope;
-use crate::settings::{CacheChoice, OutputFormat, Settings, TagListing};
+use crate::settings::{CacheChoice, ListTagNamesSettings, TagSort};
 use crate::version::natural_cmp;
 
 #[derive(Serialize)]
@@ -30,43 +29,25 @@ struct Row<'a> {
     platforms: Vec<String>,
 }
 
-pub async fn run(
-    settings: &Settings,
-    ctx: &Context,
-    listing: &TagListing,
-) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, listing: &ListTagNamesSettings) -> anyhow::Result<ExitStatus> {
     // Without a cache only the named repositories are read; with one, the cache stays complete.
-    let scope = match (&settings.cache, listing.repos.is_empty()) {
+    let scope = match (&ctx.settings.cache, listing.repos.is_empty()) {
         (CacheChoice::Disabled, false) => Scope::Only(&listing.repos),
         _ => Scope::All,
     };
-    let mut inventory = inventory(settings, ctx, scope).await?;
-    check_repositories(&inventory, &listing.repos)?;
-    let needs_details = listing.long || matches!(listing.sort, TagSort::Size | TagSort::Created);
-    if needs_details {
+    let mut inventory = inventory(ctx, scope).await?;
+    inventory.check_repositories(&listing.repos)?;
+    if listing.needs_details() {
         let repos = listed_repositories(&inventory, &listing.repos);
         let created = listing.long || listing.sort == TagSort::Created;
-        read_details(settings, ctx, &mut inventory, &repos, created).await?;
+        read_details(ctx, &mut inventory, &repos, created).await?;
     }
-    let host = settings.registry()?.host_port();
-    let rows = rows(&inventory, listing, &host);
-    print(ctx, listing, &rows)?;
-    ctx.printer.count_footer("tags", rows.len())?;
+    let host = ctx.registry()?.host_port();
+    let tags = Tags::new(rows(&inventory, listing, &host), listing);
+    let count = tags.rows.len();
+    ctx.printer.rows(&tags)?;
+    ctx.printer.count_footer("tags", count)?;
     Ok(ExitStatus::Success)
-}
-
-fn check_repositories(inventory: &Inventory, repos: &[String]) -> Result<(), UsageError> {
-    match repos
-        .iter()
-        .find(|r| !inventory.repositories.contains_key(*r))
-    {
-        Some(missing) => Err(UsageError::with_hint(
-            format!("repository {missing} not found in {}", inventory.registry),
-            "`regsweep list-repo-names` lists the repositories; add --refresh if it was pushed \
-             after the cache was filled",
-        )),
-        None => Ok(()),
-    }
 }
 
 fn listed_repositories(inventory: &Inventory, repos: &[String]) -> Vec<String> {
@@ -82,7 +63,7 @@ fn listed_repositories(inventory: &Inventory, repos: &[String]) -> Vec<String> {
 
 /// The rows to print: repositories in name order, each one's tags by version (or name); or, sorted
 /// by size or created time, all tags at once. `--reverse-sort` reverses the order.
-fn rows<'a>(inventory: &'a Inventory, listing: &TagListing, host: &str) -> Vec<Row<'a>> {
+fn rows<'a>(inventory: &'a Inventory, listing: &ListTagNamesSettings, host: &str) -> Vec<Row<'a>> {
     let mut rows = Vec::new();
     for (repository, repo) in &inventory.repositories {
         if !listing.repos.is_empty() && !listing.repos.contains(repository) {
@@ -125,91 +106,161 @@ fn rows<'a>(inventory: &'a Inventory, listing: &TagListing, host: &str) -> Vec<R
     rows
 }
 
-fn print(ctx: &Context, listing: &TagListing, rows: &[Row]) -> anyhow::Result<()> {
-    let printer = &ctx.printer;
-    let dash = || "-".to_owned();
-    let created = |r: &Row| {
-        r.created
-            .map_or_else(dash, |c| c.strftime("%Y-%m-%d %H:%M").to_string())
-    };
-    let age = |r: &Row| {
-        r.created
-            .map_or_else(dash, |c| human_duration(age_seconds(c)))
-    };
-    let platforms = |r: &Row| {
-        if r.platforms.is_empty() {
-            dash()
-        } else {
-            r.platforms.join(",")
-        }
-    };
-    match printer.format() {
-        OutputFormat::Json => printer.json(rows)?,
-        OutputFormat::Plain if listing.image_names && !listing.long => {
-            printer.lines(rows.iter().map(|r| r.image.as_str()))?;
-        }
-        OutputFormat::Plain => {
-            // dregutil's columns: the repository padded to the longest name, two spaces, the tag;
-            // --long adds digest, size in bytes, created time and platforms.
-            let width = rows.iter().map(|r| r.repository.len()).max().unwrap_or(0);
-            let tag_width = rows.iter().map(|r| r.tag.len()).max().unwrap_or(0);
-            printer.lines(rows.iter().map(|r| {
-                let first = if listing.image_names {
-                    r.image.clone()
-                } else {
-                    format!("{:width$}  {}", r.repository, r.tag)
-                };
-                if !listing.long {
-                    return first;
-                }
-                let first = if listing.image_names {
-                    first
-                } else {
-                    format!("{:width$}  {:tag_width$}", r.repository, r.tag)
-                };
-                format!(
-                    "{first}  {}  {}  {}  {}",
-                    r.digest,
-                    r.size.map_or_else(dash, |s| s.to_string()),
-                    r.created.map_or_else(dash, |c| c.to_string()),
-                    platforms(r)
-                )
-            }))?;
-        }
-        OutputFormat::Table => {
-            let mut header: Vec<&str> = if listing.image_names {
-                vec!["IMAGE"]
-            } else {
-                vec!["REPOSITORY", "TAG"]
-            };
-            header.push("DIGEST");
-            if listing.long {
-                header.extend(["SIZE", "CREATED", "AGE", "PLATFORMS"]);
-            } else {
-                header.push("TYPE");
-            }
-            let table_rows = rows
-                .iter()
-                .map(|r| {
-                    let mut cells = if listing.image_names {
-                        vec![r.image.clone()]
-                    } else {
-                        vec![r.repository.to_owned(), r.tag.to_owned()]
-                    };
-                    cells.push(short_digest(r.digest));
-                    if listing.long {
-                        cells.push(r.size.map_or_else(dash, human_bytes));
-                        cells.push(created(r));
-                        cells.push(age(r));
-                        cells.push(platforms(r));
-                    } else {
-                        cells.push(media_type_label(r.media_type).to_owned());
-                    }
-                    cells
-                })
-                .collect();
-            printer.table(&header, table_rows)?;
+/// The listing: dregutil's `REPO  TAG` columns when piped (the repository padded to the longest
+/// name; `--image-names` gives `REGISTRY/REPO:TAG`), with digest, size, created time and platforms
+/// under `--long`.
+struct Tags<'a> {
+    rows: Vec<Row<'a>>,
+    long: bool,
+    image_names: bool,
+    repo_width: usize,
+    tag_width: usize,
+}
+
+impl<'a> Tags<'a> {
+    fn new(rows: Vec<Row<'a>>, listing: &ListTagNamesSettings) -> Self {
+        let repo_width = rows.iter().map(|r| r.repository.len()).max().unwrap_or(0);
+        let tag_width = rows.iter().map(|r| r.tag.len()).max().unwrap_or(0);
+        Self {
+            rows,
+            long: listing.long,
+            image_names: listing.image_names,
+            repo_width,
+            tag_width,
         }
     }
-    Ok(())
+}
+
+fn dash() -> String {
+    "-".to_owned()
+}
+
+fn platforms(row: &Row) -> String {
+    if row.platforms.is_empty() {
+        dash()
+    } else {
+        row.platforms.join(",")
+    }
+}
+
+impl<'a> Rows for Tags<'a> {
+    type Row = Row<'a>;
+
+    fn rows(&self) -> &[Row<'a>] {
+        &self.rows
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        let mut header = if self.image_names {
+            vec!["IMAGE"]
+        } else {
+            vec!["REPOSITORY", "TAG"]
+        };
+        header.push("DIGEST");
+        if self.long {
+            header.extend(["SIZE", "CREATED", "AGE", "PLATFORMS"]);
+        } else {
+            header.push("TYPE");
+        }
+        header
+    }
+
+    fn cells(&self, r: &Row) -> Vec<String> {
+        let mut cells = if self.image_names {
+            vec![r.image.clone()]
+        } else {
+            vec![r.repository.to_owned(), r.tag.to_owned()]
+        };
+        cells.push(short_digest(r.digest));
+        if self.long {
+            cells.push(r.size.map_or_else(dash, human_bytes));
+            cells.push(
+                r.created
+                    .map_or_else(dash, |c| c.strftime("%Y-%m-%d %H:%M").to_string()),
+            );
+            cells.push(
+                r.created
+                    .map_or_else(dash, |c| human_duration(age_seconds(c))),
+            );
+            cells.push(platforms(r));
+        } else {
+            cells.push(media_type_label(r.media_type).to_owned());
+        }
+        cells
+    }
+
+    fn plain(&self, r: &Row) -> String {
+        let (width, tag_width) = (self.repo_width, self.tag_width);
+        if !self.long {
+            return if self.image_names {
+                r.image.clone()
+            } else {
+                format!("{:width$}  {}", r.repository, r.tag)
+            };
+        }
+        let first = if self.image_names {
+            r.image.clone()
+        } else {
+            format!("{:width$}  {:tag_width$}", r.repository, r.tag)
+        };
+        format!(
+            "{first}  {}  {}  {}  {}",
+            r.digest,
+            r.size.map_or_else(dash, |s| s.to_string()),
+            r.created.map_or_else(dash, |c| c.to_string()),
+            platforms(r)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{OutputFormat, render};
+
+    fn row<'a>(repository: &'a str, tag: &'a str) -> Row<'a> {
+        Row {
+            repository,
+            tag,
+            image: format!("reg:5000/{repository}:{tag}"),
+            digest: "sha256:0123456789abcdef",
+            media_type: None,
+            size: Some(1234),
+            created: None,
+            platforms: vec!["linux/amd64".into()],
+        }
+    }
+
+    fn plain(listing: &ListTagNamesSettings) -> String {
+        let tags = Tags::new(
+            vec![row("app", "1.2"), row("team-a/web", "10.0.1")],
+            listing,
+        );
+        let mut out = Vec::new();
+        render(OutputFormat::Plain, &tags, None, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn dregutil_columns_pad_the_repository_to_the_longest_name() {
+        let mut listing = ListTagNamesSettings {
+            repos: Vec::new(),
+            reverse_sort: false,
+            image_names: false,
+            long: false,
+            sort: TagSort::Version,
+        };
+        assert_eq!(plain(&listing), "app         1.2\nteam-a/web  10.0.1\n");
+        listing.image_names = true;
+        assert_eq!(
+            plain(&listing),
+            "reg:5000/app:1.2\nreg:5000/team-a/web:10.0.1\n"
+        );
+        listing.image_names = false;
+        listing.long = true;
+        assert_eq!(
+            plain(&listing).lines().next().unwrap(),
+            "app         1.2     sha256:0123456789abcdef  1234  -  linux/amd64"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! `restore [JOURNAL] [-r REPO...]` and `journal list`: undoing a removal from its journal.
+//! `restore [JOURNAL] [-r REPO...]`: undoing a removal from its journal.
 //!
 //! Every manifest of the journal that is no longer in the registry is PUT back with its exact bytes,
 //! whatever its status says (a DELETE whose answer was lost may have been carried out; a run killed
@@ -7,23 +7,21 @@
 //! before it is sent again. This works until the registry's garbage collector removes the blobs; then
 //! the registry refuses the manifest and the report says so.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{Context, cache_file};
-use crate::cache::TagEntry;
+use super::Context;
 use crate::exit::{ExitStatus, UsageError};
-use crate::journal::{self, Entry, Journal, Status};
-use crate::output::short_digest;
-use crate::registry::manifest::is_index;
-use crate::registry::{Client, RegistryAddress, RegistryError, backoff};
+use crate::inventory::{Inventory, TagEntry};
+use crate::journal::{self, Entry, Journal};
+use crate::media_type::is_index;
+use crate::output::{Rows, short_digest};
+use crate::registry::{Client, RegistryError, backoff};
+use crate::settings::RestoreSettings;
 
 /// PUTs of one manifest or tag at most, each after checking the last one was not carried out.
 const PUT_ATTEMPTS: u32 = 3;
-use crate::settings::{OutputFormat, Settings};
 
 /// What happened to one journal entry.
 #[derive(Debug, Serialize)]
@@ -38,15 +36,11 @@ struct Outcome {
     error: Option<String>,
 }
 
-pub async fn run(
-    settings: &Settings,
-    ctx: &Context,
-    path: Option<&Path>,
-    repos: &[String],
-) -> anyhow::Result<ExitStatus> {
-    let registry = settings.registry()?.clone();
-    let path = match path {
-        Some(path) => path.to_owned(),
+pub async fn run(ctx: &Context, settings: &RestoreSettings) -> anyhow::Result<ExitStatus> {
+    let registry = ctx.registry()?.clone();
+    let repos = &settings.repos;
+    let path = match &settings.journal {
+        Some(path) => path.clone(),
         None => journal::newest(&registry)?,
     };
     let journal = journal::load(&path)?;
@@ -60,7 +54,7 @@ pub async fn run(
             format!("pass --registry {}", journal.registry),
         ));
     }
-    let client = Client::new(settings.client_config()?)?;
+    let client = ctx.client()?;
     // Every entry, whatever its status: each is checked against the registry.
     let mut wanted: Vec<&Entry> = journal
         .entries
@@ -78,17 +72,15 @@ pub async fn run(
     for phase in [false, true] {
         let batch = wanted.iter().filter(|e| is_index(&e.media_type) == phase);
         outcomes.extend(
-            futures::future::join_all(batch.map(|entry| restore_entry(&client, entry))).await,
+            futures::future::join_all(batch.map(|entry| restore_entry(client, entry))).await,
         );
     }
-    update_cache(settings, ctx, &registry, &outcomes, &journal)?;
-    report(ctx, &outcomes)?;
+    update_cache(ctx, &outcomes, &journal)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    let total = outcomes.len();
+    ctx.printer.rows(&Outcomes(outcomes))?;
     if failed > 0 {
-        bail!(RestoreIncomplete {
-            failed,
-            total: outcomes.len()
-        });
+        bail!(RestoreIncomplete { failed, total });
     }
     Ok(ExitStatus::Success)
 }
@@ -164,7 +156,7 @@ async fn put_checked(client: &Client, entry: &Entry, reference: &str) -> anyhow:
         {
             Ok(digest) if digest == entry.digest => return Ok(()),
             Ok(digest) => bail!("the registry stored it as {digest}, not {}", entry.digest),
-            Err(err) if err.is_refusal() || !err.is_transient() => return Err(err.into()),
+            Err(err) if err.refuses_all() || !err.is_transient() => return Err(err.into()),
             Err(err) => err,
         };
         let now = client.resolve(repo, reference).await?;
@@ -183,10 +175,9 @@ async fn put_checked(client: &Client, entry: &Entry, reference: &str) -> anyhow:
 /// collection has run (the registry answers MANIFEST_BLOB_UNKNOWN).
 fn explain(err: &anyhow::Error) -> String {
     let blob_gone = err.chain().any(|cause| {
-        matches!(cause.downcast_ref::<RegistryError>(),
-            Some(RegistryError::Unexpected { detail, .. } | RegistryError::NotFound { detail, .. })
-                if detail.code.as_deref() == Some("MANIFEST_BLOB_UNKNOWN")
-                    || detail.code.as_deref() == Some("BLOB_UNKNOWN"))
+        cause
+            .downcast_ref::<RegistryError>()
+            .is_some_and(RegistryError::is_blob_unknown)
     });
     if blob_gone {
         "cannot be restored: a blob it needs is gone (the registry's garbage collection ran)"
@@ -197,17 +188,11 @@ fn explain(err: &anyhow::Error) -> String {
 }
 
 /// Puts the restored tags back into the cache, if there is one.
-fn update_cache(
-    settings: &Settings,
-    ctx: &Context,
-    registry: &RegistryAddress,
-    outcomes: &[Outcome],
-    journal: &Journal,
-) -> anyhow::Result<()> {
-    let Some(file) = cache_file(settings, ctx)? else {
+fn update_cache(ctx: &Context, outcomes: &[Outcome], journal: &Journal) -> anyhow::Result<()> {
+    let Some(file) = ctx.cache()? else {
         return Ok(());
     };
-    file.update(registry, |current| {
+    file.update(ctx.registry()?, |current| {
         let mut inventory = current?;
         add_restored(&mut inventory, outcomes, journal);
         Some(inventory)
@@ -215,7 +200,7 @@ fn update_cache(
     Ok(())
 }
 
-fn add_restored(inventory: &mut crate::cache::Inventory, outcomes: &[Outcome], journal: &Journal) {
+fn add_restored(inventory: &mut Inventory, outcomes: &[Outcome], journal: &Journal) {
     for outcome in outcomes {
         let media_type = journal
             .entries
@@ -238,129 +223,48 @@ fn add_restored(inventory: &mut crate::cache::Inventory, outcomes: &[Outcome], j
     }
 }
 
-fn report(ctx: &Context, outcomes: &[Outcome]) -> anyhow::Result<()> {
-    let printer = &ctx.printer;
-    if printer.format() == OutputFormat::Json {
-        printer.json(outcomes)?;
-        return Ok(());
+/// What happened to each manifest; a table in plain output too (it is a report for people).
+struct Outcomes(Vec<Outcome>);
+
+impl Rows for Outcomes {
+    type Row = Outcome;
+
+    fn rows(&self) -> &[Outcome] {
+        &self.0
     }
-    let rows = outcomes
-        .iter()
-        .map(|o| {
-            let result = match (&o.error, o.skipped_tags.is_empty()) {
-                (Some(err), _) => err.clone(),
-                (None, true) if o.already_there => "still there".to_owned(),
-                (None, true) => "restored".to_owned(),
-                (None, false) => format!(
-                    "restored; left alone (they point elsewhere now): {}",
-                    o.skipped_tags.join(", ")
-                ),
-            };
-            vec![
-                o.repository.clone(),
-                o.restored_tags.join(", "),
-                short_digest(&o.digest),
-                result,
-            ]
-        })
-        .collect();
-    printer.table(&["REPOSITORY", "TAGS", "DIGEST", "RESULT"], rows)?;
-    Ok(())
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAGS", "DIGEST", "RESULT"]
+    }
+
+    fn cells(&self, o: &Outcome) -> Vec<String> {
+        vec![
+            o.repository.clone(),
+            o.restored_tags.join(", "),
+            short_digest(&o.digest),
+            o.result(),
+        ]
+    }
+
+    fn plain(&self, o: &Outcome) -> String {
+        self.cells(o).join("  ")
+    }
+
+    fn plain_is_table(&self) -> bool {
+        true
+    }
 }
 
-#[derive(Serialize)]
-struct JournalRow {
-    path: String,
-    created_at: String,
-    registry: String,
-    command: String,
-    manifests: usize,
-    tags: usize,
-    deleted: usize,
-    pending: usize,
-    failed: usize,
-}
-
-/// `journal list`: the journals of the registry (of every registry without `--registry`).
-pub fn list(settings: &Settings, ctx: &Context) -> anyhow::Result<ExitStatus> {
-    let dirs: Vec<PathBuf> = match settings.registry() {
-        Ok(registry) => vec![journal::dir_for(registry)?],
-        Err(_) => {
-            let root = journal::root()?;
-            match std::fs::read_dir(&root) {
-                Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
-                Err(_) => Vec::new(),
-            }
-        }
-    };
-    let mut rows = Vec::new();
-    for dir in dirs {
-        for path in journal::list(&dir)? {
-            let journal = journal::load(&path)?;
-            let count = |status| {
-                journal
-                    .entries
-                    .iter()
-                    .filter(|e| e.status == status)
-                    .count()
-            };
-            rows.push(JournalRow {
-                path: path.display().to_string(),
-                created_at: journal.created_at.to_string(),
-                registry: journal.registry.clone(),
-                command: journal.command.clone(),
-                manifests: journal.entries.len(),
-                tags: journal.entries.iter().map(|e| e.tags.len()).sum(),
-                deleted: count(Status::Deleted),
-                pending: count(Status::Pending),
-                failed: count(Status::Failed),
-            });
+impl Outcome {
+    fn result(&self) -> String {
+        match (&self.error, self.skipped_tags.is_empty()) {
+            (Some(err), _) => err.clone(),
+            (None, true) if self.already_there => "still there".to_owned(),
+            (None, true) => "restored".to_owned(),
+            (None, false) => format!(
+                "restored; left alone (they point elsewhere now): {}",
+                self.skipped_tags.join(", ")
+            ),
         }
     }
-    let printer = &ctx.printer;
-    match printer.format() {
-        OutputFormat::Json => printer.json(&rows)?,
-        OutputFormat::Plain => printer.lines(rows.iter().map(|r| {
-            format!(
-                "{}  {}  {}  {} manifests  {} tags  {} deleted  {} pending  {} failed",
-                r.created_at,
-                r.registry,
-                r.path,
-                r.manifests,
-                r.tags,
-                r.deleted,
-                r.pending,
-                r.failed
-            )
-        }))?,
-        OutputFormat::Table => printer.table(
-            &[
-                "TIME",
-                "REGISTRY",
-                "COMMAND",
-                "MANIFESTS",
-                "TAGS",
-                "DELETED",
-                "PENDING",
-                "FAILED",
-                "FILE",
-            ],
-            rows.iter()
-                .map(|r| {
-                    vec![
-                        r.created_at.clone(),
-                        r.registry.clone(),
-                        r.command.clone(),
-                        r.manifests.to_string(),
-                        r.tags.to_string(),
-                        r.deleted.to_string(),
-                        r.pending.to_string(),
-                        r.failed.to_string(),
-                        r.path.clone(),
-                    ]
-                })
-                .collect(),
-        )?,
-    }
-    Ok(ExitStatus::Success)
 }

@@ -7,12 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{Context, inventory, read_details};
-use crate::cache::Inventory;
-use crate::cli::UsageSort;
-use crate::exit::{ExitStatus, UsageError};
-use crate::output::human_bytes;
+use crate::exit::ExitStatus;
+use crate::inventory::Inventory;
+use crate::output::{OutputFormat, Rows, human_bytes, short_digest};
 use crate::refresh::Scope;
-use crate::settings::{OutputFormat, Settings};
+use crate::settings::{UsageSettings, UsageSort};
 use crate::version::natural_cmp;
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -44,36 +43,23 @@ struct Usage {
     missing_details: usize,
 }
 
-pub async fn run(
-    settings: &Settings,
-    ctx: &Context,
-    repos: &[String],
-    sort: UsageSort,
-    with_tags: bool,
-) -> anyhow::Result<ExitStatus> {
-    let mut inventory = inventory(settings, ctx, Scope::All).await?;
-    if let Some(missing) = repos
-        .iter()
-        .find(|r| !inventory.repositories.contains_key(*r))
-    {
-        return Err(UsageError::new(format!(
-            "repository {missing} not found in {}",
-            inventory.registry
-        ))
-        .into());
-    }
-    let all: Vec<String> = inventory
-        .tagged_repositories()
-        .map(|(n, _)| n.clone())
-        .collect();
-    let wanted = if repos.is_empty() {
-        all
+pub async fn run(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<ExitStatus> {
+    let mut inventory = inventory(ctx, Scope::All).await?;
+    inventory.check_repositories(&settings.repos)?;
+    let wanted: Vec<String> = if settings.repos.is_empty() {
+        inventory
+            .tagged_repositories()
+            .map(|(n, _)| n.clone())
+            .collect()
     } else {
-        repos.to_vec()
+        settings.repos.clone()
     };
-    read_details(settings, ctx, &mut inventory, &wanted, false).await?;
-    let usage = compute(&inventory, &wanted, sort, with_tags);
-    print(ctx, &usage, with_tags)?;
+    read_details(ctx, &mut inventory, &wanted, false).await?;
+    let usage = compute(&inventory, &wanted, settings.sort, settings.tags);
+    ctx.printer.rows(&Repositories::new(&usage))?;
+    if settings.tags && ctx.printer.format() != OutputFormat::Json {
+        ctx.printer.rows(&TagSizes::new(&usage))?;
+    }
     if usage.missing_details > 0 {
         ctx.printer.note(&format!(
             "the registry's disk size leaves out {} manifests whose details are not cached yet; \
@@ -167,103 +153,160 @@ fn compute(inventory: &Inventory, wanted: &[String], sort: UsageSort, with_tags:
     }
 }
 
-fn print(ctx: &Context, usage: &Usage, with_tags: bool) -> anyhow::Result<()> {
-    let printer = &ctx.printer;
-    let totals = (
-        usage.repositories.iter().map(|r| r.tags).sum::<usize>(),
-        usage
-            .repositories
+/// A line of the repository listing: a repository, or the registry's total.
+#[derive(Serialize)]
+struct Line<'a> {
+    name: &'a str,
+    tags: usize,
+    manifests: usize,
+    size: u64,
+    disk_size: u64,
+    total: bool,
+}
+
+/// A repository per line, then the registry's (each blob once); exact bytes when piped. JSON is the
+/// whole report, tag sizes included.
+struct Repositories<'a> {
+    usage: &'a Usage,
+    lines: Vec<Line<'a>>,
+    width: usize,
+}
+
+impl<'a> Repositories<'a> {
+    fn new(usage: &'a Usage) -> Self {
+        let repos = &usage.repositories;
+        let mut lines: Vec<Line> = repos
             .iter()
-            .map(|r| r.manifests)
-            .sum::<usize>(),
-        usage.repositories.iter().map(|r| r.size).sum::<u64>(),
-    );
-    match printer.format() {
-        OutputFormat::Json => printer.json(usage)?,
-        OutputFormat::Plain => {
-            // Exact bytes, a repository per line, then the registry's line.
-            let width = usage
-                .repositories
-                .iter()
-                .map(|r| r.name.len())
-                .max()
-                .unwrap_or(0)
-                .max(10);
-            let mut lines: Vec<String> = usage
-                .repositories
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{:width$}  {}  {}  {}  {}",
-                        r.name, r.tags, r.manifests, r.size, r.disk_size
-                    )
-                })
-                .collect();
-            lines.push(format!(
-                "{:width$}  {}  {}  {}  {}",
-                "(registry)", totals.0, totals.1, totals.2, usage.registry_disk_size
-            ));
-            if with_tags {
-                for r in &usage.repositories {
-                    lines.extend(r.tag_sizes.iter().map(|t| {
-                        let size = t.size.map_or_else(|| "-".to_owned(), |s| s.to_string());
-                        format!("{}:{}  {}  {size}", r.name, t.tag, t.digest)
-                    }));
-                }
-            }
-            printer.lines(lines)?;
-        }
-        OutputFormat::Table => {
-            let mut rows: Vec<Vec<String>> = usage
-                .repositories
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.name.clone(),
-                        r.tags.to_string(),
-                        r.manifests.to_string(),
-                        human_bytes(r.size),
-                        human_bytes(r.disk_size),
-                    ]
-                })
-                .collect();
-            rows.push(vec![
-                "(registry, each blob once)".to_owned(),
-                totals.0.to_string(),
-                totals.1.to_string(),
-                human_bytes(totals.2),
-                human_bytes(usage.registry_disk_size),
-            ]);
-            printer.table(
-                &["REPOSITORY", "TAGS", "MANIFESTS", "SIZE", "DISK SIZE"],
-                rows,
-            )?;
-            if with_tags {
-                let rows = usage
-                    .repositories
-                    .iter()
-                    .flat_map(|r| {
-                        r.tag_sizes.iter().map(|t| {
-                            vec![
-                                r.name.clone(),
-                                t.tag.clone(),
-                                crate::output::short_digest(&t.digest),
-                                t.size.map_or_else(|| "-".to_owned(), human_bytes),
-                            ]
-                        })
-                    })
-                    .collect();
-                printer.table(&["REPOSITORY", "TAG", "DIGEST", "SIZE"], rows)?;
-            }
+            .map(|r| Line {
+                name: &r.name,
+                tags: r.tags,
+                manifests: r.manifests,
+                size: r.size,
+                disk_size: r.disk_size,
+                total: false,
+            })
+            .collect();
+        lines.push(Line {
+            name: "(registry)",
+            tags: repos.iter().map(|r| r.tags).sum(),
+            manifests: repos.iter().map(|r| r.manifests).sum(),
+            size: repos.iter().map(|r| r.size).sum(),
+            disk_size: usage.registry_disk_size,
+            total: true,
+        });
+        let width = repos
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(0)
+            .max(10);
+        Self {
+            usage,
+            lines,
+            width,
         }
     }
-    Ok(())
+}
+
+impl<'a> Rows for Repositories<'a> {
+    type Row = Line<'a>;
+
+    fn rows(&self) -> &[Line<'a>] {
+        &self.lines
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAGS", "MANIFESTS", "SIZE", "DISK SIZE"]
+    }
+
+    fn cells(&self, l: &Line) -> Vec<String> {
+        let name = if l.total {
+            "(registry, each blob once)"
+        } else {
+            l.name
+        };
+        vec![
+            name.to_owned(),
+            l.tags.to_string(),
+            l.manifests.to_string(),
+            human_bytes(l.size),
+            human_bytes(l.disk_size),
+        ]
+    }
+
+    fn plain(&self, l: &Line) -> String {
+        let width = self.width;
+        format!(
+            "{:width$}  {}  {}  {}  {}",
+            l.name, l.tags, l.manifests, l.size, l.disk_size
+        )
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self.usage)?;
+        writeln!(out)
+    }
+}
+
+#[derive(Serialize)]
+struct TagLine<'a> {
+    repository: &'a str,
+    size: &'a TagSize,
+}
+
+/// `--tags`: every tag with its image's size.
+struct TagSizes<'a>(Vec<TagLine<'a>>);
+
+impl<'a> TagSizes<'a> {
+    fn new(usage: &'a Usage) -> Self {
+        Self(
+            usage
+                .repositories
+                .iter()
+                .flat_map(|r| {
+                    r.tag_sizes.iter().map(|size| TagLine {
+                        repository: &r.name,
+                        size,
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+impl<'a> Rows for TagSizes<'a> {
+    type Row = TagLine<'a>;
+
+    fn rows(&self) -> &[TagLine<'a>] {
+        &self.0
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAG", "DIGEST", "SIZE"]
+    }
+
+    fn cells(&self, t: &TagLine) -> Vec<String> {
+        vec![
+            t.repository.to_owned(),
+            t.size.tag.clone(),
+            short_digest(&t.size.digest),
+            t.size.size.map_or_else(|| "-".to_owned(), human_bytes),
+        ]
+    }
+
+    fn plain(&self, t: &TagLine) -> String {
+        let size = t
+            .size
+            .size
+            .map_or_else(|| "-".to_owned(), |s| s.to_string());
+        format!("{}:{}  {}  {size}", t.repository, t.size.tag, t.size.digest)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{BlobRef, ManifestDetails, Repository, TagEntry};
+    use crate::inventory::{BlobRef, ManifestDetails, Repository, TagEntry};
     use crate::registry::RegistryAddress;
 
     fn details(layers: &[(&str, u64)]) -> ManifestDetails {

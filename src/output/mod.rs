@@ -5,19 +5,85 @@
 //! Every line and table cell, and every message, passes `escape`: names, platforms and error messages
 //! come from registries and files, and must not drive the terminal or split a line.
 
-use std::io::{self, IsTerminal as _, Write as _};
+use std::io::{self, IsTerminal as _, Write};
 use std::time::Duration;
 
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::settings::OutputFormat;
-
 pub mod escape;
-pub mod selection;
 
 pub use escape::escape;
+
+/// How listings are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Plain,
+    Json,
+}
+
+/// A listing, as `--format` shows it: a table on a terminal, plain lines for scripts (dregutil's
+/// columns where dregutil had the command), or JSON. Every command's output is one of these, so the
+/// three forms are chosen in one place (`render`).
+pub trait Rows {
+    type Row: Serialize;
+    fn rows(&self) -> &[Self::Row];
+    /// The table's header, one name per cell.
+    fn header(&self) -> Vec<&'static str>;
+    fn cells(&self, row: &Self::Row) -> Vec<String>;
+    /// One plain line.
+    fn plain(&self, row: &Self::Row) -> String;
+    /// Reports meant for people show their table in plain output too.
+    fn plain_is_table(&self) -> bool {
+        false
+    }
+    /// JSON: the rows as an array, unless a listing has a document of its own.
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self.rows())?;
+        writeln!(out)
+    }
+}
+
+/// Writes a listing in `format`; tables fit `width` columns when it is known. Every line and cell is
+/// escaped (JSON escapes on its own).
+pub fn render<R: Rows>(
+    format: OutputFormat,
+    rows: &R,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Json => rows.write_json(out),
+        OutputFormat::Plain if !rows.plain_is_table() => {
+            for row in rows.rows() {
+                writeln!(out, "{}", escape(&rows.plain(row)))?;
+            }
+            Ok(())
+        }
+        OutputFormat::Plain | OutputFormat::Table => {
+            let mut table = Table::new();
+            // A terminal that reports no usable width (some pseudo-terminals say 0) must not
+            // squeeze every cell into a column of its own.
+            match width {
+                Some(width) if width >= 40 => {
+                    table
+                        .set_width(width)
+                        .set_content_arrangement(ContentArrangement::Dynamic);
+                }
+                _ => {
+                    table.set_content_arrangement(ContentArrangement::Disabled);
+                }
+            }
+            table.load_style(TABLE_STYLE).set_header(rows.header());
+            for row in rows.rows() {
+                table.add_row(rows.cells(row).iter().map(|c| escape(c).into_owned()));
+            }
+            writeln!(out, "{table}")
+        }
+    }
+}
 
 /// Columns separated by space, the header underlined: quiet enough to read a few hundred rows.
 const TABLE_STYLE: TableStyle =
@@ -83,8 +149,8 @@ impl Printer {
         bar
     }
 
-    /// Lines as they are, one per line.
-    pub fn lines<I, S>(&self, lines: I) -> io::Result<()>
+    /// Lines as they are (escaped), one per line.
+    fn lines<I, S>(&self, lines: I) -> io::Result<()>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -96,32 +162,11 @@ impl Printer {
         out.flush()
     }
 
-    /// A table with a header row, sized to the terminal.
-    pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
-        let mut table = Table::new();
-        // A terminal that reports no usable width (some pseudo-terminals say 0) must not squeeze
-        // every cell into a column of its own.
-        let arrangement = match table.width() {
-            Some(width) if width >= 40 => ContentArrangement::Dynamic,
-            _ => ContentArrangement::Disabled,
-        };
-        table
-            .load_style(TABLE_STYLE)
-            .set_content_arrangement(arrangement)
-            .set_header(header.to_vec());
-        for row in rows {
-            table.add_row(row.iter().map(|cell| escape(cell).into_owned()));
-        }
-        let mut out = io::stdout().lock();
-        writeln!(out, "{table}")?;
-        out.flush()
-    }
-
-    /// Pretty JSON from a serializable value.
-    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+    /// A listing on stdout, in the chosen format, tables sized to the terminal.
+    pub fn rows<R: Rows>(&self, rows: &R) -> io::Result<()> {
+        let width = Table::new().width();
         let mut out = io::BufWriter::new(io::stdout().lock());
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
+        render(self.format, rows, width, &mut out)?;
         out.flush()
     }
 
@@ -149,7 +194,7 @@ pub fn short_digest(digest: &str) -> String {
 
 /// A short human name for a manifest media type.
 pub fn media_type_label(media_type: Option<&str>) -> &str {
-    use crate::registry::manifest::*;
+    use crate::media_type::*;
     match media_type {
         Some(OCI_INDEX) => "OCI index",
         Some(OCI_MANIFEST) => "OCI manifest",
@@ -164,6 +209,66 @@ pub fn media_type_label(media_type: Option<&str>) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize)]
+    struct Pair {
+        name: String,
+        n: usize,
+    }
+
+    struct Pairs(Vec<Pair>);
+
+    impl Rows for Pairs {
+        type Row = Pair;
+        fn rows(&self) -> &[Pair] {
+            &self.0
+        }
+        fn header(&self) -> Vec<&'static str> {
+            vec!["NAME", "N"]
+        }
+        fn cells(&self, row: &Pair) -> Vec<String> {
+            vec![row.name.clone(), row.n.to_string()]
+        }
+        fn plain(&self, row: &Pair) -> String {
+            format!("{}  {}", row.name, row.n)
+        }
+    }
+
+    fn rendered(format: OutputFormat, rows: &Pairs) -> String {
+        let mut out = Vec::new();
+        render(format, rows, None, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_listing_three_forms() {
+        let rows = Pairs(vec![
+            Pair {
+                name: "app".into(),
+                n: 2,
+            },
+            Pair {
+                name: "evil\u{1b}[2J\nx".into(),
+                n: 1,
+            },
+        ]);
+        assert_eq!(
+            rendered(OutputFormat::Plain, &rows),
+            "app  2\nevil\\x1b[2J\\nx  1\n"
+        );
+        let table = rendered(OutputFormat::Table, &rows);
+        assert!(
+            table.contains("NAME") && table.contains(r"evil\x1b[2J\nx"),
+            "{table}"
+        );
+        assert!(!table.contains('\u{1b}'));
+        let json: serde_json::Value =
+            serde_json::from_str(&rendered(OutputFormat::Json, &rows)).unwrap();
+        assert_eq!(
+            json[1]["name"], "evil\u{1b}[2J\nx",
+            "JSON keeps the exact value"
+        );
+    }
 
     #[test]
     fn short_digest_drops_the_algorithm() {

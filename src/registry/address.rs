@@ -5,7 +5,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::exit::UsageError;
+use super::error::ConfigError;
 
 /// A registry's base URL, without credentials, path, query or fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,38 +15,31 @@ pub struct RegistryAddress {
 
 impl RegistryAddress {
     /// Parses `host[:port]` (https assumed, as dregutil did) or an `http://` / `https://` URL.
-    pub fn parse(input: &str) -> Result<Self, UsageError> {
+    pub fn parse(input: &str) -> Result<Self, ConfigError> {
         let input = input.trim();
         if input.is_empty() {
-            return Err(no_registry());
+            return Err(ConfigError::NoRegistry);
         }
         let lower = input.to_ascii_lowercase();
         let with_scheme = if lower.starts_with("http://") || lower.starts_with("https://") {
             input.to_owned()
         } else if input.contains("://") {
-            return Err(UsageError::with_hint(
-                format!("unsupported registry URL scheme in {input:?}"),
-                "write host[:port] for https, or http://host:port for plain HTTP",
-            ));
+            return Err(ConfigError::UnsupportedScheme {
+                input: input.to_owned(),
+            });
         } else {
             format!("https://{input}")
         };
-        let invalid = |why: &str| {
-            UsageError::with_hint(
-                format!("invalid registry {input:?}: {why}"),
-                "write host[:port], https://host[:port] or http://host:port",
-            )
+        let invalid = |why: &str| ConfigError::InvalidAddress {
+            input: input.to_owned(),
+            why: why.to_owned(),
         };
         let base = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
         if base.host_str().is_none_or(str::is_empty) {
             return Err(invalid("no host"));
         }
         if !base.username().is_empty() || base.password().is_some() {
-            return Err(UsageError::with_hint(
-                // The input is not repeated: it holds a secret.
-                "invalid registry address: credentials do not belong in it",
-                "pass them with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)",
-            ));
+            return Err(ConfigError::CredentialsInAddress);
         }
         if base.path() != "/" || base.query().is_some() || base.fragment().is_some() {
             return Err(invalid(
@@ -97,13 +90,6 @@ impl fmt::Display for RegistryAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.base.as_str().trim_end_matches('/'))
     }
-}
-
-pub fn no_registry() -> UsageError {
-    UsageError::with_hint(
-        "no registry given",
-        "pass --registry HOST[:PORT] (also -reg), or set the environment variable REGISTRY",
-    )
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@
 //!
 //! Tokens are cached per scope and shared: concurrent requests for one scope wait for a single fetch.
 //! A rejected token is renewed once. Credentials and tokens never appear in `Debug` output or logs.
+//!
+//! The credential itself is resolved only when the registry first challenges a request: a run that
+//! sends nothing, or talks to an open registry, never runs a credential helper or asks for a
+//! password.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -23,6 +27,20 @@ use super::error::{RegistryError, innermost_message};
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
 /// A token is renewed this long before it expires, so it does not expire in flight.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
+
+/// An error from wherever credentials come from (the command line, Docker's configuration, a helper).
+pub type SourceError = Arc<dyn std::error::Error + Send + Sync>;
+
+/// Resolves the credential for the registry: called at most once, when it is first needed.
+pub type CredentialProvider = Arc<
+    dyn Fn() -> Result<Option<Credential>, Box<dyn std::error::Error + Send + Sync>> + Send + Sync,
+>;
+
+/// A provider of a credential known in advance.
+#[cfg(test)]
+pub fn fixed(credential: Option<Credential>) -> CredentialProvider {
+    Arc::new(move || Ok(credential.clone()))
+}
 
 /// Credentials for a registry. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -75,7 +93,8 @@ struct Token {
 pub struct Authenticator {
     /// The registry, for messages.
     registry: String,
-    credential: Option<Credential>,
+    provider: CredentialProvider,
+    credential: OnceLock<Result<Option<Credential>, SourceError>>,
     prefer_digest: bool,
     scheme: Mutex<Option<Scheme>>,
     digest: Mutex<Option<http_auth::PasswordClient>>,
@@ -83,10 +102,11 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    pub fn new(registry: String, credential: Option<Credential>, prefer_digest: bool) -> Self {
+    pub fn new(registry: String, provider: CredentialProvider, prefer_digest: bool) -> Self {
         Self {
             registry,
-            credential,
+            provider,
+            credential: OnceLock::new(),
             prefer_digest,
             scheme: Mutex::new(None),
             digest: Mutex::new(None),
@@ -94,8 +114,34 @@ impl Authenticator {
         }
     }
 
-    pub fn credential(&self) -> Option<&Credential> {
-        self.credential.as_ref()
+    /// The credential, resolved on the first call (which may run a helper or prompt, so it runs
+    /// where blocking is allowed); concurrent callers wait for that one resolution.
+    fn credential(&self) -> Result<Option<&Credential>, RegistryError> {
+        let resolved = self.credential.get_or_init(|| {
+            let resolve = || (self.provider)().map_err(SourceError::from);
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle)
+                    if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread =>
+                {
+                    tokio::task::block_in_place(resolve)
+                }
+                _ => resolve(),
+            }
+        });
+        match resolved {
+            Ok(credential) => Ok(credential.as_ref()),
+            Err(source) => Err(RegistryError::Credentials {
+                source: source.clone(),
+            }),
+        }
+    }
+
+    /// The credential if it was resolved already (for messages), never resolving it.
+    pub fn resolved(&self) -> Option<&Credential> {
+        self.credential
+            .get()
+            .and_then(|r| r.as_ref().ok())
+            .and_then(Option::as_ref)
     }
 
     fn scheme(&self) -> Option<Scheme> {
@@ -117,7 +163,7 @@ impl Authenticator {
                 let token = self.token(http, &realm, service.as_deref(), scope).await?;
                 format!("Bearer {token}")
             }
-            Some(Scheme::Basic) => match &self.credential {
+            Some(Scheme::Basic) => match self.credential()? {
                 Some(Credential::Password { user, password }) => {
                     let pair = format!("{user}:{password}");
                     format!(
@@ -129,7 +175,7 @@ impl Authenticator {
             },
             Some(Scheme::Digest) => {
                 let (Some(Credential::Password { user, password }), Ok(mut digest)) =
-                    (&self.credential, self.digest.lock())
+                    (self.credential()?, self.digest.lock())
                 else {
                     return Ok(None);
                 };
@@ -161,7 +207,7 @@ impl Authenticator {
 
     /// Learns from a 401 what the registry wants. Returns whether the request is worth sending again:
     /// there is a scheme we can answer, and (for tokens) the rejected token was dropped.
-    pub fn learn(&self, headers: &HeaderMap, rejected_scope: &str) -> bool {
+    pub fn learn(&self, headers: &HeaderMap, rejected_scope: &str) -> Result<bool, RegistryError> {
         let challenges: Vec<&str> = headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
@@ -169,7 +215,7 @@ impl Authenticator {
             .collect();
         let joined = challenges.join(", ");
         let Ok(parsed) = http_auth::parse_challenges(&joined) else {
-            return false;
+            return Ok(false);
         };
         let find = |name: &str| parsed.iter().find(|c| c.scheme.eq_ignore_ascii_case(name));
         let param = |c: &http_auth::ChallengeRef<'_>, name: &str| {
@@ -178,10 +224,13 @@ impl Authenticator {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.to_unescaped())
         };
-        let has_password = matches!(self.credential, Some(Credential::Password { .. }));
+        if parsed.is_empty() {
+            return Ok(false);
+        }
+        let has_password = matches!(self.credential()?, Some(Credential::Password { .. }));
         let scheme = if let Some(bearer) = find("bearer") {
             let Some(realm) = param(bearer, "realm").and_then(|r| Url::parse(&r).ok()) else {
-                return false;
+                return Ok(false);
             };
             let service = param(bearer, "service");
             if let Some(scope) = param(bearer, "scope") {
@@ -204,12 +253,12 @@ impl Authenticator {
         } else if find("basic").is_some() && has_password {
             Scheme::Basic
         } else {
-            return false;
+            return Ok(false);
         };
         if let Ok(mut slot) = self.scheme.lock() {
             *slot = Some(scheme);
         }
-        true
+        Ok(true)
     }
 
     /// The token slot of a scope; `alias` may point two scope names at one slot.
@@ -268,7 +317,7 @@ impl Authenticator {
             realm: Box::new(realm.clone()),
             detail,
         };
-        let request = match &self.credential {
+        let request = match self.credential()? {
             Some(Credential::IdentityToken(refresh_token)) => {
                 let mut form = url::form_urlencoded::Serializer::new(String::new());
                 form.append_pair("grant_type", "refresh_token")
@@ -311,7 +360,7 @@ impl Authenticator {
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(RegistryError::AuthFailed {
-                who: self.credential.as_ref().map(Credential::who),
+                who: self.resolved().map(Credential::who),
                 registry: self.registry.clone(),
             });
         }
@@ -379,11 +428,11 @@ mod tests {
 
     #[test]
     fn bearer_challenges_are_learned_with_their_realm_and_service() {
-        let auth = Authenticator::new(String::new(), None, false);
+        let auth = Authenticator::new(String::new(), fixed(None), false);
         assert!(auth.learn(
             &challenge(r#"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:app:pull""#),
             "repository:app:pull"
-        ));
+        ).unwrap());
         let Some(Scheme::Bearer { realm, service }) = auth.scheme() else {
             panic!("not bearer")
         };
@@ -395,36 +444,37 @@ mod tests {
     #[test]
     fn basic_needs_a_password() {
         assert!(
-            !Authenticator::new(String::new(), None, false)
+            !Authenticator::new(String::new(), fixed(None), false)
                 .learn(&challenge(r#"Basic realm="r""#), "")
+                .unwrap()
         );
-        let auth = Authenticator::new(String::new(), password(), false);
-        assert!(auth.learn(&challenge(r#"Basic realm="r""#), ""));
+        let auth = Authenticator::new(String::new(), fixed(password()), false);
+        assert!(auth.learn(&challenge(r#"Basic realm="r""#), "").unwrap());
         assert!(matches!(auth.scheme(), Some(Scheme::Basic)));
     }
 
     #[test]
     fn digest_is_used_when_offered_alone_or_preferred() {
         let digest = r#"Digest realm="r", nonce="abc", qop="auth", algorithm=MD5"#;
-        let auth = Authenticator::new(String::new(), password(), false);
-        assert!(auth.learn(&challenge(digest), ""));
+        let auth = Authenticator::new(String::new(), fixed(password()), false);
+        assert!(auth.learn(&challenge(digest), "").unwrap());
         assert!(matches!(auth.scheme(), Some(Scheme::Digest)));
         let both = format!(r#"{digest}, Basic realm="r""#);
-        let auth = Authenticator::new(String::new(), password(), false);
-        assert!(auth.learn(&challenge(&both), ""));
+        let auth = Authenticator::new(String::new(), fixed(password()), false);
+        assert!(auth.learn(&challenge(&both), "").unwrap());
         assert!(matches!(auth.scheme(), Some(Scheme::Basic)));
-        let auth = Authenticator::new(String::new(), password(), true);
-        assert!(auth.learn(&challenge(&both), ""));
+        let auth = Authenticator::new(String::new(), fixed(password()), true);
+        assert!(auth.learn(&challenge(&both), "").unwrap());
         assert!(matches!(auth.scheme(), Some(Scheme::Digest)));
     }
 
     #[test]
     fn garbage_challenges_are_not_retried() {
-        let auth = Authenticator::new(String::new(), password(), false);
-        assert!(!auth.learn(&challenge("Negotiate"), ""));
-        assert!(!auth.learn(&HeaderMap::new(), ""));
+        let auth = Authenticator::new(String::new(), fixed(password()), false);
+        assert!(!auth.learn(&challenge("Negotiate"), "").unwrap());
+        assert!(!auth.learn(&HeaderMap::new(), "").unwrap());
         assert!(
-            !auth.learn(&challenge(r#"Bearer service="x""#), ""),
+            !auth.learn(&challenge(r#"Bearer service="x""#), "").unwrap(),
             "no realm"
         );
     }

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LINK};
 use reqwest::{Method, StatusCode};
@@ -17,14 +16,12 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::address::RegistryAddress;
-use super::auth::{Authenticator, Credential};
-use super::error::{Checked, RegistryError, check_response};
-use super::manifest::{
-    ACCEPT_ALL, DOCKER_V1_SIGNED, digest_like, is_digest, media_type_of, sha256_digest,
-};
-use super::name::{is_repository_name, is_tag};
+use super::auth::{Authenticator, Credential, CredentialProvider};
+use super::error::{Checked, ConfigError, ErrorCode, RegistryError, check_response};
+use super::manifest::{digest_like, media_type_of, sha256_digest};
 use super::retry::{MAX_RETRIES, RetryBudget, backoff};
-use crate::exit::UsageError;
+use crate::media_type::{ACCEPT_ALL, DOCKER_V1_SIGNED};
+use crate::names::{is_digest, is_repository_name, is_tag};
 
 /// Pages read of one listing (catalog or tag list) at most: a million repositories at Docker's 100 a
 /// page, ten million tags at registry 3.x's 1,000.
@@ -115,12 +112,13 @@ pub struct TlsConfig {
     pub client_key: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     pub address: RegistryAddress,
     pub concurrency: usize,
     pub use_get_manifest: bool,
-    pub credential: Option<Credential>,
+    /// Asked for the credential when the registry first challenges a request.
+    pub credentials: CredentialProvider,
     /// Answer a Digest challenge rather than Basic when the registry offers both.
     pub prefer_digest: bool,
     pub tls: TlsConfig,
@@ -196,7 +194,7 @@ enum Attempt {
 }
 
 impl Client {
-    pub fn new(config: ClientConfig) -> anyhow::Result<Self> {
+    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
@@ -209,7 +207,10 @@ impl Client {
         if let Some(path) = &tls.extra_ca {
             let pem = read_file(path, "CA bundle")?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                UsageError::new(format!("invalid CA bundle {}: {e}", path.display()))
+                ConfigError::InvalidCa {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                }
             })?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
@@ -221,15 +222,16 @@ impl Client {
                 pem.push(b'\n');
                 pem.extend(read_file(key_path, "client key")?);
             }
-            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                UsageError::with_hint(
-                    format!("invalid client certificate {}: {e}", cert_path.display()),
-                    "give a PEM file holding the certificate and its key, or the key with --client-key",
-                )
-            })?;
+            let identity =
+                reqwest::Identity::from_pem(&pem).map_err(|e| ConfigError::InvalidClientCert {
+                    path: cert_path.clone(),
+                    detail: e.to_string(),
+                })?;
             builder = builder.identity(identity);
         }
-        let http = builder.build().context("cannot set up the HTTP client")?;
+        let http = builder
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
         let registry = config.address.to_string();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -237,7 +239,7 @@ impl Client {
                 address: config.address,
                 permits: Semaphore::new(config.concurrency),
                 use_get_manifest: config.use_get_manifest,
-                auth: Authenticator::new(registry, config.credential, config.prefer_digest),
+                auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
                 budget: RetryBudget::default(),
             }),
         })
@@ -299,7 +301,7 @@ impl Client {
             .await
         {
             Ok(()) => {}
-            Err(err) if err.is_not_found("NAME_UNKNOWN") => return Ok(None),
+            Err(err) if err.is_not_found(ErrorCode::NameUnknown) => return Ok(None),
             Err(err) => return Err(err),
         }
         Ok(Some(Listed::sorted(tags, is_tag)))
@@ -404,7 +406,9 @@ impl Client {
                 }),
                 _ => Ok(Some(got.body)),
             },
-            Err(err) if err.is_not_found("BLOB_UNKNOWN") || err.is_unknown_manifest() => Ok(None),
+            Err(err) if err.is_not_found(ErrorCode::BlobUnknown) || err.is_unknown_manifest() => {
+                Ok(None)
+            }
             Err(err) => Err(err),
         }
     }
@@ -617,11 +621,12 @@ impl Client {
         };
         let status = response.status();
         tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
-        if status == StatusCode::UNAUTHORIZED
-            && !challenged
-            && auth.learn(response.headers(), &access.scope)
-        {
-            return Attempt::Challenged;
+        if status == StatusCode::UNAUTHORIZED && !challenged {
+            match auth.learn(response.headers(), &access.scope) {
+                Ok(true) => return Attempt::Challenged,
+                Ok(false) => {}
+                Err(err) => return Attempt::Failed(err, None),
+            }
         }
         let refused_scope = status == StatusCode::UNAUTHORIZED
             && auth.uses_tokens()
@@ -667,7 +672,7 @@ impl Client {
         access: &Access,
         refused_scope: bool,
     ) -> RegistryError {
-        let credential = self.inner.auth.credential();
+        let credential = self.inner.auth.resolved();
         let denied = |url: Box<Url>, detail| RegistryError::Denied {
             url,
             action: access.action,
@@ -773,9 +778,12 @@ fn header_digest(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, UsageError> {
-    std::fs::read(path)
-        .map_err(|e| UsageError::new(format!("cannot read {what} {}: {e}", path.display())))
+fn read_file(path: &PathBuf, what: &'static str) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|source| ConfigError::Unreadable {
+        what,
+        path: path.clone(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -788,7 +796,7 @@ mod tests {
             address: RegistryAddress::parse("http://127.0.0.1:5000").unwrap(),
             concurrency: 4,
             use_get_manifest: false,
-            credential: None,
+            credentials: super::super::auth::fixed(None),
             prefer_digest: false,
             tls: TlsConfig::default(),
         })

@@ -2,6 +2,9 @@
 //!
 //! Registries report failures as an OCI error envelope, `{"errors":[{"code":..,"message":..}]}`
 //! (distribution-spec `spec.md`, "Error Codes"); the first entry's code and message are kept.
+//!
+//! These errors say what happened, in the registry's terms. Which exit code each gives and what to
+//! do about it (hints that name command-line flags) is `failure.rs`'s business, not the client's.
 
 use std::fmt;
 use std::time::Duration;
@@ -10,12 +13,57 @@ use reqwest::{Response, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
-use crate::exit::ExitStatus;
+/// An OCI error code (distribution-spec `spec.md`, "Error Codes"), or any other a registry sends.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    BlobUnknown,
+    BlobUploadInvalid,
+    BlobUploadUnknown,
+    DigestInvalid,
+    ManifestBlobUnknown,
+    ManifestInvalid,
+    ManifestUnknown,
+    NameInvalid,
+    NameUnknown,
+    SizeInvalid,
+    Unauthorized,
+    Denied,
+    Unsupported,
+    #[serde(rename = "TOOMANYREQUESTS")]
+    TooManyRequests,
+    PaginationNumberInvalid,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl ErrorCode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BlobUnknown => "BLOB_UNKNOWN",
+            Self::BlobUploadInvalid => "BLOB_UPLOAD_INVALID",
+            Self::BlobUploadUnknown => "BLOB_UPLOAD_UNKNOWN",
+            Self::DigestInvalid => "DIGEST_INVALID",
+            Self::ManifestBlobUnknown => "MANIFEST_BLOB_UNKNOWN",
+            Self::ManifestInvalid => "MANIFEST_INVALID",
+            Self::ManifestUnknown => "MANIFEST_UNKNOWN",
+            Self::NameInvalid => "NAME_INVALID",
+            Self::NameUnknown => "NAME_UNKNOWN",
+            Self::SizeInvalid => "SIZE_INVALID",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Denied => "DENIED",
+            Self::Unsupported => "UNSUPPORTED",
+            Self::TooManyRequests => "TOOMANYREQUESTS",
+            Self::PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
+            Self::Other(code) => code,
+        }
+    }
+}
 
 /// The first entry of an OCI error envelope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorDetail {
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     pub message: Option<String>,
 }
 
@@ -30,11 +78,16 @@ impl ErrorDetail {
             code: Option<String>,
             message: Option<String>,
         }
+        let code = |c: String| {
+            let c = clip(c, 64);
+            serde_json::from_value(serde_json::Value::String(c.clone()))
+                .unwrap_or(ErrorCode::Other(c))
+        };
         serde_json::from_slice::<Envelope>(body)
             .ok()
             .and_then(|e| e.errors.into_iter().next())
             .map(|e| Self {
-                code: e.code.map(|c| clip(c, 64)),
+                code: e.code.map(code),
                 message: e.message.map(|m| clip(m, 400)),
             })
             .unwrap_or_default()
@@ -52,13 +105,45 @@ fn clip(mut text: String, max: usize) -> String {
 
 impl fmt::Display for ErrorDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.code, &self.message) {
+        match (self.code.as_ref().map(ErrorCode::as_str), &self.message) {
             (Some(code), Some(message)) => write!(f, ": {code}: {message}"),
             (Some(code), None) => write!(f, ": {code}"),
             (None, Some(message)) => write!(f, ": {message}"),
             (None, None) => Ok(()),
         }
     }
+}
+
+/// What keeps a client from being set up: the registry's address or the files it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no registry given")]
+    NoRegistry,
+    #[error("unsupported registry URL scheme in {input:?}")]
+    UnsupportedScheme { input: String },
+    #[error("invalid registry {input:?}: {why}")]
+    InvalidAddress { input: String, why: String },
+    /// The address is not repeated: it holds a secret.
+    #[error("invalid registry address: credentials do not belong in it")]
+    CredentialsInAddress,
+    #[error("cannot read {what} {}: {source}", path.display())]
+    Unreadable {
+        what: &'static str,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid CA bundle {}: {detail}", path.display())]
+    InvalidCa {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error("invalid client certificate {}: {detail}", path.display())]
+    InvalidClientCert {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +186,13 @@ pub enum RegistryError {
         action: &'static str,
         repository: Option<String>,
         detail: ErrorDetail,
+    },
+
+    /// Where the credentials come from failed (a helper, no terminal to ask for a password).
+    #[error("cannot get credentials for the registry")]
+    Credentials {
+        #[source]
+        source: super::auth::SourceError,
     },
 
     #[error("token server {realm}: {detail}")]
@@ -155,112 +247,9 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Self::Unreachable { .. }
-            | Self::Tls { .. }
-            | Self::Timeout { .. }
-            | Self::ConnectionLost { .. } => ExitStatus::Network,
-            Self::Unauthorized { .. }
-            | Self::Forbidden { .. }
-            | Self::AuthFailed { .. }
-            | Self::Denied { .. } => ExitStatus::Auth,
-            Self::TokenServer { detail, .. } if detail.starts_with("cannot reach") => {
-                ExitStatus::Network
-            }
-            _ => ExitStatus::Registry,
-        }
-    }
-
-    pub fn hint(&self) -> Option<String> {
-        let hint = match self {
-            // A TLS server that wants a client certificate may just close the connection.
-            Self::Unreachable { url, detail }
-                if url.scheme() == "https" && !detail.to_ascii_lowercase().contains("refused") =>
-            {
-                format!(
-                "check the address and that the registry is running; if it requires a client \
-                 certificate, pass --client-cert; for a registry without TLS write http://{}",
-                    &url[url::Position::BeforeHost..url::Position::AfterPort]
-                )
-            }
-            Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
-                "check the address and that the registry is running; for a registry without TLS \
-                 write http://{}",
-                &url[url::Position::BeforeHost..url::Position::AfterPort]
-            ),
-            Self::Unreachable { .. } => {
-                "check the address and that the registry is running".to_owned()
-            }
-            Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, a client certificate \
-                                 with --client-cert if it asks for one, or use http:// if it serves \
-                                 plain HTTP"
-                .to_owned(),
-            Self::Unauthorized { .. } => {
-                "pass credentials with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)"
-                    .to_owned()
-            }
-            Self::Forbidden { .. } => "the credentials are valid but lack this permission; deleting \
-                                       needs the delete permission on the repository (push on Quay)"
-                .to_owned(),
-            Self::Unsupported { .. } => "if this was a delete: the registry has deletion disabled; \
-                                         enable it with `storage: delete: enabled: true` in its \
-                                         config or REGISTRY_STORAGE_DELETE_ENABLED=true (pull-through \
-                                         caches and Docker Hub never allow it)"
-                .to_owned(),
-            Self::NotFound { url, .. } if url.path() == "/v2/" => {
-                "nothing serves the registry API (/v2/) at this address; is it a Docker/OCI registry?"
-                    .to_owned()
-            }
-            Self::NotFound { detail, .. } if detail.code.as_deref() == Some("NAME_UNKNOWN") => {
-                "the repository does not exist; `regsweep list-repo-names` lists them".to_owned()
-            }
-            Self::TooManyRequests { .. } => "lower --concurrency or try again later".to_owned(),
-            // Under TLS 1.3 a server refusing the client's certificate closes the connection after
-            // the handshake: the first request breaks off.
-            Self::ConnectionLost { url, .. } if url.scheme() == "https" && url.path() == "/v2/" => {
-                "if the registry requires a client certificate, pass --client-cert; otherwise check \
-                 the network and any proxy in front of the registry"
-                    .to_owned()
-            }
-            Self::ConnectionLost { .. } | Self::Timeout { .. } => "reads are retried a few times, \
-                 so this kept happening: check the network and any proxy in front of the registry, \
-                 try again later, or lower --concurrency"
-                .to_owned(),
-            Self::TooLarge { .. } | Self::TooManyPages { .. } => "no registry should answer this; \
-                 check that the address is a registry and not something else behind it"
-                .to_owned(),
-            Self::DigestMismatch { .. } => "the registry, or something between it and regsweep, \
-                 serves altered content; nothing is deleted on its account until this is explained"
-                .to_owned(),
-            Self::AuthFailed { who: Some(_), .. } => "check the user and password (or run `docker login` \
-                 again if they come from the docker configuration)"
-                .to_owned(),
-            Self::AuthFailed { who: None, .. } => "pass credentials with --user and --password, or \
-                 `docker login` to the registry"
-                .to_owned(),
-            Self::Denied { .. } => "log in as someone with this permission (--user, or `docker \
-                 login`), or ask the registry's administrator for it"
-                .to_owned(),
-            _ => return None,
-        };
-        Some(hint)
-    }
-
-    /// Whether this is a 404 with the given OCI error code (or with no envelope at all).
-    pub fn is_not_found(&self, code: &str) -> bool {
-        matches!(self, Self::NotFound { detail, .. }
-            if detail.code.as_deref().is_none_or(|c| c == code))
-    }
-
-    /// Whether this is a 404 saying the manifest (or its whole repository) is not there.
-    pub fn is_unknown_manifest(&self) -> bool {
-        self.is_not_found("MANIFEST_UNKNOWN") || self.is_not_found("NAME_UNKNOWN")
-    }
-
     /// Whether the registry refused the request outright, so it was certainly not carried out and
     /// every further request like it would be refused too: 401, 403, 405.
-    pub fn is_refusal(&self) -> bool {
+    pub fn refuses_all(&self) -> bool {
         matches!(
             self,
             Self::Unsupported { .. }
@@ -280,6 +269,32 @@ impl RegistryError {
                 | Self::ConnectionLost { .. }
                 | Self::Timeout { .. }
                 | Self::Unreachable { .. }
+        )
+    }
+
+    /// Whether this is a 404 with the given OCI error code (or with no envelope at all).
+    pub fn is_not_found(&self, code: ErrorCode) -> bool {
+        matches!(self, Self::NotFound { detail, .. }
+            if detail.code.as_ref().is_none_or(|c| *c == code))
+    }
+
+    /// Whether this is a 404 saying the manifest (or its whole repository) is not there.
+    pub fn is_unknown_manifest(&self) -> bool {
+        self.is_not_found(ErrorCode::ManifestUnknown) || self.is_not_found(ErrorCode::NameUnknown)
+    }
+
+    /// Whether the registry refused a manifest because a blob it references is gone (after garbage
+    /// collection): MANIFEST_BLOB_UNKNOWN or BLOB_UNKNOWN, whatever the status.
+    pub fn is_blob_unknown(&self) -> bool {
+        let detail = match self {
+            Self::NotFound { detail, .. }
+            | Self::Unexpected { detail, .. }
+            | Self::Server { detail, .. } => detail,
+            _ => return false,
+        };
+        matches!(
+            detail.code,
+            Some(ErrorCode::ManifestBlobUnknown | ErrorCode::BlobUnknown)
         )
     }
 
@@ -378,7 +393,10 @@ mod tests {
     fn envelope_first_entry_is_kept() {
         let body = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"x"}},{"code":"OTHER"}]}"#;
         let detail = ErrorDetail::parse(body);
-        assert_eq!(detail.code.as_deref(), Some("NAME_UNKNOWN"));
+        assert_eq!(detail.code, Some(ErrorCode::NameUnknown));
+        let other = ErrorDetail::parse(br#"{"errors":[{"code":"QUOTA_EXCEEDED"}]}"#);
+        assert_eq!(other.code, Some(ErrorCode::Other("QUOTA_EXCEEDED".into())));
+        assert_eq!(other.to_string(), ": QUOTA_EXCEEDED");
         assert_eq!(
             detail.to_string(),
             ": NAME_UNKNOWN: repository name not known to registry"
@@ -403,12 +421,12 @@ mod tests {
         let err = RegistryError::NotFound {
             url,
             detail: ErrorDetail {
-                code: Some("NAME_UNKNOWN".into()),
+                code: Some(ErrorCode::NameUnknown),
                 message: None,
             },
         };
-        assert!(err.is_not_found("NAME_UNKNOWN"));
-        assert!(!err.is_not_found("MANIFEST_UNKNOWN"));
-        assert_eq!(err.exit_status(), ExitStatus::Registry);
+        assert!(err.is_not_found(ErrorCode::NameUnknown));
+        assert!(!err.is_not_found(ErrorCode::ManifestUnknown));
+        assert!(err.is_unknown_manifest() && !err.is_blob_unknown());
     }
 }

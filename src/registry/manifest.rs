@@ -1,24 +1,8 @@
-//! Manifest media types and content digests.
+//! Content digests and a manifest's media type as a registry answers it.
 
 use sha2::{Digest as _, Sha256, Sha512};
 
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const DOCKER_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const DOCKER_V1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
-pub const DOCKER_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
-
-/// Every manifest type, sent on every manifest HEAD and GET. Docker's registry answers a request that
-/// does not accept a manifest list with the linux/amd64 child (and its digest), and one that does not
-/// accept OCI types with 404 for OCI content (distribution `registry/handlers/manifests.go`), so a
-/// partial list would resolve multi-arch tags to the wrong digest.
-pub const ACCEPT_ALL: &str = "application/vnd.oci.image.index.v1+json, \
-     application/vnd.oci.image.manifest.v1+json, \
-     application/vnd.docker.distribution.manifest.list.v2+json, \
-     application/vnd.docker.distribution.manifest.v2+json, \
-     application/vnd.docker.distribution.manifest.v1+prettyjws, \
-     application/vnd.docker.distribution.manifest.v1+json";
+use crate::media_type::{DOCKER_V1, OCI_INDEX, OCI_MANIFEST};
 
 /// `sha256:<hex>` of some bytes, the digest a registry gives content.
 pub fn sha256_digest(bytes: &[u8]) -> String {
@@ -43,34 +27,6 @@ pub fn digest_like(like: &str, bytes: &[u8]) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Whether a string has the shape of a content digest, `algorithm:encoded` (OCI image-spec
-/// `descriptor.md`); a header that fails this is ignored rather than trusted.
-pub fn is_digest(value: &str) -> bool {
-    let Some((algorithm, encoded)) = value.split_once(':') else {
-        return false;
-    };
-    let algorithm_ok = !algorithm.is_empty()
-        && algorithm
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b));
-    let encoded_ok = !encoded.is_empty()
-        && encoded
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
-    let hex_of = |len: usize| {
-        encoded.len() == len
-            && encoded
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    };
-    let registered_ok = match algorithm {
-        "sha256" => hex_of(64),
-        "sha512" => hex_of(128),
-        _ => true,
-    };
-    value.len() <= 1024 && algorithm_ok && encoded_ok && registered_ok
 }
 
 /// The media type of a manifest: the `Content-Type` the registry sent, unless that is missing or
@@ -107,14 +63,11 @@ fn is_generic(content_type: &str) -> bool {
     )
 }
 
-/// Whether a media type is a multi-platform index (OCI image index or Docker manifest list).
-pub fn is_index(media_type: &str) -> bool {
-    media_type == OCI_INDEX || media_type == DOCKER_LIST
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media_type::DOCKER_V2;
+    use crate::names::is_digest;
 
     #[test]
     fn sha256_of_empty_input() {
@@ -122,28 +75,6 @@ mod tests {
             sha256_digest(b""),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-    }
-
-    #[test]
-    fn digests_are_validated() {
-        assert!(is_digest(&sha256_digest(b"x")));
-        assert!(is_digest(&format!("sha512:{}", "ab".repeat(64))));
-        assert!(!is_digest("sha512:abcdef"));
-        assert!(
-            is_digest("blake3:abcdef"),
-            "other algorithms keep the general grammar"
-        );
-        for bad in [
-            "",
-            "sha256:",
-            "sha256:xyz",
-            ":abc",
-            "sha256:ABC",
-            "no-colon",
-            "sha256:../../x",
-        ] {
-            assert!(!is_digest(bad), "{bad:?}");
-        }
     }
 
     #[test]

@@ -5,13 +5,11 @@ mod address;
 mod auth;
 mod client;
 mod error;
-pub mod manifest;
-mod name;
+mod manifest;
 mod retry;
 
-pub use address::{RegistryAddress, no_registry};
+pub use address::RegistryAddress;
 pub use auth::Credential;
 pub use client::{Client, ClientConfig, Deleted, Listed, TlsConfig};
-pub use error::RegistryError;
-pub use name::{is_repository_name, is_tag};
+pub use error::{ConfigError, ErrorCode, RegistryError};
 pub use retry::backoff;

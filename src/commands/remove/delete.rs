@@ -24,8 +24,8 @@ use super::RemovalStop;
 use crate::commands::Context;
 use crate::details::parse_children;
 use crate::journal::{self, Entry, Journal, Status};
+use crate::media_type::is_index;
 use crate::output::{Printer, short_digest};
-use crate::registry::manifest::is_index;
 use crate::registry::{Client, Deleted, RegistryError, backoff};
 use crate::select::Plan;
 
@@ -115,7 +115,7 @@ async fn delete_checked(client: &Client, repo: &str, digest: &str, stop: &Atomic
             Ok(Deleted::AlreadyGone) if attempt == 0 => return Outcome::AlreadyGone,
             // An earlier DELETE was carried out after all; its answer was lost.
             Ok(Deleted::AlreadyGone) => return Outcome::Deleted,
-            Err(err) if err.is_refusal() => return Outcome::Failed(err),
+            Err(err) if err.refuses_all() => return Outcome::Failed(err),
             Err(err) => err,
         };
         tracing::info!(repo, digest, error = %err, "DELETE failed; checking the manifest");
@@ -232,7 +232,7 @@ async fn delete_phase(
             in_flight.fetch_add(1, Ordering::SeqCst);
             let outcome = delete_checked(client, &repo, &digest, stop).await;
             in_flight.fetch_sub(1, Ordering::SeqCst);
-            if matches!(&outcome, Outcome::Failed(err) if err.is_refusal()) {
+            if matches!(&outcome, Outcome::Failed(err) if err.refuses_all()) {
                 stop.store(true, Ordering::SeqCst);
             }
             (i, Some(outcome))
@@ -245,7 +245,7 @@ async fn delete_phase(
             None => continue,
             Some(Outcome::Deleted) => entry.status = Status::Deleted,
             Some(Outcome::AlreadyGone) => entry.status = Status::AlreadyGone,
-            Some(Outcome::Failed(err)) if err.is_refusal() => {
+            Some(Outcome::Failed(err)) if err.refuses_all() => {
                 entry.status = Status::Failed;
                 entry.error = Some(err.to_string());
                 fatal = fatal.or(Some(err));

@@ -20,19 +20,17 @@ use anyhow::{Context as _, bail};
 use indicatif::ProgressBar;
 use jiff::Timestamp;
 
-use super::{
-    Context, age_seconds, cache_file, forget_gone, human_duration, inventory, with_details,
-};
-use crate::cache::{CacheFile, Inventory, merge_details};
+use super::query::{note_reclaim, note_undated};
+use super::{Context, age_seconds, forget_gone, human_duration, inventory, with_details};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
+use crate::inventory::{Inventory, merge_details};
 use crate::journal::{self, Journal, Status};
-use crate::output::selection::{note_reclaim, note_undated};
+use crate::output::{OutputFormat, Rows};
 use crate::output::{media_type_label, short_digest};
 use crate::refresh::{Scope, refresh};
-use crate::registry::{Client, RegistryAddress};
-use crate::select::{Plan, Query, plan, reclaimable};
-use crate::settings::{OutputFormat, Settings};
+use crate::select::{Deletion, Plan, Query, plan, reclaimable};
+use crate::settings::RemoveSettings;
 
 /// The command's name, for the journal.
 fn command_name(query: &Query) -> &'static str {
@@ -45,13 +43,6 @@ fn command_name(query: &Query) -> &'static str {
 /// The selection as a removal plan.
 fn plan_of(query: &Query, inventory: &Inventory) -> anyhow::Result<Plan> {
     Ok(plan(inventory, query.select(inventory)?)?)
-}
-
-/// How the user agreed to the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Confirmation {
-    pub yes: bool,
-    pub dry_run: bool,
 }
 
 /// Why a removal stopped without doing (all) its work; each has its exit code.
@@ -86,57 +77,16 @@ pub enum RemovalStop {
     },
 }
 
-impl RemovalStop {
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Self::Declined | Self::NoTerminal => ExitStatus::NotConfirmed,
-            Self::PlanChanged => ExitStatus::PlanChanged,
-            Self::Partial { .. } => ExitStatus::PartialFailure,
-            Self::Interrupted { .. } | Self::Aborted { .. } => ExitStatus::Interrupted,
-        }
-    }
-
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            Self::Declined => return None,
-            Self::NoTerminal => {
-                "pass --yes (-y) to delete without asking, or --dry-run to only see the plan".into()
-            }
-            Self::PlanChanged => {
-                "the cache was updated; run the command again to see the new plan".into()
-            }
-            Self::Partial { .. } | Self::Interrupted { .. } | Self::Aborted { .. } => {
-                "`regsweep restore` puts back every manifest of the newest journal that is no \
-                 longer in the registry"
-                    .into()
-            }
-        })
-    }
-}
-
-pub async fn run(
-    settings: &Settings,
-    ctx: &Context,
-    selection: &Query,
-    confirmation: Confirmation,
-) -> anyhow::Result<ExitStatus> {
-    let registry = settings.registry()?.clone();
-    let client = Client::new(settings.client_config()?)?;
-    let cache = cache_file(settings, ctx)?;
-    let mut inventory = inventory(settings, ctx, Scope::All).await?;
+pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<ExitStatus> {
+    let RemoveSettings {
+        query: selection,
+        confirmation,
+    } = settings;
+    let registry = ctx.registry()?.clone();
+    let mut inventory = inventory(ctx, Scope::All).await?;
     let created = selection.retention().needs_created();
-    let gone = with_details(
-        settings,
-        ctx,
-        &mut inventory,
-        selection.repositories(),
-        created,
-    )
-    .await?;
+    let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
     let recheck = Recheck {
-        client: &client,
-        registry: &registry,
-        cache: cache.as_ref(),
         selection,
         created,
         ctx,
@@ -185,9 +135,10 @@ pub async fn run(
         }
     }
 
+    let client = ctx.client()?;
     let journal_path = journal::new_path(&registry, Timestamp::now())?;
     let mut journal = delete::write_journal(
-        &client,
+        client,
         &registry.to_string(),
         command_name(selection),
         &plan,
@@ -197,14 +148,14 @@ pub async fn run(
     ctx.printer
         .note(&format!("journal written to {}", journal_path.display()));
     let deletion = delete::delete_all(
-        &client,
+        client,
         &mut journal,
         &journal_path,
-        settings.concurrency,
+        ctx.settings.concurrency,
         ctx,
     )
     .await?;
-    if let Some(cache) = &cache {
+    if let Some(cache) = ctx.cache()? {
         cache.update(&registry, |current| {
             let mut current = current?;
             apply_to_cache(&mut current, &journal);
@@ -217,9 +168,6 @@ pub async fn run(
 
 /// Re-reading the selected repositories before deleting.
 struct Recheck<'a> {
-    client: &'a Client,
-    registry: &'a RegistryAddress,
-    cache: Option<&'a CacheFile>,
     selection: &'a Query,
     created: bool,
     ctx: &'a Context,
@@ -229,25 +177,22 @@ impl Recheck<'_> {
     /// The inventory with the selected repositories as the registry holds them now (and their
     /// details), the others as cached. The cache takes the re-read repositories, under its lock.
     async fn live(&self, cached: &Inventory) -> anyhow::Result<Inventory> {
+        let ctx = self.ctx;
+        let client = ctx.client()?;
         let repos = self.selection.repositories();
-        let fresh = refresh(
-            self.client,
-            Scope::Only(repos),
-            None,
-            &ProgressBar::hidden(),
-        )
-        .await
-        .context("re-reading the selected repositories before deleting")?;
+        let fresh = refresh(client, Scope::Only(repos), None, &ProgressBar::hidden())
+            .await
+            .context("re-reading the selected repositories before deleting")?;
         for line in &fresh.skipped {
             self.ctx.printer.warn(line);
         }
         let mut live = cached.clone();
         live.repositories.extend(fresh.inventory.repositories);
-        let fetched = ensure_details(self.client, &mut live, repos, self.created).await?;
+        let fetched = ensure_details(client, &mut live, repos, self.created).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         forget_gone(&mut live, &fetched.gone);
-        if let Some(cache) = self.cache {
-            cache.update(self.registry, |current| {
+        if let Some(cache) = ctx.cache()? {
+            cache.update(ctx.registry()?, |current| {
                 let mut current = current?;
                 for repo in repos {
                     if let Some(repository) = live.repositories.get(repo) {
@@ -264,8 +209,9 @@ impl Recheck<'_> {
     }
 }
 
-/// Shows the plan: data on stdout (a table, plain `REPO  DIGEST` lines, or nothing yet for JSON, which
-/// comes whole at the end), its summary and the cache's age on stderr.
+/// Shows the plan: data on stdout (a table, plain `REPO  DIGEST` lines, or for JSON the plan itself
+/// on a dry run; otherwise it comes whole in the final report), its summary and the cache's age on
+/// stderr.
 fn show_plan(
     ctx: &Context,
     plan: &Plan,
@@ -278,36 +224,11 @@ fn show_plan(
         inventory.registry,
         human_duration(age_seconds(inventory.refreshed_at))
     ));
-    match printer.format() {
-        OutputFormat::Plain => printer.lines(plan.manifests.iter().flat_map(|m| {
-            std::iter::once(format!("{}  {}", m.repository, m.digest)).chain(
-                m.children
-                    .iter()
-                    .map(move |c| format!("{}  {}", m.repository, c.digest)),
-            )
-        }))?,
-        OutputFormat::Table => {
-            let mut rows = Vec::new();
-            for m in &plan.manifests {
-                rows.push(vec![
-                    m.repository.clone(),
-                    m.tags.join(", "),
-                    short_digest(&m.digest),
-                    media_type_label(m.media_type.as_deref()).to_owned(),
-                ]);
-                for c in &m.children {
-                    rows.push(vec![
-                        String::new(),
-                        format!("└ {}", c.platform.as_deref().unwrap_or("child")),
-                        short_digest(&c.digest),
-                        media_type_label(c.media_type.as_deref()).to_owned(),
-                    ]);
-                }
-            }
-            printer.table(&["REPOSITORY", "TAGS", "DIGEST", "TYPE"], rows)?;
-        }
-        OutputFormat::Json if dry_run => printer.json(plan)?,
-        OutputFormat::Json => {}
+    if dry_run || printer.format() != OutputFormat::Json {
+        printer.rows(&PlanListing {
+            plan,
+            deletions: plan.deletions(),
+        })?;
     }
     for held in &plan.held_back {
         printer.warn(&format!(
@@ -322,6 +243,49 @@ fn show_plan(
         printer.important(&plan.summary());
     }
     Ok(())
+}
+
+/// A plan as a listing: each manifest to delete, the children of an index under it.
+struct PlanListing<'a> {
+    plan: &'a Plan,
+    deletions: Vec<Deletion<'a>>,
+}
+
+impl<'a> Rows for PlanListing<'a> {
+    type Row = Deletion<'a>;
+
+    fn rows(&self) -> &[Deletion<'a>] {
+        &self.deletions
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAGS", "DIGEST", "TYPE"]
+    }
+
+    fn cells(&self, d: &Deletion) -> Vec<String> {
+        let (repository, tags) = match d.parent {
+            None => (d.repository.to_owned(), d.tags.join(", ")),
+            Some(_) => (
+                String::new(),
+                format!("└ {}", d.platform.unwrap_or("child")),
+            ),
+        };
+        vec![
+            repository,
+            tags,
+            short_digest(d.digest),
+            media_type_label(d.media_type).to_owned(),
+        ]
+    }
+
+    fn plain(&self, d: &Deletion) -> String {
+        format!("{}  {}", d.repository, d.digest)
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self.plan)?;
+        writeln!(out)
+    }
 }
 
 /// Asks on the terminal; anything but y/yes declines.
@@ -343,23 +307,16 @@ fn confirm(ctx: &Context, plan: &Plan) -> Result<(), RemovalStop> {
 
 /// A plan as lines to compare: `repo@digest (tags)`, each child of an index under it.
 fn lines(plan: &Plan) -> Vec<String> {
-    plan.manifests
+    plan.deletions()
         .iter()
-        .flat_map(|m| {
-            std::iter::once(format!(
-                "{}@{} ({})",
-                m.repository,
-                m.digest,
-                m.tags.join(", ")
-            ))
-            .chain(m.children.iter().map(move |c| {
-                format!(
-                    "{}@{} (child of {})",
-                    m.repository,
-                    c.digest,
-                    short_digest(&m.digest)
-                )
-            }))
+        .map(|d| match d.parent {
+            None => format!("{}@{} ({})", d.repository, d.digest, d.tags.join(", ")),
+            Some(parent) => format!(
+                "{}@{} (child of {})",
+                d.repository,
+                d.digest,
+                short_digest(parent)
+            ),
         })
         .collect()
 }

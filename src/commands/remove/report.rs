@@ -12,9 +12,9 @@ use super::delete::Deletion;
 use crate::commands::Context;
 use crate::exit::ExitStatus;
 use crate::journal::{Entry, Journal, Status};
+use crate::output::Rows;
 use crate::registry::RegistryError;
 use crate::select::{Plan, Reclaim};
-use crate::settings::OutputFormat;
 
 #[derive(Default, Serialize)]
 struct Counts {
@@ -40,6 +40,64 @@ fn counts(journal: &Journal) -> BTreeMap<&str, Counts> {
     by_repo
 }
 
+/// What happened, per repository: a table in plain output too (a report for people); JSON is the
+/// whole report, every manifest's outcome with the plan.
+struct Report<'a> {
+    by_repo: Vec<(&'a str, Counts)>,
+    json: ReportDocument<'a>,
+}
+
+#[derive(Serialize)]
+struct ReportDocument<'a> {
+    plan: &'a Plan,
+    reclaimable: &'a Reclaim,
+    results: Vec<Entry>,
+    repositories: BTreeMap<&'a str, Counts>,
+}
+
+impl<'a> Rows for Report<'a> {
+    type Row = (&'a str, Counts);
+
+    fn rows(&self) -> &[(&'a str, Counts)] {
+        &self.by_repo
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec![
+            "REPOSITORY",
+            "DELETED",
+            "ALREADY GONE",
+            "FAILED",
+            "UNKNOWN",
+            "NOT ATTEMPTED",
+        ]
+    }
+
+    fn cells(&self, (repo, c): &(&'a str, Counts)) -> Vec<String> {
+        vec![
+            (*repo).to_owned(),
+            c.deleted.to_string(),
+            c.already_gone.to_string(),
+            c.failed.to_string(),
+            c.unknown.to_string(),
+            c.not_attempted.to_string(),
+        ]
+    }
+
+    fn plain(&self, row: &(&'a str, Counts)) -> String {
+        self.cells(row).join("  ")
+    }
+
+    fn plain_is_table(&self) -> bool {
+        true
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.json)?;
+        writeln!(out)
+    }
+}
+
 pub fn report(
     ctx: &Context,
     journal: &Journal,
@@ -47,56 +105,24 @@ pub fn report(
     reclaim: &Reclaim,
 ) -> anyhow::Result<()> {
     let printer = &ctx.printer;
-    let by_repo = counts(journal);
-    match printer.format() {
-        OutputFormat::Json => {
-            #[derive(Serialize)]
-            struct Report<'a> {
-                plan: &'a Plan,
-                reclaimable: &'a Reclaim,
-                results: &'a [Entry],
-                repositories: &'a BTreeMap<&'a str, Counts>,
-            }
-            // The manifests' bytes stay in the journal; the report says what happened to each.
-            let results: Vec<Entry> = journal
-                .entries
-                .iter()
-                .map(|e| Entry {
-                    manifest: String::new(),
-                    ..e.clone()
-                })
-                .collect();
-            printer.json(&Report {
-                plan,
-                reclaimable: reclaim,
-                results: &results,
-                repositories: &by_repo,
-            })?;
-        }
-        _ => printer.table(
-            &[
-                "REPOSITORY",
-                "DELETED",
-                "ALREADY GONE",
-                "FAILED",
-                "UNKNOWN",
-                "NOT ATTEMPTED",
-            ],
-            by_repo
-                .iter()
-                .map(|(repo, c)| {
-                    vec![
-                        (*repo).to_owned(),
-                        c.deleted.to_string(),
-                        c.already_gone.to_string(),
-                        c.failed.to_string(),
-                        c.unknown.to_string(),
-                        c.not_attempted.to_string(),
-                    ]
-                })
-                .collect(),
-        )?,
-    }
+    // The manifests' bytes stay in the journal; the report says what happened to each.
+    let results = journal
+        .entries
+        .iter()
+        .map(|e| Entry {
+            manifest: String::new(),
+            ..e.clone()
+        })
+        .collect();
+    printer.rows(&Report {
+        by_repo: counts(journal).into_iter().collect(),
+        json: ReportDocument {
+            plan,
+            reclaimable: reclaim,
+            results,
+            repositories: counts(journal),
+        },
+    })?;
     let removed = count(journal, Status::Deleted);
     printer.count_footer("removed digests", removed)?;
     if removed > 0 {

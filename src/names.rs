@@ -1,3 +1,7 @@
+//! The distribution spec's grammar for repository names, tags and digests. A leaf: registry answers,
+//! cache files, journals and the command line are all checked against it before a name reaches a URL,
+//! a path or a terminal.
+//!
 //! Repository names and tags as the distribution spec defines them. Names go into request paths and tags
 //! into URLs, whether the user typed them, a registry listed them or a cache file holds them, so each is
 //! checked first: `..` segments, `?` or `#` could otherwise turn it into another URL, and control
@@ -31,9 +35,59 @@ pub fn is_tag(tag: &str) -> bool {
     TAG.is_match(tag)
 }
 
+/// Whether a string has the shape of a content digest, `algorithm:encoded` (OCI image-spec
+/// `descriptor.md`); a header that fails this is ignored rather than trusted.
+pub fn is_digest(value: &str) -> bool {
+    let Some((algorithm, encoded)) = value.split_once(':') else {
+        return false;
+    };
+    let algorithm_ok = !algorithm.is_empty()
+        && algorithm
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b));
+    let encoded_ok = !encoded.is_empty()
+        && encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
+    let hex_of = |len: usize| {
+        encoded.len() == len
+            && encoded
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let registered_ok = match algorithm {
+        "sha256" => hex_of(64),
+        "sha512" => hex_of(128),
+        _ => true,
+    };
+    value.len() <= 1024 && algorithm_ok && encoded_ok && registered_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digests_are_validated() {
+        assert!(is_digest(&format!("sha256:{}", "0".repeat(64))));
+        assert!(is_digest(&format!("sha512:{}", "ab".repeat(64))));
+        assert!(!is_digest("sha512:abcdef"));
+        assert!(
+            is_digest("blake3:abcdef"),
+            "other algorithms keep the general grammar"
+        );
+        for bad in [
+            "",
+            "sha256:",
+            "sha256:xyz",
+            ":abc",
+            "sha256:ABC",
+            "no-colon",
+            "sha256:../../x",
+        ] {
+            assert!(!is_digest(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn valid_names() {

@@ -1,0 +1,375 @@
+//! The options of each command, in plain form: one struct per command, each resolved from its clap
+//! arguments in one place (as uv's `XSettings::resolve`), every field destructured so that a new option
+//! is a compile error until it is handled. Commands see these, never clap's types.
+
+use std::path::PathBuf;
+
+use regex::Regex;
+
+use crate::cli::{
+    self, CacheAction, ConfirmArgs, JournalAction, ListRepoNamesArgs, ListTagNamesArgs,
+    RepoSelectionArgs, RestoreArgs, RetentionArgs, TagSelectionArgs, UsageArgs,
+};
+use crate::exit::UsageError;
+use crate::names::{is_repository_name, is_tag};
+use crate::select::{KeepBy, Query, RepoQuery, Retention, SelectorError, TagQuery, TagSelector};
+use crate::version::VersionReq;
+
+/// What to do, with the command's own settings.
+#[derive(Debug, Clone)]
+pub enum Action {
+    ListRepoNames(ListRepoNamesSettings),
+    ListTagNames(ListTagNamesSettings),
+    Usage(UsageSettings),
+    Query(Query),
+    Remove(RemoveSettings),
+    Restore(RestoreSettings),
+    JournalList,
+    CacheInfo,
+    CacheClear,
+    Generate { out_dir: PathBuf, check: bool },
+}
+
+/// `list-repo-names [PATTERN]`.
+#[derive(Debug, Clone)]
+pub struct ListRepoNamesSettings {
+    pub pattern: Option<Regex>,
+}
+
+impl ListRepoNamesSettings {
+    pub fn resolve(args: ListRepoNamesArgs) -> Result<Self, UsageError> {
+        let ListRepoNamesArgs { pattern } = args;
+        Ok(Self {
+            pattern: pattern.as_deref().map(compile_pattern).transpose()?,
+        })
+    }
+}
+
+/// How `list-tag-names` orders its tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagSort {
+    Name,
+    Version,
+    Size,
+    Created,
+}
+
+/// `list-tag-names [REPO...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListTagNamesSettings {
+    /// Repositories to list; empty means all.
+    pub repos: Vec<String>,
+    pub reverse_sort: bool,
+    pub image_names: bool,
+    pub long: bool,
+    pub sort: TagSort,
+}
+
+impl ListTagNamesSettings {
+    pub fn resolve(args: ListTagNamesArgs) -> Result<Self, UsageError> {
+        let ListTagNamesArgs {
+            repo,
+            reverse_sort,
+            image_names,
+            long,
+            sort,
+        } = args;
+        Ok(Self {
+            repos: repository_names(repo)?,
+            reverse_sort,
+            image_names,
+            long,
+            sort: match sort {
+                cli::TagSort::Name => TagSort::Name,
+                cli::TagSort::Version => TagSort::Version,
+                cli::TagSort::Size => TagSort::Size,
+                cli::TagSort::Created => TagSort::Created,
+            },
+        })
+    }
+
+    /// Whether the listing shows or sorts by what only manifest details tell.
+    pub fn needs_details(&self) -> bool {
+        self.long || matches!(self.sort, TagSort::Size | TagSort::Created)
+    }
+}
+
+/// How `usage` orders its repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageSort {
+    Size,
+    Name,
+    Tags,
+}
+
+/// `usage [REPO...]`.
+#[derive(Debug, Clone)]
+pub struct UsageSettings {
+    /// Repositories to report on; empty means all.
+    pub repos: Vec<String>,
+    pub sort: UsageSort,
+    pub tags: bool,
+}
+
+impl UsageSettings {
+    pub fn resolve(args: UsageArgs) -> Result<Self, UsageError> {
+        let UsageArgs { repo, sort, tags } = args;
+        Ok(Self {
+            repos: repository_names(repo)?,
+            sort: match sort {
+                cli::UsageSort::Size => UsageSort::Size,
+                cli::UsageSort::Name => UsageSort::Name,
+                cli::UsageSort::Tags => UsageSort::Tags,
+            },
+            tags,
+        })
+    }
+}
+
+/// How the user agreed to a removal plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Confirmation {
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+impl Confirmation {
+    fn resolve(args: ConfirmArgs) -> Self {
+        let ConfirmArgs { yes, dry_run } = args;
+        Self { yes, dry_run }
+    }
+}
+
+/// `remove-repos` and `remove-tags`: the selection, and how it was agreed to.
+#[derive(Debug, Clone)]
+pub struct RemoveSettings {
+    pub query: Query,
+    pub confirmation: Confirmation,
+}
+
+/// `restore [JOURNAL] [-r REPO...]`.
+#[derive(Debug, Clone)]
+pub struct RestoreSettings {
+    pub journal: Option<PathBuf>,
+    /// Only these repositories; empty means all.
+    pub repos: Vec<String>,
+}
+
+impl RestoreSettings {
+    pub fn resolve(args: RestoreArgs) -> Result<Self, UsageError> {
+        let RestoreArgs { journal, repo } = args;
+        Ok(Self {
+            journal,
+            repos: repository_names(repo)?,
+        })
+    }
+}
+
+impl Action {
+    /// The action a command asks for. `raise_intersecting_repo` is dregutil's global option that
+    /// belongs to the selections.
+    pub fn resolve(
+        command: cli::Command,
+        raise_intersecting_repo: bool,
+    ) -> Result<Self, UsageError> {
+        use cli::Command;
+        let raise = raise_intersecting_repo;
+        Ok(match command {
+            Command::QueryRepos(args) => Self::Query(Query::Repos(repo_query(args, raise)?)),
+            Command::QueryTags(args) => {
+                Self::Query(Query::Tags(tag_query("query-tags", args, raise)?))
+            }
+            Command::RemoveRepos(args) => Self::Remove(RemoveSettings {
+                query: Query::Repos(repo_query(args.selection, raise)?),
+                confirmation: Confirmation::resolve(args.confirm),
+            }),
+            Command::RemoveTags(args) => Self::Remove(RemoveSettings {
+                query: Query::Tags(tag_query("remove-tags", args.selection, raise)?),
+                confirmation: Confirmation::resolve(args.confirm),
+            }),
+            Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
+            Command::Journal(args) => match args.action {
+                JournalAction::List => Self::JournalList,
+            },
+            Command::ListRepoNames(args) => {
+                Self::ListRepoNames(ListRepoNamesSettings::resolve(args)?)
+            }
+            Command::ListTagNames(args) => Self::ListTagNames(ListTagNamesSettings::resolve(args)?),
+            Command::Usage(args) => Self::Usage(UsageSettings::resolve(args)?),
+            Command::Cache(args) => match args.action {
+                CacheAction::Info => Self::CacheInfo,
+                CacheAction::Clear => Self::CacheClear,
+            },
+            Command::Generate(args) => Self::Generate {
+                out_dir: args.out_dir,
+                check: args.check,
+            },
+        })
+    }
+}
+
+/// `list-repo-names`'s PATTERN, searched anywhere in a name.
+fn compile_pattern(pattern: &str) -> Result<Regex, UsageError> {
+    Regex::new(pattern).map_err(|e| {
+        UsageError::with_hint(
+            format!(
+                "invalid repository pattern {pattern:?}: {}",
+                regex_reason(&e.to_string())
+            ),
+            "PATTERN is a regular expression searched anywhere in the name, e.g. '^team-a/'",
+        )
+    })
+}
+
+/// regex errors span several lines (the pattern, a caret, the reason); the reason is on the last.
+pub fn regex_reason(message: &str) -> &str {
+    message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(message)
+        .trim()
+        .trim_start_matches("error: ")
+}
+
+fn repo_query(
+    args: RepoSelectionArgs,
+    raise_intersecting_repo: bool,
+) -> Result<RepoQuery, UsageError> {
+    Ok(RepoQuery {
+        repositories: repository_names(args.repo)?,
+        raise_intersecting_repo,
+        retention: retention(args.retention)?,
+    })
+}
+
+/// The tag selection of `query-tags` / `remove-tags`, every selector read (and any bad one reported)
+/// before the registry is touched.
+fn tag_query(
+    command: &str,
+    args: TagSelectionArgs,
+    raise_intersecting_repo: bool,
+) -> Result<TagQuery, UsageError> {
+    let TagSelectionArgs {
+        repo,
+        tags,
+        regex,
+        exclude,
+        exclude_regex,
+        no_match_all_tags,
+        raise_intersecting_tag,
+        retention: retention_args,
+    } = args;
+    let retention = retention(retention_args)?;
+    let by_retention = retention.filters_by_age() || retention.keep.is_some();
+    if tags.is_empty() && regex.is_empty() && !by_retention {
+        return Err(UsageError::with_hint(
+            format!("{command} needs tags to select"),
+            "give -t/--tags (names or version selectors), -re/--regex, or --older-than / --keep, \
+             e.g. -t '<1.4'",
+        ));
+    }
+    let usage = |e: SelectorError| {
+        UsageError::with_hint(
+            e.0,
+            "see `regsweep query-tags --help` for selectors and regular expressions",
+        )
+    };
+    let parse = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
+        values
+            .iter()
+            .map(|v| {
+                check_selector(v)?;
+                TagSelector::parse(v).map_err(usage)
+            })
+            .collect()
+    };
+    let regexes = |values: &[String]| -> Result<Vec<TagSelector>, UsageError> {
+        values
+            .iter()
+            .map(|v| TagSelector::regex(v).map_err(usage))
+            .collect()
+    };
+    let mut include = parse(&tags)?;
+    include.extend(regexes(&regex)?);
+    let mut excluded = parse(&exclude)?;
+    excluded.extend(regexes(&exclude_regex)?);
+    Ok(TagQuery {
+        repositories: repository_names(repo)?,
+        include,
+        exclude: excluded,
+        match_all_tags: !no_match_all_tags,
+        raise_intersecting_repo,
+        raise_intersecting_tag,
+        retention,
+    })
+}
+
+/// A `-t`/`-x` value must be printable, and an exact one a tag that could exist: anything else
+/// matches nothing, which is never what was meant.
+fn check_selector(value: &str) -> Result<(), UsageError> {
+    if value.chars().any(char::is_control) {
+        return Err(UsageError::with_hint(
+            format!("invalid selector {value:?}: it holds a control character"),
+            "a selector is a tag name or a version comparison such as '<1.4'",
+        ));
+    }
+    let exact = !VersionReq::is_requirement(value);
+    if exact && !value.is_empty() && !is_tag(value) {
+        return Err(UsageError::with_hint(
+            format!("invalid tag {value:?}"),
+            "tags are letters, digits, _ . and -, up to 128 characters, not starting with . or -; \
+             use -re for patterns",
+        ));
+    }
+    Ok(())
+}
+
+/// `--older-than`, `--newer-than`, `--keep`, `--keep-by`, measured from now.
+fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
+    let RetentionArgs {
+        older_than,
+        newer_than,
+        keep,
+        keep_by,
+    } = args;
+    Ok(Retention {
+        older_than: older_than.as_deref().map(parse_age).transpose()?,
+        newer_than: newer_than.as_deref().map(parse_age).transpose()?,
+        keep: keep.map(|k| k as usize),
+        keep_by: match keep_by {
+            cli::KeepBy::Created => KeepBy::Created,
+            cli::KeepBy::Version => KeepBy::Version,
+        },
+        now: jiff::Timestamp::now(),
+    })
+}
+
+/// An age such as `30d`, `12h`, `2w`, `1w 3d` (days and weeks counting 24 hours).
+fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
+    let invalid = || {
+        UsageError::with_hint(
+            format!("invalid age {text:?}"),
+            "write a number and a unit: 30d, 12h, 2w, 90m",
+        )
+    };
+    let span: jiff::Span = text.trim().parse().map_err(|_| invalid())?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| invalid())?;
+    if duration.is_negative() || duration.is_zero() {
+        return Err(invalid());
+    }
+    Ok(duration)
+}
+
+/// Repository names given by the user, each checked against the distribution spec's grammar.
+fn repository_names(names: Vec<String>) -> Result<Vec<String>, UsageError> {
+    if let Some(bad) = names.iter().find(|n| !is_repository_name(n)) {
+        return Err(UsageError::with_hint(
+            format!("invalid repository name {bad:?}"),
+            "repository names are lower-case letters, digits and . _ - separated by /, e.g. team-a/web",
+        ));
+    }
+    Ok(names)
+}

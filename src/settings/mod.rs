@@ -1,0 +1,257 @@
+//! Arguments and environment turned into plain, validated settings: the global options here, each
+//! command's own in `commands.rs`. Commands never see clap types.
+
+mod commands;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use commands::{
+    Action, ListRepoNamesSettings, ListTagNamesSettings, RemoveSettings, RestoreSettings, TagSort,
+    UsageSettings, UsageSort,
+};
+
+use crate::cli::{Cli, Format, GlobalArgs, LogLevel};
+use crate::credentials::CredentialSource;
+use crate::exit::UsageError;
+use crate::output::OutputFormat;
+use crate::registry::{ClientConfig, ConfigError, RegistryAddress, TlsConfig};
+
+/// Where the cache lives, if anywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// The per-registry file in the user's cache directory.
+    Default,
+    File(PathBuf),
+    Disabled,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    registry: Option<RegistryAddress>,
+    pub cache: CacheChoice,
+    pub refresh: bool,
+    pub count: bool,
+    pub format: OutputFormat,
+    pub quiet: bool,
+    pub log_level: LogLevel,
+    pub concurrency: usize,
+    pub use_get_manifest: bool,
+    /// Where credentials come from; they are resolved (a helper run, a password asked for) only
+    /// when the registry first asks for them.
+    credential_source: CredentialSource,
+    prefer_digest: bool,
+    pub tls: TlsConfig,
+    /// Things worth telling the user before anything runs (e.g. verification disabled).
+    pub warnings: Vec<String>,
+}
+
+/// dregutil's notion of "off": empty, `false`, `0`, `no`, `none` (any case).
+fn is_off(value: &str) -> bool {
+    let value = value.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "" | "false" | "0" | "no" | "none" | "off")
+}
+
+fn is_on(value: &str) -> bool {
+    let value = value.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "true" | "1" | "yes" | "on")
+}
+
+/// Turns the parsed command line into the global settings and the command's action.
+pub fn resolve(cli: Cli) -> anyhow::Result<(Settings, Action)> {
+    let Cli { global, command } = cli;
+    let action = Action::resolve(command, !global.no_raise_intersecting_repo)?;
+    Ok((Settings::resolve(global)?, action))
+}
+
+impl Settings {
+    /// Validates the global options. Every field is destructured, so a new option is a compile error
+    /// here until it is handled.
+    pub fn resolve(args: GlobalArgs) -> anyhow::Result<Self> {
+        let GlobalArgs {
+            registry,
+            user,
+            password,
+            password_stdin,
+            digest_auth,
+            client_cert,
+            client_key,
+            verify,
+            insecure,
+            cache,
+            no_cache,
+            refresh,
+            count,
+            // Read by `resolve`: it belongs to the query and remove actions.
+            no_raise_intersecting_repo: _,
+            use_get_manifest,
+            log_level,
+            concurrency,
+            format,
+            quiet,
+        } = args;
+
+        let registry_as_given = registry.filter(|r| !r.trim().is_empty());
+        let registry = registry_as_given
+            .as_deref()
+            .map(RegistryAddress::parse)
+            .transpose()?;
+
+        let cache = match cache {
+            _ if no_cache => CacheChoice::Disabled,
+            None => CacheChoice::Default,
+            Some(value) if is_off(&value) => CacheChoice::Disabled,
+            Some(path) => CacheChoice::File(PathBuf::from(path)),
+        };
+
+        let prefer_digest = digest_auth.as_deref().is_some_and(|v| !is_off(v));
+        if user.is_none() && (password.is_some() || password_stdin) {
+            anyhow::bail!(UsageError::with_hint(
+                "a password was given without --user",
+                "pass --user or set REGISTRY_USER",
+            ));
+        }
+        let credential_source = CredentialSource {
+            user,
+            password,
+            password_stdin,
+            registry_as_given,
+        };
+
+        let mut warnings = Vec::new();
+        let mut tls = TlsConfig {
+            insecure,
+            client_cert,
+            client_key,
+            ..TlsConfig::default()
+        };
+        // requests (and so dregutil) read REQUESTS_CA_BUNDLE; OpenSSL-based tools read SSL_CERT_FILE.
+        let verify = verify.or_else(|| {
+            std::env::var("SSL_CERT_FILE")
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
+        match verify {
+            Some(value) if is_off(&value) => tls.insecure = true,
+            Some(value) if is_on(&value) => {}
+            Some(path) => tls.extra_ca = Some(PathBuf::from(path)),
+            None => {}
+        }
+        if tls.insecure {
+            warnings.push(
+                "TLS certificate verification is disabled; the registry's identity is not checked"
+                    .to_owned(),
+            );
+        }
+        if tls.client_key.is_some() && tls.client_cert.is_none() {
+            anyhow::bail!(UsageError::with_hint(
+                "--client-key given without --client-cert",
+                "pass the certificate with --client-cert (also -cert)",
+            ));
+        }
+
+        let format = match format {
+            Format::Auto if std::io::stdout().is_terminal() => OutputFormat::Table,
+            Format::Auto | Format::Plain => OutputFormat::Plain,
+            Format::Table => OutputFormat::Table,
+            Format::Json => OutputFormat::Json,
+        };
+
+        Ok(Self {
+            registry,
+            cache,
+            refresh,
+            count,
+            format,
+            quiet,
+            log_level,
+            concurrency: usize::from(concurrency),
+            use_get_manifest,
+            credential_source,
+            prefer_digest,
+            tls,
+            warnings,
+        })
+    }
+
+    /// The registry to work on; a usage error naming both ways to give one when there is none.
+    pub fn registry(&self) -> Result<&RegistryAddress, ConfigError> {
+        self.registry.as_ref().ok_or(ConfigError::NoRegistry)
+    }
+
+    /// How to reach the registry. Nothing is resolved yet: the client asks for the credential when
+    /// the registry first challenges it, so a run that sends no request never runs a credential
+    /// helper or asks for a password.
+    pub fn client_config(&self) -> Result<ClientConfig, ConfigError> {
+        let registry = self.registry()?.clone();
+        let source = self.credential_source.clone();
+        let for_client = registry.clone();
+        Ok(ClientConfig {
+            address: registry,
+            concurrency: self.concurrency,
+            use_get_manifest: self.use_get_manifest,
+            credentials: Arc::new(move || {
+                crate::credentials::resolve(&source, &for_client).map_err(Into::into)
+            }),
+            prefer_digest: self.prefer_digest,
+            tls: self.tls.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn resolve(args: &[&str]) -> anyhow::Result<Settings> {
+        let mut argv = vec!["regsweep"];
+        argv.extend_from_slice(args);
+        argv.push("list-repo-names");
+        Settings::resolve(Cli::try_parse_from(argv).unwrap().global)
+    }
+
+    #[test]
+    fn cache_none_spellings_disable_the_cache() {
+        for off in ["None", "none", "false", "0", "NO"] {
+            assert_eq!(resolve(&["-c", off]).unwrap().cache, CacheChoice::Disabled);
+        }
+        assert_eq!(
+            resolve(&["--no-cache"]).unwrap().cache,
+            CacheChoice::Disabled
+        );
+        assert_eq!(
+            resolve(&["-c", "x.json"]).unwrap().cache,
+            CacheChoice::File("x.json".into())
+        );
+    }
+
+    #[test]
+    fn verify_none_disables_verification_with_a_warning() {
+        let s = resolve(&["-v", "None"]).unwrap();
+        assert!(s.tls.insecure);
+        assert_eq!(s.warnings.len(), 1);
+        let s = resolve(&["--verify", "/etc/ca.pem"]).unwrap();
+        assert_eq!(s.tls.extra_ca, Some(PathBuf::from("/etc/ca.pem")));
+        assert!(!s.tls.insecure);
+    }
+
+    #[test]
+    fn a_password_without_a_user_is_a_usage_error() {
+        assert!(resolve(&["-p", "pw"]).is_err());
+        assert!(resolve(&["--password-stdin"]).is_err());
+        assert!(resolve(&["-u", "me", "-p", "pw"]).is_ok());
+        assert!(
+            resolve(&["-u", "me"]).is_ok(),
+            "the password is asked for later"
+        );
+    }
+
+    #[test]
+    fn missing_registry_names_both_ways() {
+        let s = resolve(&[]).unwrap();
+        assert!(matches!(s.registry(), Err(ConfigError::NoRegistry)));
+    }
+}
