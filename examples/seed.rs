@@ -6,7 +6,12 @@
 //! ```
 //! Only for registries you own: it pushes, and the sample deletes one manifest it pushed.
 
-#[path = "../tests/common/seed.rs"]
+// The example uses a part of the tests' seeding code.
+#[allow(dead_code)]
+#[path = "../tests/it/common/dregutil.rs"]
+mod dregutil;
+#[allow(dead_code)]
+#[path = "../tests/it/common/seed.rs"]
 mod seed;
 
 use std::process::ExitCode;

@@ -180,23 +180,6 @@ impl Inventory {
         digests
     }
 
-    /// Adds the blobs one manifest stores (digest -> size): the manifest itself, its config and its
-    /// layers. False when the cache lacks its details.
-    pub fn add_manifest_blobs(&self, digest: &str, into: &mut BTreeMap<String, u64>) -> bool {
-        let Some(details) = self
-            .manifests
-            .get(digest)
-            .filter(|d| d.manifest_bytes.is_some())
-        else {
-            return false;
-        };
-        into.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
-        for blob in details.config.iter().chain(&details.layers) {
-            into.insert(blob.digest.clone(), blob.size);
-        }
-        true
-    }
-
     /// Fails with the first of `names` the inventory does not hold.
     pub fn check_repositories(&self, names: &[String]) -> Result<(), UnknownRepository> {
         match names.iter().find(|n| !self.repositories.contains_key(*n)) {

@@ -141,17 +141,24 @@ async fn read_repository(
     Ok(Some((repository, listed)))
 }
 
+/// Keeps the details of `previous` for every digest still referenced: tagged ones, and the children
+/// of kept indexes (transitively), which no tag names but `usage` and removal plans need.
 fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {
-    let tagged: std::collections::HashSet<&str> = inventory
+    let mut wanted: Vec<&str> = inventory
         .repositories
         .values()
         .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
         .collect();
-    let kept = previous
-        .manifests
-        .iter()
-        .filter(|(digest, _)| tagged.contains(digest.as_str()))
-        .map(|(digest, details)| (digest.clone(), details.clone()))
-        .collect();
+    let mut kept = std::collections::BTreeMap::new();
+    while let Some(digest) = wanted.pop() {
+        if kept.contains_key(digest) {
+            continue;
+        }
+        if let Some(details) = previous.manifests.get(digest) {
+            let children = details.children.iter().flatten();
+            wanted.extend(children.map(|c| c.digest.as_str()));
+            kept.insert(digest.to_owned(), details.clone());
+        }
+    }
     inventory.manifests = kept;
 }

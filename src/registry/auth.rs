@@ -317,42 +317,7 @@ impl Authenticator {
             realm: Box::new(realm.clone()),
             detail,
         };
-        let request = match self.credential()? {
-            Some(Credential::IdentityToken(refresh_token)) => {
-                let mut form = url::form_urlencoded::Serializer::new(String::new());
-                form.append_pair("grant_type", "refresh_token")
-                    .append_pair("refresh_token", refresh_token)
-                    .append_pair("client_id", "regsweep");
-                if let Some(service) = service {
-                    form.append_pair("service", service);
-                }
-                if !scope.is_empty() {
-                    form.append_pair("scope", scope);
-                }
-                http.post(realm.clone())
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form.finish())
-            }
-            credential => {
-                let mut url = realm.clone();
-                {
-                    let mut query = url.query_pairs_mut();
-                    if let Some(service) = service {
-                        query.append_pair("service", service);
-                    }
-                    if !scope.is_empty() {
-                        query.append_pair("scope", scope);
-                    }
-                }
-                let request = http.get(url);
-                match credential {
-                    Some(Credential::Password { user, password }) => {
-                        request.basic_auth(user, Some(password))
-                    }
-                    _ => request,
-                }
-            }
-        };
+        let request = token_request(http, self.credential()?, realm, service, scope);
         let response = request
             .send()
             .await
@@ -406,6 +371,54 @@ impl Authenticator {
     /// Whether the registry uses tokens (then a 401 after a retry is a refusal of the scope).
     pub fn uses_tokens(&self) -> bool {
         matches!(self.scheme(), Some(Scheme::Bearer { .. }))
+    }
+}
+
+/// The request for a token: an identity token is exchanged by POST (`grant_type=refresh_token`, the
+/// distribution spec's `oauth.md`), a password goes as Basic credentials on a GET, and anonymous
+/// access asks with neither.
+fn token_request(
+    http: &reqwest::Client,
+    credential: Option<&Credential>,
+    realm: &Url,
+    service: Option<&str>,
+    scope: &str,
+) -> reqwest::RequestBuilder {
+    match credential {
+        Some(Credential::IdentityToken(refresh_token)) => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "refresh_token")
+                .append_pair("refresh_token", refresh_token)
+                .append_pair("client_id", "regsweep");
+            if let Some(service) = service {
+                form.append_pair("service", service);
+            }
+            if !scope.is_empty() {
+                form.append_pair("scope", scope);
+            }
+            http.post(realm.clone())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form.finish())
+        }
+        credential => {
+            let mut url = realm.clone();
+            {
+                let mut query = url.query_pairs_mut();
+                if let Some(service) = service {
+                    query.append_pair("service", service);
+                }
+                if !scope.is_empty() {
+                    query.append_pair("scope", scope);
+                }
+            }
+            let request = http.get(url);
+            match credential {
+                Some(Credential::Password { user, password }) => {
+                    request.basic_auth(user, Some(password))
+                }
+                _ => request,
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod manifest;
 mod retry;
+mod send;
 
 pub use address::RegistryAddress;
 pub use auth::Credential;

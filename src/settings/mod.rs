@@ -47,6 +47,48 @@ pub struct Settings {
     pub warnings: Vec<String>,
 }
 
+/// `--verify`, `--insecure`, `--client-cert`, `--client-key`: how to check the registry and present
+/// ourselves to it, with a warning when nothing is checked.
+fn tls_settings(
+    verify: Option<String>,
+    insecure: bool,
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+) -> Result<(TlsConfig, Vec<String>), UsageError> {
+    let mut warnings = Vec::new();
+    let mut tls = TlsConfig {
+        insecure,
+        client_cert,
+        client_key,
+        ..TlsConfig::default()
+    };
+    // requests (and so dregutil) read REQUESTS_CA_BUNDLE; OpenSSL-based tools read SSL_CERT_FILE.
+    let verify = verify.or_else(|| {
+        std::env::var("SSL_CERT_FILE")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    match verify {
+        Some(value) if is_off(&value) => tls.insecure = true,
+        Some(value) if is_on(&value) => {}
+        Some(path) => tls.extra_ca = Some(PathBuf::from(path)),
+        None => {}
+    }
+    if tls.insecure {
+        warnings.push(
+            "TLS certificate verification is disabled; the registry's identity is not checked"
+                .to_owned(),
+        );
+    }
+    if tls.client_key.is_some() && tls.client_cert.is_none() {
+        return Err(UsageError::with_hint(
+            "--client-key given without --client-cert",
+            "pass the certificate with --client-cert (also -cert)",
+        ));
+    }
+    Ok((tls, warnings))
+}
+
 /// dregutil's notion of "off": empty, `false`, `0`, `no`, `none` (any case).
 fn is_off(value: &str) -> bool {
     let value = value.trim().to_ascii_lowercase();
@@ -104,6 +146,7 @@ impl Settings {
             Some(value) if is_off(&value) => CacheChoice::Disabled,
             Some(path) => CacheChoice::File(PathBuf::from(path)),
         };
+        let (tls, warnings) = tls_settings(verify, insecure, client_cert, client_key)?;
 
         let prefer_digest = digest_auth.as_deref().is_some_and(|v| !is_off(v));
         if user.is_none() && (password.is_some() || password_stdin) {
@@ -118,38 +161,6 @@ impl Settings {
             password_stdin,
             registry_as_given,
         };
-
-        let mut warnings = Vec::new();
-        let mut tls = TlsConfig {
-            insecure,
-            client_cert,
-            client_key,
-            ..TlsConfig::default()
-        };
-        // requests (and so dregutil) read REQUESTS_CA_BUNDLE; OpenSSL-based tools read SSL_CERT_FILE.
-        let verify = verify.or_else(|| {
-            std::env::var("SSL_CERT_FILE")
-                .ok()
-                .filter(|v| !v.is_empty())
-        });
-        match verify {
-            Some(value) if is_off(&value) => tls.insecure = true,
-            Some(value) if is_on(&value) => {}
-            Some(path) => tls.extra_ca = Some(PathBuf::from(path)),
-            None => {}
-        }
-        if tls.insecure {
-            warnings.push(
-                "TLS certificate verification is disabled; the registry's identity is not checked"
-                    .to_owned(),
-            );
-        }
-        if tls.client_key.is_some() && tls.client_cert.is_none() {
-            anyhow::bail!(UsageError::with_hint(
-                "--client-key given without --client-cert",
-                "pass the certificate with --client-cert (also -cert)",
-            ));
-        }
 
         let format = match format {
             Format::Auto if std::io::stdout().is_terminal() => OutputFormat::Table,

@@ -29,7 +29,7 @@ use crate::journal::{self, Journal, Status};
 use crate::output::{OutputFormat, Rows};
 use crate::output::{media_type_label, short_digest};
 use crate::refresh::{Scope, refresh};
-use crate::select::{Deletion, Plan, Query, plan, reclaimable};
+use crate::select::{Deletion, Plan, Query, Reclaim, plan, reclaimable};
 use crate::settings::RemoveSettings;
 
 /// The command's name, for the journal.
@@ -82,7 +82,6 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         query: selection,
         confirmation,
     } = settings;
-    let registry = ctx.registry()?.clone();
     let mut inventory = inventory(ctx, Scope::All).await?;
     let created = selection.retention().needs_created();
     let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
@@ -92,16 +91,7 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         ctx,
     };
     if !gone.is_empty() {
-        // The cache lists manifests the registry no longer has: whatever it plans is out of date.
-        ctx.printer.important(&format!(
-            "the cache is out of date: {} of the manifests it lists in the selection are no longer \
-             in the registry",
-            gone.len()
-        ));
-        let before = plan_lines(selection, &inventory);
-        let live = recheck.live(&inventory).await?;
-        show_difference(ctx, &before, &plan_lines(selection, &live));
-        bail!(RemovalStop::PlanChanged);
+        return Err(recheck.stale(&inventory, gone.len()).await);
     }
     let plan = plan_of(selection, &inventory)?;
     let reclaim = reclaimable(&inventory, &plan);
@@ -120,28 +110,25 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         confirm(ctx, &plan)?;
     }
 
-    // Re-check live: the selected repositories as they are now, the others from the cache.
-    let live = recheck.live(&inventory).await?;
-    match plan_of(selection, &live) {
-        Ok(replanned) if replanned == plan => {}
-        Ok(replanned) => {
-            show_difference(ctx, &lines(&plan), &lines(&replanned));
-            bail!(RemovalStop::PlanChanged);
-        }
-        Err(err) => {
-            ctx.printer
-                .important(&format!("the selection no longer holds: {err:#}"));
-            bail!(RemovalStop::PlanChanged);
-        }
-    }
+    recheck.unchanged(&inventory, &plan).await?;
+    execute(ctx, selection, &plan, &reclaim).await
+}
 
+/// Journals and deletes a confirmed, re-checked plan, then updates the cache and reports.
+async fn execute(
+    ctx: &Context,
+    selection: &Query,
+    plan: &Plan,
+    reclaim: &Reclaim,
+) -> anyhow::Result<ExitStatus> {
+    let registry = ctx.registry()?;
     let client = ctx.client()?;
-    let journal_path = journal::new_path(&registry, Timestamp::now())?;
+    let journal_path = journal::new_path(registry, Timestamp::now())?;
     let mut journal = delete::write_journal(
         client,
         &registry.to_string(),
         command_name(selection),
-        &plan,
+        plan,
         &journal_path,
     )
     .await?;
@@ -156,13 +143,13 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     )
     .await?;
     if let Some(cache) = ctx.cache()? {
-        cache.update(&registry, |current| {
+        cache.update(registry, |current| {
             let mut current = current?;
             apply_to_cache(&mut current, &journal);
             Some(current)
         })?;
     }
-    report::report(ctx, &journal, &plan, &reclaim)?;
+    report::report(ctx, &journal, plan, reclaim)?;
     report::finish(&journal, deletion, &journal_path)
 }
 
@@ -174,6 +161,41 @@ struct Recheck<'a> {
 }
 
 impl Recheck<'_> {
+    /// The cache lists manifests the registry no longer has: whatever it plans is out of date. The
+    /// selection is re-read, the difference shown, and the removal stops.
+    async fn stale(&self, cached: &Inventory, gone: usize) -> anyhow::Error {
+        self.ctx.printer.important(&format!(
+            "the cache is out of date: {gone} of the manifests it lists in the selection are no \
+             longer in the registry"
+        ));
+        let before = plan_lines(self.selection, cached);
+        match self.live(cached).await {
+            Ok(live) => {
+                show_difference(self.ctx, &before, &plan_lines(self.selection, &live));
+                RemovalStop::PlanChanged.into()
+            }
+            Err(err) => err,
+        }
+    }
+
+    /// Plans again from the selected repositories as they are now; any difference stops the removal.
+    async fn unchanged(&self, cached: &Inventory, plan: &Plan) -> anyhow::Result<()> {
+        let live = self.live(cached).await?;
+        match plan_of(self.selection, &live) {
+            Ok(replanned) if replanned == *plan => Ok(()),
+            Ok(replanned) => {
+                show_difference(self.ctx, &lines(plan), &lines(&replanned));
+                bail!(RemovalStop::PlanChanged)
+            }
+            Err(err) => {
+                self.ctx
+                    .printer
+                    .important(&format!("the selection no longer holds: {err:#}"));
+                bail!(RemovalStop::PlanChanged)
+            }
+        }
+    }
+
     /// The inventory with the selected repositories as the registry holds them now (and their
     /// details), the others as cached. The cache takes the re-read repositories, under its lock.
     async fn live(&self, cached: &Inventory) -> anyhow::Result<Inventory> {

@@ -2,11 +2,9 @@
 //! an index with two platforms, a Helm-style artifact, created dates for the age filters and --keep,
 //! reclaimable space, and a warm second run that makes no requests at all.
 
-mod common;
-
-use common::scripted::Scripted;
-use common::seed::{Image, ImageParts, Kind, Seeder};
-use common::{Sandbox, TestRegistry, stderr, stdout};
+use crate::common::scripted::Scripted;
+use crate::common::seed::{Image, ImageParts, Kind, Seeder};
+use crate::common::{Sandbox, TestRegistry, assert_stderr_has, stderr, stdout};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
@@ -25,7 +23,7 @@ struct Fixture {
     registry: TestRegistry,
     t1: ImageParts,
     t2: ImageParts,
-    index: common::seed::Pushed,
+    index: crate::common::seed::Pushed,
     chart: ImageParts,
 }
 
@@ -251,11 +249,7 @@ fn age_filters_keep_and_reclaimable_space() {
         .run(&url, &["query-tags", "-r", "charts", "--older-than", "1d"])
         .success();
     assert_eq!(stdout(&out), "");
-    assert!(
-        stderr(&out).contains("1 images have no created time"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "1 images have no created time");
 
     // Deleting t2 frees its manifest, config and layer C; layer A stays with t1.
     let out = sandbox
@@ -274,11 +268,7 @@ fn age_filters_keep_and_reclaimable_space() {
     let out = sandbox
         .run(&url, &["query-tags", "-r", "aged", "--older-than", "soon"])
         .code(2);
-    assert!(
-        stderr(&out).contains("invalid age \"soon\""),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "invalid age \"soon\"");
 }
 
 #[test]
@@ -314,5 +304,27 @@ fn a_warm_cache_makes_no_detail_requests() {
         proxy.requests().len(),
         cold,
         "the warm runs asked the registry"
+    );
+}
+
+#[test]
+fn a_refresh_keeps_the_details_of_index_children() {
+    let registry = TestRegistry::with_sample();
+    let proxy = Scripted::proxy(&registry.url(), |_| None);
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    sandbox.run(&url, &["usage"]).success();
+    sandbox
+        .run(&url, &["--refresh", "list-repo-names"])
+        .success();
+    let before = proxy.requests().len();
+    sandbox.run(&url, &["usage"]).success();
+    let asked: Vec<String> = proxy.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
+    assert!(
+        asked.is_empty(),
+        "details read again after --refresh: {asked:?}"
     );
 }

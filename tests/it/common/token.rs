@@ -2,8 +2,6 @@
 //! token, grants actions per scope by a policy, and signs real JWTs (ES256, with an `x5c` chain to a
 //! throwaway root that the registry trusts), which the registry then validates itself.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

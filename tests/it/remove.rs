@@ -2,15 +2,13 @@
 //! shared digests, drift, deletion disabled, confirmation (no terminal, a pseudo-terminal, --dry-run),
 //! multi-arch indexes, the journal, restore, and Ctrl-C half-way.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::scripted::{Reply, Scripted};
-use common::seed::{self, Image, Kind};
-use common::{
-    RegistryOptions, Sandbox, TestRegistry, assert_clean_error, assert_drift, journals, live_tags,
-    manifest_exists, stderr, stdout, tag_names,
+use crate::common::scripted::{Reply, Scripted};
+use crate::common::seed::{self, Image, Kind};
+use crate::common::{
+    RegistryOptions, Sandbox, TestRegistry, assert_clean_error, assert_drift, assert_stderr_has,
+    assert_stdout_has, journals, live_tags, manifest_exists, stderr, stdout, tag_names,
 };
 use serde_json::Value;
 
@@ -28,16 +26,8 @@ fn dregutil_scenarios_delete_exactly_the_selection() {
             &["remove-tags", "-r", "a", "-t", "<1.2.0", "latest", "--yes"],
         )
         .success();
-    assert!(
-        stdout(&out).contains(&format!("a  {}", digests["A1"])),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stderr(&out).contains("1 manifest (2 tags) from 1 repository"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stdout_has(&out, &format!("a  {}", digests["A1"]));
+    assert_stderr_has(&out, "1 manifest (2 tags) from 1 repository");
     assert!(stderr(&out).contains("garbage-collect"), "{}", stderr(&out));
     let after = live_tags(&sandbox, &url);
     assert_eq!(tag_names(&after, "a"), ["1.2.0", "extra", "testing"]);
@@ -62,11 +52,7 @@ fn a_digest_shared_by_two_selected_repositories_goes_from_both() {
     let out = sandbox
         .run(&url, &["--count", "remove-repos", "-r", "b", "c", "-y"])
         .success();
-    assert!(
-        stdout(&out).contains("Number of removed digests: 3"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "Number of removed digests: 3");
     let after = live_tags(&sandbox, &url);
     assert!(
         !after.contains_key("b") && !after.contains_key("c"),
@@ -121,11 +107,7 @@ fn drift_between_the_cache_and_the_registry_deletes_nothing() {
             ],
         )
         .success();
-    assert!(
-        stderr(&out).contains("nothing to delete"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "nothing to delete");
 }
 
 #[test]
@@ -264,11 +246,7 @@ fn multi_arch_children_go_with_their_index_unless_a_kept_index_needs_them() {
         text.contains("└ linux/amd64") && !text.contains("└ linux/arm64"),
         "{text}"
     );
-    assert!(
-        stderr(&out).contains("2 manifests (1 tag) from 1 repository"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "2 manifests (1 tag) from 1 repository");
 
     sandbox
         .run(&url, &["remove-tags", "-r", "multi", "-t", "1.0", "--yes"])
@@ -304,11 +282,7 @@ fn multi_arch_children_go_with_their_index_unless_a_kept_index_needs_them() {
         )
         .success();
     assert!(stderr(&out).contains("the kept index"), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("nothing to delete"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "nothing to delete");
     assert!(manifest_exists(&url, "multi", &new_children[0].digest));
 }
 
@@ -486,11 +460,7 @@ fn after_garbage_collection_restore_says_what_cannot_come_back() {
         ),
         "{text}"
     );
-    assert!(
-        stderr(&out).contains("1 of 1 manifests could not be restored"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "1 of 1 manifests could not be restored");
 }
 
 #[test]

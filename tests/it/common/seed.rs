@@ -5,8 +5,6 @@
 //! This is test support: a registry that refuses a push is a broken test set-up, so failures panic
 //! with the request and the registry's answer.
 
-#![allow(dead_code)]
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::blocking::Client;
@@ -104,10 +102,6 @@ impl Seeder {
                 .build()
                 .expect("building the seeding HTTP client"),
         }
-    }
-
-    pub fn base(&self) -> &str {
-        &self.base
     }
 
     /// Uploads a blob into a repository (POST, then PUT with the digest), unless it is already there.
@@ -446,30 +440,8 @@ pub fn sample(seeder: &Seeder) {
 /// and `c` share the digest `BC`. Returns the digests by their dregutil names: A1, A2, BC, C.
 pub fn dregutil_abc(seeder: &Seeder) -> std::collections::BTreeMap<&'static str, String> {
     let image = |label: &str| Image::new(Kind::Docker, &format!("dregutil {label}"));
-    let layout: [(&str, &[(&str, &str)]); 3] = [
-        (
-            "a",
-            &[
-                ("1.1.0", "A1"),
-                ("1.2.0", "A2"),
-                ("latest", "A1"),
-                ("testing", "A2"),
-                ("extra", "A2"),
-            ],
-        ),
-        ("b", &[("1.0.0", "BC"), ("latest", "BC")]),
-        (
-            "c",
-            &[
-                ("1.0.0", "BC"),
-                ("1.1.0", "C"),
-                ("latest", "BC"),
-                ("testing", "C"),
-            ],
-        ),
-    ];
     let mut digests = std::collections::BTreeMap::new();
-    for (repo, tags) in layout {
+    for (repo, tags) in super::dregutil::LAYOUT {
         for (tag, name) in tags {
             let pushed = seeder.image(repo, Some(tag), &image(name));
             let previous = digests.insert(*name, pushed.digest.clone());

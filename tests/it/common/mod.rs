@@ -2,8 +2,7 @@
 //! storage directory, and a `regsweep` command that can see neither the developer's credentials nor
 //! their cache.
 
-#![allow(dead_code)]
-
+pub mod dregutil;
 pub mod scripted;
 pub mod seed;
 pub mod tls;
@@ -334,6 +333,16 @@ impl Sandbox {
         assert_cmd::Command::from_std(self.std_cmd())
     }
 
+    /// `regsweep --registry URL -c None ARGS...`: reads the registry live, writes no cache.
+    pub fn live(&self, registry: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd()
+            .arg("--registry")
+            .arg(registry)
+            .args(["-c", "None"])
+            .args(args)
+            .assert()
+    }
+
     /// `regsweep --registry URL ARGS...`
     pub fn run(&self, registry: &str, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd()
@@ -351,6 +360,21 @@ pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 
 pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Fails, showing the whole stream, unless stderr holds `text`.
+pub fn assert_stderr_has(out: &assert_cmd::assert::Assert, text: &str) {
+    let err = stderr(out);
+    assert!(err.contains(text), "stderr lacks {text:?}:\n{err}");
+}
+
+/// Fails, showing the whole stream, unless stdout holds `text`.
+pub fn assert_stdout_has(out: &assert_cmd::assert::Assert, text: &str) {
+    let text_out = stdout(out);
+    assert!(
+        text_out.contains(text),
+        "stdout lacks {text:?}:\n{text_out}"
+    );
 }
 
 /// An error as users must see it: exactly one `regsweep: error:` line, and no panic or backtrace.

@@ -4,8 +4,6 @@
 //! after the request was carried out, a body cut short, an answer that stalls). Everything a real
 //! registry can do is tested against the real one; the fault proxy sits in front of a real registry.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,10 +1,10 @@
 //! The list commands against a real registry: ordering, formats, multi-arch and OCI digests, emptied
 //! repositories, pagination past the registry's first page, and dregutil's spellings.
 
-mod common;
-
-use common::seed::{DOCKER_LIST, DOCKER_V2, Image, Kind, OCI_INDEX, OCI_MANIFEST};
-use common::{Sandbox, TestRegistry, assert_clean_error, stderr, stdout};
+use crate::common::seed::{DOCKER_LIST, DOCKER_V2, Image, Kind, OCI_INDEX, OCI_MANIFEST};
+use crate::common::{
+    Sandbox, TestRegistry, assert_clean_error, assert_stderr_has, assert_stdout_has, stderr, stdout,
+};
 use serde_json::Value;
 
 #[test]
@@ -170,11 +170,7 @@ fn table_and_json_formats() {
             &["--format", "table", "list-tag-names", "multi"],
         )
         .success();
-    assert!(
-        stdout(&out).contains("Docker manifest list"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "Docker manifest list");
 
     let out = sandbox
         .run(
@@ -232,7 +228,7 @@ fn no_registry_is_a_usage_error_naming_both_ways() {
 
 #[test]
 fn unreachable_registry_is_a_network_error_with_a_hint() {
-    let port = common::free_port();
+    let port = crate::common::free_port();
     let sandbox = Sandbox::new();
     let out = sandbox
         .run(&format!("http://127.0.0.1:{port}"), &["list-repo-names"])
@@ -261,39 +257,23 @@ fn unknown_repository_and_bad_pattern_are_usage_errors() {
     let out = sandbox
         .run(&registry.url(), &["list-tag-names", "nope"])
         .code(2);
-    assert!(
-        stderr(&out).contains("repository nope not found"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "repository nope not found");
     let out = sandbox
-        .run(&registry.url(), &["-c", "None", "list-tag-names", "nope"])
+        .live(&registry.url(), &["list-tag-names", "nope"])
         .code(2);
-    assert!(
-        stderr(&out).contains("repository nope not found"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "repository nope not found");
 
     for bad in ["../_catalog", "App", "a?n=1"] {
         let out = sandbox
-            .run(&registry.url(), &["-c", "None", "list-tag-names", bad])
+            .live(&registry.url(), &["list-tag-names", bad])
             .code(2);
-        assert!(
-            stderr(&out).contains("invalid repository name"),
-            "{}",
-            stderr(&out)
-        );
+        assert_stderr_has(&out, "invalid repository name");
     }
 
     let out = sandbox
         .run(&registry.url(), &["list-repo-names", "team-(a"])
         .code(2);
-    assert!(
-        stderr(&out).contains("invalid repository pattern \"team-(a\""),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "invalid repository pattern \"team-(a\"");
 }
 
 #[test]
@@ -301,11 +281,7 @@ fn bad_registry_address_is_a_usage_error() {
     let sandbox = Sandbox::new();
     for bad in ["ftp://host", "https://user:secret@host", "host/v2/"] {
         let out = sandbox.run(bad, &["list-repo-names"]).code(2);
-        assert!(
-            stderr(&out).contains("regsweep: error:"),
-            "{}",
-            stderr(&out)
-        );
+        assert_stderr_has(&out, "regsweep: error:");
         assert!(!stderr(&out).contains("secret@"), "{}", stderr(&out));
     }
 }

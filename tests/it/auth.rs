@@ -3,17 +3,18 @@
 //! credsStore, identity tokens), the password prompt, and secrets kept out of output, logs, cache and
 //! journal and away from other hosts.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 
+use crate::common::scripted::{Reply, Scripted};
+use crate::common::seed;
+use crate::common::tls::test_pki;
+use crate::common::token::TokenServer;
+use crate::common::{
+    RegistryOptions, Sandbox, TestRegistry, assert_clean_error, assert_stderr_has,
+    assert_stdout_has, stderr, stdout,
+};
 use base64::Engine as _;
-use common::scripted::{Reply, Scripted};
-use common::seed;
-use common::tls::test_pki;
-use common::token::TokenServer;
-use common::{RegistryOptions, Sandbox, TestRegistry, assert_clean_error, stderr, stdout};
 use serde_json::json;
 
 const PASSWORD: &str = "s3cret-Pa55";
@@ -56,9 +57,7 @@ fn basic_auth_behind_tls() {
     let (registry, ca) = htpasswd_registry(&sandbox);
     let url = registry.url();
 
-    let out = sandbox
-        .run(&url, &["-v", &ca, "-c", "None", "list-repo-names"])
-        .code(4);
+    let out = sandbox.live(&url, &["-v", &ca, "list-repo-names"]).code(4);
     let err = stderr(&out);
     assert_clean_error(&err);
     assert!(
@@ -67,19 +66,9 @@ fn basic_auth_behind_tls() {
     );
 
     let out = sandbox
-        .run(
+        .live(
             &url,
-            &[
-                "-v",
-                &ca,
-                "-u",
-                "alice",
-                "-p",
-                "wrong",
-                "-c",
-                "None",
-                "list-repo-names",
-            ],
+            &["-v", &ca, "-u", "alice", "-p", "wrong", "list-repo-names"],
         )
         .code(4);
     let err = stderr(&out);
@@ -153,7 +142,7 @@ fn docker_configuration_auths_helpers_and_store() {
     let (registry, ca) = htpasswd_registry(&sandbox);
     let url = registry.url();
     let host = format!("127.0.0.1:{}", registry.port);
-    let list = || sandbox.run(&url, &["-v", &ca, "-c", "None", "list-repo-names"]);
+    let list = || sandbox.live(&url, &["-v", &ca, "list-repo-names"]);
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{PASSWORD}"));
 
     // auths, keyed with a scheme, as `docker login https://...` writes it.
@@ -199,19 +188,9 @@ fn docker_configuration_auths_helpers_and_store() {
 
     // --user wins over the configuration.
     sandbox
-        .run(
+        .live(
             &url,
-            &[
-                "-v",
-                &ca,
-                "-u",
-                "alice",
-                "-p",
-                PASSWORD,
-                "-c",
-                "None",
-                "list-repo-names",
-            ],
+            &["-v", &ca, "-u", "alice", "-p", PASSWORD, "list-repo-names"],
         )
         .success();
 }
@@ -243,16 +222,12 @@ fn the_password_is_asked_for_on_a_terminal() {
 
     // Without a terminal there is no one to ask.
     let out = sandbox
-        .run(
+        .live(
             &registry.url(),
-            &["-v", &ca, "-u", "alice", "-c", "None", "list-repo-names"],
+            &["-v", &ca, "-u", "alice", "list-repo-names"],
         )
         .code(2);
-    assert!(
-        stderr(&out).contains("--password-stdin"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "--password-stdin");
 }
 
 /// A registry with token authentication: alice may list the catalog, pull everything and delete in
@@ -309,9 +284,7 @@ fn token_authentication_with_one_token_per_scope() {
         );
     }
 
-    let out = sandbox
-        .run(&url, &["-c", "None", "list-repo-names"])
-        .code(4);
+    let out = sandbox.live(&url, &["list-repo-names"]).code(4);
     let err = stderr(&out);
     assert_clean_error(&err);
     assert!(
@@ -320,24 +293,9 @@ fn token_authentication_with_one_token_per_scope() {
     );
 
     let out = sandbox
-        .run(
-            &url,
-            &[
-                "-u",
-                "alice",
-                "-p",
-                "wrong",
-                "-c",
-                "None",
-                "list-repo-names",
-            ],
-        )
+        .live(&url, &["-u", "alice", "-p", "wrong", "list-repo-names"])
         .code(4);
-    assert!(
-        stderr(&out).contains(&format!("authentication failed for alice at {url}")),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, &format!("authentication failed for alice at {url}"));
 }
 
 #[test]
@@ -397,21 +355,15 @@ fn identity_tokens_from_the_docker_configuration() {
     let host = format!("127.0.0.1:{}", registry.port);
     sandbox.docker_config(&json!({"auths": {host: {"identitytoken": "identity-tok-1"}}}));
     let out = sandbox
-        .run(&registry.url(), &["-c", "None", "list-repo-names"])
+        .live(&registry.url(), &["list-repo-names"])
         .success();
     assert_eq!(stdout(&out), "a\nb\nc\n");
     assert!(tokens.server.requests().iter().all(|r| r.method == "POST"));
     sandbox.docker_config(
         &json!({"auths": {format!("127.0.0.1:{}", registry.port): {"identitytoken": "revoked"}}}),
     );
-    let out = sandbox
-        .run(&registry.url(), &["-c", "None", "list-repo-names"])
-        .code(4);
-    assert!(
-        stderr(&out).contains("authentication failed for the identity token"),
-        "{}",
-        stderr(&out)
-    );
+    let out = sandbox.live(&registry.url(), &["list-repo-names"]).code(4);
+    assert_stderr_has(&out, "authentication failed for the identity token");
 }
 
 #[test]
@@ -425,7 +377,7 @@ fn token_server_unreachable_or_answering_garbage() {
     });
     for (realm, code, text) in [
         (
-            format!("http://127.0.0.1:{}/token", common::free_port()),
+            format!("http://127.0.0.1:{}/token", crate::common::free_port()),
             3,
             "cannot reach it",
         ),
@@ -436,7 +388,7 @@ fn token_server_unreachable_or_answering_garbage() {
         ),
     ] {
         registry.reconfigure(&RegistryOptions {
-            token: Some(common::TokenAuth {
+            token: Some(crate::common::TokenAuth {
                 realm: realm.clone(),
                 service: "s".into(),
                 issuer: "i".into(),
@@ -445,17 +397,9 @@ fn token_server_unreachable_or_answering_garbage() {
             ..RegistryOptions::default()
         });
         let out = sandbox
-            .run(
+            .live(
                 &registry.url(),
-                &[
-                    "-u",
-                    "alice",
-                    "-p",
-                    PASSWORD,
-                    "-c",
-                    "None",
-                    "list-repo-names",
-                ],
+                &["-u", "alice", "-p", PASSWORD, "list-repo-names"],
             )
             .code(code);
         let err = stderr(&out);
@@ -495,26 +439,20 @@ fn credentials_never_follow_a_redirect_to_another_host() {
     });
     let sandbox = Sandbox::new();
     let out = sandbox
-        .run(
+        .live(
             &registry.url(),
             &[
                 "-u",
                 "alice",
                 "-p",
                 PASSWORD,
-                "-c",
-                "None",
                 "--format",
                 "json",
                 "list-tag-names",
             ],
         )
         .success();
-    assert!(
-        stdout(&out).contains(&seed::sha256(b"m")),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, &seed::sha256(b"m"));
     let seen = other.requests();
     assert!(!seen.is_empty(), "the redirect was not followed");
     for request in seen {
@@ -557,18 +495,9 @@ fn an_expired_token_is_renewed() {
         None
     });
     let out = sandbox
-        .run(
+        .live(
             &proxy.url(),
-            &[
-                "-u",
-                "alice",
-                "-p",
-                PASSWORD,
-                "-c",
-                "None",
-                "list-tag-names",
-                "a",
-            ],
+            &["-u", "alice", "-p", PASSWORD, "list-tag-names", "a"],
         )
         .success();
     assert_eq!(stdout(&out).lines().count(), 5);
@@ -639,7 +568,7 @@ fn digest_authentication_as_dregutil_offered() {
     let sandbox = Sandbox::new();
     let url = registry.url();
     let out = sandbox
-        .run(
+        .live(
             &url,
             &[
                 "-u",
@@ -648,8 +577,6 @@ fn digest_authentication_as_dregutil_offered() {
                 PASSWORD,
                 "--digest-auth",
                 "yes",
-                "-c",
-                "None",
                 "list-tag-names",
             ],
         )
@@ -672,7 +599,7 @@ fn digest_authentication_as_dregutil_offered() {
         .assert()
         .success();
     let out = sandbox
-        .run(
+        .live(
             &url,
             &[
                 "-u",
@@ -681,17 +608,11 @@ fn digest_authentication_as_dregutil_offered() {
                 "wrong",
                 "--digest-auth",
                 "yes",
-                "-c",
-                "None",
                 "list-repo-names",
             ],
         )
         .code(4);
-    assert!(
-        stderr(&out).contains("authentication failed for alice"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "authentication failed for alice");
     // Every request after the challenge carried a valid answer, never the password itself.
     for request in registry.requests() {
         let header = request.header("authorization").unwrap_or_default();
@@ -700,4 +621,73 @@ fn digest_authentication_as_dregutil_offered() {
             "{header}"
         );
     }
+}
+
+/// A run the cache can answer sends nothing, so it resolves no credentials: a credential helper
+/// that fails loudly is never run, and `--user` without a password needs no terminal.
+#[test]
+fn a_cache_only_run_never_resolves_credentials() {
+    let sandbox = Sandbox::new();
+    let (registry, ca) = htpasswd_registry(&sandbox);
+    let url = registry.url();
+    let with_password = ["-v", &ca, "-u", "alice", "-p", PASSWORD];
+    sandbox
+        .run(&url, &[&with_password[..], &["usage"]].concat())
+        .success();
+    sandbox
+        .run(
+            &url,
+            &[&with_password[..], &["list-tag-names", "--long"]].concat(),
+        )
+        .success();
+    // From now on credentials come from a helper that fails loudly and leaves a mark when run.
+    let bin = sandbox.bin_dir();
+    fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("docker-credential-loud");
+    fs::write(
+        &script,
+        "#!/bin/sh\ntouch \"$HOME/loud-was-called\"\necho 'loud helper called' >&2\nexit 1\n",
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let host = url.trim_start_matches("https://");
+    sandbox.docker_config(&json!({"credHelpers": {host: "loud"}}));
+    let mark = sandbox.home.path().join("loud-was-called");
+    for args in [
+        &["list-repo-names"][..],
+        &["list-tag-names", "--long"],
+        &["usage"],
+        &["query-tags", "-r", "app", "-t", "<1.10"],
+        &["query-repos", "-r", "team-a/web"],
+        &["remove-tags", "-r", "app", "-t", "<1.10", "--dry-run"],
+    ] {
+        let out = sandbox.run(&url, &[&["-v", &ca][..], args].concat());
+        let err = stderr(&out);
+        out.success();
+        assert!(!mark.exists(), "{args:?} ran the credential helper: {err}");
+    }
+    // --user without a password and without a terminal: nothing to ask, nothing asked.
+    sandbox
+        .run(
+            &url,
+            &[
+                "-v",
+                &ca,
+                "-u",
+                "alice",
+                "query-tags",
+                "-r",
+                "app",
+                "-t",
+                "<1.10",
+            ],
+        )
+        .success();
+    // The control: a run that must talk to the registry does run the helper, and says it failed.
+    let out = sandbox
+        .run(&url, &["-v", &ca, "--refresh", "list-repo-names"])
+        .code(2);
+    assert_clean_error(&stderr(&out));
+    assert_stderr_has(&out, "docker-credential-loud failed");
+    assert!(mark.exists());
 }

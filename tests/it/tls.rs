@@ -1,10 +1,10 @@
 //! HTTPS registries: https is assumed without a scheme, certificates are verified, `--verify CA` trusts
 //! a private CA, `--verify None` / `--insecure` turn verification off with a warning.
 
-mod common;
-
-use common::tls::test_pki;
-use common::{RegistryOptions, Sandbox, TestRegistry, stderr, stdout};
+use crate::common::tls::test_pki;
+use crate::common::{
+    RegistryOptions, Sandbox, TestRegistry, assert_stderr_has, assert_stdout_has, stderr,
+};
 
 fn tls_registry(dir: &std::path::Path) -> (TestRegistry, std::path::PathBuf) {
     let pki = test_pki(dir);
@@ -44,11 +44,7 @@ fn a_private_ca_is_trusted_with_verify() {
     let out = sandbox
         .run(&host, &["-v", ca, "--count", "list-repo-names"])
         .success();
-    assert!(
-        stdout(&out).contains("Number of repositories: 0"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "Number of repositories: 0");
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 
     sandbox
@@ -67,11 +63,7 @@ fn verification_can_be_turned_off_with_a_warning() {
         let mut args = off.to_vec();
         args.extend(["-c", "None", "list-repo-names"]);
         let out = sandbox.run(&registry.url(), &args).success();
-        assert!(
-            stderr(&out).contains("warning: TLS certificate verification is disabled"),
-            "{}",
-            stderr(&out)
-        );
+        assert_stderr_has(&out, "warning: TLS certificate verification is disabled");
     }
 }
 
@@ -85,11 +77,7 @@ fn unreadable_or_invalid_ca_bundles_are_usage_errors() {
             &["-v", "/nonexistent/ca.pem", "list-repo-names"],
         )
         .code(2);
-    assert!(
-        stderr(&out).contains("cannot read CA bundle /nonexistent/ca.pem"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "cannot read CA bundle /nonexistent/ca.pem");
     let junk = sandbox.home.path().join("junk.pem");
     std::fs::write(
         &junk,
@@ -102,11 +90,7 @@ fn unreadable_or_invalid_ca_bundles_are_usage_errors() {
             &["-v", junk.to_str().unwrap(), "list-repo-names"],
         )
         .code(2);
-    assert!(
-        stderr(&out).contains("invalid CA bundle"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "invalid CA bundle");
 }
 
 #[test]
@@ -126,10 +110,7 @@ fn client_certificates_are_presented() {
 
     // Under TLS 1.3 the refusal arrives as an alert or as a closed connection, depending on timing.
     let out = sandbox
-        .run(
-            &registry.url(),
-            &["-v", ca, "-c", "None", "list-repo-names"],
-        )
+        .live(&registry.url(), &["-v", ca, "list-repo-names"])
         .code(3);
     let err = stderr(&out);
     assert!(err.contains(&format!("{}/v2/", registry.url())), "{err}");
@@ -137,19 +118,9 @@ fn client_certificates_are_presented() {
 
     // dregutil's spellings, key apart ...
     sandbox
-        .run(
+        .live(
             &registry.url(),
-            &[
-                "-v",
-                ca,
-                "-cert",
-                cert,
-                "-key",
-                key,
-                "-c",
-                "None",
-                "list-repo-names",
-            ],
+            &["-v", ca, "-cert", cert, "-key", key, "list-repo-names"],
         )
         .success();
     // ... or in the certificate file, and from the environment.
@@ -177,9 +148,5 @@ fn client_certificates_are_presented() {
             &["-v", ca, "--client-cert", ca, "list-repo-names"],
         )
         .code(2);
-    assert!(
-        stderr(&out).contains("invalid client certificate"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "invalid client certificate");
 }

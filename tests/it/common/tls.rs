@@ -1,7 +1,5 @@
 //! A throwaway certificate authority and a server certificate for 127.0.0.1 it signed.
 
-#![allow(dead_code)]
-
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -2,11 +2,9 @@
 //! the documented exit code, and never a panic. Answers a real registry cannot be made to give come from
 //! a scripted loopback server; registry quirks (Nexus) too.
 
-mod common;
-
-use common::scripted::{Reply, Scripted};
-use common::seed::{OCI_MANIFEST, sha256};
-use common::{Sandbox, assert_clean_error, stderr, stdout};
+use crate::common::scripted::{Reply, Scripted};
+use crate::common::seed::{OCI_MANIFEST, sha256};
+use crate::common::{Sandbox, assert_clean_error, stderr, stdout};
 
 /// A registry with one repository `app` holding the tags of `tags_json` (each an OCI manifest).
 fn registry(tags_json: &'static str) -> Scripted {
@@ -31,7 +29,7 @@ fn not_a_registry() {
             .body("<h1>nope</h1>")
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(5);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -127,7 +125,7 @@ fn too_many_requests_is_retried_after_the_pause_asked_for() {
         })
     };
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .success();
     assert_eq!(stdout(&out), "app\n");
     let catalog_requests = server
@@ -145,7 +143,7 @@ fn persistent_429_gives_up_with_a_hint() {
         _ => Reply::json(429, "{}").header("Retry-After", "0"),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(5);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -198,7 +196,7 @@ fn tag_pages_are_all_read() {
         _ => Reply::json(404, "{}"),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-tag-names"])
+        .live(&server.url(), &["list-tag-names"])
         .success();
     assert_eq!(stdout(&out), "app  1.0\napp  1.1\napp  1.2\n");
 }
@@ -224,10 +222,7 @@ fn nexus_quirks_head_404_and_null_tags() {
         },
     );
     let out = Sandbox::new()
-        .run(
-            &server.url(),
-            &["-c", "None", "--format", "json", "list-tag-names"],
-        )
+        .live(&server.url(), &["--format", "json", "list-tag-names"])
         .success();
     let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
@@ -246,7 +241,7 @@ fn nexus_quirks_head_404_and_null_tags() {
 fn every_manifest_request_accepts_every_manifest_type() {
     let server = registry(r#"{"name":"app","tags":["1.0","2.0"]}"#);
     Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-tag-names"])
+        .live(&server.url(), &["list-tag-names"])
         .success();
     let manifest_requests: Vec<_> = server
         .requests()
@@ -297,16 +292,9 @@ fn requests_in_flight_never_exceed_the_concurrency() {
         })
     };
     let out = Sandbox::new()
-        .run(
+        .live(
             &server.url(),
-            &[
-                "-c",
-                "None",
-                "--concurrency",
-                "4",
-                "--count",
-                "list-tag-names",
-            ],
+            &["--concurrency", "4", "--count", "list-tag-names"],
         )
         .success();
     assert!(stdout(&out).ends_with("Number of tags: 60\n"));

@@ -8,19 +8,17 @@
 //! (endless pages, hostile names) come from a scripted loopback server. Every loop is bounded in count
 //! and time, and everything runs on 127.0.0.1.
 
-mod common;
-
 use std::io::Read as _;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::scripted::{Fault, Reply, Scripted};
-use common::seed::{self, Image, Kind, sha256};
-use common::{
-    Sandbox, TestRegistry, assert_clean_error, assert_drift, journals, live_tags, manifest_exists,
-    stderr, stdout,
+use crate::common::scripted::{Fault, Reply, Scripted};
+use crate::common::seed::{self, Image, Kind, sha256};
+use crate::common::{
+    Sandbox, TestRegistry, assert_clean_error, assert_drift, assert_stderr_has, journals,
+    live_tags, manifest_exists, stderr, stdout,
 };
 use serde_json::Value;
 
@@ -264,11 +262,7 @@ fn a_manifest_deleted_behind_the_caches_back_is_drift() {
             &["remove-tags", "-r", "a", "-t", "1.1.0", "latest", "--yes"],
         )
         .success();
-    assert!(
-        stderr(&out).contains("nothing to delete"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "nothing to delete");
     let out = sandbox.run(&url, &["list-tag-names", "a"]).success();
     assert!(!stdout(&out).contains("1.1.0"), "{}", stdout(&out));
 }
@@ -428,10 +422,7 @@ fn a_manifest_body_that_does_not_match_its_digest_is_refused() {
     assert_eq!(live_tags(&sandbox, &registry.url())["app"].len(), 2);
 
     let out = sandbox
-        .run(
-            &url,
-            &["-c", "None", "--use-get-manifest", "list-tag-names"],
-        )
+        .live(&url, &["--use-get-manifest", "list-tag-names"])
         .code(5);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -474,9 +465,9 @@ fn reads_are_retried_through_server_errors_resets_and_truncated_bodies() {
     let sandbox = Sandbox::new();
     let expected = live_tags(&sandbox, &registry.url());
     let out = sandbox
-        .run(
+        .live(
             &proxy.url(),
-            &["-c", "None", "--format", "json", "list-tag-names", "--long"],
+            &["--format", "json", "list-tag-names", "--long"],
         )
         .success();
     let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
@@ -495,7 +486,7 @@ fn reads_are_retried_through_server_errors_resets_and_truncated_bodies() {
         _ => Reply::json(500, r#"{"errors":[{"code":"UNKNOWN","message":"down"}]}"#),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(5);
     assert_clean_error(&stderr(&out));
     let attempts = server
@@ -556,7 +547,7 @@ fn a_reset_mid_response_is_a_network_error() {
             .fault(Fault::Truncate(10)),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(3);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -603,7 +594,7 @@ fn endless_pagination_and_huge_answers_are_capped() {
         _ => Reply::json(200, &huge),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(5);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -709,7 +700,7 @@ fn terminal_escapes_from_the_registry_are_shown_escaped_and_json_stays_exact() {
         ),
     });
     let out = Sandbox::new()
-        .run(&server.url(), &["-c", "None", "list-repo-names"])
+        .live(&server.url(), &["list-repo-names"])
         .code(5);
     let err = stderr(&out);
     assert_clean_error(&err);
@@ -828,7 +819,7 @@ fn random_fault_proxy(
     injected: Arc<Injected>,
 ) -> Scripted {
     let prefix = format!("/v2/{repo}/");
-    let rng = Arc::new(Mutex::new(common::Rng::new(seed)));
+    let rng = Arc::new(Mutex::new(crate::common::Rng::new(seed)));
     let (before_rng, before_on, before_count) = (rng.clone(), on.clone(), injected.clone());
     let before_prefix = prefix.clone();
     Scripted::fault_proxy(
@@ -1003,7 +994,7 @@ fn removal_under_random_faults_never_loses_the_undo_or_breaks_an_image() {
 #[test]
 fn a_removal_killed_at_any_moment_leaves_a_journal_restore_can_use() {
     let registry = TestRegistry::start();
-    let mut rng = common::Rng::new(0xC0FFEE);
+    let mut rng = crate::common::Rng::new(0xC0FFEE);
     let total = rounds(3);
     let mut deleted_before_kill = Vec::new();
     for round in 0..total {

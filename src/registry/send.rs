@@ -1,0 +1,310 @@
+//! Sending one request: the credentials the registry asked for, a place among the requests in flight,
+//! the answer checked and its body read up to a limit, and the retries `retry` allows. Every request
+//! of the client goes through `Client::send`.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use super::auth::{Authenticator, Credential};
+use super::client::Client;
+use super::error::{Checked, RegistryError, check_response};
+use super::retry::{MAX_RETRIES, backoff};
+
+/// The most of an answer that is read, by kind. Larger answers are refused without being read whole.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limit {
+    bytes: usize,
+    what: &'static str,
+}
+
+pub(super) const LIST_PAGE: Limit = Limit {
+    bytes: 32 << 20,
+    what: "a page of a listing",
+};
+pub(super) const MANIFEST: Limit = Limit {
+    bytes: 8 << 20,
+    what: "a manifest",
+};
+pub(super) const CONFIG: Limit = Limit {
+    bytes: 16 << 20,
+    what: "an image config",
+};
+pub(super) const SMALL: Limit = Limit {
+    bytes: 1 << 20,
+    what: "this answer",
+};
+
+/// What a request needs the registry to allow: the token scope to ask for, and how to name the
+/// action when it is refused.
+#[derive(Debug, Clone)]
+pub(super) struct Access {
+    scope: String,
+    action: &'static str,
+    repository: Option<String>,
+}
+
+impl Access {
+    /// The `/v2/` check: no scope.
+    pub(super) fn base() -> Self {
+        Self {
+            scope: String::new(),
+            action: "access to the registry",
+            repository: None,
+        }
+    }
+
+    pub(super) fn catalog() -> Self {
+        Self {
+            scope: "registry:catalog:*".into(),
+            action: "listing the catalog",
+            repository: None,
+        }
+    }
+
+    fn repository(repo: &str, actions: &str, action: &'static str) -> Self {
+        Self {
+            scope: format!("repository:{repo}:{actions}"),
+            action,
+            repository: Some(repo.to_owned()),
+        }
+    }
+
+    pub(super) fn pull(repo: &str) -> Self {
+        Self::repository(repo, "pull", "pull")
+    }
+
+    pub(super) fn delete(repo: &str) -> Self {
+        Self::repository(repo, "pull,delete", "delete")
+    }
+
+    pub(super) fn push(repo: &str) -> Self {
+        Self::repository(repo, "pull,push", "push")
+    }
+}
+
+/// A response whose body has been read while the request still held its place.
+pub(super) struct Fetched {
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
+}
+
+/// How one attempt at a request ended.
+enum Attempt {
+    Done(Fetched),
+    /// The registry's 401 challenge was learned: send again with credentials.
+    Challenged,
+    /// Failed; with the pause the registry asked for (429, 503), if any.
+    Failed(RegistryError, Option<Duration>),
+}
+
+impl Client {
+    pub(super) async fn fetch(
+        &self,
+        method: Method,
+        url: Url,
+        accept: Option<&str>,
+        access: &Access,
+        limit: Limit,
+    ) -> Result<Fetched, RegistryError> {
+        self.send(method, url, accept, None, access, limit).await
+    }
+
+    /// Sends a request until it succeeds, fails for good, or may not be retried (see `retry`). Every
+    /// attempt holds one of the in-flight places while it is sent and its body read.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        accept: Option<&str>,
+        body: Option<(&str, &Bytes)>,
+        access: &Access,
+        limit: Limit,
+    ) -> Result<Fetched, RegistryError> {
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let mut retries = 0;
+        let mut challenged = false;
+        loop {
+            let request = Request {
+                method: &method,
+                url: &url,
+                accept,
+                body,
+                access,
+                limit,
+            };
+            let (err, asked) = match self.attempt(&request, challenged).await {
+                Attempt::Done(fetched) => return Ok(fetched),
+                Attempt::Challenged => {
+                    challenged = true;
+                    continue;
+                }
+                Attempt::Failed(err, asked) => (err, asked),
+            };
+            let retryable = matches!(err, RegistryError::TooManyRequests { .. })
+                || (idempotent && err.is_transient());
+            if !retryable || retries >= MAX_RETRIES || !self.inner.budget.take() {
+                return Err(err);
+            }
+            retries += 1;
+            let wait = backoff(retries, asked);
+            tracing::info!(%method, %url, error = %err, ?wait, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: the credentials the registry asked for, the request, its checked answer and its
+    /// body, read up to the request's limit.
+    async fn attempt(&self, request: &Request<'_>, challenged: bool) -> Attempt {
+        let Request {
+            method,
+            url,
+            accept,
+            body,
+            access,
+            limit,
+        } = request;
+        let auth = &self.inner.auth;
+        let authorization = match auth
+            .header(&self.inner.http, method, url, &access.scope)
+            .await
+        {
+            Ok(authorization) => authorization,
+            Err(err) => return Attempt::Failed(err, None),
+        };
+        let _permit = self.inner.permits.acquire().await;
+        self.inner.budget.sent();
+        let mut builder = self.inner.http.request((*method).clone(), (*url).clone());
+        if let Some(accept) = accept {
+            builder = builder.header(ACCEPT, *accept);
+        }
+        if let Some(authorization) = authorization {
+            builder = builder.header(AUTHORIZATION, authorization);
+        }
+        if let Some((content_type, body)) = body {
+            builder = builder
+                .header(CONTENT_TYPE, *content_type)
+                .body((*body).clone());
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => return Attempt::Failed(RegistryError::from_transport(url, &e), None),
+        };
+        let status = response.status();
+        tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
+        if status == StatusCode::UNAUTHORIZED && !challenged {
+            match auth.learn(response.headers(), &access.scope) {
+                Ok(true) => return Attempt::Challenged,
+                Ok(false) => {}
+                Err(err) => return Attempt::Failed(err, None),
+            }
+        }
+        let refused_scope = status == StatusCode::UNAUTHORIZED
+            && auth.uses_tokens()
+            && Authenticator::is_insufficient_scope(response.headers());
+        let url_box = || Box::new((*url).clone());
+        match check_response(url, response).await {
+            Checked::Ok(response) => {
+                let headers = response.headers().clone();
+                let read = if *method == Method::HEAD {
+                    Ok(Bytes::new())
+                } else {
+                    read_body(url, response, *limit).await
+                };
+                match read {
+                    Ok(body) => Attempt::Done(Fetched { headers, body }),
+                    Err(err) => Attempt::Failed(err, None),
+                }
+            }
+            Checked::Failed(err) => {
+                Attempt::Failed(self.explain_refusal(err, access, refused_scope), None)
+            }
+            Checked::RetryAfter(wait) if status == StatusCode::TOO_MANY_REQUESTS => {
+                Attempt::Failed(
+                    RegistryError::TooManyRequests { url: url_box() },
+                    Some(wait),
+                )
+            }
+            Checked::RetryAfter(wait) => Attempt::Failed(
+                RegistryError::Server {
+                    url: url_box(),
+                    status,
+                    detail: Default::default(),
+                },
+                Some(wait),
+            ),
+        }
+    }
+
+    /// A 401 or 403 in words: credentials that were refused, or an action that was not allowed.
+    fn explain_refusal(
+        &self,
+        err: RegistryError,
+        access: &Access,
+        refused_scope: bool,
+    ) -> RegistryError {
+        let credential = self.inner.auth.resolved();
+        let denied = |url: Box<Url>, detail| RegistryError::Denied {
+            url,
+            action: access.action,
+            repository: access.repository.clone(),
+            detail,
+        };
+        match err {
+            RegistryError::Forbidden { url, detail } => denied(url, detail),
+            RegistryError::Unauthorized { url, detail } if refused_scope => denied(url, detail),
+            RegistryError::Unauthorized { .. } if credential.is_some() => {
+                RegistryError::AuthFailed {
+                    who: credential.map(Credential::who),
+                    registry: self.address().to_string(),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What one request sends and how much of its answer it reads.
+struct Request<'a> {
+    method: &'a Method,
+    url: &'a Url,
+    accept: Option<&'a str>,
+    body: Option<(&'a str, &'a Bytes)>,
+    access: &'a Access,
+    limit: Limit,
+}
+
+/// Reads a body, refusing one larger than `limit` as soon as that is known: from `Content-Length`
+/// before reading, or while reading, so a huge answer never sits in memory whole.
+async fn read_body(
+    url: &Url,
+    mut response: reqwest::Response,
+    limit: Limit,
+) -> Result<Bytes, RegistryError> {
+    let too_large = || RegistryError::TooLarge {
+        url: Box::new(url.clone()),
+        limit: limit.bytes,
+        what: limit.what,
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit.bytes as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| RegistryError::from_transport(url, &e))?
+    {
+        if body.len() + chunk.len() > limit.bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

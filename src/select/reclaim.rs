@@ -1,0 +1,266 @@
+//! Blob accounting: what a plan frees once the registry's garbage collector runs, and what each
+//! repository and the whole registry store (`usage`). One count of blobs serves both.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::Plan;
+use crate::inventory::Inventory;
+use crate::version::natural_cmp;
+
+/// What a plan frees once the registry's garbage collector has run, as far as the cache knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reclaim {
+    /// Bytes of blobs (layers, configs) and manifests that only planned manifests reference.
+    pub bytes: u64,
+    /// Manifests, planned or staying, whose details are not in the cache: `bytes` is then an
+    /// estimate.
+    pub missing_details: usize,
+}
+
+/// What a set of manifests stores, each blob once: every manifest itself, its config and its layers
+/// (digest -> size); and how many of the manifests the cache has no details of, so the figures built
+/// on it are estimates.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub blobs: BTreeMap<String, u64>,
+    pub missing: usize,
+}
+
+impl Stored {
+    pub fn bytes(&self) -> u64 {
+        self.blobs.values().sum()
+    }
+}
+
+/// The one blob accounting: plans and `usage` both count through it.
+pub fn stored_blobs<'a>(
+    inventory: &Inventory,
+    manifests: impl IntoIterator<Item = &'a str>,
+) -> Stored {
+    let mut stored = Stored::default();
+    let digests: BTreeSet<&str> = manifests.into_iter().collect();
+    for digest in digests {
+        let details = inventory
+            .manifests
+            .get(digest)
+            .filter(|d| d.manifest_bytes.is_some());
+        let Some(details) = details else {
+            stored.missing += 1;
+            continue;
+        };
+        let blobs = &mut stored.blobs;
+        blobs.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
+        for blob in details.config.iter().chain(&details.layers) {
+            blobs.insert(blob.digest.clone(), blob.size);
+        }
+    }
+    stored
+}
+
+/// The blobs referenced only by planned manifests (in their repositories) and by no manifest that
+/// stays, in any repository. A manifest is itself a blob; it goes when no repository keeps it.
+pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
+    let planned: BTreeSet<(&str, &str)> = plan
+        .deletions()
+        .into_iter()
+        .map(|d| (d.repository, d.digest))
+        .collect();
+    let staying = inventory.repositories.keys().flat_map(|repo| {
+        inventory
+            .repository_manifests(repo)
+            .into_iter()
+            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
+    });
+    let freed = stored_blobs(inventory, planned.iter().map(|(_, d)| *d));
+    let kept = stored_blobs(inventory, staying);
+    let bytes = freed
+        .blobs
+        .iter()
+        .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
+        .map(|(_, size)| size)
+        .sum();
+    Reclaim {
+        bytes,
+        missing_details: freed.missing + kept.missing,
+    }
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct RepositoryUsage {
+    pub name: String,
+    pub tags: usize,
+    pub manifests: usize,
+    /// Sum over the repository's images of config and layer sizes.
+    pub size: u64,
+    /// Each blob (manifests, configs, layers) counted once within the repository.
+    pub disk_size: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag_sizes: Vec<TagSize>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct TagSize {
+    pub tag: String,
+    pub digest: String,
+    pub size: Option<u64>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Usage {
+    pub repositories: Vec<RepositoryUsage>,
+    /// Each blob counted once across every repository of the registry.
+    pub registry_disk_size: u64,
+    /// Manifests whose details the cache lacks: the figures leave them out.
+    pub missing_details: usize,
+}
+
+/// What each of `repositories` stores, and the registry as a whole (each blob once across every
+/// repository), as `regsweep usage` reports it.
+pub fn usage(inventory: &Inventory, repositories: &[String], with_tags: bool) -> Usage {
+    let mut out = Vec::new();
+    for name in repositories {
+        let Some(repository) = inventory.repositories.get(name) else {
+            continue;
+        };
+        let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
+        let tagged: BTreeSet<&str> = repository
+            .tags
+            .values()
+            .map(|t| t.digest.as_str())
+            .collect();
+        let manifests = inventory.repository_manifests(name);
+        let mut tag_sizes: Vec<TagSize> = repository
+            .tags
+            .iter()
+            .filter(|_| with_tags)
+            .map(|(tag, entry)| TagSize {
+                tag: tag.clone(),
+                digest: entry.digest.clone(),
+                size: size_of(&entry.digest),
+            })
+            .collect();
+        tag_sizes.sort_by(|a, b| natural_cmp(&a.tag, &b.tag));
+        out.push(RepositoryUsage {
+            name: name.clone(),
+            tags: repository.tags.len(),
+            manifests: manifests.len(),
+            size: tagged.iter().filter_map(|d| size_of(d)).sum(),
+            disk_size: stored_blobs(inventory, manifests).bytes(),
+            tag_sizes,
+        });
+    }
+    let registry = stored_blobs(
+        inventory,
+        inventory
+            .repositories
+            .keys()
+            .flat_map(|repo| inventory.repository_manifests(repo)),
+    );
+    Usage {
+        repositories: out,
+        registry_disk_size: registry.bytes(),
+        missing_details: registry.missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select::testing::*;
+    use crate::select::{plan, select_tags};
+
+    #[test]
+    fn reclaimable_counts_blobs_no_staying_manifest_references() {
+        let blob = |d: &str, size| crate::inventory::BlobRef {
+            digest: d.into(),
+            size,
+            media_type: None,
+        };
+        let mut inv = inventory(&[("a", &[("1", "M1"), ("2", "M2")]), ("b", &[("1", "M1")])]);
+        for (digest, layers) in [
+            ("M1", vec![blob("L1", 1000), blob("S", 50)]),
+            ("M2", vec![blob("L2", 2000), blob("S", 50)]),
+        ] {
+            inv.manifests.insert(
+                digest.into(),
+                crate::inventory::ManifestDetails {
+                    manifest_bytes: Some(10),
+                    config: Some(blob(&format!("C{digest}"), 5)),
+                    layers,
+                    ..Default::default()
+                },
+            );
+        }
+        let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
+        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        // M2's manifest, config and L2 go; the shared layer S stays with M1.
+        assert_eq!(
+            reclaim,
+            Reclaim {
+                bytes: 10 + 5 + 2000,
+                missing_details: 0
+            }
+        );
+        inv.manifests.remove("M1");
+        let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
+        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        assert_eq!(reclaim.missing_details, 1, "M1 stays but is unknown");
+    }
+
+    use crate::inventory::{BlobRef, ManifestDetails, Repository, TagEntry};
+    use crate::registry::RegistryAddress;
+
+    fn details(layers: &[(&str, u64)]) -> ManifestDetails {
+        let blob = |(d, size): &(&str, u64)| BlobRef {
+            digest: (*d).to_owned(),
+            size: *size,
+            media_type: None,
+        };
+        ManifestDetails {
+            manifest_bytes: Some(10),
+            config: Some(BlobRef {
+                digest: "config".into(),
+                size: 5,
+                media_type: None,
+            }),
+            layers: layers.iter().map(blob).collect(),
+            size: Some(5 + layers.iter().map(|(_, s)| s).sum::<u64>()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn shared_blobs_count_once_on_disk() {
+        let registry = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
+        let mut inv = Inventory::new(&registry, jiff::Timestamp::UNIX_EPOCH);
+        let tag = |digest: &str| TagEntry {
+            digest: digest.into(),
+            media_type: None,
+        };
+        let mut a = Repository::default();
+        a.tags.insert("1".into(), tag("M1"));
+        a.tags.insert("2".into(), tag("M2"));
+        a.tags.insert("latest".into(), tag("M2"));
+        let mut b = Repository::default();
+        b.tags.insert("1".into(), tag("M1"));
+        inv.repositories.insert("a".into(), a);
+        inv.repositories.insert("b".into(), b);
+        // M1 and M2 share the config and layer "base" (1000 bytes).
+        inv.manifests
+            .insert("M1".into(), details(&[("base", 1000), ("l1", 100)]));
+        inv.manifests
+            .insert("M2".into(), details(&[("base", 1000), ("l2", 200)]));
+        let usage = usage(&inv, &["a".into(), "b".into()], true);
+        let a = &usage.repositories[0];
+        assert_eq!((a.tags, a.manifests), (3, 2));
+        assert_eq!(a.size, 1105 + 1205);
+        assert_eq!(a.disk_size, 10 + 10 + 5 + 1000 + 100 + 200);
+        assert_eq!(a.tag_sizes.len(), 3);
+        let b = &usage.repositories[1];
+        assert_eq!(b.disk_size, 10 + 5 + 1000 + 100);
+        assert_eq!(usage.registry_disk_size, a.disk_size);
+        assert_eq!(usage.missing_details, 0);
+    }
+}

@@ -1,0 +1,17 @@
+//! The integration tests, one binary: each module runs the `regsweep` binary against real registries
+//! (Debian's `docker-registry`, started by `common` on free loopback ports), a real LDAP server where
+//! login is involved, and scripted loopback servers only for answers no real server here gives.
+
+mod common;
+
+mod auth;
+mod cache;
+mod details;
+mod errors;
+mod faults;
+mod generated;
+mod layers;
+mod list;
+mod query;
+mod remove;
+mod tls;
