@@ -244,3 +244,14 @@ fn functions(code: &str) -> Vec<(String, usize)> {
     }
     found
 }
+
+/// One HTTP client per run: only the commands' context builds one (on the first request).
+#[test]
+fn only_the_context_builds_a_client() {
+    let builders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(_, code)| code.contains("Client::new("))
+        .map(|(file, _)| file)
+        .collect();
+    assert_eq!(builders, ["src/commands/mod.rs"]);
+}
