@@ -1166,7 +1166,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1268,7 +1268,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

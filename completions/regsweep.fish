@@ -178,6 +178,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
@@ -217,6 +218,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'

@@ -302,11 +302,11 @@ it would remove that repository's tags too; --no-raise-intersecting-repo leaves 
 Examples:
   regsweep -reg registry.example.com query-repos -r old-app
   regsweep -reg registry.example.com query-repos -r team-a/web team-a/worker --format json")]
-    QueryRepos(RepoSelectionArgs),
+    QueryRepos(QueryReposArgs),
 
     /// Show what removing tags would delete: the digests of the selected tags, checked in reverse.
     #[command(after_help = TAG_SELECTION_HELP)]
-    QueryTags(TagSelectionArgs),
+    QueryTags(QueryTagsArgs),
 
     /// Delete whole repositories' manifests: plan, confirm, re-check live, journal, delete.
     #[command(after_help = REMOVAL_HELP)]
@@ -583,6 +583,34 @@ pub struct ConfirmArgs {
     /// Example: `remove-repos -r old-app --dry-run`.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
+}
+
+/// Whether a query reads what the cache lacks for an exact reclaimable figure.
+#[derive(Debug, Args)]
+pub struct QueryDetailsArgs {
+    /// Read the selected images' details (sizes, layers) from the registry first when the cache
+    /// lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone
+    /// and says when its figure is an estimate.
+    ///
+    /// Example: `query-tags -r app -t '<1.4' --details`.
+    #[arg(long)]
+    pub details: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryReposArgs {
+    #[command(flatten)]
+    pub selection: RepoSelectionArgs,
+    #[command(flatten)]
+    pub details: QueryDetailsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryTagsArgs {
+    #[command(flatten)]
+    pub selection: TagSelectionArgs,
+    #[command(flatten)]
+    pub details: QueryDetailsArgs,
 }
 
 #[derive(Debug, Args)]

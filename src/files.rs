@@ -11,10 +11,38 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<&mut File>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    stage(path, write)?.commit()
+}
+
+/// A file written and synced beside its destination, not yet in place.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// The staged file's metadata (its length and modification time survive the rename).
+    pub fn metadata(&self) -> io::Result<fs::Metadata> {
+        self.tmp.as_file().metadata()
+    }
+
+    /// Renames the staged file into place and syncs the directory, so the rename is durable.
+    pub fn commit(self) -> io::Result<()> {
+        let dir = parent(&self.path).to_owned();
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// Writes and syncs what will become `path`, without putting it in place yet (see `Staged`).
+pub fn stage(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<&mut File>) -> io::Result<()>,
+) -> io::Result<Staged> {
+    let dir = parent(path);
     create_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".regsweep-")
@@ -27,12 +55,17 @@ pub fn write_atomically(
         writer.flush()?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // The rename itself is durable once the directory is synced.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
+    Ok(Staged {
+        tmp,
+        path: path.to_owned(),
+    })
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     }
-    Ok(())
 }
 
 /// Creates a directory (and its parents) readable by the user alone.

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::names::{is_digest, is_repository_name, is_tag};
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
-/// older reader would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+/// older reader would misread. Version 2 moved manifest details out of the main file into the
+/// details file beside it; version 1 files are migrated when first read.
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// Everything regsweep knows about one registry.
+/// Everything regsweep knows about one registry, or about some of its repositories (`elsewhere` then
+/// says what lies outside them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
     pub schema: u32,
@@ -26,9 +28,27 @@ pub struct Inventory {
     pub generation: u64,
     /// Every repository of the catalog; an emptied one has no tags.
     pub repositories: BTreeMap<String, Repository>,
-    /// Manifest details by digest.
+    /// Manifest details by digest: all of them, or those loaded for the work at hand.
     #[serde(default)]
     pub manifests: BTreeMap<String, ManifestDetails>,
+    /// Set when only some repositories were loaded: what the rest of the registry holds, as far as
+    /// selection and the reclaimable estimate need it.
+    #[serde(skip)]
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// What a partly loaded inventory knows of the repositories it did not load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// Every repository of the registry, with its number of tags.
+    pub repositories: BTreeMap<String, usize>,
+    /// For the loaded repositories' digests: every repository tagging each, as the cache knows it.
+    pub shared: BTreeMap<String, Vec<String>>,
+    /// How many (repository, manifest) pairs of the whole registry reference each blob, for the blobs
+    /// loaded so far (a plan's).
+    pub blob_refs: BTreeMap<String, u32>,
+    /// Manifests of the whole registry whose details the cache lacks.
+    pub missing_details: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -105,6 +125,7 @@ impl Inventory {
             generation: 0,
             repositories: BTreeMap::new(),
             manifests: BTreeMap::new(),
+            elsewhere: None,
         }
     }
 
@@ -182,7 +203,11 @@ impl Inventory {
 
     /// Fails with the first of `names` the inventory does not hold.
     pub fn check_repositories(&self, names: &[String]) -> Result<(), UnknownRepository> {
-        match names.iter().find(|n| !self.repositories.contains_key(*n)) {
+        let known = |name: &String| match &self.elsewhere {
+            Some(elsewhere) => elsewhere.repositories.contains_key(name),
+            None => self.repositories.contains_key(name),
+        };
+        match names.iter().find(|n| !known(n)) {
             Some(name) => Err(UnknownRepository {
                 name: name.clone(),
                 registry: self.registry.clone(),
@@ -196,13 +221,11 @@ impl Inventory {
     }
 
     pub fn digest_count(&self) -> usize {
-        let mut digests: Vec<&str> = self
+        let digests: rustc_hash::FxHashSet<&str> = self
             .repositories
             .values()
             .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
             .collect();
-        digests.sort_unstable();
-        digests.dedup();
         digests.len()
     }
 }

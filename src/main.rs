@@ -81,7 +81,7 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         Action::ListRepoNames(settings) => commands::list_repo_names::run(ctx, &settings).await,
         Action::ListTagNames(settings) => commands::list_tag_names::run(ctx, &settings).await,
         Action::Usage(settings) => commands::usage::run(ctx, &settings).await,
-        Action::Query(query) => commands::query::run(ctx, &query).await,
+        Action::Query(settings) => commands::query::run(ctx, &settings).await,
         Action::Remove(settings) => commands::remove::run(ctx, &settings).await,
         Action::Restore(settings) => commands::restore::run(ctx, &settings).await,
         Action::JournalList => commands::journal::list(ctx),

@@ -2,10 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Context, inventory};
+use super::{Context, Want, inventory, overview};
 use crate::exit::ExitStatus;
 use crate::output::Rows;
-use crate::refresh::Scope;
 use crate::settings::ListRepoNamesSettings;
 
 #[derive(Serialize)]
@@ -38,13 +37,33 @@ impl Rows for Repositories {
 }
 
 pub async fn run(ctx: &Context, settings: &ListRepoNamesSettings) -> anyhow::Result<ExitStatus> {
-    let inventory = inventory(ctx, Scope::All).await?;
-    let rows: Vec<Row> = inventory
-        .tagged_repositories()
-        .filter(|(name, _)| settings.pattern.as_ref().is_none_or(|re| re.is_match(name)))
-        .map(|(name, repo)| Row {
-            name: name.clone(),
-            tags: repo.tags.len(),
+    // Names and tag counts: the cache's overview has them without reading every repository.
+    let all: Vec<Row> = match overview(ctx)? {
+        Some(overview) => overview
+            .repositories
+            .into_iter()
+            .map(|r| Row {
+                name: r.name,
+                tags: r.tags as usize,
+            })
+            .collect(),
+        None => inventory(ctx, Want::All)
+            .await?
+            .tagged_repositories()
+            .map(|(name, repo)| Row {
+                name: name.clone(),
+                tags: repo.tags.len(),
+            })
+            .collect(),
+    };
+    let rows: Vec<Row> = all
+        .into_iter()
+        .filter(|r| r.tags > 0)
+        .filter(|r| {
+            settings
+                .pattern
+                .as_ref()
+                .is_none_or(|re| re.is_match(&r.name))
         })
         .collect();
     let count = rows.len();

@@ -6,12 +6,11 @@ use std::cmp::Reverse;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Context, age_seconds, human_duration, inventory, read_details};
+use super::{Context, Want, age_seconds, human_duration, inventory, read_details};
 use crate::exit::ExitStatus;
 use crate::inventory::{Inventory, TagEntry};
 use crate::output::{Rows, human_bytes, media_type_label, short_digest};
-use crate::refresh::Scope;
-use crate::settings::{CacheChoice, ListTagNamesSettings, TagSort};
+use crate::settings::{ListTagNamesSettings, TagSort};
 use crate::version::natural_cmp;
 
 #[derive(Serialize)]
@@ -30,12 +29,12 @@ struct Row<'a> {
 }
 
 pub async fn run(ctx: &Context, listing: &ListTagNamesSettings) -> anyhow::Result<ExitStatus> {
-    // Without a cache only the named repositories are read; with one, the cache stays complete.
-    let scope = match (&ctx.settings.cache, listing.repos.is_empty()) {
-        (CacheChoice::Disabled, false) => Scope::Only(&listing.repos),
-        _ => Scope::All,
+    let want = if listing.repos.is_empty() {
+        Want::All
+    } else {
+        Want::Only(&listing.repos)
     };
-    let mut inventory = inventory(ctx, scope).await?;
+    let mut inventory = inventory(ctx, want).await?;
     inventory.check_repositories(&listing.repos)?;
     if listing.needs_details() {
         let repos = listed_repositories(&inventory, &listing.repos);

@@ -16,12 +16,13 @@ use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 
-use crate::cache::CacheFile;
+use crate::cache::{CacheFile, Overview};
 use crate::details::{ensure_details, requests_needed};
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, ConfigError, RegistryAddress};
+use crate::select::{Plan, Reclaim, plan_blobs, reclaimable};
 use crate::settings::{CacheChoice, Settings};
 
 /// A cache older than this gets a note saying so.
@@ -77,10 +78,15 @@ impl Context {
     }
 }
 
-/// The cached inventory, if any, without the names that break the spec's grammar (each kind warned
-/// about).
-fn load(file: &CacheFile, ctx: &Context) -> anyhow::Result<Option<Inventory>> {
-    let Some(mut inventory) = file.load(ctx.registry()?)? else {
+/// The cached inventory (what `want` asks for), if any, without the names that break the spec's
+/// grammar (each kind warned about).
+fn load(file: &CacheFile, ctx: &Context, want: Want) -> anyhow::Result<Option<Inventory>> {
+    let registry = ctx.registry()?;
+    let loaded = match want {
+        Want::All => file.load(registry)?,
+        Want::Only(names) | Want::Selection(names) => file.load_part(registry, names)?,
+    };
+    let Some(mut inventory) = loaded else {
         return Ok(None);
     };
     for line in inventory.take_invalid() {
@@ -89,15 +95,32 @@ fn load(file: &CacheFile, ctx: &Context) -> anyhow::Result<Option<Inventory>> {
     Ok(Some(inventory))
 }
 
-/// The registry's inventory: from the cache when there is one (noting when it is old), otherwise (or
-/// with `--refresh`) read from the registry and saved. Without a cache, `scope` limits what is read.
-pub async fn inventory(ctx: &Context, scope: Scope<'_>) -> anyhow::Result<Inventory> {
+/// What a command needs of the registry's inventory.
+#[derive(Debug, Clone, Copy)]
+pub enum Want<'a> {
+    /// Every repository.
+    All,
+    /// These repositories; without a cache only these are read from the registry.
+    Only(&'a [String]),
+    /// These repositories and, for the reverse check, where their digests are tagged elsewhere:
+    /// from the cache's tables, or without a cache by reading the whole registry.
+    Selection(&'a [String]),
+}
+
+/// The registry's inventory: from the cache when there is one (noting when it is old; for some
+/// repositories, only those are read from it), otherwise (or with `--refresh`) read from the
+/// registry and saved.
+pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventory> {
     let Some(file) = ctx.cache()? else {
+        let scope = match want {
+            Want::Only(names) => Scope::Only(names),
+            Want::All | Want::Selection(_) => Scope::All,
+        };
         return read_registry(ctx, scope, None).await;
     };
     let registry = ctx.registry()?;
     if !ctx.settings.refresh {
-        if let Some(inventory) = load(file, ctx)? {
+        if let Some(inventory) = load(file, ctx, want)? {
             note_if_stale(&inventory, ctx);
             return Ok(inventory);
         }
@@ -108,7 +131,10 @@ pub async fn inventory(ctx: &Context, scope: Scope<'_>) -> anyhow::Result<Invent
     }
     // With --refresh the old file may be unreadable; it only lends its manifest details, and is the
     // base against which changes other writers make meanwhile are merged.
-    let previous = file.load(registry).ok().flatten();
+    let mut previous = file.load(registry).ok().flatten();
+    if let Some(previous) = previous.as_mut() {
+        file.load_all_details(previous)?;
+    }
     let inventory = read_registry(ctx, Scope::All, previous.as_ref()).await?;
     Ok(file.save_refresh(registry, previous.as_ref(), inventory)?)
 }
@@ -131,6 +157,22 @@ async fn read_registry(
     Ok(refreshed.inventory)
 }
 
+/// The cache's overview of the registry (repositories with their counts and usage figures), when
+/// the run may answer from the cache and the cache has one that matches its main file.
+pub fn overview(ctx: &Context) -> anyhow::Result<Option<Overview>> {
+    if ctx.settings.refresh {
+        return Ok(None);
+    }
+    let Some(file) = ctx.cache()? else {
+        return Ok(None);
+    };
+    let overview = file.overview(ctx.registry()?)?;
+    if let Some(overview) = &overview {
+        note_age(overview.refreshed_at, &ctx.registry()?.to_string(), ctx);
+    }
+    Ok(overview)
+}
+
 /// Fills in the manifest details of `repositories` that the inventory lacks (with `created`, also the
 /// images' created times), and saves them to the cache when anything was fetched. On a warm cache this
 /// sends no request, and builds no client.
@@ -143,6 +185,9 @@ pub async fn with_details(
     repositories: &[String],
     created: bool,
 ) -> anyhow::Result<Vec<(String, String)>> {
+    if let Some(file) = ctx.cache()? {
+        file.load_details(inventory, repositories)?;
+    }
     if !requests_needed(inventory, repositories, created) {
         return Ok(Vec::new());
     }
@@ -185,6 +230,22 @@ pub async fn read_details(
     Ok(())
 }
 
+/// What a plan frees, as far as the cache knows: a partly loaded inventory first reads the
+/// registry's reference counts of the plan's blobs.
+pub fn reclaim_of(
+    ctx: &Context,
+    inventory: &mut Inventory,
+    plan: &Plan,
+) -> anyhow::Result<Reclaim> {
+    if inventory.elsewhere.is_some()
+        && let Some(file) = ctx.cache()?
+    {
+        let blobs = plan_blobs(inventory, plan);
+        file.load_blob_refs(ctx.registry()?, inventory, &blobs)?;
+    }
+    Ok(reclaimable(inventory, plan))
+}
+
 /// Drops the tags that point to manifests the registry no longer has.
 pub fn forget_gone(inventory: &mut Inventory, gone: &[(String, String)]) {
     for (repo, digest) in gone {
@@ -195,11 +256,14 @@ pub fn forget_gone(inventory: &mut Inventory, gone: &[(String, String)]) {
 }
 
 fn note_if_stale(inventory: &Inventory, ctx: &Context) {
-    let age = age_seconds(inventory.refreshed_at);
+    note_age(inventory.refreshed_at, &inventory.registry, ctx);
+}
+
+fn note_age(refreshed_at: Timestamp, registry: &str, ctx: &Context) {
+    let age = age_seconds(refreshed_at);
     if age > STALE_AFTER_SECONDS {
         ctx.printer.note(&format!(
-            "the cache of {} is {} old; run with --refresh to reload it",
-            inventory.registry,
+            "the cache of {registry} is {} old; run with --refresh to reload it",
             human_duration(age)
         ));
     }

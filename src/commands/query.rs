@@ -1,18 +1,24 @@
 //! `query-repos -r REPO...` and `query-tags -r REPO... -t/-re ... [-x/-xre ...]`: what removal would
 //! delete, answered from the cache; and the notes a removal's plan shares with them.
 
-use super::{Context, inventory, read_details};
+use super::{Context, Want, inventory, read_details, reclaim_of};
 use crate::exit::ExitStatus;
 use crate::output::{Printer, Rows, human_bytes, media_type_label, short_digest};
-use crate::refresh::Scope;
-use crate::select::{Query, Reclaim, Selected, plan, reclaimable};
+use crate::select::{Reclaim, Selected, plan};
+use crate::settings::QuerySettings;
 
-pub async fn run(ctx: &Context, query: &Query) -> anyhow::Result<ExitStatus> {
-    // The reverse check needs every repository, so the whole registry is read even without a cache.
-    let mut inventory = inventory(ctx, Scope::All).await?;
-    // Details of the selected repositories: for ages, multi-arch children and reclaimable space.
+pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<ExitStatus> {
+    let query = &settings.query;
+    // The selected repositories, and where their digests are tagged elsewhere (the reverse check).
+    let mut inventory = inventory(ctx, Want::Selection(query.repositories())).await?;
+    // Ages need the images' created times: read what the cache lacks. The reclaimable figure alone
+    // never sends the query to the registry, unless asked (--details).
     let created = query.retention().needs_created();
-    read_details(ctx, &mut inventory, query.repositories(), created).await?;
+    if created || settings.details {
+        read_details(ctx, &mut inventory, query.repositories(), created).await?;
+    } else if let Some(file) = ctx.cache()? {
+        file.load_details(&mut inventory, query.repositories())?;
+    }
     let rows = query.select(&inventory)?;
     let count = rows.len();
     let width = query
@@ -25,10 +31,12 @@ pub async fn run(ctx: &Context, query: &Query) -> anyhow::Result<ExitStatus> {
     ctx.printer.rows(&selection)?;
     ctx.printer.count_footer("selected digests", count)?;
     note_undated(&ctx.printer, query.undated(&inventory));
-    note_reclaim(
-        &ctx.printer,
-        &reclaimable(&inventory, &plan(&inventory, selection.rows)?),
-    );
+    match plan(&inventory, selection.rows) {
+        Ok(plan) => note_reclaim(&ctx.printer, &reclaim_of(ctx, &mut inventory, &plan)?),
+        Err(unknown) => ctx.printer.note(&format!(
+            "reclaimable space not estimated: {unknown} (--details reads them)"
+        )),
+    }
     Ok(ExitStatus::Success)
 }
 
@@ -73,8 +81,8 @@ pub fn note_reclaim(printer: &Printer, reclaim: &Reclaim) {
     );
     if reclaim.missing_details > 0 {
         line.push_str(&format!(
-            "; an estimate: the cache lacks the details of {} manifests elsewhere in the registry \
-             (`regsweep usage` reads them all)",
+            "; an estimate: the cache lacks the details of {} manifests (--details reads the \
+             selected ones, `regsweep usage` all of them)",
             reclaim.missing_details
         ));
     }

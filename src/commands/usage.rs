@@ -4,26 +4,19 @@
 
 use serde::Serialize;
 
-use super::{Context, inventory, read_details};
+use super::{Context, Want, inventory, overview, read_details};
+use crate::cache::Overview;
 use crate::exit::ExitStatus;
 use crate::output::{OutputFormat, Rows, human_bytes, short_digest};
-use crate::refresh::Scope;
 use crate::select::{RepositoryUsage, TagSize, Usage, usage};
 use crate::settings::{UsageSettings, UsageSort};
 
 pub async fn run(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<ExitStatus> {
-    let mut inventory = inventory(ctx, Scope::All).await?;
-    inventory.check_repositories(&settings.repos)?;
-    let wanted: Vec<String> = if settings.repos.is_empty() {
-        inventory
-            .tagged_repositories()
-            .map(|(n, _)| n.clone())
-            .collect()
-    } else {
-        settings.repos.clone()
+    let mut usage = match overview(ctx)?.filter(|o| o.totals.missing == 0 && !settings.tags) {
+        // The cache computed these figures when it was written, from every detail.
+        Some(overview) => from_overview(overview, &settings.repos, &ctx.registry()?.to_string())?,
+        None => compute(ctx, settings).await?,
     };
-    read_details(ctx, &mut inventory, &wanted, false).await?;
-    let mut usage = usage(&inventory, &wanted, settings.tags);
     sort(&mut usage.repositories, settings.sort);
     ctx.printer.rows(&Repositories::new(&usage))?;
     if settings.tags && ctx.printer.format() != OutputFormat::Json {
@@ -37,6 +30,66 @@ pub async fn run(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<Exit
         ));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The report from the cache's precomputed figures.
+fn from_overview(overview: Overview, repos: &[String], registry: &str) -> anyhow::Result<Usage> {
+    if let Some(missing) = repos
+        .iter()
+        .find(|r| !overview.repositories.iter().any(|row| row.name == **r))
+    {
+        return Err(crate::inventory::UnknownRepository {
+            name: missing.clone(),
+            registry: registry.to_owned(),
+        }
+        .into());
+    }
+    let repositories = overview
+        .repositories
+        .into_iter()
+        .filter(|r| {
+            if repos.is_empty() {
+                r.tags > 0
+            } else {
+                repos.contains(&r.name)
+            }
+        })
+        .map(|r| RepositoryUsage {
+            name: r.name,
+            tags: r.tags as usize,
+            manifests: r.manifests as usize,
+            size: r.size,
+            disk_size: r.disk_size,
+            tag_sizes: Vec::new(),
+        })
+        .collect();
+    Ok(Usage {
+        repositories,
+        registry_disk_size: overview.totals.disk_size,
+        missing_details: 0,
+    })
+}
+
+/// The report computed from the inventory, after reading the details the cache lacks.
+async fn compute(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<Usage> {
+    let mut inventory = inventory(ctx, Want::All).await?;
+    inventory.check_repositories(&settings.repos)?;
+    let wanted: Vec<String> = if settings.repos.is_empty() {
+        inventory
+            .tagged_repositories()
+            .map(|(n, _)| n.clone())
+            .collect()
+    } else {
+        settings.repos.clone()
+    };
+    read_details(ctx, &mut inventory, &wanted, false).await?;
+    if wanted.len() < inventory.repositories.len()
+        && let Some(file) = ctx.cache()?
+    {
+        // The registry's disk size counts every repository's blobs, as far as the cache knows them.
+        file.load_all_details(&mut inventory)?;
+    }
+    Ok(usage(&inventory, &wanted, settings.tags))
 }
 
 fn sort(repositories: &mut [RepositoryUsage], by: UsageSort) {

@@ -27,7 +27,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 pub use plan::{Deletion, Plan, plan};
-pub use reclaim::{Reclaim, RepositoryUsage, TagSize, Usage, reclaimable, usage};
+pub use reclaim::{
+    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, registry_figures, usage,
+};
 pub use retention::{KeepBy, Retention, undated};
 pub use selector::{SelectorError, TagSelector};
 
@@ -178,10 +180,12 @@ impl SelectError {
     }
 }
 
-/// Where each digest is tagged: digest -> repository -> tags (in natural order).
+/// Where each digest is tagged: digest -> repository -> tags (in natural order), for the loaded
+/// repositories; and, for an inventory loaded in part, every repository tagging a shared digest.
 struct DigestIndex<'a> {
     by_digest: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>,
     media_types: BTreeMap<&'a str, &'a str>,
+    shared: Option<&'a BTreeMap<String, Vec<String>>>,
 }
 
 impl<'a> DigestIndex<'a> {
@@ -209,6 +213,7 @@ impl<'a> DigestIndex<'a> {
         Self {
             by_digest,
             media_types,
+            shared: inventory.elsewhere.as_ref().map(|e| &e.shared),
         }
     }
 
@@ -232,11 +237,19 @@ impl<'a> DigestIndex<'a> {
     }
 
     /// Repositories holding `digest` that are not in `selected`.
+    /// Repositories tagging `digest` that are not in `selected`, loaded or not.
     fn outside(&self, digest: &str, selected: &BTreeSet<&str>) -> Vec<String> {
-        self.repositories(digest)
-            .keys()
-            .filter(|repo| !selected.contains(*repo))
-            .map(|repo| (*repo).to_owned())
+        let loaded = self.repositories(digest).keys().copied();
+        let elsewhere = self
+            .shared
+            .and_then(|s| s.get(digest))
+            .into_iter()
+            .flatten()
+            .map(String::as_str);
+        let all: BTreeSet<&str> = loaded.chain(elsewhere).collect();
+        all.into_iter()
+            .filter(|repo| !selected.contains(repo))
+            .map(str::to_owned)
             .collect()
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use serde::Serialize;
 
 use super::Plan;
@@ -21,47 +23,121 @@ pub struct Reclaim {
 
 /// What a set of manifests stores, each blob once: every manifest itself, its config and its layers
 /// (digest -> size); and how many of the manifests the cache has no details of, so the figures built
-/// on it are estimates.
+/// on it are estimates. Keys borrow from the inventory: a registry of a million tags is counted
+/// without copying a digest.
 #[derive(Debug, Default)]
-pub struct Stored {
-    pub blobs: BTreeMap<String, u64>,
+pub struct Stored<'a> {
+    pub blobs: FxHashMap<&'a str, u64>,
     pub missing: usize,
 }
 
-impl Stored {
+impl Stored<'_> {
     pub fn bytes(&self) -> u64 {
         self.blobs.values().sum()
     }
 }
 
+/// Calls `each` with every blob one manifest stores (itself, its config, its layers); false when the
+/// cache lacks its details.
+fn each_blob<'a>(
+    inventory: &'a Inventory,
+    digest: &str,
+    mut each: impl FnMut(&'a str, u64),
+) -> bool {
+    let Some((digest, details)) = inventory.manifests.get_key_value(digest) else {
+        return false;
+    };
+    let Some(bytes) = details.manifest_bytes else {
+        return false;
+    };
+    each(digest, bytes);
+    for blob in details.config.iter().chain(&details.layers) {
+        each(&blob.digest, blob.size);
+    }
+    true
+}
+
 /// The one blob accounting: plans and `usage` both count through it.
-pub fn stored_blobs<'a>(
-    inventory: &Inventory,
-    manifests: impl IntoIterator<Item = &'a str>,
-) -> Stored {
+pub fn stored_blobs<'a, 'd>(
+    inventory: &'a Inventory,
+    manifests: impl IntoIterator<Item = &'d str>,
+) -> Stored<'a> {
     let mut stored = Stored::default();
-    let digests: BTreeSet<&str> = manifests.into_iter().collect();
+    let digests: FxHashSet<&str> = manifests.into_iter().collect();
     for digest in digests {
-        let details = inventory
-            .manifests
-            .get(digest)
-            .filter(|d| d.manifest_bytes.is_some());
-        let Some(details) = details else {
-            stored.missing += 1;
-            continue;
-        };
         let blobs = &mut stored.blobs;
-        blobs.insert(digest.to_owned(), details.manifest_bytes.unwrap_or(0));
-        for blob in details.config.iter().chain(&details.layers) {
-            blobs.insert(blob.digest.clone(), blob.size);
+        if !each_blob(inventory, digest, |blob, size| {
+            blobs.insert(blob, size);
+        }) {
+            stored.missing += 1;
         }
     }
     stored
 }
 
+/// What the cache precomputes when it writes, in one walk over the registry: `usage` of every
+/// repository, and how many (repository, manifest) pairs reference each blob, with its size, so that
+/// a plan's reclaimable space needs only the plan's own manifests.
+pub struct Figures<'a> {
+    pub usage: Usage,
+    pub refs: FxHashMap<&'a str, (u64, u32)>,
+}
+
+pub fn registry_figures(inventory: &Inventory) -> Figures<'_> {
+    let mut refs: FxHashMap<&str, (u64, u32)> = FxHashMap::default();
+    let mut missing: FxHashSet<&str> = FxHashSet::default();
+    let mut repositories = Vec::with_capacity(inventory.repositories.len());
+    for (name, repository) in &inventory.repositories {
+        let manifests = inventory.repository_manifests(name);
+        let mut blobs: FxHashMap<&str, u64> = FxHashMap::default();
+        for digest in &manifests {
+            let known = each_blob(inventory, digest, |blob, size| {
+                blobs.insert(blob, size);
+                refs.entry(blob).or_insert((size, 0)).1 += 1;
+            });
+            if !known {
+                missing.insert(digest);
+            }
+        }
+        let tagged: FxHashSet<&str> = repository
+            .tags
+            .values()
+            .map(|t| t.digest.as_str())
+            .collect();
+        repositories.push(RepositoryUsage {
+            name: name.clone(),
+            tags: repository.tags.len(),
+            manifests: manifests.len(),
+            size: tagged
+                .iter()
+                .filter_map(|d| inventory.manifests.get(*d).and_then(|m| m.size))
+                .sum(),
+            disk_size: blobs.values().sum(),
+            tag_sizes: Vec::new(),
+        });
+    }
+    let usage = Usage {
+        repositories,
+        registry_disk_size: refs.values().map(|(size, _)| size).sum(),
+        missing_details: missing.len(),
+    };
+    Figures { usage, refs }
+}
+
 /// The blobs referenced only by planned manifests (in their repositories) and by no manifest that
 /// stays, in any repository. A manifest is itself a blob; it goes when no repository keeps it.
+///
+/// An inventory loaded in part counts with the registry's reference counts instead: a blob goes when
+/// the planned pairs referencing it are all the pairs that do.
 pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
+    if let Some(elsewhere) = &inventory.elsewhere {
+        return reclaimable_by_refs(
+            inventory,
+            plan,
+            &elsewhere.blob_refs,
+            elsewhere.missing_details,
+        );
+    }
     let planned: BTreeSet<(&str, &str)> = plan
         .deletions()
         .into_iter()
@@ -114,6 +190,44 @@ pub struct Usage {
     pub registry_disk_size: u64,
     /// Manifests whose details the cache lacks: the figures leave them out.
     pub missing_details: usize,
+}
+
+fn reclaimable_by_refs(
+    inventory: &Inventory,
+    plan: &Plan,
+    refs: &BTreeMap<String, u32>,
+    missing_elsewhere: usize,
+) -> Reclaim {
+    let mut planned_refs: FxHashMap<&str, (u64, u32)> = FxHashMap::default();
+    let mut missing = 0;
+    let pairs: BTreeSet<(&str, &str)> = plan
+        .deletions()
+        .into_iter()
+        .map(|d| (d.repository, d.digest))
+        .collect();
+    for (_, digest) in &pairs {
+        let stored = stored_blobs(inventory, [*digest]);
+        missing += stored.missing;
+        for (blob, size) in stored.blobs {
+            planned_refs.entry(blob).or_insert((size, 0)).1 += 1;
+        }
+    }
+    let bytes = planned_refs
+        .iter()
+        .filter(|(blob, (_, n))| refs.get(**blob) == Some(n))
+        .map(|(_, (size, _))| size)
+        .sum();
+    Reclaim {
+        bytes,
+        missing_details: missing + missing_elsewhere,
+    }
+}
+
+/// The blobs a plan's manifests store: those whose reference counts its reclaimable space needs.
+pub fn plan_blobs(inventory: &Inventory, plan: &Plan) -> BTreeSet<String> {
+    let digests: Vec<&str> = plan.deletions().into_iter().map(|d| d.digest).collect();
+    let stored = stored_blobs(inventory, digests);
+    stored.blobs.into_keys().map(str::to_owned).collect()
 }
 
 /// What each of `repositories` stores, and the registry as a whole (each blob once across every
@@ -209,8 +323,102 @@ mod tests {
         assert_eq!(reclaim.missing_details, 1, "M1 stays but is unknown");
     }
 
-    use crate::inventory::{BlobRef, ManifestDetails, Repository, TagEntry};
+    use crate::inventory::{BlobRef, Elsewhere, ManifestDetails, Repository, TagEntry};
     use crate::registry::RegistryAddress;
+
+    #[test]
+    fn one_walk_gives_what_usage_gives() {
+        let blob = |d: &str, size| BlobRef {
+            digest: d.into(),
+            size,
+            media_type: None,
+        };
+        let mut inv = inventory(&[("a", &[("1", "M1"), ("2", "M2")]), ("b", &[("1", "M1")])]);
+        for digest in ["M1", "M2"] {
+            inv.manifests.insert(
+                digest.into(),
+                ManifestDetails {
+                    manifest_bytes: Some(10),
+                    size: Some(105),
+                    config: Some(blob(&format!("C{digest}"), 5)),
+                    layers: vec![blob("S", 100)],
+                    ..Default::default()
+                },
+            );
+        }
+        let names: Vec<String> = inv.repositories.keys().cloned().collect();
+        let figures = registry_figures(&inv);
+        assert_eq!(figures.usage, usage(&inv, &names, false));
+        assert_eq!(
+            figures.refs["S"],
+            (100, 3),
+            "a:1, a:2 and b:1 reference the layer"
+        );
+        assert_eq!(figures.refs["M1"], (10, 2));
+    }
+
+    /// The same inventory as the cache loads it in part: only `repos`, with the rest summarized.
+    fn partly(inv: &Inventory, repos: &[&str], blobs: &BTreeSet<String>) -> Inventory {
+        let mut part = inv.clone();
+        part.repositories
+            .retain(|name, _| repos.contains(&name.as_str()));
+        let refs = registry_figures(inv).refs;
+        let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, repository) in &inv.repositories {
+            for entry in repository.tags.values() {
+                let all = shared.entry(entry.digest.clone()).or_default();
+                if !all.contains(name) {
+                    all.push(name.clone());
+                }
+            }
+        }
+        shared.retain(|_, r| r.len() > 1);
+        part.elsewhere = Some(Elsewhere {
+            repositories: inv
+                .repositories
+                .iter()
+                .map(|(n, r)| (n.clone(), r.tags.len()))
+                .collect(),
+            shared,
+            blob_refs: blobs
+                .iter()
+                .filter_map(|b| refs.get(b.as_str()).map(|(_, n)| (b.clone(), *n)))
+                .collect(),
+            missing_details: 0,
+        });
+        part
+    }
+
+    proptest::proptest! {
+        /// Counting with the registry's reference counts gives what counting every blob gives.
+        #[test]
+        fn reference_counts_agree_with_counting_everything(
+            shared_layer in 0u64..3,
+            picks in proptest::collection::vec(0usize..4, 1..4),
+        ) {
+            let blob = |d: &str, size| BlobRef { digest: d.into(), size, media_type: None };
+            let mut inv = inventory(&[
+                ("a", &[("1", "M1"), ("2", "M2"), ("3", "M3")]),
+                ("b", &[("1", "M1"), ("9", "M9")]),
+            ]);
+            for (i, digest) in ["M1", "M2", "M3", "M9"].iter().enumerate() {
+                let layers = vec![blob(&format!("L{i}"), 100 * (i as u64 + 1)), blob(&format!("S{}", i as u64 % (shared_layer + 1)), 7)];
+                inv.manifests.insert((*digest).into(), ManifestDetails {
+                    manifest_bytes: Some(10), config: Some(blob(&format!("C{digest}"), 5)), layers, ..Default::default()
+                });
+            }
+            let tags: Vec<&str> = picks.iter().map(|p| ["1", "2", "3", "9"][*p]).collect();
+            let rows = crate::select::select_tags(&inv, &{
+                let mut q = tag_query(&["a"], &tags, &[]);
+                q.raise_intersecting_repo = false;
+                q
+            }).unwrap();
+            let plan = crate::select::plan(&inv, rows).unwrap();
+            let full = reclaimable(&inv, &plan);
+            let part = partly(&inv, &["a"], &plan_blobs(&inv, &plan));
+            proptest::prop_assert_eq!(reclaimable(&part, &plan), full);
+        }
+    }
 
     fn details(layers: &[(&str, u64)]) -> ManifestDetails {
         let blob = |(d, size): &(&str, u64)| BlobRef {

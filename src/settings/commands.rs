@@ -21,7 +21,7 @@ pub enum Action {
     ListRepoNames(ListRepoNamesSettings),
     ListTagNames(ListTagNamesSettings),
     Usage(UsageSettings),
-    Query(Query),
+    Query(QuerySettings),
     Remove(RemoveSettings),
     Restore(RestoreSettings),
     JournalList,
@@ -126,6 +126,14 @@ impl UsageSettings {
     }
 }
 
+/// `query-repos` and `query-tags`: the selection, and whether to read missing details for an exact
+/// reclaimable figure.
+#[derive(Debug, Clone)]
+pub struct QuerySettings {
+    pub query: Query,
+    pub details: bool,
+}
+
 /// How the user agreed to a removal plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Confirmation {
@@ -175,10 +183,14 @@ impl Action {
         use cli::Command;
         let raise = raise_intersecting_repo;
         Ok(match command {
-            Command::QueryRepos(args) => Self::Query(Query::Repos(repo_query(args, raise)?)),
-            Command::QueryTags(args) => {
-                Self::Query(Query::Tags(tag_query("query-tags", args, raise)?))
-            }
+            Command::QueryRepos(args) => Self::Query(QuerySettings {
+                query: Query::Repos(repo_query(args.selection, raise)?),
+                details: args.details.details,
+            }),
+            Command::QueryTags(args) => Self::Query(QuerySettings {
+                query: Query::Tags(tag_query("query-tags", args.selection, raise)?),
+                details: args.details.details,
+            }),
             Command::RemoveRepos(args) => Self::Remove(RemoveSettings {
                 query: Query::Repos(repo_query(args.selection, raise)?),
                 confirmation: Confirmation::resolve(args.confirm),

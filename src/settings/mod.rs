@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use commands::{
-    Action, ListRepoNamesSettings, ListTagNamesSettings, RemoveSettings, RestoreSettings, TagSort,
-    UsageSettings, UsageSort,
+    Action, ListRepoNamesSettings, ListTagNamesSettings, QuerySettings, RemoveSettings,
+    RestoreSettings, TagSort, UsageSettings, UsageSort,
 };
 
 use crate::cli::{Cli, Format, GlobalArgs, LogLevel};

@@ -25,7 +25,13 @@ fn first_run_fills_the_default_cache_and_later_runs_read_it() {
         );
     }
     let cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-    assert_eq!(cache["schema"], 1);
+    assert_eq!(cache["schema"], 2);
+    let mut details = path.clone().into_os_string();
+    details.push(".details");
+    assert!(
+        std::path::Path::new(&details).is_file(),
+        "no details file beside the cache"
+    );
     assert_eq!(cache["registry"], registry.url());
     assert!(cache["refreshed_at"].is_string());
     assert!(
@@ -38,7 +44,10 @@ fn first_run_fills_the_default_cache_and_later_runs_read_it() {
         cache["repositories"]["emptied"]["tags"],
         serde_json::json!({})
     );
-    assert!(cache["manifests"].is_object());
+    assert!(
+        cache.get("manifests").is_none(),
+        "details live in the details file since format version 2"
+    );
 
     // A tag pushed after the cache was filled is not seen until --refresh.
     registry
@@ -263,4 +272,133 @@ fn credentials_never_reach_the_cache_or_output() {
     assert!(!stderr(&out).contains("s3cret-pw"));
     let cache = fs::read_to_string(sandbox.default_cache(registry.port)).unwrap();
     assert!(!cache.contains("s3cret-pw") && !cache.contains("someone"));
+}
+
+fn details_path(cache: &std::path::Path) -> std::path::PathBuf {
+    let mut path = cache.as_os_str().to_owned();
+    path.push(".details");
+    path.into()
+}
+
+/// A cache of format version 1 (one JSON file, details inside) is migrated on first use: its details
+/// are kept, so nothing is read again.
+#[test]
+fn a_format_one_cache_is_migrated_with_its_details() {
+    let registry = TestRegistry::with_sample();
+    let proxy = crate::common::scripted::Scripted::proxy(&registry.url(), |_| None);
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let tags = crate::common::live_tags(&sandbox, &registry.url());
+    let digest = tags["oci/app"]["1.0"].clone();
+    let repositories: serde_json::Map<String, Value> = tags
+        .iter()
+        .map(|(repo, tags)| {
+            let tags: serde_json::Map<String, Value> = tags
+                .iter()
+                .map(|(tag, d)| (tag.clone(), serde_json::json!({"digest": d})))
+                .collect();
+            (repo.clone(), serde_json::json!({"tags": tags}))
+        })
+        .collect();
+    let old = serde_json::json!({
+        "schema": 1,
+        "registry": url,
+        "refreshed_at": jiff::Timestamp::now().to_string(),
+        "repositories": repositories,
+        "manifests": {digest.clone(): {
+            "media_type": "application/vnd.oci.image.manifest.v1+json",
+            "manifest_bytes": 400, "size": 4242, "created": "2026-01-01T00:00:00Z",
+            "platforms": ["linux/amd64"], "config_read": true,
+            "config": {"digest": format!("sha256:{}", "c".repeat(64)), "size": 42}
+        }}
+    });
+    let path = sandbox.default_cache(proxy.port);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, old.to_string()).unwrap();
+    let out = sandbox
+        .run(
+            &url,
+            &["--format", "json", "list-tag-names", "oci/app", "--long"],
+        )
+        .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let one = rows.iter().find(|r| r["tag"] == "1.0").unwrap();
+    assert_eq!(one["size"], 4242, "the migrated details were used");
+    assert!(
+        !proxy.requests().iter().any(|r| r.target.ends_with(&digest)),
+        "a migrated detail was read again"
+    );
+    let migrated: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(migrated["schema"], 2);
+    assert!(migrated.get("manifests").is_none());
+    assert!(details_path(&path).is_file());
+}
+
+/// The cache is a file people may edit or damage: an edited main file is read whole (its
+/// repositories' places in the details file no longer hold), a damaged details file is read past.
+#[test]
+fn an_edited_or_damaged_cache_is_never_misread() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox.run(&url, &["usage"]).success();
+    let path = sandbox.default_cache(registry.port);
+    // Someone removes app:1.2 from the main file by hand.
+    let mut cache: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    cache["repositories"]["app"]["tags"]
+        .as_object_mut()
+        .unwrap()
+        .remove("1.2");
+    fs::write(&path, cache.to_string()).unwrap();
+    let out = sandbox
+        .run(&url, &["--format", "plain", "list-tag-names", "app"])
+        .success();
+    assert!(!stdout(&out).contains("app  1.2\n"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("app  1.9\n"), "{}", stdout(&out));
+    // The details file cut in half: read past, the details read again, nothing misread.
+    let details = details_path(&path);
+    let bytes = fs::read(&details).unwrap();
+    fs::write(&details, &bytes[..bytes.len() / 2]).unwrap();
+    let out = sandbox
+        .run(
+            &url,
+            &["--format", "json", "list-tag-names", "app", "--long"],
+        )
+        .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        rows.iter().all(|r| r["size"].as_u64().is_some()),
+        "{rows:?}"
+    );
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Queries answer from the cache alone: with the registry gone, they still answer, and say when a
+/// figure is an estimate and how to make it exact.
+#[test]
+fn queries_answer_from_the_cache_with_the_registry_gone() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox.run(&url, &["list-repo-names"]).success();
+    drop(registry);
+    let out = sandbox
+        .run(&url, &["query-tags", "-r", "app", "-t", "<1.10"])
+        .success();
+    assert!(stdout(&out).contains("app"), "{}", stdout(&out));
+    assert_stderr_has(&out, "an estimate");
+    assert_stderr_has(&out, "--details");
+    sandbox
+        .run(&url, &["query-repos", "-r", "team-a/web"])
+        .success();
+    sandbox.run(&url, &["list-tag-names", "app"]).success();
+    // What the cache cannot answer needs the registry, and says so.
+    let out = sandbox
+        .run(
+            &url,
+            &["query-tags", "-r", "app", "-t", "<1.10", "--details"],
+        )
+        .code(3);
+    assert_clean_error(&stderr(&out));
 }

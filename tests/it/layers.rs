@@ -44,7 +44,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("credentials", &["registry", "exit"]),
     ("refresh", &["registry", "inventory"]),
     ("details", &["registry", "inventory", "media_type", "names"]),
-    ("cache", &["inventory", "files", "registry"]),
+    ("cache", &["inventory", "files", "registry", "select"]),
     ("journal", &["files", "registry", "names"]),
     ("select", &["inventory", "version", "media_type"]),
     ("registry", &["media_type", "names"]),

@@ -512,3 +512,32 @@ fn a_refused_delete_stops_the_rest_and_names_the_missing_permission() {
         .collect();
     assert_eq!(statuses, ["failed", "pending"]);
 }
+
+/// The live re-check reads only the selected repositories; where a digest new to them is tagged
+/// elsewhere still comes from the cache, so the reverse check holds.
+#[test]
+fn the_re_check_knows_where_a_new_digest_is_tagged_elsewhere() {
+    let registry = TestRegistry::start();
+    let digests = seed::dregutil_abc(&registry.seeder());
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox.run(&url, &["list-repo-names"]).success();
+    // After the cache was read, someone pushes b's image into a too (the same bytes, so BC).
+    let pushed = registry.seeder().image(
+        "a",
+        Some("from-b"),
+        &Image::new(Kind::Docker, "dregutil BC"),
+    );
+    assert_eq!(pushed.digest, digests["BC"]);
+    let before = live_tags(&sandbox, &url);
+    let out = sandbox
+        .run(&url, &["remove-repos", "-r", "a", "--yes"])
+        .code(8);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the selection no longer holds") && err.contains(&digests["BC"]),
+        "{err}"
+    );
+    assert!(err.contains("outside the selection: b, c"), "{err}");
+    assert_eq!(live_tags(&sandbox, &url), before, "something was deleted");
+}

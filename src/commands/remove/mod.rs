@@ -21,7 +21,9 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::query::{note_reclaim, note_undated};
-use super::{Context, age_seconds, forget_gone, human_duration, inventory, with_details};
+use super::{
+    Context, Want, age_seconds, forget_gone, human_duration, inventory, reclaim_of, with_details,
+};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
 use crate::inventory::{Inventory, merge_details};
@@ -29,7 +31,7 @@ use crate::journal::{self, Journal, Status};
 use crate::output::{OutputFormat, Rows};
 use crate::output::{media_type_label, short_digest};
 use crate::refresh::{Scope, refresh};
-use crate::select::{Deletion, Plan, Query, Reclaim, plan, reclaimable};
+use crate::select::{Deletion, Plan, Query, Reclaim, plan};
 use crate::settings::RemoveSettings;
 
 /// The command's name, for the journal.
@@ -82,7 +84,7 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         query: selection,
         confirmation,
     } = settings;
-    let mut inventory = inventory(ctx, Scope::All).await?;
+    let mut inventory = inventory(ctx, Want::Selection(selection.repositories())).await?;
     let created = selection.retention().needs_created();
     let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
     let recheck = Recheck {
@@ -94,7 +96,7 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         return Err(recheck.stale(&inventory, gone.len()).await);
     }
     let plan = plan_of(selection, &inventory)?;
-    let reclaim = reclaimable(&inventory, &plan);
+    let reclaim = reclaim_of(ctx, &mut inventory, &plan)?;
     show_plan(ctx, &plan, &inventory, confirmation.dry_run)?;
     note_undated(&ctx.printer, selection.undated(&inventory));
     if plan.is_empty() {
@@ -210,6 +212,10 @@ impl Recheck<'_> {
         }
         let mut live = cached.clone();
         live.repositories.extend(fresh.inventory.repositories);
+        // Where digests new to the selected repositories are tagged elsewhere, as the cache knows.
+        if let Some(cache) = ctx.cache()? {
+            cache.load_holders(ctx.registry()?, &mut live)?;
+        }
         let fetched = ensure_details(client, &mut live, repos, self.created).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         forget_gone(&mut live, &fetched.gone);

@@ -1,32 +1,43 @@
-//! The versioned per-registry JSON cache: where it lives, loading it, and saving it atomically under a
-//! file lock.
+//! The versioned per-registry cache: where it lives, loading it (whole, or a few repositories), and
+//! saving it atomically under a file lock.
 //!
-//! The file holds what the registry held at `refreshed_at`: repositories -> tags -> {digest, media
-//! type}, and a digest-keyed map of manifest details (a manifest never changes for its digest, so those
-//! are kept until the digest disappears). It never holds a credential.
+//! Two files hold what the registry held at `refreshed_at`: the main file (`main_file.rs`), JSON,
+//! repositories -> tags -> {digest, media type}; and the details file beside it (`store.rs`), binary:
+//! manifest details by digest (a manifest never changes for its digest, so those are kept until the
+//! digest disappears), and what a query of one repository needs of the others (where each repository
+//! sits in the main file, digests shared between repositories, usage figures, blob reference counts),
+//! computed when the pair is written. Neither holds a credential.
 //!
 //! Several regsweep processes may share one file. Every writer reads, changes and writes it under the
 //! exclusive lock (`update`), so no writer's change is lost to another's; a refresh, which reads the
 //! registry for a while before it writes, merges with what others wrote meanwhile
 //! (`inventory::merge_refresh`). The data model itself is `inventory.rs`'s.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Seek as _, Write as _};
+mod lock;
+mod main_file;
+mod partial;
+mod record;
+mod store;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::files::{create_private_dir, write_atomically};
-use crate::inventory::{Inventory, SCHEMA_VERSION, merge_refresh};
+pub use partial::Overview;
+pub use store::RepoRow;
+
+use crate::files::{stage, write_atomically};
+use crate::inventory::{Inventory, SCHEMA_VERSION, merge_details, merge_refresh};
 use crate::registry::RegistryAddress;
+use main_file::MainFile;
+use store::{MainStamp, Span, Store, Summary, Totals};
 
 /// Called with a message when waiting for the lock takes a while.
 pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// How long a lock is waited for silently.
-const QUIET_WAIT: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -55,28 +66,6 @@ pub enum CacheError {
         found: String,
         expected: String,
     },
-}
-
-/// Who holds the lock, as far as the lock file tells: the PID its last exclusive holder wrote, if
-/// that process is still alive.
-fn holder_message(file: &mut File) -> String {
-    let mut text = String::new();
-    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
-    let pid = text.trim().parse::<u32>().ok().filter(|pid| is_alive(*pid));
-    match pid {
-        Some(pid) => format!("waiting for the cache lock held by another regsweep (PID {pid})"),
-        None => "waiting for the cache lock held by another regsweep".to_owned(),
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn is_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn is_alive(_pid: u32) -> bool {
-    true
 }
 
 /// One registry's cache file, and the lock file beside it that serializes readers and writers.
@@ -118,9 +107,19 @@ impl CacheFile {
         &self.path
     }
 
+    /// The details file beside the main file.
+    pub fn details_path(&self) -> PathBuf {
+        self.beside("details")
+    }
+
     fn lock_path(&self) -> PathBuf {
+        self.beside("lock")
+    }
+
+    fn beside(&self, extension: &str) -> PathBuf {
         let mut name = self.path.file_name().unwrap_or_default().to_owned();
-        name.push(".lock");
+        name.push(".");
+        name.push(extension);
         self.path.with_file_name(name)
     }
 
@@ -132,87 +131,33 @@ impl CacheFile {
         }
     }
 
-    /// Opens (creating) the lock file; the caller takes a shared or exclusive lock on it.
-    fn lock_file(&self) -> Result<File, CacheError> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(self.io_error("create the directory of"))?;
-        }
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(self.lock_path())
-            .map_err(self.io_error("lock"))
-    }
-
-    /// Takes the lock, shared or exclusive. Another process holding it is waited for; after a moment
-    /// the notice says so, with the holder's PID when the lock file names a live one.
-    fn lock(&self, exclusive: bool) -> Result<File, CacheError> {
-        let mut file = self.lock_file()?;
-        let try_lock = |f: &File| {
-            if exclusive {
-                f.try_lock()
-            } else {
-                f.try_lock_shared()
-            }
-        };
-        let started = Instant::now();
-        let mut told = false;
-        loop {
-            match try_lock(&file) {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) => {}
-                Err(fs::TryLockError::Error(e)) => return Err(self.io_error("lock")(e)),
-            }
-            if !told && started.elapsed() >= QUIET_WAIT {
-                told = true;
-                if let Some(notice) = &self.notice {
-                    notice(&holder_message(&mut file));
-                }
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        if exclusive {
-            // The holder's PID, for whoever waits next. Best effort: the lock works without it.
-            let _ = file
-                .set_len(0)
-                .and_then(|()| file.rewind())
-                .and_then(|()| writeln!(file, "{}", std::process::id()));
-        }
-        Ok(file)
-    }
-
-    /// The cached inventory of `registry`, or `None` when there is no cache file yet.
+    /// The cache of `registry`, every repository's tags, without details (`load_details` adds those
+    /// that are needed), or `None` when there is no cache yet. A version 1 file is migrated first.
     pub fn load(&self, registry: &RegistryAddress) -> Result<Option<Inventory>, CacheError> {
-        if !self.path.exists() {
-            return Ok(None);
-        }
         let lock = self.lock(false)?;
+        let Some(main) = self.read_main(registry)? else {
+            return Ok(None);
+        };
+        drop(lock);
+        if main.schema == 1 {
+            self.update(registry, |current| current)?;
+            return self.load(registry);
+        }
+        Ok(Some(inventory_of(main)))
+    }
+
+    /// The main file, read whole and checked (held lock: the caller's).
+    fn read_main(&self, registry: &RegistryAddress) -> Result<Option<MainFile>, CacheError> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io_error("read")(e)),
         };
-        drop(lock);
         self.check(registry, &bytes).map(Some)
     }
 
-    /// Parses a cache file's bytes and checks they are `registry`'s.
-    fn check(&self, registry: &RegistryAddress, bytes: &[u8]) -> Result<Inventory, CacheError> {
-        let inventory = self.parse(bytes)?;
-        let expected = registry.to_string();
-        if inventory.registry != expected {
-            return Err(CacheError::OtherRegistry {
-                path: self.path.clone(),
-                found: inventory.registry,
-                expected,
-            });
-        }
-        Ok(inventory)
-    }
-
-    fn parse(&self, bytes: &[u8]) -> Result<Inventory, CacheError> {
+    /// Parses a main file's bytes and checks they are `registry`'s.
+    fn check(&self, registry: &RegistryAddress, bytes: &[u8]) -> Result<MainFile, CacheError> {
         let corrupt = |e: serde_json::Error| CacheError::Corrupt {
             path: self.path.clone(),
             detail: e.to_string(),
@@ -222,45 +167,104 @@ impl CacheFile {
             schema: u64,
         }
         let probe: VersionProbe = serde_json::from_slice(bytes).map_err(corrupt)?;
-        if probe.schema != u64::from(SCHEMA_VERSION) {
+        if probe.schema != 1 && probe.schema != u64::from(SCHEMA_VERSION) {
             return Err(CacheError::UnknownVersion {
                 path: self.path.clone(),
                 found: probe.schema,
             });
         }
-        serde_json::from_slice(bytes).map_err(corrupt)
+        let main: MainFile = serde_json::from_slice(bytes).map_err(corrupt)?;
+        let expected = registry.to_string();
+        if main.registry != expected {
+            return Err(CacheError::OtherRegistry {
+                path: self.path.clone(),
+                found: main.registry,
+                expected,
+            });
+        }
+        Ok(main)
     }
 
-    /// Reads the file, lets `change` turn it into what to write (or `None` to leave it), and writes
+    /// Everything, details included, for a writer (held lock: the caller's, exclusive).
+    fn read_everything(&self, registry: &RegistryAddress) -> Option<Inventory> {
+        let main = self.read_main(registry).ok()??;
+        let schema_one = main.schema == 1;
+        let mut inventory = inventory_of(main);
+        if !schema_one {
+            // Details are facts about digests: whatever the details file was written with, they
+            // hold. A damaged file only means reading them from the registry again.
+            if let Ok(Some(Ok(store))) = Store::open(&self.details_path())
+                && let Ok(details) = store.all_details()
+            {
+                merge_details(&mut inventory.manifests, &details);
+            }
+        }
+        Some(inventory)
+    }
+
+    /// Reads the cache, lets `change` turn it into what to write (or `None` to leave it), and writes
     /// that, all under the exclusive lock, so no other writer's change is lost in between. `change`
-    /// gets `None` when there is no file, or one that cannot be read as `registry`'s. The write is
-    /// atomic (see `files::write_atomically`). Returns what was written.
+    /// gets `None` when there is no cache, or one that cannot be read as `registry`'s. Returns what
+    /// was written.
     pub fn update(
         &self,
         registry: &RegistryAddress,
         change: impl FnOnce(Option<Inventory>) -> Option<Inventory>,
     ) -> Result<Option<Inventory>, CacheError> {
         let lock = self.lock(true)?;
-        let current = match fs::read(&self.path) {
-            Ok(bytes) => self.check(registry, &bytes).ok(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(self.io_error("read")(e)),
-        };
+        let current = self.read_everything(registry);
         let generation = current.as_ref().map_or(0, |c| c.generation);
         let Some(mut inventory) = change(current) else {
             return Ok(None);
         };
         inventory.generation = generation + 1;
-        write_atomically(&self.path, |out| {
-            serde_json::to_writer(out, &inventory).map_err(io::Error::from)
-        })
-        .map_err(self.io_error("write"))?;
+        inventory.schema = SCHEMA_VERSION;
+        inventory.elsewhere = None;
+        self.write_pair(&inventory)?;
         drop(lock);
         Ok(Some(inventory))
     }
 
+    /// Writes the main file and the details file that describes it: the main file staged first (the
+    /// details file records its length and time), the details file put in place, then the main file.
+    /// A reader between the two renames finds a details file that does not describe the main file
+    /// and reads the main file whole.
+    fn write_pair(&self, inventory: &Inventory) -> Result<(), CacheError> {
+        let started = std::time::Instant::now();
+        let mut spans = BTreeMap::new();
+        let staged = stage(&self.path, |out| {
+            spans = main_file::write(out, inventory, SCHEMA_VERSION)?;
+            Ok(())
+        })
+        .map_err(self.io_error("write"))?;
+        let main_written = started.elapsed();
+        let meta = staged.metadata().map_err(self.io_error("write"))?;
+        let stamp = MainStamp {
+            generation: inventory.generation,
+            len: meta.len(),
+            modified: modified_nanos(&meta),
+        };
+        let summary = summarize(inventory, spans);
+        let summarized = started.elapsed();
+        let bytes = store::encode(inventory, stamp, &summary);
+        let encoded = started.elapsed();
+        write_atomically(&self.details_path(), |out| out.write_all(&bytes))
+            .map_err(self.io_error("write"))?;
+        staged.commit().map_err(self.io_error("write"))?;
+        tracing::debug!(
+            tags = inventory.tag_count(),
+            details = inventory.manifests.len(),
+            ?main_written,
+            ?summarized,
+            ?encoded,
+            elapsed = ?started.elapsed(),
+            "cache written"
+        );
+        Ok(())
+    }
+
     /// Writes a refresh's inventory, merged with whatever other writers changed since `base`, the
-    /// file as the refresh found it (see `merge_refresh`).
+    /// cache as the refresh found it (see `merge_refresh`).
     pub fn save_refresh(
         &self,
         registry: &RegistryAddress,
@@ -279,7 +283,7 @@ impl CacheFile {
         written.ok_or_else(|| self.io_error("write")(io::Error::other("nothing was written")))
     }
 
-    /// Replaces the file with `inventory` whatever it holds (tests and a cache of its own).
+    /// Replaces the cache with `inventory` whatever it holds (tests).
     #[cfg(test)]
     pub fn save(&self, inventory: &Inventory) -> Result<(), CacheError> {
         let registry = RegistryAddress::parse(&inventory.registry).expect("a registry");
@@ -287,16 +291,92 @@ impl CacheFile {
             .map(drop)
     }
 
-    /// Deletes the cache file (and its lock file). Returns whether there was a cache to delete.
+    /// Deletes the cache (main file, details file, lock file). Returns whether there was a cache.
     pub fn clear(&self) -> Result<bool, CacheError> {
         let existed = match fs::remove_file(&self.path) {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => return Err(self.io_error("delete")(e)),
         };
+        let _ = fs::remove_file(self.details_path());
         let _ = fs::remove_file(self.lock_path());
         Ok(existed)
     }
+}
+
+/// An inventory from a main file (and, for version 1, its details).
+fn inventory_of(main: MainFile) -> Inventory {
+    let MainFile {
+        schema,
+        registry,
+        refreshed_at,
+        generation,
+        repositories,
+        manifests,
+    } = main;
+    let mut inventory = Inventory::new(&registry, refreshed_at);
+    inventory.schema = schema;
+    inventory.generation = generation;
+    inventory.repositories = repositories;
+    inventory.manifests = manifests;
+    inventory
+}
+
+/// What the details file precomputes from the whole inventory: per repository its counts, size, disk
+/// size and place in the main file; the registry's totals; every blob's reference count.
+fn summarize(inventory: &Inventory, spans: BTreeMap<String, Span>) -> Summary<'_> {
+    let figures = crate::select::registry_figures(inventory);
+    let usage = figures.usage;
+    let repos = usage
+        .repositories
+        .into_iter()
+        .map(|u| RepoRow {
+            span: spans.get(&u.name).copied().unwrap_or_default(),
+            name: u.name,
+            tags: u.tags as u32,
+            manifests: u.manifests as u32,
+            size: u.size,
+            disk_size: u.disk_size,
+        })
+        .collect();
+    Summary {
+        repos,
+        totals: Totals {
+            tags: inventory.tag_count() as u64,
+            digests: inventory.digest_count() as u64,
+            details: inventory.manifests.len() as u64,
+            missing: usage.missing_details as u64,
+            disk_size: usage.registry_disk_size,
+        },
+        blobs: figures.refs,
+    }
+}
+
+/// `len` bytes of `file` at `at`, without moving a shared position (readers may share the file).
+#[cfg(unix)]
+fn read_at(file: &fs::File, at: u64, len: usize) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt as _;
+    let mut buf = vec![0; len];
+    file.read_exact_at(&mut buf, at)?;
+    Ok(buf)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &fs::File, at: u64, len: usize) -> io::Result<Vec<u8>> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut file = file.try_clone()?;
+    file.seek(SeekFrom::Start(at))?;
+    let mut buf = vec![0; len];
+    file.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 when the system cannot tell).
+fn modified_nanos(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
 }
 
 #[cfg(test)]

@@ -1,0 +1,640 @@
+//! The cache's companion file (`<cache>.details`): what makes a cache of a million tags answer a
+//! question about one repository without reading the rest. Binary, little-endian, versioned, written
+//! whole and renamed into place like the main file; readers fetch only the parts they need.
+//!
+//! ```text
+//! header   magic, version, the main file it was written with (generation, length, mtime), the
+//!          registry, counts, registry-wide usage figures, media types, and each section's place
+//! repos    per repository, sorted by name: tag and manifest counts, size, disk size, and where its
+//!          value sits in the main JSON (so one repository is parsed, not the file)
+//! names    the repositories' names
+//! holders  every tagged digest -> the repositories tagging it (the reverse check)
+//! index    manifest key -> where its record is, sorted by key (binary search)
+//! records  manifest details, one record per digest
+//! blobs    blob key -> size and how many (repository, manifest) pairs reference it, sorted by key
+//! ```
+//!
+//! A key is the first 16 bytes of the SHA-256 of the digest string. Records carry their digest and are
+//! checked against it, so a collision could only make a record unusable, never wrong. Records (facts
+//! about a digest) stay valid whatever happens to the main file; the tables about tags (repos, shared,
+//! blobs, usage) are used only while the main file is exactly the one the store was written with.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use jiff::Timestamp;
+use sha2::{Digest as _, Sha256};
+
+use super::read_at;
+pub use super::record::Corrupt;
+use super::record::{In, MediaTypes, Out, corrupt, decode_record, encode_record};
+use crate::inventory::{Inventory, ManifestDetails};
+
+const MAGIC: &[u8; 8] = b"RSWPDET\0";
+pub const VERSION: u32 = 1;
+const KEY: usize = 16;
+const REPO_ROW: usize = 48;
+const SHARED_ROW: usize = KEY + 8;
+const INDEX_ROW: usize = KEY + 12;
+const BLOB_ROW: usize = KEY + 12;
+const SECTIONS: usize = 7;
+
+/// The main file a store was written with: its tables about tags hold only for that file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MainStamp {
+    pub generation: u64,
+    pub len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub modified: u128,
+}
+
+/// Where a repository's value sits in the main JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// One repository as the store summarizes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoRow {
+    pub name: String,
+    pub tags: u32,
+    pub manifests: u32,
+    pub size: u64,
+    pub disk_size: u64,
+    pub span: Span,
+}
+
+/// Registry-wide figures computed when the store was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub tags: u64,
+    pub digests: u64,
+    pub details: u64,
+    /// Manifests of the registry whose details the cache lacks.
+    pub missing: u64,
+    /// Each blob counted once across every repository.
+    pub disk_size: u64,
+}
+
+/// What the writer computed from the whole inventory.
+pub struct Summary<'a> {
+    pub repos: Vec<RepoRow>,
+    pub totals: Totals,
+    /// Blob digest -> (size, how many (repository, manifest) pairs reference it).
+    pub blobs: rustc_hash::FxHashMap<&'a str, (u64, u32)>,
+}
+
+/// The key of a digest in the sorted tables: for a sha256 digest its first 16 bytes (the digest is
+/// already a uniform hash), for any other the first 16 bytes of the SHA-256 of its text.
+pub fn key(digest: &str) -> [u8; KEY] {
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let mut key = [0; KEY];
+    if let Some(hex) = digest.strip_prefix("sha256:").filter(|h| h.len() == 64) {
+        let hex = hex.as_bytes();
+        let mut ok = true;
+        for (i, slot) in key.iter_mut().enumerate() {
+            match (nibble(hex[2 * i]), nibble(hex[2 * i + 1])) {
+                (Some(high), Some(low)) => *slot = (high << 4) | low,
+                _ => ok = false,
+            }
+        }
+        if ok {
+            return key;
+        }
+    }
+    let hash = Sha256::digest(digest.as_bytes());
+    key.copy_from_slice(&hash[..KEY]);
+    key
+}
+
+/// The store's bytes for `inventory`, written with the main file `stamp` and `summary`.
+pub fn encode(inventory: &Inventory, stamp: MainStamp, summary: &Summary) -> Vec<u8> {
+    let mut types: Vec<String> = Vec::new();
+    let mut note = |m: &Option<String>| {
+        if let Some(m) = m
+            && !types.contains(m)
+            && types.len() < 255
+        {
+            types.push(m.clone());
+        }
+    };
+    for d in inventory.manifests.values() {
+        note(&d.media_type);
+        d.config
+            .iter()
+            .chain(&d.layers)
+            .for_each(|b| note(&b.media_type));
+        d.children
+            .iter()
+            .flatten()
+            .for_each(|c| note(&c.media_type));
+    }
+    let types = MediaTypes(types);
+    let repo_index: BTreeMap<&str, u32> = summary
+        .repos
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.as_str(), i as u32))
+        .collect();
+    let mut sections: Vec<Vec<u8>> =
+        vec![repos_section(&summary.repos), names_section(&summary.repos)];
+    let (shared, shared_repos) = shared_sections(inventory, &repo_index);
+    sections.push(shared);
+    sections.push(shared_repos);
+    let (index, records) = detail_sections(inventory, &types);
+    sections.push(index);
+    sections.push(records);
+    sections.push(blobs_section(&summary.blobs));
+    let mut head = Out::default();
+    head.0.extend_from_slice(MAGIC);
+    head.u32(VERSION);
+    head.u64(stamp.generation);
+    head.u64(stamp.len);
+    head.u64((stamp.modified >> 64) as u64);
+    head.u64(stamp.modified as u64);
+    head.str(&inventory.registry);
+    head.u64(inventory.refreshed_at.as_second() as u64);
+    head.u32(inventory.refreshed_at.subsec_nanosecond() as u32);
+    let t = summary.totals;
+    for v in [t.tags, t.digests, t.details, t.missing, t.disk_size] {
+        head.u64(v);
+    }
+    head.u8(types.0.len() as u8);
+    for m in &types.0 {
+        head.str(m);
+    }
+    let head_len = head.0.len() + SECTIONS * 16;
+    let mut offset = head_len as u64;
+    for s in &sections {
+        head.u64(offset);
+        head.u64(s.len() as u64);
+        offset += s.len() as u64;
+    }
+    let mut bytes = head.0;
+    for s in sections {
+        bytes.extend_from_slice(&s);
+    }
+    bytes
+}
+
+fn repos_section(repos: &[RepoRow]) -> Vec<u8> {
+    let mut out = Out::default();
+    let mut name_at = 0u32;
+    for r in repos {
+        out.u32(name_at);
+        out.u32(r.name.len() as u32);
+        name_at += r.name.len() as u32;
+        out.u32(r.tags);
+        out.u32(r.manifests);
+        out.u64(r.size);
+        out.u64(r.disk_size);
+        out.u64(r.span.offset);
+        out.u64(r.span.len);
+    }
+    out.0
+}
+
+fn names_section(repos: &[RepoRow]) -> Vec<u8> {
+    repos.iter().flat_map(|r| r.name.bytes()).collect()
+}
+
+/// Every tagged digest, with the repositories tagging it (by their place in `repos`).
+fn shared_sections(inventory: &Inventory, repos: &BTreeMap<&str, u32>) -> (Vec<u8>, Vec<u8>) {
+    let mut by_digest: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
+    for (name, repository) in &inventory.repositories {
+        let Some(index) = repos.get(name.as_str()) else {
+            continue;
+        };
+        for entry in repository.tags.values() {
+            let holders = by_digest.entry(&entry.digest).or_default();
+            // Repositories come in order: a repeat can only be the last one.
+            if holders.last() != Some(index) {
+                holders.push(*index);
+            }
+        }
+    }
+    let mut rows: Vec<([u8; KEY], Vec<u32>)> =
+        by_digest.into_iter().map(|(d, r)| (key(d), r)).collect();
+    rows.sort_unstable_by_key(|(k, _)| *k);
+    let (mut table, mut array) = (Out::default(), Out::default());
+    let mut at = 0u32;
+    for (k, repos) in rows {
+        table.0.extend_from_slice(&k);
+        table.u32(at);
+        table.u32(repos.len() as u32);
+        at += repos.len() as u32;
+        repos.into_iter().for_each(|r| array.u32(r));
+    }
+    (table.0, array.0)
+}
+
+fn detail_sections(inventory: &Inventory, types: &MediaTypes) -> (Vec<u8>, Vec<u8>) {
+    let mut rows: Vec<([u8; KEY], u64, u32)> = Vec::with_capacity(inventory.manifests.len());
+    let mut records = Out::default();
+    for (digest, details) in &inventory.manifests {
+        let start = records.0.len();
+        encode_record(&mut records, digest, details, types);
+        let len = (records.0.len() - start) as u32;
+        rows.push((key(digest), start as u64, len));
+    }
+    rows.sort_unstable_by_key(|(k, _, _)| *k);
+    let mut index = Out::default();
+    for (k, at, len) in rows {
+        index.0.extend_from_slice(&k);
+        index.u64(at);
+        index.u32(len);
+    }
+    (index.0, records.0)
+}
+
+fn blobs_section(blobs: &rustc_hash::FxHashMap<&str, (u64, u32)>) -> Vec<u8> {
+    let mut rows: Vec<([u8; KEY], u64, u32)> = blobs
+        .iter()
+        .map(|(d, (size, refs))| (key(d), *size, *refs))
+        .collect();
+    rows.sort_unstable_by_key(|(k, _, _)| *k);
+    let mut out = Out::default();
+    for (k, size, refs) in rows {
+        out.0.extend_from_slice(&k);
+        out.u64(size);
+        out.u32(refs);
+    }
+    out.0
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Section {
+    at: u64,
+    len: u64,
+}
+
+/// An open store: its header read, its sections read on demand.
+pub struct Store {
+    file: File,
+    pub stamp: MainStamp,
+    pub registry: String,
+    pub refreshed_at: Timestamp,
+    pub totals: Totals,
+    types: MediaTypes,
+    sections: [Section; SECTIONS],
+}
+
+impl Store {
+    /// Opens the store at `path`; `None` when there is none.
+    pub fn open(path: &Path) -> io::Result<Option<Result<Self, Corrupt>>> {
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let len = file.metadata()?.len();
+        let head = read_at(&file, 0, len.min(64 * 1024) as usize)?;
+        Ok(Some(Self::parse_header(file, &head)))
+    }
+
+    fn parse_header(file: File, head: &[u8]) -> Result<Self, Corrupt> {
+        let mut r = In::new(head);
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(corrupt("not a regsweep details file"));
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(Corrupt(format!(
+                "details file version {version}, expected {VERSION}"
+            )));
+        }
+        let stamp = MainStamp {
+            generation: r.u64()?,
+            len: r.u64()?,
+            modified: (u128::from(r.u64()?) << 64) | u128::from(r.u64()?),
+        };
+        let registry = r.str()?;
+        let refreshed_at = Timestamp::new(r.u64()? as i64, r.u32()? as i32)
+            .map_err(|_| corrupt("the time of the refresh"))?;
+        let totals = Totals {
+            tags: r.u64()?,
+            digests: r.u64()?,
+            details: r.u64()?,
+            missing: r.u64()?,
+            disk_size: r.u64()?,
+        };
+        let types = (0..r.u8()?).map(|_| r.str()).collect::<Result<_, _>>()?;
+        let mut sections = [Section { at: 0, len: 0 }; SECTIONS];
+        for s in &mut sections {
+            *s = Section {
+                at: r.u64()?,
+                len: r.u64()?,
+            };
+        }
+        Ok(Self {
+            file,
+            stamp,
+            registry,
+            refreshed_at,
+            totals,
+            types: MediaTypes(types),
+            sections,
+        })
+    }
+
+    fn read(&self, section: usize, at: u64, len: usize) -> Result<Vec<u8>, Corrupt> {
+        let s = self.sections[section];
+        if at + len as u64 > s.len {
+            return Err(corrupt("a section is shorter than its table says"));
+        }
+        read_at(&self.file, s.at + at, len)
+            .map_err(|e| Corrupt(format!("reading the details file: {e}")))
+    }
+
+    fn whole(&self, section: usize) -> Result<Vec<u8>, Corrupt> {
+        self.read(section, 0, self.sections[section].len as usize)
+    }
+
+    /// Every repository with its summary, sorted by name.
+    pub fn repositories(&self) -> Result<Vec<RepoRow>, Corrupt> {
+        let table = self.whole(0)?;
+        let names = self.whole(1)?;
+        table
+            .chunks_exact(REPO_ROW)
+            .map(|row| {
+                let mut r = In::new(row);
+                let (at, len) = (r.u32()? as usize, r.u32()? as usize);
+                let name = names
+                    .get(at..at + len)
+                    .and_then(|n| std::str::from_utf8(n).ok())
+                    .ok_or_else(|| corrupt("a repository name"))?;
+                Ok(RepoRow {
+                    name: name.to_owned(),
+                    tags: r.u32()?,
+                    manifests: r.u32()?,
+                    size: r.u64()?,
+                    disk_size: r.u64()?,
+                    span: Span {
+                        offset: r.u64()?,
+                        len: r.u64()?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Every row of a sorted section of `row`-byte rows whose key is `key` (normally one; equal keys
+    /// are possible only for digests made to collide), each as its bytes after the key.
+    fn find(&self, section: usize, row: usize, key: &[u8; KEY]) -> Result<Vec<Vec<u8>>, Corrupt> {
+        let count = self.sections[section].len / row as u64;
+        let row_at = |i: u64| self.read(section, i * row as u64, row);
+        // The first row whose key is not below `key`.
+        let (mut lo, mut hi) = (0u64, count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if row_at(mid)?[..KEY] < key[..] {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut found = Vec::new();
+        while lo < count {
+            let bytes = row_at(lo)?;
+            if bytes[..KEY] != key[..] {
+                break;
+            }
+            found.push(bytes[KEY..].to_vec());
+            lo += 1;
+        }
+        Ok(found)
+    }
+
+    /// For each of `digests` that is tagged: the repositories tagging it (by name). Rows of colliding
+    /// keys are merged: more holders only makes the reverse check refuse more.
+    pub fn holders<'a>(
+        &self,
+        digests: impl IntoIterator<Item = &'a str>,
+        repos: &[RepoRow],
+    ) -> Result<BTreeMap<String, Vec<String>>, Corrupt> {
+        let mut found = BTreeMap::new();
+        for digest in digests {
+            let mut names = BTreeSet::new();
+            for row in self.find(2, SHARED_ROW, &key(digest))? {
+                let mut r = In::new(&row);
+                let (at, count) = (u64::from(r.u32()?), r.u32()? as usize);
+                let array = self.read(3, at * 4, count * 4)?;
+                for c in array.chunks_exact(4) {
+                    let i = u32::from_le_bytes(c.try_into().unwrap_or_default()) as usize;
+                    let repo = repos.get(i).ok_or_else(|| corrupt("a shared digest"))?;
+                    names.insert(repo.name.clone());
+                }
+            }
+            if !names.is_empty() {
+                found.insert(digest.to_owned(), names.into_iter().collect());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The details the store holds of `digests`.
+    pub fn details<'a>(
+        &self,
+        digests: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, ManifestDetails>, Corrupt> {
+        let mut found = BTreeMap::new();
+        for digest in digests {
+            for row in self.find(4, INDEX_ROW, &key(digest))? {
+                let mut r = In::new(&row);
+                let (at, len) = (r.u64()?, r.u32()? as usize);
+                let (stored, details) = decode_record(&self.read(5, at, len)?, &self.types)?;
+                if stored == digest {
+                    found.insert(stored, details);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every record of the store.
+    pub fn all_details(&self) -> Result<BTreeMap<String, ManifestDetails>, Corrupt> {
+        let records = self.whole(5)?;
+        let index = self.whole(4)?;
+        let mut found = BTreeMap::new();
+        for row in index.chunks_exact(INDEX_ROW) {
+            let mut r = In::new(&row[KEY..]);
+            let (at, len) = (r.u64()? as usize, r.u32()? as usize);
+            let bytes = records
+                .get(at..at + len)
+                .ok_or_else(|| corrupt("a record"))?;
+            let (digest, details) = decode_record(bytes, &self.types)?;
+            found.insert(digest, details);
+        }
+        Ok(found)
+    }
+
+    /// For each of `blobs` the store counts: how many (repository, manifest) pairs reference it. A
+    /// blob whose key collides with another's gets no count: it is then never counted as freed.
+    pub fn blob_refs<'a>(
+        &self,
+        blobs: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, u32>, Corrupt> {
+        let mut found = BTreeMap::new();
+        for blob in blobs {
+            if let [row] = self.find(6, BLOB_ROW, &key(blob))?.as_slice() {
+                let mut r = In::new(row);
+                let _size = r.u64()?;
+                found.insert(blob.to_owned(), r.u32()?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{BlobRef, ChildManifest, Repository, TagEntry};
+
+    fn digest(n: u32) -> String {
+        let hash = Sha256::digest(n.to_le_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    #[test]
+    fn keys_of_sha256_digests_are_their_first_bytes() {
+        let d = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(key(&d), [0xab; 16]);
+        assert_ne!(key("sha512:abc"), key("sha512:abd"));
+    }
+
+    #[test]
+    fn everything_written_reads_back() {
+        let mut inv = Inventory::new(&"http://127.0.0.1:5000", Timestamp::UNIX_EPOCH);
+        for r in 0..3u32 {
+            let mut repo = Repository::default();
+            for t in 0..20u32 {
+                // Digest 5 is tagged in every repository.
+                let d = if t == 5 {
+                    digest(5)
+                } else {
+                    digest(100 * r + t)
+                };
+                repo.tags.insert(
+                    format!("1.{t}"),
+                    TagEntry {
+                        digest: d.clone(),
+                        media_type: None,
+                    },
+                );
+                inv.manifests.insert(
+                    d.clone(),
+                    ManifestDetails {
+                        media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
+                        manifest_bytes: Some(300),
+                        size: Some(1234),
+                        config: Some(BlobRef {
+                            digest: digest(9_000 + t),
+                            size: 5,
+                            media_type: None,
+                        }),
+                        layers: vec![BlobRef {
+                            digest: digest(7),
+                            size: 1000,
+                            media_type: Some("l".into()),
+                        }],
+                        created: Some(
+                            Timestamp::from_second(1_700_000_000 + i64::from(t)).unwrap(),
+                        ),
+                        platforms: vec!["linux/amd64".into()],
+                        config_read: true,
+                        children: (t == 3).then(|| {
+                            vec![ChildManifest {
+                                digest: digest(8),
+                                media_type: None,
+                                platform: Some("linux/arm64".into()),
+                            }]
+                        }),
+                    },
+                );
+            }
+            inv.repositories.insert(format!("repo-{r}"), repo);
+        }
+        let repos: Vec<RepoRow> = inv
+            .repositories
+            .iter()
+            .map(|(name, r)| RepoRow {
+                name: name.clone(),
+                tags: r.tags.len() as u32,
+                manifests: 0,
+                size: 1,
+                disk_size: 2,
+                span: Span {
+                    offset: 10,
+                    len: 20,
+                },
+            })
+            .collect();
+        let mut blobs = rustc_hash::FxHashMap::default();
+        blobs.insert(digest(7).leak() as &str, (1000u64, 60u32));
+        let summary = Summary {
+            repos: repos.clone(),
+            totals: Totals::default(),
+            blobs,
+        };
+        let stamp = MainStamp {
+            generation: 4,
+            len: 99,
+            modified: 12345,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.details");
+        std::fs::write(&path, encode(&inv, stamp, &summary)).unwrap();
+        let store = Store::open(&path).unwrap().unwrap().unwrap();
+        assert_eq!(store.stamp, stamp);
+        assert_eq!(store.repositories().unwrap(), repos);
+        assert_eq!(store.all_details().unwrap(), inv.manifests);
+        let one = store
+            .details([digest(103).as_str(), "sha256:none"])
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[&digest(103)], inv.manifests[&digest(103)]);
+        let holders = store
+            .holders([digest(5).as_str(), digest(1).as_str()], &repos)
+            .unwrap();
+        assert_eq!(holders[&digest(5)], ["repo-0", "repo-1", "repo-2"]);
+        assert_eq!(holders[&digest(1)], ["repo-0"]);
+        assert_eq!(
+            store.blob_refs([digest(7).as_str()]).unwrap()[&digest(7)],
+            60
+        );
+        // Digests made to collide (the same first 16 bytes): each record is still found by its own.
+        let twin =
+            |last: char| format!("sha256:{}{}", "cd".repeat(16), last.to_string().repeat(32));
+        let mut colliding = inv.clone();
+        for last in ['1', '2'] {
+            let details = ManifestDetails {
+                size: Some(u64::from(last as u8)),
+                ..Default::default()
+            };
+            colliding.manifests.insert(twin(last), details);
+        }
+        std::fs::write(&path, encode(&colliding, stamp, &summary)).unwrap();
+        let store = Store::open(&path).unwrap().unwrap().unwrap();
+        let both = store
+            .details([twin('1').as_str(), twin('2').as_str()])
+            .unwrap();
+        assert_eq!(both[&twin('1')].size, Some(u64::from(b'1')));
+        assert_eq!(both[&twin('2')].size, Some(u64::from(b'2')));
+        // A damaged file is an error, never a panic.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&path, &bytes).unwrap();
+        let store = Store::open(&path).unwrap().unwrap().unwrap();
+        assert!(store.all_details().is_err());
+    }
+}
