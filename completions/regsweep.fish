@@ -36,7 +36,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Lo
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -75,7 +75,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l 
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -106,7 +106,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -139,7 +139,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s l -l log-lev
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -173,7 +173,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s l -l l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -211,7 +211,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s l -l lo
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -247,7 +247,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l 
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -286,7 +286,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -318,7 +318,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -345,7 +345,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -374,7 +374,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -403,7 +403,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -433,7 +433,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -460,7 +460,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''
@@ -491,7 +491,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once (1 to 256)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
 table\t''
 plain\t''

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --example seed -- http://127.0.0.1:5000                  # the sample repositories
 //! cargo run --release --example seed -- http://127.0.0.1:5000 --bulk 100 100   # 100 repos x 100 tags
+//! cargo run --release --example seed -- http://127.0.0.1:5000 --bulk 1 1000 --prefix del
 //! ```
 //! Only for registries you own: it pushes, and the sample deletes one manifest it pushed.
 
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: seed REGISTRY_URL [--bulk REPOS TAGS [--threads N]]";
+    let usage = "usage: seed REGISTRY_URL [--bulk REPOS TAGS [--threads N] [--prefix NAME]]";
     let Some(url) = args.first().filter(|u| u.starts_with("http")) else {
         eprintln!("{usage}");
         return ExitCode::from(2);
@@ -40,7 +41,12 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             let threads = number("--threads").flatten().unwrap_or(16);
-            seeder.bulk("bench", repos, tags, threads);
+            let prefix = args
+                .iter()
+                .position(|a| a == "--prefix")
+                .and_then(|i| args.get(i + 1))
+                .map_or("bench", String::as_str);
+            seeder.bulk(prefix, repos, tags, threads);
             eprintln!("seeded {repos} repositories x {tags} tags into {url}");
         }
         Some(None) => {

@@ -221,17 +221,18 @@ pub struct GlobalArgs {
     )]
     pub log_level: LogLevel,
 
-    /// How many requests may be in flight at once (1 to 256).
+    /// How many requests may be in flight at once, 1 to 256. Without it regsweep finds the
+    /// registry's limit by itself: it starts at 8, grows while answers stay quick and healthy, backs
+    /// off on 429, 5xx, timeouts and broken connections, and never exceeds 64.
     ///
-    /// Example: `--concurrency 32`.
+    /// Example: `--concurrency 32` to pin it.
     #[arg(
         long,
-        default_value = "16",
         global = true,
         value_name = "N",
         value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY))
     )]
-    pub concurrency: u16,
+    pub concurrency: Option<u16>,
 
     /// Output format: a table on a terminal, dregutil's plain columns when piped, or JSON.
     ///

@@ -12,12 +12,12 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, LINK};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
 use url::Url;
 
 use super::address::RegistryAddress;
 use super::auth::{Authenticator, CredentialProvider};
 use super::error::{ConfigError, ErrorCode, RegistryError};
+use super::limit::Limiter;
 use super::manifest::{digest_like, media_type_of, sha256_digest};
 use super::retry::RetryBudget;
 use super::send::{Access, CONFIG, LIST_PAGE, MANIFEST, SMALL};
@@ -44,7 +44,8 @@ pub struct TlsConfig {
 #[derive(Clone)]
 pub struct ClientConfig {
     pub address: RegistryAddress,
-    pub concurrency: usize,
+    /// Requests in flight: pinned, or (None) found by the limiter.
+    pub concurrency: Option<usize>,
     pub use_get_manifest: bool,
     /// Asked for the credential when the registry first challenges a request.
     pub credentials: CredentialProvider,
@@ -101,7 +102,9 @@ pub struct Client {
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     address: RegistryAddress,
-    pub(super) permits: Semaphore,
+    pub(super) limiter: Limiter,
+    /// Whether the protocol in use was logged yet.
+    pub(super) protocol_told: std::sync::atomic::AtomicBool,
     use_get_manifest: bool,
     pub(super) auth: Authenticator,
     pub(super) budget: RetryBudget,
@@ -113,7 +116,7 @@ impl Client {
             .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(config.concurrency);
+            .pool_max_idle_per_host(config.concurrency.unwrap_or(super::limit::CEILING));
         let tls = &config.tls;
         if tls.insecure {
             builder = builder.tls_danger_accept_invalid_certs(true);
@@ -151,12 +154,21 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 address: config.address,
-                permits: Semaphore::new(config.concurrency),
+                limiter: match config.concurrency {
+                    Some(n) => Limiter::pinned(n),
+                    None => Limiter::adaptive(),
+                },
+                protocol_told: std::sync::atomic::AtomicBool::new(false),
                 use_get_manifest: config.use_get_manifest,
                 auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
                 budget: RetryBudget::default(),
             }),
         })
+    }
+
+    /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.limiter.ceiling()
     }
 
     pub fn address(&self) -> &RegistryAddress {
@@ -502,7 +514,7 @@ mod tests {
     fn client() -> Client {
         Client::new(ClientConfig {
             address: RegistryAddress::parse("http://127.0.0.1:5000").unwrap(),
-            concurrency: 4,
+            concurrency: Some(4),
             use_get_manifest: false,
             credentials: super::super::auth::fixed(None),
             prefer_digest: false,

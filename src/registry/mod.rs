@@ -5,6 +5,7 @@ mod address;
 mod auth;
 mod client;
 mod error;
+mod limit;
 mod manifest;
 mod retry;
 mod send;

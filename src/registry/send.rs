@@ -12,6 +12,7 @@ use url::Url;
 use super::auth::{Authenticator, Credential};
 use super::client::Client;
 use super::error::{Checked, RegistryError, check_response};
+use super::limit::Outcome;
 use super::retry::{MAX_RETRIES, backoff};
 
 /// The most of an answer that is read, by kind. Larger answers are refused without being read whole.
@@ -156,9 +157,38 @@ impl Client {
         }
     }
 
-    /// One attempt: the credentials the registry asked for, the request, its checked answer and its
-    /// body, read up to the request's limit.
+    /// One attempt: the credentials the registry asked for, then a place among the requests in
+    /// flight for the exchange, whose end (its time, or overload) the limit learns from.
     async fn attempt(&self, request: &Request<'_>, challenged: bool) -> Attempt {
+        let (method, url, access) = (request.method, request.url, request.access);
+        let authorization = match self
+            .inner
+            .auth
+            .header(&self.inner.http, method, url, &access.scope)
+            .await
+        {
+            Ok(authorization) => authorization,
+            Err(err) => return Attempt::Failed(err, None),
+        };
+        let permit = self.inner.limiter.acquire().await;
+        let started = std::time::Instant::now();
+        let attempt = self.exchange(request, authorization, challenged).await;
+        let outcome = match &attempt {
+            Attempt::Failed(err, _) if is_overload(err) => Outcome::Overload,
+            _ => Outcome::Answered(started.elapsed()),
+        };
+        self.inner.limiter.record(outcome);
+        drop(permit);
+        attempt
+    }
+
+    /// The request on the wire and its answer, read.
+    async fn exchange(
+        &self,
+        request: &Request<'_>,
+        authorization: Option<reqwest::header::HeaderValue>,
+        challenged: bool,
+    ) -> Attempt {
         let Request {
             method,
             url,
@@ -168,14 +198,6 @@ impl Client {
             limit,
         } = request;
         let auth = &self.inner.auth;
-        let authorization = match auth
-            .header(&self.inner.http, method, url, &access.scope)
-            .await
-        {
-            Ok(authorization) => authorization,
-            Err(err) => return Attempt::Failed(err, None),
-        };
-        let _permit = self.inner.permits.acquire().await;
         self.inner.budget.sent();
         let mut builder = self.inner.http.request((*method).clone(), (*url).clone());
         if let Some(accept) = accept {
@@ -194,6 +216,7 @@ impl Client {
             Err(e) => return Attempt::Failed(RegistryError::from_transport(url, &e), None),
         };
         let status = response.status();
+        self.tell_protocol_once(response.version());
         tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
         if status == StatusCode::UNAUTHORIZED && !challenged {
             match auth.learn(response.headers(), &access.scope) {
@@ -239,6 +262,27 @@ impl Client {
         }
     }
 
+    /// At debug level, once per run: which HTTP version the registry speaks and how wide we start.
+    fn tell_protocol_once(&self, version: reqwest::Version) {
+        let told = &self.inner.protocol_told;
+        if told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let limiter = &self.inner.limiter;
+        let how = if version == reqwest::Version::HTTP_2 {
+            "one connection, requests as streams".to_owned()
+        } else {
+            format!("a pool of up to {} connections", limiter.ceiling())
+        };
+        tracing::debug!(
+            ?version,
+            how,
+            limit = limiter.limit(),
+            ceiling = limiter.ceiling(),
+            "talking to the registry"
+        );
+    }
+
     /// A 401 or 403 in words: credentials that were refused, or an action that was not allowed.
     fn explain_refusal(
         &self,
@@ -265,6 +309,18 @@ impl Client {
             other => other,
         }
     }
+}
+
+/// Whether a failure says the registry (or the way to it) is overloaded: the limit backs off.
+fn is_overload(err: &RegistryError) -> bool {
+    matches!(
+        err,
+        RegistryError::TooManyRequests { .. }
+            | RegistryError::Server { .. }
+            | RegistryError::Timeout { .. }
+            | RegistryError::ConnectionLost { .. }
+            | RegistryError::Unreachable { .. }
+    )
 }
 
 /// What one request sends and how much of its answer it reads.

@@ -36,7 +36,8 @@ pub struct Settings {
     pub format: OutputFormat,
     pub quiet: bool,
     pub log_level: LogLevel,
-    pub concurrency: usize,
+    /// Requests in flight, pinned; `None` lets the client find the registry's limit.
+    pub concurrency: Option<usize>,
     pub use_get_manifest: bool,
     /// Where credentials come from; they are resolved (a helper run, a password asked for) only
     /// when the registry first asks for them.
@@ -177,7 +178,7 @@ impl Settings {
             format,
             quiet,
             log_level,
-            concurrency: usize::from(concurrency),
+            concurrency: concurrency.map(usize::from),
             use_get_manifest,
             credential_source,
             prefer_digest,

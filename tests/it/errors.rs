@@ -301,3 +301,62 @@ fn requests_in_flight_never_exceed_the_concurrency() {
     let peak = peak.load(std::sync::atomic::Ordering::SeqCst);
     assert!((2..=4).contains(&peak), "peak of {peak} requests in flight");
 }
+
+/// Without --concurrency the limit adapts: against a registry that refuses (429) whenever more than
+/// six requests are in flight, it backs off and settles below the registry's limit.
+#[test]
+fn the_adaptive_limit_backs_off_on_too_many_requests() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::{Arc, Mutex};
+    const SERVER_LIMIT: usize = 6;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    // For each HEAD, in arrival order: how many were in flight, and whether it was refused.
+    let log = Arc::new(Mutex::new(Vec::<(usize, bool)>::new()));
+    let tags: Vec<String> = (0..300).map(|i| format!("\"1.{i}\"")).collect();
+    let tags_json = format!(r#"{{"name":"app","tags":[{}]}}"#, tags.join(","));
+    let server = {
+        let (in_flight, log) = (in_flight.clone(), log.clone());
+        Scripted::start(move |req| match req.target.as_str() {
+            "/v2/" => Reply::json(200, "{}"),
+            "/v2/_catalog" => Reply::json(200, r#"{"repositories":["app"]}"#),
+            "/v2/app/tags/list" => Reply::json(200, &tags_json),
+            t => {
+                let now = in_flight.fetch_add(1, SeqCst) + 1;
+                let refused = now > SERVER_LIMIT;
+                log.lock().unwrap().push((now, refused));
+                let reply = if refused {
+                    Reply::json(429, r#"{"errors":[{"code":"TOOMANYREQUESTS"}]}"#)
+                        .header("Retry-After", "0")
+                } else {
+                    std::thread::sleep(std::time::Duration::from_millis(15));
+                    Reply::new(200).header("Docker-Content-Digest", &sha256(t.as_bytes()))
+                };
+                in_flight.fetch_sub(1, SeqCst);
+                reply
+            }
+        })
+    };
+    let out = Sandbox::new()
+        .live(&server.url(), &["--count", "list-tag-names"])
+        .success();
+    assert!(stdout(&out).ends_with("Number of tags: 300\n"));
+    let log = log.lock().unwrap();
+    let refused = log.iter().filter(|(_, r)| *r).count();
+    assert!(
+        refused > 0,
+        "it never reached the registry's limit: started too low to test"
+    );
+    // Once it has learned, it stays at or below the registry's limit nearly always.
+    let late = &log[log.len() / 2..];
+    let late_refused = late.iter().filter(|(_, r)| *r).count();
+    assert!(
+        late_refused * 100 <= late.len() * 10,
+        "{late_refused} of the last {} requests refused ({refused} in all)",
+        late.len()
+    );
+    let peak = late.iter().map(|(n, _)| *n).max().unwrap_or(0);
+    assert!(
+        peak <= SERVER_LIMIT + 2,
+        "peak of {peak} in flight after learning"
+    );
+}

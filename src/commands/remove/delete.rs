@@ -171,6 +171,7 @@ pub async fn delete_all(
     progress.set_message("deleting");
     let mut fatal = None;
     let mut aborted = false;
+    let started = std::time::Instant::now();
     for children in [false, true] {
         let jobs = if children {
             deletable_children(journal)
@@ -199,6 +200,7 @@ pub async fn delete_all(
     }
     progress.finish_and_clear();
     signals.abort();
+    tracing::debug!(manifests = journal.entries.len(), elapsed = ?started.elapsed(), "deleting done");
     Ok(Deletion {
         fatal,
         interrupted: interrupted.load(Ordering::SeqCst),

@@ -140,7 +140,7 @@ async fn execute(
         client,
         &mut journal,
         &journal_path,
-        ctx.settings.concurrency,
+        client.max_in_flight(),
         ctx,
     )
     .await?;

@@ -1,0 +1,330 @@
+//! How many requests may be in flight against the registry: pinned (`--concurrency N`), or found by
+//! itself. The adaptive limit follows the gradient idea of Netflix's concurrency-limits: it compares
+//! the recent round trip with the long-run one; while they stay close (no queue building up at the
+//! registry) and the limit is what holds requests back, it grows by about √limit per window of
+//! `limit` answers, and by one once the registry has pushed back (as TCP probes after a loss); when
+//! recent round trips stretch it shrinks in proportion (at most by half). Overload (429, 503 and
+//! other 5xx, timeouts, broken connections) halves it, at most once per window. It starts at `START`
+//! and never exceeds `CEILING`.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
+pub const START: usize = 8;
+/// The most requests the adaptive limit puts in flight against one registry.
+pub const CEILING: usize = 64;
+/// Recent round trips may take this many times the long-run one before the limit shrinks.
+const TOLERANCE: f64 = 2.0;
+
+/// How one request ended, as far as the limit is concerned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// Answered (whatever the status, but for overload), in this time.
+    Answered(Duration),
+    /// The registry is overloaded or the way to it is: 429, 5xx, a timeout, a broken connection.
+    Overload,
+}
+
+#[derive(Debug)]
+struct State {
+    limit: f64,
+    in_flight: usize,
+    /// The most requests in flight during the current window.
+    peak: usize,
+    /// Answers counted in the current window.
+    answers: usize,
+    long_rtt: Option<f64>,
+    short_rtt: Option<f64>,
+    last_cut: Option<Instant>,
+    /// No overload seen yet: growth is quick.
+    probing: bool,
+    /// Places the semaphore holds beyond the limit: permits given back are kept until it is paid.
+    debt: usize,
+}
+
+/// Requests in flight, bounded by a limit that is pinned or adapts. The places are a semaphore's
+/// permits (first come, first served, one wakeup per freed place): the limit grows by adding
+/// permits and shrinks by keeping permits back as they are returned.
+#[derive(Debug)]
+pub struct Limiter {
+    state: Mutex<State>,
+    places: Semaphore,
+    pinned: bool,
+}
+
+/// A place among the requests in flight; given back on drop.
+pub struct Permit<'a> {
+    limiter: &'a Limiter,
+    permit: Option<SemaphorePermit<'a>>,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut state = self.limiter.state();
+        state.in_flight = state.in_flight.saturating_sub(1);
+        if let Some(permit) = self.permit.take()
+            && state.debt > 0
+        {
+            state.debt -= 1;
+            permit.forget();
+        }
+    }
+}
+
+impl Limiter {
+    /// At most `n` requests in flight, always.
+    pub fn pinned(n: usize) -> Self {
+        Self::new(n.max(1) as f64, true)
+    }
+
+    /// A limit that finds the registry's capacity by itself.
+    pub fn adaptive() -> Self {
+        Self::new(START as f64, false)
+    }
+
+    fn new(limit: f64, pinned: bool) -> Self {
+        Self {
+            places: Semaphore::new(limit as usize),
+            state: Mutex::new(State {
+                limit,
+                in_flight: 0,
+                peak: 0,
+                answers: 0,
+                long_rtt: None,
+                short_rtt: None,
+                last_cut: None,
+                probing: true,
+                debt: 0,
+            }),
+            pinned,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The limit now.
+    pub fn limit(&self) -> usize {
+        self.state().limit as usize
+    }
+
+    /// The most requests that may ever be in flight: what a stream of jobs should offer.
+    pub fn ceiling(&self) -> usize {
+        if self.pinned { self.limit() } else { CEILING }
+    }
+
+    /// Waits for a place among the requests in flight.
+    pub async fn acquire(&self) -> Permit<'_> {
+        // The semaphore is never closed, so acquiring only fails if it were: then run unbounded.
+        let permit = self.places.acquire().await.ok();
+        let mut state = self.state();
+        state.in_flight += 1;
+        state.peak = state.peak.max(state.in_flight);
+        Permit {
+            limiter: self,
+            permit,
+        }
+    }
+
+    /// Moves the semaphore's places from the `before` limit to the `after` one.
+    fn resize(&self, state: &mut State, before: usize, after: usize) {
+        if after > before {
+            let mut grow = after - before;
+            let paid = grow.min(state.debt);
+            state.debt -= paid;
+            grow -= paid;
+            self.places.add_permits(grow);
+        } else if before > after {
+            let mut shrink = before - after;
+            // Free places go at once; places in use are kept back as they come back.
+            while shrink > 0 {
+                match self.places.try_acquire() {
+                    Ok(permit) => {
+                        permit.forget();
+                        shrink -= 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            state.debt += shrink;
+        }
+    }
+
+    /// Learns from one request's end. A pinned limit learns nothing.
+    pub fn record(&self, outcome: Outcome) {
+        if self.pinned {
+            return;
+        }
+        let mut state = self.state();
+        let before = state.limit as usize;
+        match outcome {
+            Outcome::Overload => Self::cut(&mut state, Instant::now()),
+            Outcome::Answered(rtt) => Self::learn(&mut state, rtt.as_secs_f64()),
+        }
+        let after = state.limit as usize;
+        if after != before {
+            self.resize(&mut state, before, after);
+            drop(state);
+            tracing::debug!(limit = after, "requests in flight allowed");
+        }
+    }
+
+    /// Halves the limit, at most once per window (a burst of refusals is one signal).
+    fn cut(state: &mut State, now: Instant) {
+        let window = Duration::from_secs_f64(state.long_rtt.unwrap_or(0.1).max(0.1));
+        if state
+            .last_cut
+            .is_some_and(|t| now.duration_since(t) < window)
+        {
+            return;
+        }
+        state.last_cut = Some(now);
+        state.probing = false;
+        state.limit = (state.limit / 2.0).max(1.0);
+        state.answers = 0;
+        state.peak = state.in_flight;
+    }
+
+    fn learn(state: &mut State, rtt: f64) {
+        let rtt = rtt.max(1e-4);
+        let long = state.long_rtt.map_or(rtt, |l| l + (rtt - l) / 600.0);
+        let short = state.short_rtt.map_or(rtt, |s| s + (rtt - s) / 10.0);
+        // The long-run figure never lags far behind a registry that got faster.
+        state.long_rtt = Some(if long > 2.0 * short { long * 0.9 } else { long });
+        state.short_rtt = Some(short);
+        state.answers += 1;
+        if (state.answers as f64) < state.limit {
+            return;
+        }
+        // A window's end: grow only when the limit held requests back.
+        let gradient = (TOLERANCE * long / short).clamp(0.5, 1.0);
+        let binding = state.peak as f64 >= state.limit.floor() - 1.0;
+        let growth = match (binding && gradient >= 1.0, state.probing) {
+            (true, true) => state.limit.sqrt(),
+            (true, false) => 1.0,
+            (false, _) => 0.0,
+        };
+        state.limit = (state.limit * gradient + growth).clamp(1.0, CEILING as f64);
+        state.answers = 0;
+        state.peak = state.in_flight;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_window(state: &mut State, rtt_ms: f64, busy: bool) {
+        for _ in 0..(state.limit as usize).max(1) {
+            if busy {
+                state.peak = state.limit as usize;
+            }
+            Limiter::learn(state, rtt_ms / 1000.0);
+        }
+    }
+
+    fn fresh() -> State {
+        Limiter::adaptive()
+            .state
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    #[test]
+    fn grows_to_the_ceiling_while_round_trips_stay_flat() {
+        let mut state = fresh();
+        let mut windows = 0;
+        while (state.limit as usize) < CEILING {
+            answer_window(&mut state, 100.0, true);
+            windows += 1;
+            assert!(windows < 40, "stuck at {}", state.limit);
+        }
+        assert_eq!(state.limit as usize, CEILING);
+    }
+
+    #[test]
+    fn does_not_grow_when_the_limit_holds_nothing_back() {
+        let mut state = fresh();
+        for _ in 0..10 {
+            answer_window(&mut state, 20.0, false);
+        }
+        assert_eq!(state.limit as usize, START);
+    }
+
+    #[test]
+    fn shrinks_when_a_queue_builds_up() {
+        let mut state = fresh();
+        for _ in 0..20 {
+            answer_window(&mut state, 5.0, true);
+        }
+        let grown = state.limit;
+        // The registry queues: round trips grow tenfold.
+        for _ in 0..5 {
+            answer_window(&mut state, 50.0, true);
+        }
+        assert!(state.limit < grown, "{} not below {grown}", state.limit);
+    }
+
+    #[test]
+    fn after_pushing_back_it_probes_by_one() {
+        let mut state = fresh();
+        state.limit = 20.0;
+        Limiter::cut(&mut state, Instant::now());
+        answer_window(&mut state, 10.0, true);
+        assert_eq!(state.limit, 11.0);
+    }
+
+    #[test]
+    fn overload_halves_once_per_window() {
+        let mut state = fresh();
+        state.limit = 40.0;
+        let now = Instant::now();
+        Limiter::cut(&mut state, now);
+        Limiter::cut(&mut state, now + Duration::from_millis(10));
+        assert_eq!(state.limit, 20.0, "a burst of refusals is one signal");
+        Limiter::cut(&mut state, now + Duration::from_secs(1));
+        assert_eq!(state.limit, 10.0);
+        for _ in 0..10 {
+            Limiter::cut(&mut state, now + Duration::from_secs(100));
+            state.last_cut = None;
+        }
+        assert_eq!(state.limit, 1.0, "never below one");
+    }
+
+    #[tokio::test]
+    async fn the_places_follow_the_limit() {
+        let limiter = Limiter::adaptive();
+        let held: Vec<Permit> =
+            futures::future::join_all((0..START).map(|_| limiter.acquire())).await;
+        // Overload while every place is in use: the limit halves, and returned places are kept.
+        limiter.record(Outcome::Overload);
+        assert_eq!(limiter.limit(), START / 2);
+        drop(held);
+        let held: Vec<Permit> =
+            futures::future::join_all((0..START / 2).map(|_| limiter.acquire())).await;
+        let more = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
+        assert!(more.is_err(), "a place beyond the halved limit");
+        drop(held);
+    }
+
+    #[tokio::test]
+    async fn a_pinned_limit_never_moves() {
+        let limiter = Limiter::pinned(3);
+        limiter.record(Outcome::Overload);
+        limiter.record(Outcome::Answered(Duration::from_millis(1)));
+        assert_eq!((limiter.limit(), limiter.ceiling()), (3, 3));
+        let held: Vec<Permit> = futures::future::join_all((0..3).map(|_| limiter.acquire())).await;
+        let fourth = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
+        assert!(fourth.is_err(), "a fourth request got a place");
+        drop(held);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), limiter.acquire())
+                .await
+                .is_ok()
+        );
+    }
+}
