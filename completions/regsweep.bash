@@ -34,6 +34,9 @@ _regsweep() {
             regsweep,list-tag-names)
                 cmd="regsweep__subcmd__list__subcmd__tag__subcmd__names"
                 ;;
+            regsweep,outdated)
+                cmd="regsweep__subcmd__outdated"
+                ;;
             regsweep,query-repos)
                 cmd="regsweep__subcmd__query__subcmd__repos"
                 ;;
@@ -48,6 +51,9 @@ _regsweep() {
                 ;;
             regsweep,restore)
                 cmd="regsweep__subcmd__restore"
+                ;;
+            regsweep,serve)
+                cmd="regsweep__subcmd__serve"
                 ;;
             regsweep,usage)
                 cmd="regsweep__subcmd__usage"
@@ -88,6 +94,9 @@ _regsweep() {
             regsweep__subcmd__help,list-tag-names)
                 cmd="regsweep__subcmd__help__subcmd__list__subcmd__tag__subcmd__names"
                 ;;
+            regsweep__subcmd__help,outdated)
+                cmd="regsweep__subcmd__help__subcmd__outdated"
+                ;;
             regsweep__subcmd__help,query-repos)
                 cmd="regsweep__subcmd__help__subcmd__query__subcmd__repos"
                 ;;
@@ -102,6 +111,9 @@ _regsweep() {
                 ;;
             regsweep__subcmd__help,restore)
                 cmd="regsweep__subcmd__help__subcmd__restore"
+                ;;
+            regsweep__subcmd__help,serve)
+                cmd="regsweep__subcmd__help__subcmd__serve"
                 ;;
             regsweep__subcmd__help,usage)
                 cmd="regsweep__subcmd__help__subcmd__usage"
@@ -134,7 +146,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -584,7 +596,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help)
-            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help"
+            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,6 +735,20 @@ _regsweep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        regsweep__subcmd__help__subcmd__outdated)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         regsweep__subcmd__help__subcmd__query__subcmd__repos)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -780,6 +806,20 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1165,8 +1205,90 @@ _regsweep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        regsweep__subcmd__outdated)
+            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1194,6 +1316,14 @@ _regsweep() {
                     ;;
                 --keep-by)
                     COMPREPLY=($(compgen -W "created version" -- "${cur}"))
+                    return 0
+                    ;;
+                --tagged-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-pulled-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --registry)
@@ -1268,7 +1398,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,6 +1450,14 @@ _regsweep() {
                     ;;
                 --keep-by)
                     COMPREPLY=($(compgen -W "created version" -- "${cur}"))
+                    return 0
+                    ;;
+                --tagged-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-pulled-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --registry)
@@ -1394,7 +1532,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,6 +1560,14 @@ _regsweep() {
                     ;;
                 --keep-by)
                     COMPREPLY=($(compgen -W "created version" -- "${cur}"))
+                    return 0
+                    ;;
+                --tagged-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-pulled-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --registry)
@@ -1496,7 +1642,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1548,6 +1694,14 @@ _regsweep() {
                     ;;
                 --keep-by)
                     COMPREPLY=($(compgen -W "created version" -- "${cur}"))
+                    return 0
+                    ;;
+                --tagged-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-pulled-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --registry)
@@ -1633,6 +1787,96 @@ _regsweep() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__serve)
+            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

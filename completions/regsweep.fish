@@ -32,7 +32,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l client-cert -d 'Clien
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -59,6 +59,8 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'S
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "journal" -d 'List the journals removals wrote'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "cache" -d 'Show or clear the cache of the registry'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
@@ -71,7 +73,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l cl
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -102,7 +104,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l cli
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -135,7 +137,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-cert 
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -161,6 +163,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l newer-
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
 version\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -169,7 +173,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -199,6 +203,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l newer-t
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
 version\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -207,7 +213,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -235,6 +241,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l newer
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
 version\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -243,7 +251,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l clien
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -274,6 +282,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l newer-
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
 version\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -282,7 +292,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -314,7 +324,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-cer
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -333,6 +343,66 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l use-get-ma
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l from -d 'Also read references from a file (`-` for standard input): one per line, or the `image:` values of a Docker Compose or Kubernetes YAML file. Lines starting with `#` are skipped' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l config -d 'The configuration file (TOML); these options override it' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l listen -d 'Address to listen on [default: 127.0.0.1:8080]. Another address than loopback is the user\'s explicit choice; port 0 picks a free port (printed at start)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh-interval -d 'How often to read the whole registry again [default: 1h]; `0` never (notifications keep it fresh). At start the registry is read when the cache is missing or older than this' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration and exit'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login; allowed only on a loopback address, and warned about at every start'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -341,7 +411,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -370,7 +440,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -399,7 +469,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -429,7 +499,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -456,7 +526,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -487,7 +557,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-ce
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)' -r -f -a "debug\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
@@ -507,18 +577,20 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-m
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'

@@ -17,6 +17,22 @@ ensure_registry() {
     }
 }
 
+# Installs Debian's slapd (and ldap-utils) for the service's login tests unless slapd is there.
+ensure_slapd() {
+    if [ -x /usr/sbin/slapd ] && [ -x /usr/sbin/slapadd ]; then
+        return 0
+    fi
+    echo "installing Debian's slapd package (the LDAP server the login tests run)..." >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq slapd ldap-utils >/dev/null
+    [ -x /usr/sbin/slapd ] || {
+        echo "error: slapd is still not installed; install it with apt-get install slapd ldap-utils" >&2
+        return 1
+    }
+}
+
 registry_binary() {
     if [ -n "${REGSWEEP_TEST_REGISTRY:-}" ]; then echo "$REGSWEEP_TEST_REGISTRY"; else command -v docker-registry; fi
 }

@@ -48,6 +48,7 @@ Exit codes:
   9   removal not confirmed: declined, or no terminal and no --yes (nothing deleted)
   10  partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
       were done
+  11  outdated: a newer version of at least one image exists (`outdated`)
   130 interrupted by Ctrl-C while deleting (twice: aborted at once); the journal records what was
       done";
 
@@ -208,18 +209,12 @@ pub struct GlobalArgs {
     )]
     pub use_get_manifest: bool,
 
-    /// Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted).
+    /// Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted)
+    /// [default: warning; info for `serve`, which logs one line per request].
     ///
     /// Example: `-l debug` to see every request and its status (never credentials).
-    #[arg(
-        short = 'l',
-        long,
-        value_enum,
-        ignore_case = true,
-        default_value_t = LogLevel::Warning,
-        global = true
-    )]
-    pub log_level: LogLevel,
+    #[arg(short = 'l', long, value_enum, ignore_case = true, global = true)]
+    pub log_level: Option<LogLevel>,
 
     /// How many requests may be in flight at once, 1 to 256. Without it regsweep finds the
     /// registry's limit by itself: it starts at 8, grows while answers stay quick and healthy, backs
@@ -329,6 +324,33 @@ Examples:
   regsweep -reg registry.example.com restore ~/.local/share/regsweep/journal/registry_example_com/20261124T101500.000Z-4242.json -r app")]
     Restore(RestoreArgs),
 
+    /// Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its
+    /// family in the same repository.
+    #[command(after_help = "\
+Versions are compared within a suffix family: 1.4-alpine with the other -alpine tags, 1.4 with
+plain versions only (2.0-rc1 is another family). A tag whose newest version is the same image is up
+to date. Exit code 11 when anything is outdated, 0 otherwise; unknown repositories and tags are
+listed and warned about. References naming another registry are skipped.
+
+Examples:
+  regsweep -reg registry.example.com outdated app:1.4 app:1.4-alpine
+  regsweep -reg registry.example.com outdated --from docker-compose.yml --format json")]
+    Outdated(OutdatedArgs),
+
+    /// Run as a service: the registry's images, tags and sizes as an authenticated REST/HAL API,
+    /// kept fresh by periodic reads and the registry's notifications.
+    #[command(after_help = "\
+Endpoints: GET /images, /images/{name}, /images/{name}/tags, /images/{name}/tags/{tag} (?links=true,
+?embed=true or ?embed=N, on a tag ?newer=true), GET /health, GET /metrics, POST /auth_token (HTTP
+Basic, checked against LDAP; answers a token to send as Authorization: Bearer), POST /events (the
+registry's notifications). Browsers get HTML pages and a login form.
+
+Examples:
+  regsweep serve --print-default-config > /etc/regsweep/serve.toml
+  regsweep -reg https://registry.example.com serve --config /etc/regsweep/serve.toml
+  regsweep -reg http://127.0.0.1:5000 serve --no-auth --refresh-interval 10m")]
+    Serve(ServeArgs),
+
     /// List the journals removals wrote.
     Journal(JournalArgs),
 
@@ -414,6 +436,53 @@ pub struct UsageArgs {
     pub tags: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The configuration file (TOML); these options override it.
+    ///
+    /// Example: `--config /etc/regsweep/serve.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print a commented default configuration and exit.
+    #[arg(long, exclusive = true)]
+    pub print_default_config: bool,
+
+    /// Address to listen on [default: 127.0.0.1:8080]. Another address than loopback is the
+    /// user's explicit choice; port 0 picks a free port (printed at start).
+    ///
+    /// Example: `--listen 0.0.0.0:8080`.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+
+    /// How often to read the whole registry again [default: 1h]; `0` never (notifications keep
+    /// it fresh). At start the registry is read when the cache is missing or older than this.
+    ///
+    /// Example: `--refresh-interval 6h`.
+    #[arg(long, value_name = "AGE")]
+    pub refresh_interval: Option<String>,
+
+    /// Serve without login; allowed only on a loopback address, and warned about at every start.
+    #[arg(long)]
+    pub no_auth: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Image references, `REPO:TAG` or `HOST/REPO:TAG`.
+    ///
+    /// Example: `app:1.4 registry.example.com/web:2.1-alpine`.
+    #[arg(value_name = "IMAGE", required_unless_present = "from")]
+    pub images: Vec<String>,
+
+    /// Also read references from a file (`-` for standard input): one per line, or the `image:`
+    /// values of a Docker Compose or Kubernetes YAML file. Lines starting with `#` are skipped.
+    ///
+    /// Example: `--from docker-compose.yml`.
+    #[arg(long, value_name = "FILE")]
+    pub from: Vec<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UsageSort {
     Size,
@@ -492,6 +561,21 @@ pub struct RetentionArgs {
     /// Example: `--keep 3 --keep-by version`.
     #[arg(long, value_enum, default_value_t = KeepBy::Created, requires = "keep")]
     pub keep_by: KeepBy,
+
+    /// Only tags that regsweep first saw pointing to their image before this date (UTC): the age of
+    /// a promotion rather than of a build. Tags regsweep has no record of never match.
+    ///
+    /// Example: `--tagged-before 2026-01-31`.
+    #[arg(long, value_name = "DATE")]
+    pub tagged_before: Option<String>,
+
+    /// Only tags whose image no pull was seen for this long. Pulls are known from the registry's
+    /// notifications to `regsweep serve`; an image never seen pulled counts from when its tag was
+    /// first seen, so nothing matches until regsweep has watched for that long.
+    ///
+    /// Example: `--not-pulled-for 30d`.
+    #[arg(long, value_name = "AGE")]
+    pub not_pulled_for: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -948,7 +1032,7 @@ mod tests {
         .unwrap();
         assert_eq!(cli.global.registry.as_deref(), Some("r:5000"));
         assert_eq!(cli.global.cache.as_deref(), Some("None"));
-        assert_eq!(cli.global.log_level, LogLevel::Debug);
+        assert_eq!(cli.global.log_level, Some(LogLevel::Debug));
         assert!(cli.global.refresh && cli.global.count && cli.global.use_get_manifest);
         let Command::ListTagNames(args) = cli.command else {
             panic!("wrong command")

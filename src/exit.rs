@@ -24,6 +24,8 @@ pub enum ExitStatus {
     NotConfirmed = 9,
     /// Some deletions or restores failed; the others were done.
     PartialFailure = 10,
+    /// `outdated`: a newer version of at least one image exists.
+    Outdated = 11,
     /// Ctrl-C during deletion.
     Interrupted = 130,
 }

@@ -61,6 +61,25 @@ pub struct TagEntry {
     pub digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    /// When regsweep first saw this tag point to this digest (a refresh, or a push notification):
+    /// the age of a promotion, which `--tagged-before` selects by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<Timestamp>,
+    /// The last pull of this manifest in this repository that a registry notification reported
+    /// (`regsweep serve`), which `--not-pulled-for` selects by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled: Option<Timestamp>,
+}
+
+impl TagEntry {
+    pub fn new(digest: String, media_type: Option<String>) -> Self {
+        Self {
+            digest,
+            media_type,
+            seen: None,
+            pulled: None,
+        }
+    }
 }
 
 /// What is known of a manifest beyond its digest: fetched once, kept while the digest is tagged (a
@@ -324,6 +343,23 @@ fn merge_tags(
     merged
 }
 
+/// Carries each tag's history (`seen`, `pulled`) over from `previous` where the tag still points to
+/// the same digest; a tag that is new or moved was first seen at `now`.
+pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory>, now: Timestamp) {
+    for (name, repository) in &mut inventory.repositories {
+        let before = previous.and_then(|p| p.repositories.get(name));
+        for (tag, entry) in &mut repository.tags {
+            match before.and_then(|r| r.tags.get(tag)) {
+                Some(old) if old.digest == entry.digest => {
+                    entry.seen = old.seen.or(entry.seen).or(Some(now));
+                    entry.pulled = old.pulled.max(entry.pulled);
+                }
+                _ => entry.seen = entry.seen.or(Some(now)),
+            }
+        }
+    }
+}
+
 /// A repository the user named that the registry (or the cache of it) does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("repository {name} not found in {registry}")]
@@ -341,13 +377,8 @@ mod tests {
         for (name, tags) in repos {
             let mut repo = Repository::default();
             for (tag, digest) in *tags {
-                repo.tags.insert(
-                    (*tag).into(),
-                    TagEntry {
-                        digest: (*digest).into(),
-                        media_type: None,
-                    },
-                );
+                repo.tags
+                    .insert((*tag).into(), TagEntry::new((*digest).into(), None));
             }
             inv.repositories.insert((*name).into(), repo);
         }

@@ -16,6 +16,7 @@ mod output;
 mod refresh;
 mod registry;
 mod select;
+mod serve;
 mod settings;
 mod version;
 
@@ -66,6 +67,14 @@ fn print_error(message: &str, hint: Option<&str>) {
 fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let (settings, action) = settings::resolve(cli)?;
     init_logging(settings.log_level);
+    // A service's configuration file may name the registry, which the context needs.
+    let (settings, serve_config) = match &action {
+        Action::Serve(serve) => {
+            let (settings, config) = commands::serve::prepare(settings, serve)?;
+            (settings, Some(config))
+        }
+        _ => (settings, None),
+    };
     let ctx = Context::new(settings);
     for warning in &ctx.settings.warnings {
         ctx.printer.warn(warning);
@@ -73,6 +82,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if let (Action::Serve(serve), Some(config)) = (&action, serve_config) {
+        return runtime.block_on(commands::serve::run(&ctx, serve, config));
+    }
     runtime.block_on(dispatch(&ctx, action))
 }
 
@@ -84,6 +96,10 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         Action::Query(settings) => commands::query::run(ctx, &settings).await,
         Action::Remove(settings) => commands::remove::run(ctx, &settings).await,
         Action::Restore(settings) => commands::restore::run(ctx, &settings).await,
+        Action::Outdated(settings) => commands::outdated::run(ctx, &settings).await,
+        Action::Serve(_) => Err(anyhow::anyhow!(
+            "the service is started by run(), not dispatched"
+        )),
         Action::JournalList => commands::journal::list(ctx),
         Action::CacheInfo => commands::cache::info(ctx),
         Action::CacheClear => commands::cache::clear(ctx),

@@ -63,6 +63,48 @@ pub fn is_digest(value: &str) -> bool {
     value.len() <= 1024 && algorithm_ok && encoded_ok && registered_ok
 }
 
+/// An image reference as people write it: `[HOST[:PORT]/]REPO[:TAG][@DIGEST]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReference {
+    /// The registry's host (and port), when the first component names one: it holds a `.` or a
+    /// `:`, or is `localhost` (Docker's rule).
+    pub host: Option<String>,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageReference {
+    /// Reads a reference; `None` when a part breaks the distribution spec's grammar.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (rest, digest) = match text.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_owned())),
+            None => (text, None),
+        };
+        if digest.as_deref().is_some_and(|d| !is_digest(d)) {
+            return None;
+        }
+        let (host, path) = match rest.split_once('/') {
+            Some((first, path)) if first.contains(['.', ':']) || first == "localhost" => {
+                (Some(first.to_owned()), path)
+            }
+            _ => (None, rest),
+        };
+        // A tag follows the last `:` of the path (a host's port is already split off).
+        let (repository, tag) = match path.rsplit_once(':') {
+            Some((repository, tag)) => (repository, Some(tag.to_owned())),
+            None => (path, None),
+        };
+        let valid = is_repository_name(repository) && tag.as_deref().is_none_or(is_tag);
+        valid.then(|| Self {
+            host,
+            repository: repository.to_owned(),
+            tag,
+            digest,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +182,25 @@ mod tests {
             &"a".repeat(129),
         ] {
             assert!(!is_tag(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn image_references_split_host_repository_tag_and_digest() {
+        let r = ImageReference::parse("registry.example.com:5000/team/app:1.4-alpine").unwrap();
+        assert_eq!(r.host.as_deref(), Some("registry.example.com:5000"));
+        assert_eq!(
+            (r.repository.as_str(), r.tag.as_deref()),
+            ("team/app", Some("1.4-alpine"))
+        );
+        let r = ImageReference::parse("team/app").unwrap();
+        assert_eq!((r.host, r.tag), (None, None));
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let r = ImageReference::parse(&format!("localhost/app:1@{digest}")).unwrap();
+        assert_eq!(r.host.as_deref(), Some("localhost"));
+        assert_eq!(r.digest.as_deref(), Some(digest.as_str()));
+        for bad in ["App:1", "app:-x", "app@sha256:zz", "", "app:1:2"] {
+            assert!(ImageReference::parse(bad).is_none(), "{bad}");
         }
     }
 }

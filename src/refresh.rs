@@ -7,7 +7,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use tokio::task::JoinSet;
 
-use crate::inventory::{Inventory, Repository, TagEntry, UnknownRepository};
+use crate::inventory::{Inventory, Repository, TagEntry, UnknownRepository, carry_over_history};
 use crate::registry::{Client, Listed};
 
 /// Which repositories to read.
@@ -29,7 +29,8 @@ pub struct Refreshed {
 }
 
 /// Reads the registry into a new inventory. Manifest details of `previous` are carried over for
-/// digests that are still tagged, since a manifest never changes for its digest. Any failure fails the
+/// digests that are still tagged, since a manifest never changes for its digest, and so is each
+/// tag's history (when it was first seen, last pulled) while it points to the same digest. Any failure fails the
 /// whole refresh, so a caller never saves half a registry.
 pub async fn refresh(
     client: &Client,
@@ -90,6 +91,7 @@ pub async fn refresh(
     if let Some(previous) = previous {
         carry_over_details(&mut inventory, previous);
     }
+    carry_over_history(&mut inventory, previous, started);
     skipped.sort();
     Ok(Refreshed { inventory, skipped })
 }
@@ -129,13 +131,9 @@ async fn read_repository(
     for (tag, manifest) in tags.into_iter().zip(resolved) {
         // A tag that vanished between listing and resolving is simply no longer there.
         if let Some(manifest) = manifest {
-            repository.tags.insert(
-                tag,
-                TagEntry {
-                    digest: manifest.digest,
-                    media_type: manifest.media_type,
-                },
-            );
+            repository
+                .tags
+                .insert(tag, TagEntry::new(manifest.digest, manifest.media_type));
         }
     }
     Ok(Some((repository, listed)))

@@ -110,6 +110,11 @@ impl Version {
         Some(Self { numbers, suffix })
     }
 
+    /// What follows the numbers (`-alpine` of `1.4-alpine`), if anything: the tag's family.
+    pub fn suffix(&self) -> Option<&str> {
+        self.suffix.as_deref()
+    }
+
     fn from_numbers(numbers: Vec<u64>) -> Self {
         Self {
             numbers,

@@ -111,13 +111,8 @@ mod tests {
         let mut inv = Inventory::new(&"http://127.0.0.1:5000", Timestamp::UNIX_EPOCH);
         for name in ["app", "team-a/web", "z\"odd"] {
             let mut repo = Repository::default();
-            repo.tags.insert(
-                "1.0".into(),
-                TagEntry {
-                    digest: format!("sha256:{name}"),
-                    media_type: None,
-                },
-            );
+            repo.tags
+                .insert("1.0".into(), TagEntry::new(format!("sha256:{name}"), None));
             inv.repositories.insert(name.into(), repo);
         }
         let dir = tempfile::tempdir().unwrap();

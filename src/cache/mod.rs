@@ -390,10 +390,10 @@ mod tests {
         let mut repo = Repository::default();
         repo.tags.insert(
             "1.0".into(),
-            TagEntry {
-                digest: "sha256:aa".into(),
-                media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
-            },
+            TagEntry::new(
+                "sha256:aa".into(),
+                Some("application/vnd.oci.image.manifest.v1+json".into()),
+            ),
         );
         inv.repositories.insert("app".into(), repo);
         inv.repositories

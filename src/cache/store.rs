@@ -524,13 +524,8 @@ mod tests {
                 } else {
                     digest(100 * r + t)
                 };
-                repo.tags.insert(
-                    format!("1.{t}"),
-                    TagEntry {
-                        digest: d.clone(),
-                        media_type: None,
-                    },
-                );
+                repo.tags
+                    .insert(format!("1.{t}"), TagEntry::new(d.clone(), None));
                 inv.manifests.insert(
                     d.clone(),
                     ManifestDetails {

@@ -7,9 +7,11 @@ pub mod generate;
 pub mod journal;
 pub mod list_repo_names;
 pub mod list_tag_names;
+pub mod outdated;
 pub mod query;
 pub mod remove;
 pub mod restore;
+pub mod serve;
 pub mod usage;
 
 use std::sync::{Arc, OnceLock};

@@ -214,10 +214,7 @@ fn add_restored(inventory: &mut Inventory, outcomes: &[Outcome], journal: &Journ
         for tag in &outcome.restored_tags {
             repository.tags.insert(
                 tag.clone(),
-                TagEntry {
-                    digest: outcome.digest.clone(),
-                    media_type: media_type.clone(),
-                },
+                TagEntry::new(outcome.digest.clone(), media_type.clone()),
             );
         }
     }

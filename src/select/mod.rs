@@ -13,29 +13,33 @@
 //!
 //! The rooms: `selector` (what -t/-x/-re/-xre mean), `retention` (ages and --keep), `plan` (a
 //! selection as a removal plan, multi-arch indexes in mind), `reclaim` (what space a plan frees and
-//! what each repository stores). All pure: no I/O anywhere below `select/`.
+//! what each repository stores), `newer` (the newest version of a tag's family). All pure: no I/O
+//! anywhere below `select/`.
 
+mod newer;
 mod plan;
 mod reclaim;
 mod retention;
 mod selector;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+pub use newer::{Freshness, newest};
 pub use plan::{Deletion, Plan, plan};
 pub use reclaim::{
-    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, registry_figures, usage,
+    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, registry_figures,
+    stored_blobs, usage,
 };
 pub use retention::{KeepBy, Retention, undated};
 pub use selector::{SelectorError, TagSelector};
 
-use crate::inventory::{Inventory, UnknownRepository};
+use crate::inventory::{Inventory, TagEntry, UnknownRepository};
 use crate::version::natural_cmp;
-use retention::{created_of, kept_digests};
+use retention::kept_digests;
 use selector::any_matches;
 
 /// `query-repos` / `remove-repos`: every digest of whole repositories.
@@ -61,13 +65,13 @@ pub struct TagQuery {
 impl TagQuery {
     /// Whether a tag is a candidate: it matches a selector (any tag when only retention options were
     /// given) and the age filters.
-    fn is_candidate(&self, inventory: &Inventory, tag: &str, digest: &str) -> bool {
+    fn is_candidate(&self, inventory: &Inventory, tag: &str, entry: &TagEntry) -> bool {
         let named = if self.include.is_empty() {
             true
         } else {
             any_matches(&self.include, tag)
         };
-        named && self.retention.age_matches(created_of(inventory, digest))
+        named && self.retention.matches(inventory, entry)
     }
 }
 
@@ -298,7 +302,7 @@ pub fn select_repositories(
     for repo in &selected {
         let mut in_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (tag, entry) in &inventory.repositories[*repo].tags {
-            if retention.age_matches(created_of(inventory, &entry.digest)) {
+            if retention.matches(inventory, entry) {
                 in_repo.entry(&entry.digest).or_default().push(tag);
             }
         }
@@ -332,7 +336,7 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
     for repo in &selected {
         let mut in_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (tag, entry) in &inventory.repositories[*repo].tags {
-            if query.is_candidate(inventory, tag, &entry.digest) {
+            if query.is_candidate(inventory, tag, entry) {
                 in_repo.entry(&entry.digest).or_default().push(tag);
             }
         }
@@ -342,8 +346,8 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
         candidates.extend(in_repo.into_keys());
     }
     let is_selected = |repo: &str, tag: &str| {
-        let digest = &inventory.repositories[repo].tags[tag].digest;
-        query.is_candidate(inventory, tag, digest) && !kept_tags.contains(&(repo, tag))
+        let entry = &inventory.repositories[repo].tags[tag];
+        query.is_candidate(inventory, tag, entry) && !kept_tags.contains(&(repo, tag))
     };
     let mut outcome = Outcome::default();
     'digests: for digest in candidates {

@@ -443,10 +443,7 @@ mod tests {
     fn shared_blobs_count_once_on_disk() {
         let registry = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
         let mut inv = Inventory::new(&registry, jiff::Timestamp::UNIX_EPOCH);
-        let tag = |digest: &str| TagEntry {
-            digest: digest.into(),
-            media_type: None,
-        };
+        let tag = |digest: &str| TagEntry::new(digest.into(), None);
         let mut a = Repository::default();
         a.tags.insert("1".into(), tag("M1"));
         a.tags.insert("2".into(), tag("M2"));

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::{SignedDuration, Timestamp};
 
 use super::selector::{TagSelector, any_matches};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, TagEntry};
 use crate::version::Version;
 
 /// Selection by age and by rank: `--older-than`, `--newer-than`, `--keep N` (`--keep-by`). An image
@@ -18,6 +18,11 @@ pub struct Retention {
     /// Keep the N newest candidates of each repository.
     pub keep: Option<usize>,
     pub keep_by: KeepBy,
+    /// Only tags first seen pointing to their digest before this (`--tagged-before`).
+    pub tagged_before: Option<Timestamp>,
+    /// Only tags whose manifest was last pulled (or, never seen pulled, first seen) longer ago than
+    /// this (`--not-pulled-for`).
+    pub not_pulled_for: Option<SignedDuration>,
     /// The time ages are measured from.
     pub now: Timestamp,
 }
@@ -38,14 +43,25 @@ impl Default for Retention {
             newer_than: None,
             keep: None,
             keep_by: KeepBy::default(),
+            tagged_before: None,
+            not_pulled_for: None,
             now: Timestamp::UNIX_EPOCH,
         }
     }
 }
 
 impl Retention {
+    /// Whether it filters by the images' created times.
     pub fn filters_by_age(&self) -> bool {
         self.older_than.is_some() || self.newer_than.is_some()
+    }
+
+    /// Whether it selects by anything but tag names.
+    pub fn selects(&self) -> bool {
+        self.filters_by_age()
+            || self.keep.is_some()
+            || self.tagged_before.is_some()
+            || self.not_pulled_for.is_some()
     }
 
     /// Whether selecting needs the images' created times.
@@ -53,7 +69,14 @@ impl Retention {
         self.filters_by_age() || (self.keep.is_some() && self.keep_by == KeepBy::Created)
     }
 
-    pub(super) fn age_matches(&self, created: Option<Timestamp>) -> bool {
+    /// Whether a tag passes the age filters: the image's created time, when the tag was first seen,
+    /// when its manifest was last pulled. What is unknown never matches, so an unknown never selects
+    /// an image for removal.
+    pub(super) fn matches(&self, inventory: &Inventory, entry: &TagEntry) -> bool {
+        self.created_matches(created_of(inventory, &entry.digest)) && self.history_matches(entry)
+    }
+
+    fn created_matches(&self, created: Option<Timestamp>) -> bool {
         if !self.filters_by_age() {
             return true;
         }
@@ -62,6 +85,21 @@ impl Retention {
         };
         let age = self.now.duration_since(created);
         self.older_than.is_none_or(|d| age > d) && self.newer_than.is_none_or(|d| age < d)
+    }
+
+    /// `--tagged-before` and `--not-pulled-for`. A manifest never seen pulled counts as pulled when
+    /// its tag was first seen: regsweep cannot know of pulls before it watched.
+    fn history_matches(&self, entry: &TagEntry) -> bool {
+        let tagged = self
+            .tagged_before
+            .is_none_or(|before| entry.seen.is_some_and(|seen| seen < before));
+        let unpulled = self.not_pulled_for.is_none_or(|d| {
+            entry
+                .pulled
+                .or(entry.seen)
+                .is_some_and(|last| self.now.duration_since(last) > d)
+        });
+        tagged && unpulled
     }
 }
 
@@ -197,6 +235,32 @@ mod tests {
             ..tag_query(&["app"], &[], &[])
         };
         assert_eq!(undated(&inv, &q.repositories, &q.include, &q.retention), 1);
+    }
+
+    #[test]
+    fn history_filters_select_by_first_seen_and_last_pull() {
+        let (mut inv, now) = dated();
+        let days_ago = |n: i64| Some(now - SignedDuration::from_hours(24 * n));
+        let tags = &mut inv.repositories.get_mut("app").unwrap().tags;
+        tags.get_mut("1.0").unwrap().seen = days_ago(40);
+        tags.get_mut("1.1").unwrap().seen = days_ago(40);
+        tags.get_mut("1.1").unwrap().pulled = days_ago(2);
+        tags.get_mut("1.2").unwrap().seen = days_ago(5);
+        // 1.3, 1.4, latest and nodate: never seen (an older cache) and so never selected.
+        let tagged = Retention {
+            tagged_before: days_ago(30),
+            ..Default::default()
+        };
+        assert_eq!(retained(&inv, now, &[], tagged), ["1.0", "1.1"]);
+        let unpulled = Retention {
+            not_pulled_for: Some(SignedDuration::from_hours(24 * 30)),
+            ..Default::default()
+        };
+        assert_eq!(
+            retained(&inv, now, &[], unpulled),
+            ["1.0"],
+            "1.1 was pulled 2 days ago, 1.2 was first seen 5 days ago"
+        );
     }
 
     #[test]

@@ -14,13 +14,9 @@ pub fn inventory(data: &[(&str, &[(&str, &str)])]) -> Inventory {
     for (repo, tags) in data {
         let mut repository = Repository::default();
         for (tag, digest) in *tags {
-            repository.tags.insert(
-                (*tag).to_owned(),
-                TagEntry {
-                    digest: (*digest).to_owned(),
-                    media_type: None,
-                },
-            );
+            repository
+                .tags
+                .insert((*tag).to_owned(), TagEntry::new((*digest).to_owned(), None));
         }
         inv.repositories.insert((*repo).to_owned(), repository);
     }

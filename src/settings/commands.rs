@@ -8,10 +8,11 @@ use regex::Regex;
 
 use crate::cli::{
     self, CacheAction, ConfirmArgs, JournalAction, ListRepoNamesArgs, ListTagNamesArgs,
-    RepoSelectionArgs, RestoreArgs, RetentionArgs, TagSelectionArgs, UsageArgs,
+    OutdatedArgs, RepoSelectionArgs, RestoreArgs, RetentionArgs, ServeArgs, TagSelectionArgs,
+    UsageArgs,
 };
 use crate::exit::UsageError;
-use crate::names::{is_repository_name, is_tag};
+use crate::names::{ImageReference, is_repository_name, is_tag};
 use crate::select::{KeepBy, Query, RepoQuery, Retention, SelectorError, TagQuery, TagSelector};
 use crate::version::VersionReq;
 
@@ -24,6 +25,8 @@ pub enum Action {
     Query(QuerySettings),
     Remove(RemoveSettings),
     Restore(RestoreSettings),
+    Outdated(OutdatedSettings),
+    Serve(ServeSettings),
     JournalList,
     CacheInfo,
     CacheClear,
@@ -173,6 +176,74 @@ impl RestoreSettings {
     }
 }
 
+/// `outdated IMAGE... [--from FILE]`.
+#[derive(Debug, Clone)]
+pub struct OutdatedSettings {
+    pub images: Vec<ImageReference>,
+    /// Files to read more references from (`-`: standard input); read by the command.
+    pub from: Vec<PathBuf>,
+}
+
+impl OutdatedSettings {
+    pub fn resolve(args: OutdatedArgs) -> Result<Self, UsageError> {
+        let OutdatedArgs { images, from } = args;
+        let images = images
+            .iter()
+            .map(|text| {
+                ImageReference::parse(text).ok_or_else(|| {
+                    UsageError::with_hint(
+                        format!("invalid image reference {text:?}"),
+                        "write REPO:TAG or HOST/REPO:TAG, e.g. team-a/web:1.4",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { images, from })
+    }
+}
+
+/// `serve`: what the command line says; the configuration file fills in the rest.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub config: Option<PathBuf>,
+    pub print_default_config: bool,
+    pub listen: Option<std::net::SocketAddr>,
+    /// `Some(None)`: `0`, never read the registry again.
+    pub refresh_interval: Option<Option<std::time::Duration>>,
+    pub no_auth: bool,
+}
+
+impl ServeSettings {
+    pub fn resolve(args: ServeArgs) -> Result<Self, UsageError> {
+        let ServeArgs {
+            config,
+            print_default_config,
+            listen,
+            refresh_interval,
+            no_auth,
+        } = args;
+        Ok(Self {
+            config,
+            print_default_config,
+            listen,
+            refresh_interval: refresh_interval
+                .as_deref()
+                .map(parse_interval)
+                .transpose()?,
+            no_auth,
+        })
+    }
+}
+
+/// An interval such as `1h` or `30m`; `0` for never.
+pub fn parse_interval(text: &str) -> Result<Option<std::time::Duration>, UsageError> {
+    if text.trim() == "0" {
+        return Ok(None);
+    }
+    let age = parse_age(text)?;
+    Ok(Some(age.unsigned_abs()))
+}
+
 impl Action {
     /// The action a command asks for. `raise_intersecting_repo` is dregutil's global option that
     /// belongs to the selections.
@@ -200,6 +271,8 @@ impl Action {
                 confirmation: Confirmation::resolve(args.confirm),
             }),
             Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
+            Command::Outdated(args) => Self::Outdated(OutdatedSettings::resolve(args)?),
+            Command::Serve(args) => Self::Serve(ServeSettings::resolve(args)?),
             Command::Journal(args) => match args.action {
                 JournalAction::List => Self::JournalList,
             },
@@ -273,12 +346,11 @@ fn tag_query(
         retention: retention_args,
     } = args;
     let retention = retention(retention_args)?;
-    let by_retention = retention.filters_by_age() || retention.keep.is_some();
-    if tags.is_empty() && regex.is_empty() && !by_retention {
+    if tags.is_empty() && regex.is_empty() && !retention.selects() {
         return Err(UsageError::with_hint(
             format!("{command} needs tags to select"),
-            "give -t/--tags (names or version selectors), -re/--regex, or --older-than / --keep, \
-             e.g. -t '<1.4'",
+            "give -t/--tags (names or version selectors), -re/--regex, or --older-than / --keep / \
+             --not-pulled-for / --tagged-before, e.g. -t '<1.4'",
         ));
     }
     let usage = |e: SelectorError| {
@@ -344,8 +416,12 @@ fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
         newer_than,
         keep,
         keep_by,
+        tagged_before,
+        not_pulled_for,
     } = args;
     Ok(Retention {
+        tagged_before: tagged_before.as_deref().map(parse_date).transpose()?,
+        not_pulled_for: not_pulled_for.as_deref().map(parse_age).transpose()?,
         older_than: older_than.as_deref().map(parse_age).transpose()?,
         newer_than: newer_than.as_deref().map(parse_age).transpose()?,
         keep: keep.map(|k| k as usize),
@@ -358,7 +434,7 @@ fn retention(args: RetentionArgs) -> Result<Retention, UsageError> {
 }
 
 /// An age such as `30d`, `12h`, `2w`, `1w 3d` (days and weeks counting 24 hours).
-fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
+pub fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
     let invalid = || {
         UsageError::with_hint(
             format!("invalid age {text:?}"),
@@ -373,6 +449,21 @@ fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
         return Err(invalid());
     }
     Ok(duration)
+}
+
+/// A date (`2026-01-31`, midnight UTC) or a time (`2026-01-31T12:00:00Z`).
+fn parse_date(text: &str) -> Result<jiff::Timestamp, UsageError> {
+    let text = text.trim();
+    let parsed = text.parse::<jiff::Timestamp>().ok().or_else(|| {
+        let date: jiff::civil::Date = text.parse().ok()?;
+        jiff::tz::TimeZone::UTC.to_timestamp(date.into()).ok()
+    });
+    parsed.ok_or_else(|| {
+        UsageError::with_hint(
+            format!("invalid date {text:?}"),
+            "write a date or a time in UTC: 2026-01-31 or 2026-01-31T12:00:00Z",
+        )
+    })
 }
 
 /// Repository names given by the user, each checked against the distribution spec's grammar.

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use commands::{
-    Action, ListRepoNamesSettings, ListTagNamesSettings, QuerySettings, RemoveSettings,
-    RestoreSettings, TagSort, UsageSettings, UsageSort,
+    Action, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings, QuerySettings,
+    RemoveSettings, RestoreSettings, ServeSettings, TagSort, UsageSettings, UsageSort, parse_age,
+    parse_interval,
 };
 
 use crate::cli::{Cli, Format, GlobalArgs, LogLevel};
@@ -36,6 +37,8 @@ pub struct Settings {
     pub format: OutputFormat,
     pub quiet: bool,
     pub log_level: LogLevel,
+    /// `--log-level` as given; `log_level` adds the command's default.
+    log_level_given: Option<LogLevel>,
     /// Requests in flight, pinned; `None` lets the client find the registry's limit.
     pub concurrency: Option<usize>,
     pub use_get_manifest: bool,
@@ -104,8 +107,15 @@ fn is_on(value: &str) -> bool {
 /// Turns the parsed command line into the global settings and the command's action.
 pub fn resolve(cli: Cli) -> anyhow::Result<(Settings, Action)> {
     let Cli { global, command } = cli;
+    // A service logs its requests at info level unless told otherwise.
+    let default_level = match command {
+        crate::cli::Command::Serve(_) => LogLevel::Info,
+        _ => LogLevel::Warning,
+    };
     let action = Action::resolve(command, !global.no_raise_intersecting_repo)?;
-    Ok((Settings::resolve(global)?, action))
+    let mut settings = Settings::resolve(global)?;
+    settings.log_level = settings.log_level_given.unwrap_or(default_level);
+    Ok((settings, action))
 }
 
 impl Settings {
@@ -177,7 +187,8 @@ impl Settings {
             count,
             format,
             quiet,
-            log_level,
+            log_level: log_level.unwrap_or(LogLevel::Warning),
+            log_level_given: log_level,
             concurrency: concurrency.map(usize::from),
             use_get_manifest,
             credential_source,
@@ -190,6 +201,12 @@ impl Settings {
     /// The registry to work on; a usage error naming both ways to give one when there is none.
     pub fn registry(&self) -> Result<&RegistryAddress, ConfigError> {
         self.registry.as_ref().ok_or(ConfigError::NoRegistry)
+    }
+
+    /// The registry from elsewhere (a service's configuration file) when none was given.
+    pub fn or_registry(mut self, registry: RegistryAddress) -> Self {
+        self.registry.get_or_insert(registry);
+        self
     }
 
     /// How to reach the registry. Nothing is resolved yet: the client asks for the credential when

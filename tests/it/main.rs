@@ -12,6 +12,8 @@ mod faults;
 mod generated;
 mod layers;
 mod list;
+mod outdated;
 mod query;
 mod remove;
+mod serve;
 mod tls;

@@ -3,8 +3,10 @@
 //! their cache.
 
 pub mod dregutil;
+pub mod ldap;
 pub mod scripted;
 pub mod seed;
+pub mod service;
 pub mod tls;
 pub mod token;
 
@@ -65,6 +67,8 @@ pub struct RegistryOptions {
     pub htpasswd: Option<PathBuf>,
     /// Token authentication: `auth.token` with this realm, service, issuer and root bundle.
     pub token: Option<TokenAuth>,
+    /// Send notifications to this URL with this `Authorization` header value.
+    pub notify: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +87,7 @@ impl Default for RegistryOptions {
             client_ca: None,
             htpasswd: None,
             token: None,
+            notify: None,
         }
     }
 }
@@ -240,6 +245,16 @@ fn config_yaml(dir: &Path, port: u16, options: &RegistryOptions) -> String {
         ),
         (None, None) => String::new(),
     };
+    let notifications = match &options.notify {
+        // Deliveries retried quickly, so a test sees an event soon after the endpoint is up.
+        Some((url, authorization)) => format!(
+            "notifications:\n  endpoints:\n    - name: regsweep\n      url: {url}\n      \
+             headers:\n        Authorization: [\"{authorization}\"]\n      timeout: 2s\n      \
+             threshold: 1\n      backoff: 200ms\n      ignoredmediatypes:\n        - \
+             application/octet-stream\n"
+        ),
+        None => String::new(),
+    };
     format!(
         "version: 0.1
 log:
@@ -256,7 +271,7 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:{port}
-{tls}{auth}",
+{tls}{auth}{notifications}",
         root = dir.join("storage").display(),
         delete = options.delete_enabled,
     )

@@ -1,0 +1,152 @@
+//! `serve`: resolves the service's options (command line over configuration file over defaults),
+//! refuses unsafe combinations, and hands the run's client and cache file to `serve::run`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::http::HeaderName;
+
+use super::Context;
+use crate::exit::{ExitStatus, UsageError};
+use crate::registry::RegistryAddress;
+use crate::serve::config::{ConfigFile, DEFAULT_CONFIG, read_secret};
+use crate::serve::{Keeper, Login, Options};
+use crate::settings::{ServeSettings, Settings, parse_age, parse_interval};
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(60 * 60);
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// HS256 wants a key at least as long as its hash.
+const MIN_SECRET_BYTES: usize = 32;
+
+/// Reads the configuration file, whose registry stands in when the command line names none.
+pub fn prepare(
+    settings: Settings,
+    serve: &ServeSettings,
+) -> anyhow::Result<(Settings, ConfigFile)> {
+    let file = match &serve.config {
+        Some(path) => ConfigFile::load(path).map_err(|e| UsageError::new(e.0))?,
+        None => ConfigFile::default(),
+    };
+    let settings = match &file.registry {
+        Some(registry) => settings.or_registry(RegistryAddress::parse(registry)?),
+        None => settings,
+    };
+    Ok((settings, file))
+}
+
+pub async fn run(
+    ctx: &Context,
+    serve: &ServeSettings,
+    file: ConfigFile,
+) -> anyhow::Result<ExitStatus> {
+    if serve.print_default_config {
+        print!("{DEFAULT_CONFIG}");
+        return Ok(ExitStatus::Success);
+    }
+    let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("a valid address");
+    let listen = serve.listen.or(file.listen).unwrap_or(default_listen);
+    let no_auth = serve.no_auth || file.no_auth.unwrap_or(false);
+    if no_auth && !listen.ip().is_loopback() {
+        return Err(UsageError::with_hint(
+            format!("--no-auth serves only on a loopback address, not {listen}"),
+            "listen on 127.0.0.1 or ::1, or configure [ldap] to require login",
+        )
+        .into());
+    }
+    let interval = match (serve.refresh_interval, &file.refresh_interval) {
+        (Some(interval), _) => interval,
+        (None, Some(text)) => parse_interval(text)?,
+        (None, None) => Some(DEFAULT_INTERVAL),
+    };
+    let login = if no_auth {
+        None
+    } else {
+        Some(login(ctx, &file)?)
+    };
+    let events_secret = read_secret(file.events.secret_file.as_deref(), "REGSWEEP_EVENTS_SECRET")
+        .map_err(|e| UsageError::new(e.0))?
+        .map(|secret| {
+            let name = HeaderName::try_from(file.events.header.as_str()).map_err(|_| {
+                UsageError::new(format!(
+                    "invalid header name {:?} in [events]",
+                    file.events.header
+                ))
+            })?;
+            Ok::<_, UsageError>((name, secret))
+        })
+        .transpose()?;
+    let Some(cache) = ctx.cache()? else {
+        return Err(UsageError::with_hint(
+            "serve answers from the cache, which --no-cache turns off",
+            "drop --no-cache (or give --cache FILE)",
+        )
+        .into());
+    };
+    let keeper = Keeper {
+        client: ctx.client()?.clone(),
+        cache: cache.clone(),
+        registry: ctx.registry()?.clone(),
+        interval,
+    };
+    let options = Options {
+        listen,
+        login,
+        events_secret,
+    };
+    crate::serve::run(options, keeper).await?;
+    Ok(ExitStatus::Success)
+}
+
+/// Login settings: LDAP from the file, the signing secret from a file, the environment, or made up.
+fn login(ctx: &Context, file: &ConfigFile) -> anyhow::Result<Login> {
+    let Some(mut ldap) = file.ldap.clone() else {
+        return Err(UsageError::with_hint(
+            "serve needs an [ldap] section in its configuration file to check logins",
+            "see `regsweep serve --print-default-config`, or use --no-auth on a loopback address",
+        )
+        .into());
+    };
+    if ldap.user_dn.is_none() == ldap.search.is_none() {
+        return Err(
+            UsageError::new("[ldap] needs either user_dn or [ldap.search], not both").into(),
+        );
+    }
+    if let Some(search) = ldap.search.as_mut() {
+        search.bind_password = read_secret(
+            search.bind_password_file.as_deref(),
+            "REGSWEEP_LDAP_BIND_PASSWORD",
+        )
+        .map_err(|e| UsageError::new(e.0))?
+        .unwrap_or_default();
+    }
+    let lifetime = match &file.token_lifetime {
+        Some(text) => parse_age(text)?.unsigned_abs(),
+        None => DEFAULT_TOKEN_LIFETIME,
+    };
+    let secret = read_secret(file.token_secret_file.as_deref(), "REGSWEEP_TOKEN_SECRET")
+        .map_err(|e| UsageError::new(e.0))?;
+    let secret = match secret {
+        Some(secret) if secret.len() >= MIN_SECRET_BYTES => secret.into_bytes(),
+        Some(_) => {
+            return Err(UsageError::new(format!(
+                "the token secret must be at least {MIN_SECRET_BYTES} bytes"
+            ))
+            .into());
+        }
+        None => {
+            ctx.printer.warn(
+                "no token secret configured: tokens are signed with a random one and end when \
+                 this process does (set token_secret_file or REGSWEEP_TOKEN_SECRET)",
+            );
+            let mut bytes = vec![0; MIN_SECRET_BYTES];
+            getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            bytes
+        }
+    };
+    Ok(Login {
+        secret,
+        lifetime,
+        ldap,
+    })
+}

@@ -1,0 +1,249 @@
+//! The Distribution registry's notifications (`application/vnd.docker.distribution.events.v1+json`,
+//! distribution `docs/notifications.md`) and what they change in the inventory: a push moves a tag, a
+//! delete removes a manifest's tags (or one tag), a pull records when a manifest was last pulled.
+//! Only manifest events count: blob pushes and pulls, mounts and anything unknown are passed over.
+//! Everything in an envelope is untrusted: names are checked against the spec's grammar first.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::inventory::{Inventory, TagEntry};
+use crate::media_type;
+use crate::names::{is_digest, is_repository_name, is_tag};
+
+/// Envelopes may carry at most this many events (the registry sends a handful at a time).
+pub const MAX_EVENTS: usize = 10_000;
+
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub target: Target,
+    #[serde(default)]
+    pub request: RequestInfo,
+}
+
+/// Who made the request an event reports.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RequestInfo {
+    #[serde(default)]
+    pub useragent: Option<String>,
+}
+
+impl Event {
+    /// Whether regsweep itself made the request: its reads (HEADs while refreshing, GETs for
+    /// details) are pulls to the registry, but not use of the image.
+    fn is_ours(&self) -> bool {
+        self.request
+            .useragent
+            .as_deref()
+            .is_some_and(|agent| agent.starts_with("regsweep/"))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    #[serde(default)]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+/// What applying a batch changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Events that changed the inventory.
+    pub applied: usize,
+    /// Repositories with a tag moved onto a digest (whose details may be missing).
+    pub pushed_to: BTreeSet<String>,
+}
+
+fn is_manifest(media_type: Option<&str>) -> bool {
+    // A delete names no media type; a manifest event names one of the manifest types.
+    media_type.is_none_or(|m| {
+        [
+            media_type::OCI_INDEX,
+            media_type::OCI_MANIFEST,
+            media_type::DOCKER_LIST,
+            media_type::DOCKER_V2,
+            media_type::DOCKER_V1,
+            media_type::DOCKER_V1_SIGNED,
+        ]
+        .contains(&m)
+    })
+}
+
+/// Applies `events` in order; `now` stands in for a missing or future timestamp.
+pub fn apply(inventory: &mut Inventory, events: &[Event], now: Timestamp) -> Applied {
+    let mut applied = Applied::default();
+    for event in events {
+        let target = &event.target;
+        let (Some(repo), Some(digest)) = (target.repository.as_deref(), target.digest.as_deref())
+        else {
+            continue;
+        };
+        let tag = target.tag.as_deref().filter(|t| !t.is_empty());
+        let valid = is_repository_name(repo) && is_digest(digest) && tag.is_none_or(is_tag);
+        if !valid || !is_manifest(target.media_type.as_deref()) {
+            continue;
+        }
+        let at = event.timestamp.filter(|t| *t <= now).unwrap_or(now);
+        let changed = match event.action.as_str() {
+            "push" => push(inventory, repo, tag, digest, target, at, &mut applied),
+            "delete" => delete(inventory, repo, tag, digest),
+            "pull" if !event.is_ours() => pull(inventory, repo, tag, digest, at),
+            _ => false,
+        };
+        applied.applied += usize::from(changed);
+    }
+    applied
+}
+
+fn push(
+    inventory: &mut Inventory,
+    repo: &str,
+    tag: Option<&str>,
+    digest: &str,
+    target: &Target,
+    at: Timestamp,
+    applied: &mut Applied,
+) -> bool {
+    let repository = inventory.repositories.entry(repo.to_owned()).or_default();
+    // A push by digest alone (an index's children, a referrer) tags nothing.
+    let Some(tag) = tag else {
+        return false;
+    };
+    if repository.tags.get(tag).is_some_and(|t| t.digest == digest) {
+        return false;
+    }
+    let mut entry = TagEntry::new(digest.to_owned(), target.media_type.clone());
+    entry.seen = Some(at);
+    repository.tags.insert(tag.to_owned(), entry);
+    applied.pushed_to.insert(repo.to_owned());
+    true
+}
+
+fn delete(inventory: &mut Inventory, repo: &str, tag: Option<&str>, digest: &str) -> bool {
+    let Some(repository) = inventory.repositories.get_mut(repo) else {
+        return false;
+    };
+    let before = repository.tags.len();
+    match tag {
+        // Deleting a tag (registry 3.x) removes that tag only.
+        Some(tag) => repository
+            .tags
+            .retain(|t, e| t != tag || e.digest != digest),
+        // Deleting a manifest removes every tag of the repository pointing to it.
+        None => repository.tags.retain(|_, e| e.digest != digest),
+    }
+    repository.tags.len() != before
+}
+
+fn pull(
+    inventory: &mut Inventory,
+    repo: &str,
+    tag: Option<&str>,
+    digest: &str,
+    at: Timestamp,
+) -> bool {
+    let Some(repository) = inventory.repositories.get_mut(repo) else {
+        return false;
+    };
+    let mut changed = false;
+    for (name, entry) in &mut repository.tags {
+        let named = tag.is_none_or(|t| t == name);
+        if named && entry.digest == digest && entry.pulled.is_none_or(|p| p < at) {
+            entry.pulled = Some(at);
+            changed = true;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select::testing::inventory;
+
+    fn event(action: &str, repo: &str, tag: Option<&str>, digest: &str, at: &str) -> Event {
+        Event {
+            timestamp: Some(at.parse().unwrap()),
+            action: action.into(),
+            target: Target {
+                media_type: Some(media_type::OCI_MANIFEST.into()),
+                digest: Some(digest.into()),
+                repository: Some(repo.into()),
+                tag: tag.map(Into::into),
+            },
+            request: RequestInfo::default(),
+        }
+    }
+
+    #[test]
+    fn pushes_deletes_and_pulls_change_tags() {
+        let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let mut inv = inventory(&[("app", &[("1.0", &d('a')), ("stable", &d('a'))])]);
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let events_after = [
+            event("push", "app", Some("1.1"), &d('b'), "2026-11-25T10:00:00Z"),
+            event("push", "new", Some("x"), &d('c'), "2026-11-25T10:00:01Z"),
+            event("pull", "app", Some("1.1"), &d('b'), "2026-11-25T11:00:00Z"),
+            event("delete", "app", None, &d('a'), "2026-11-25T11:30:00Z"),
+            event("push", "app", Some("../x"), &d('b'), "2026-11-25T11:30:00Z"),
+            event("pull", "app", Some("1.1"), &d('b'), "2099-01-01T00:00:00Z"),
+        ];
+        let mut ours = event("pull", "app", Some("1.0"), &d('a'), "2026-11-25T09:00:00Z");
+        ours.request.useragent = Some("regsweep/0.1.0".into());
+        let mut events = vec![ours];
+        events.extend(events_after);
+        let applied = apply(&mut inv, &events, now);
+        assert_eq!(
+            applied.applied, 5,
+            "the bad tag and regsweep's own pull are passed over"
+        );
+        let app = &inv.repositories["app"].tags;
+        assert_eq!(app.keys().collect::<Vec<_>>(), ["1.1"]);
+        assert_eq!(
+            app["1.1"].seen,
+            Some("2026-11-25T10:00:00Z".parse().unwrap())
+        );
+        assert_eq!(app["1.1"].pulled, Some(now), "a future time counts as now");
+        assert_eq!(inv.repositories["new"].tags["x"].digest, d('c'));
+        assert_eq!(
+            applied.pushed_to.into_iter().collect::<Vec<_>>(),
+            ["app", "new"]
+        );
+    }
+
+    #[test]
+    fn blob_events_are_passed_over() {
+        let mut inv = inventory(&[]);
+        let mut blob = event(
+            "push",
+            "app",
+            None,
+            &format!("sha256:{}", "e".repeat(64)),
+            "2026-01-01T00:00:00Z",
+        );
+        blob.target.media_type = Some("application/octet-stream".into());
+        blob.target.tag = Some("1".into());
+        assert_eq!(apply(&mut inv, &[blob], Timestamp::now()).applied, 0);
+        assert!(inv.repositories.is_empty());
+    }
+}

@@ -1,0 +1,232 @@
+//! The API's resources in HAL (`application/hal+json`): the collection (`/images`), an image
+//! (`/images/{name}`), its tags (`/images/{name}/tags`) and a tag (`/images/{name}/tags/{tag}`), each
+//! with `_links` (self, parent, children) when asked and `_embedded` children down to a depth. Names
+//! and tags follow the distribution spec's grammar, which holds only characters a URL path keeps as
+//! they are, so links are written without escaping.
+
+use serde_json::{Map, Value, json};
+
+use super::snapshot::{RepositoryView, Snapshot, TagView};
+use crate::select::newest;
+
+/// What a request asked for beyond the resource's attributes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub links: bool,
+    /// Levels of children to embed: 0 none, `u32::MAX` all.
+    pub embed: u32,
+    /// On a tag: the newest version of its family.
+    pub newer: bool,
+}
+
+impl Shape {
+    fn below(self) -> Self {
+        Self {
+            embed: self.embed.saturating_sub(1),
+            ..self
+        }
+    }
+}
+
+/// Reads `links`, `embed` and `newer`; anything else, or a value that is not one, is refused with
+/// the reason.
+pub fn parse_query(query: Option<&str>) -> Result<Shape, String> {
+    let mut shape = Shape::default();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let flag = |value: &str| match value {
+            "true" | "1" | "" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(format!("{key} must be true or false, not {other:?}")),
+        };
+        match key.as_ref() {
+            "links" => shape.links = flag(&value)?,
+            "newer" => shape.newer = flag(&value)?,
+            "embed" => {
+                shape.embed = match value.as_ref() {
+                    "true" | "" => u32::MAX,
+                    "false" => 0,
+                    n => n.parse().map_err(|_| {
+                        format!("embed must be true, false or a depth (0-9), not {n:?}")
+                    })?,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "unknown query parameter {other:?} (links, embed, newer)"
+                ));
+            }
+        }
+    }
+    Ok(shape)
+}
+
+fn link(href: String) -> Value {
+    json!({ "href": href })
+}
+
+fn named_link(href: String, name: &str) -> Value {
+    json!({ "href": href, "name": name })
+}
+
+fn with_hal(mut body: Map<String, Value>, links: Option<Value>, embedded: Option<Value>) -> Value {
+    if let Some(links) = links {
+        body.insert("_links".into(), links);
+    }
+    if let Some(embedded) = embedded {
+        body.insert("_embedded".into(), embedded);
+    }
+    Value::Object(body)
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `GET /images`: the registry's figures, and its images largest first.
+pub fn images(snapshot: &Snapshot, shape: Shape) -> Value {
+    let body = object(json!({
+        "timestamp": snapshot.refreshed_at,
+        "event_timestamp": snapshot.event_at,
+        "repositories": snapshot.repositories.len(),
+        "tags": snapshot.tags,
+        "size": snapshot.size,
+        "disk_size": snapshot.disk_size,
+        "missing_details": snapshot.missing_details,
+    }));
+    let links = shape.links.then(|| {
+        let children: Vec<Value> = snapshot
+            .by_size
+            .iter()
+            .map(|name| named_link(format!("/images/{name}"), name))
+            .collect();
+        json!({ "self": link("/images".into()), "children": children })
+    });
+    let embedded = (shape.embed > 0).then(|| {
+        let items: Vec<Value> = snapshot
+            .by_size
+            .iter()
+            .map(|name| image(name, &snapshot.repositories[name], shape.below()))
+            .collect();
+        json!({ "images": items })
+    });
+    with_hal(body, links, embedded)
+}
+
+/// `GET /images/{name}`: an image's figures, its tags as children.
+pub fn image(name: &str, repository: &RepositoryView, shape: Shape) -> Value {
+    let body = object(json!({
+        "name": name,
+        "size": repository.size,
+        "disk_size": repository.disk_size,
+        "tags": repository.tags.len(),
+    }));
+    let links = shape.links.then(|| {
+        let children: Vec<Value> = repository
+            .tags
+            .iter()
+            .map(|(tag, _)| named_link(format!("/images/{name}/tags/{tag}"), tag))
+            .collect();
+        json!({
+            "self": link(format!("/images/{name}")),
+            "parent": link("/images".into()),
+            "tags": link(format!("/images/{name}/tags")),
+            "children": children,
+        })
+    });
+    let embedded = (shape.embed > 0).then(|| json!({ "tags": tag_items(name, repository, shape) }));
+    with_hal(body, links, embedded)
+}
+
+/// `GET /images/{name}/tags`: the tag names in version order.
+pub fn tags(name: &str, repository: &RepositoryView, shape: Shape) -> Value {
+    let names: Vec<&str> = repository.tags.iter().map(|(t, _)| t.as_str()).collect();
+    let body = object(json!({ "name": name, "count": names.len(), "tags": names }));
+    let links = shape.links.then(|| {
+        let children: Vec<Value> = names
+            .iter()
+            .map(|tag| named_link(format!("/images/{name}/tags/{tag}"), tag))
+            .collect();
+        json!({
+            "self": link(format!("/images/{name}/tags")),
+            "parent": link(format!("/images/{name}")),
+            "children": children,
+        })
+    });
+    let embedded = (shape.embed > 0).then(|| json!({ "tags": tag_items(name, repository, shape) }));
+    with_hal(body, links, embedded)
+}
+
+fn tag_items(name: &str, repository: &RepositoryView, shape: Shape) -> Vec<Value> {
+    let shape = shape.below();
+    repository
+        .tags
+        .iter()
+        .map(|(tag, view)| tag_resource(name, tag, view, shape, None))
+        .collect()
+}
+
+/// `GET /images/{name}/tags/{tag}`, with `newer` the newest version of its family.
+pub fn tag(snapshot: &Snapshot, name: &str, tag: &str, view: &TagView, shape: Shape) -> Value {
+    let newer = shape.newer.then(|| {
+        let answer = newest(&snapshot.inventory, name, tag);
+        json!({
+            "status": answer.status,
+            "digest_differs": answer.digest_differs(),
+            "tag": answer.newest_tag,
+            "digest": answer.newest_digest,
+        })
+    });
+    tag_resource(name, tag, view, shape, newer)
+}
+
+fn tag_resource(
+    name: &str,
+    tag: &str,
+    view: &TagView,
+    shape: Shape,
+    newer: Option<Value>,
+) -> Value {
+    let mut body = object(json!({
+        "name": tag,
+        "image": name,
+        "digest": view.digest,
+        "media_type": view.media_type,
+        "size": view.size,
+        "disk_size": view.disk_size,
+        "created": view.created,
+        "platforms": view.platforms,
+        "first_seen": view.first_seen,
+        "last_pulled": view.last_pulled,
+    }));
+    if let Some(newer) = newer {
+        body.insert("newer".into(), newer);
+    }
+    let links = shape.links.then(|| {
+        json!({
+            "self": link(format!("/images/{name}/tags/{tag}")),
+            "parent": link(format!("/images/{name}/tags")),
+            "image": link(format!("/images/{name}")),
+        })
+    });
+    with_hal(body, links, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_read_strictly() {
+        assert_eq!(parse_query(None), Ok(Shape::default()));
+        let shape = parse_query(Some("links=true&embed=2")).unwrap();
+        assert!(shape.links);
+        assert_eq!(shape.embed, 2);
+        assert_eq!(parse_query(Some("embed=true")).unwrap().embed, u32::MAX);
+        assert!(parse_query(Some("embed=x")).is_err());
+        assert!(parse_query(Some("links=maybe")).is_err());
+        assert!(parse_query(Some("limit=3")).unwrap_err().contains("limit"));
+    }
+}

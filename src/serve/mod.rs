@@ -1,0 +1,225 @@
+//! `regsweep serve`: the registry's contents and sizes as an authenticated REST/HAL API, kept fresh by
+//! periodic reads and by the registry's own notifications.
+//!
+//! The rooms: `config` (the TOML file), `snapshot` (the immutable view requests answer from),
+//! `hal` and `html` (the resources as JSON and as pages), `api` (the read handlers), `auth` and
+//! `ldap` (login and tokens), `events` (notifications and what they change), `keeper` (the one
+//! writer: refreshes, events, the cache, the snapshot swap), `metrics`. Selection, the cache and the
+//! registry client are the ones the commands use.
+
+mod api;
+mod auth;
+pub mod config;
+mod events;
+mod hal;
+mod html;
+mod keeper;
+pub mod ldap;
+mod metrics;
+mod snapshot;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::mpsc;
+use tower_http::compression::CompressionLayer;
+
+pub use keeper::Keeper;
+use metrics::Metrics;
+use snapshot::Current;
+
+/// Event batches waiting for the keeper; when full, the registry is told to retry later.
+const INBOX_BATCHES: usize = 1024;
+/// The largest notification envelope accepted.
+const MAX_EVENTS_BODY: usize = 8 * 1024 * 1024;
+
+/// How the service runs, resolved from the command line and the configuration file.
+pub struct Options {
+    pub listen: SocketAddr,
+    /// `None`: serve without login (only on loopback).
+    pub login: Option<Login>,
+    /// The header and value the registry's notifications must carry; `None` with login on refuses
+    /// notifications, without login accepts them.
+    pub events_secret: Option<(HeaderName, String)>,
+}
+
+pub struct Login {
+    pub secret: Vec<u8>,
+    pub lifetime: Duration,
+    pub ldap: ldap::LdapConfig,
+}
+
+/// What every handler shares.
+pub struct AppState {
+    current: Current,
+    auth: Option<auth::Auth>,
+    metrics: Metrics,
+    events_secret: Option<(HeaderName, String)>,
+    inbox: mpsc::Sender<Vec<events::Event>>,
+}
+
+/// A JSON error body, `{"error": {"status", "message"}}`.
+pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": message } });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Serves until SIGTERM or Ctrl-C; the keeper reads and writes the registry's cache meanwhile.
+pub async fn run(options: Options, keeper: Keeper) -> anyhow::Result<()> {
+    let (sender, inbox) = mpsc::channel(INBOX_BATCHES);
+    let no_auth = options.login.is_none();
+    let state = Arc::new(AppState {
+        current: Current::default(),
+        auth: options
+            .login
+            .map(|l| auth::Auth::new(&l.secret, l.lifetime, l.ldap)),
+        metrics: Metrics::default(),
+        events_secret: options.events_secret,
+        inbox: sender,
+    });
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let address = listener.local_addr()?;
+    // On stderr whatever the log level: scripts and tests read the port from it.
+    eprintln!("regsweep: serving {} on http://{address}", keeper.registry);
+    if no_auth {
+        tracing::warn!(
+            "serving without login (--no-auth): anyone who can reach {address} can read"
+        );
+    }
+    let keeper_task = tokio::spawn(keeper.run(state.clone(), inbox));
+    let app = router(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
+    keeper_task.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let protected = Router::new()
+        .route("/images", get(api::collection))
+        .route("/images/", get(api::collection))
+        .route("/images/{*path}", get(api::member))
+        .route("/metrics", get(api::metrics))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ));
+    Router::new()
+        .merge(protected)
+        .route("/health", get(api::health))
+        .route("/auth_token", post(auth::token))
+        .route("/login", get(auth::login_page).post(auth::login_form))
+        .route("/events", post(receive_events))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/images") }),
+        )
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "no such resource") })
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .with_state(state)
+}
+
+/// One line per request at info level: method, path (never the query), status, time.
+async fn log_request(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    state.metrics.request(status);
+    tracing::info!(
+        "{method} {} {status} {:.1}ms",
+        crate::output::escape(&path),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// `POST /events`: a notification envelope from the registry, handed to the keeper.
+async fn receive_events(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match (&state.events_secret, &state.auth) {
+        (Some((name, secret)), _) => {
+            let given = headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
+            if !constant_time_eq(given, secret.as_bytes()) {
+                return error_response(StatusCode::UNAUTHORIZED, "wrong or missing events secret");
+            }
+        }
+        (None, Some(_)) => {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                "notifications are off: configure [events] secret_file (or REGSWEEP_EVENTS_SECRET)",
+            );
+        }
+        (None, None) => {}
+    }
+    if body.len() > MAX_EVENTS_BODY {
+        return error_response(StatusCode::PAYLOAD_TOO_LARGE, "envelope too large");
+    }
+    let envelope: events::Envelope = match serde_json::from_slice(&body) {
+        Ok(envelope) => envelope,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                &format!("not an event envelope: {e}"),
+            );
+        }
+    };
+    if envelope.events.len() > events::MAX_EVENTS {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too many events in one envelope",
+        );
+    }
+    match state.inbox.try_send(envelope.events) {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(_) => error_response(StatusCode::SERVICE_UNAVAILABLE, "busy; send again later"),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
