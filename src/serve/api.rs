@@ -95,7 +95,12 @@ pub async fn collection(
     if wants_html(&headers) {
         return page(html::images(&snapshot));
     }
-    hal_response(hal::images(&snapshot, shape))
+    let bytes = snapshot.rendered(shape, || {
+        serde_json::to_vec(&hal::images(&snapshot, shape))
+            .unwrap_or_default()
+            .into()
+    });
+    ([(header::CONTENT_TYPE, HAL)], bytes).into_response()
 }
 
 pub async fn member(

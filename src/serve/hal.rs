@@ -10,7 +10,7 @@ use super::snapshot::{RepositoryView, Snapshot, TagView};
 use crate::select::newest;
 
 /// What a request asked for beyond the resource's attributes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Shape {
     pub links: bool,
     /// Levels of children to embed: 0 none, `u32::MAX` all.

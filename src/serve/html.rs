@@ -15,7 +15,7 @@ nav { margin-bottom: 1rem; color: #666; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e3e3; }
 th { background: #f5f5f7; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-size: .9em; }
 .summary { display: flex; gap: 2rem; margin: 1rem 0 1.5rem; }
 .summary div { background: #f5f5f7; padding: .6rem 1rem; border-radius: .4rem; }
@@ -59,7 +59,7 @@ pub fn images(snapshot: &Snapshot) -> Markup {
             div { "Read: " strong { (snapshot.refreshed_at.strftime("%Y-%m-%d %H:%M UTC")) } }
         }
         table {
-            thead { tr { th { "Image" } th { "Tags" } th { "Size" } th { "Disk size" } } }
+            thead { tr { th { "Image" } th.n { "Tags" } th.n { "Size" } th.n { "Disk size" } } }
             tbody {
                 @for name in &snapshot.by_size {
                     @let repo = &snapshot.repositories[name];
@@ -85,7 +85,7 @@ pub fn image(name: &str, repository: &RepositoryView) -> Markup {
             div { "Disk size: " strong { (bytes(repository.disk_size)) } }
         }
         table {
-            thead { tr { th { "Tag" } th { "Digest" } th { "Size" } th { "Created" } th { "Platforms" } } }
+            thead { tr { th { "Tag" } th { "Digest" } th.n { "Size" } th { "Created" } th { "Platforms" } } }
             tbody {
                 @for (tag, view) in &repository.tags {
                     tr {
@@ -110,12 +110,21 @@ pub fn tag(name: &str, tag: &str, resource: &Value) -> Markup {
         .flatten()
         .filter(|(k, _)| !k.starts_with('_'))
         .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
+            let text = match (k.as_str(), v) {
+                ("size" | "disk_size", Value::Number(n)) => {
+                    n.as_u64().map(bytes).unwrap_or_else(|| n.to_string())
+                }
+                ("last_pulled", Value::Null) => "never seen".to_owned(),
+                (_, Value::String(s)) => s.clone(),
+                (_, Value::Array(items)) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                (_, Value::Null) => String::new(),
+                (_, other) => other.to_string(),
             };
-            (k.clone(), text)
+            (k.replace('_', " "), text)
         })
         .collect();
     let body = html! {

@@ -2,11 +2,14 @@
 //! refresh or batch of events and swapped in whole, so a response never mixes two states. Every figure
 //! is computed here, once, with the same accounting as `regsweep usage` (`select::usage`).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+
+use bytes::Bytes;
 
 use jiff::Timestamp;
 
+use super::hal::Shape;
 use crate::inventory::Inventory;
 use crate::select::{stored_blobs, usage};
 use crate::version::natural_cmp;
@@ -29,6 +32,9 @@ pub struct Snapshot {
     pub missing_details: usize,
     /// Tags and digests, for `?newer=true` (details dropped: the views hold what is shown).
     pub inventory: Inventory,
+    /// Answers for the whole collection, encoded once per shape: at 100k tags `/images?embed=true`
+    /// is tens of megabytes, and the snapshot never changes.
+    rendered: Mutex<HashMap<Shape, Bytes>>,
 }
 
 #[derive(Debug)]
@@ -106,7 +112,23 @@ impl Snapshot {
             disk_size: report.registry_disk_size,
             missing_details: report.missing_details,
             inventory,
+            rendered: Mutex::default(),
         }
+    }
+
+    /// The answer for `shape`, encoded by `encode` the first time it is asked for.
+    pub fn rendered(&self, shape: Shape, encode: impl FnOnce() -> Bytes) -> Bytes {
+        if let Some(bytes) = self.lock_rendered().get(&shape) {
+            return bytes.clone();
+        }
+        // Encoded outside the lock: two first requests may both encode; either answer is right.
+        let bytes = encode();
+        self.lock_rendered().insert(shape, bytes.clone());
+        bytes
+    }
+
+    fn lock_rendered(&self) -> std::sync::MutexGuard<'_, HashMap<Shape, Bytes>> {
+        self.rendered.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
