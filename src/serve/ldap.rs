@@ -1,5 +1,6 @@
 //! Checking a user's password against LDAP: bind as the user, found either by a DN template or by a
-//! search as a service account. `ldaps://` URLs and StartTLS are supported (ldap3 with rustls).
+//! search as a service account. `ldaps://` URLs and StartTLS are supported (ldap3 with rustls), the
+//! server's certificate checked against the system's roots or those `SSL_CERT_FILE` names.
 
 use std::time::Duration;
 

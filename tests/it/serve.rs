@@ -345,6 +345,64 @@ fn logins_go_through_ldap_and_tokens_guard_every_endpoint() {
 }
 
 #[test]
+fn logins_work_over_ldaps_and_starttls() {
+    let registry = TestRegistry::with_sample();
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = crate::common::tls::test_pki(pki_dir.path());
+    let ldap = TestLdap::start_with(Some(&pki));
+    let sandbox = Sandbox::new();
+    let dir = sandbox.cache_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let ldaps = format!("url = \"ldaps://127.0.0.1:{}\"", ldap.tls_port.unwrap());
+    let starttls = format!("url = \"{}\"\nstarttls = true", ldap.url());
+    for (name, connection) in [("ldaps", ldaps), ("starttls", starttls)] {
+        let config = dir.join(format!("{name}.toml"));
+        std::fs::write(
+            &config,
+            format!("[ldap]\n{connection}\nuser_dn = \"uid={{user}},ou=people,{BASE}\"\n"),
+        )
+        .unwrap();
+        // The LDAP server's certificate is checked against the roots SSL_CERT_FILE names.
+        let ca = pki.ca.to_str().unwrap();
+        let service = Service::start_with_env(
+            &sandbox,
+            &registry.url(),
+            &["--config", config.to_str().unwrap()],
+            &[("SSL_CERT_FILE", ca)],
+        );
+        let login = service
+            .post("/auth_token")
+            .basic_auth("alice", Some("alice-pw"))
+            .send()
+            .unwrap();
+        assert_eq!(login.status(), 200, "{name}: {}", service.log());
+        let wrong = service
+            .post("/auth_token")
+            .basic_auth("alice", Some("x"))
+            .send()
+            .unwrap();
+        assert_eq!(wrong.status(), 401, "{name}");
+        drop(service);
+        // Without the CA the server is not trusted, and the login cannot be checked.
+        let untrusting = Service::start(
+            &sandbox,
+            &registry.url(),
+            &["--config", config.to_str().unwrap()],
+        );
+        let refused = untrusting
+            .post("/auth_token")
+            .basic_auth("alice", Some("alice-pw"))
+            .send()
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            503,
+            "{name}: an untrusted server is no login"
+        );
+    }
+}
+
+#[test]
 fn registry_notifications_change_the_answers_without_a_refresh() {
     let secret = "Bearer events-secret-for-the-test";
     let port = free_port();

@@ -21,11 +21,19 @@ pub const READER_PASSWORD: &str = "reader-pw";
 pub struct TestLdap {
     child: Child,
     pub port: u16,
+    /// With TLS: the `ldaps://` port (the plain port then also offers StartTLS).
+    pub tls_port: Option<u16>,
     _dir: TempDir,
 }
 
 impl TestLdap {
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// With `tls`, the server's certificate and key: `ldaps://` on a second port, StartTLS on the
+    /// first.
+    pub fn start_with(tls: Option<&super::tls::TestPki>) -> Self {
         let slapd = Path::new("/usr/sbin/slapd");
         let slapadd = Path::new("/usr/sbin/slapadd");
         assert!(
@@ -36,7 +44,17 @@ impl TestLdap {
         let root = dir.path();
         fs::create_dir(root.join("db")).expect("db dir");
         let config = root.join("slapd.conf");
-        fs::write(&config, slapd_conf(root)).expect("slapd.conf");
+        let mut conf = slapd_conf(root);
+        if let Some(pki) = tls {
+            // Global directives belong before the database section.
+            conf = format!(
+                "TLSCACertificateFile {}\nTLSCertificateFile {}\nTLSCertificateKeyFile {}\n{conf}",
+                pki.ca.display(),
+                pki.cert.display(),
+                pki.key.display()
+            );
+        }
+        fs::write(&config, conf).expect("slapd.conf");
         fs::write(root.join("data.ldif"), ldif()).expect("ldif");
         let added = Command::new(slapadd)
             .arg("-f")
@@ -52,11 +70,16 @@ impl TestLdap {
         );
         for _ in 0..5 {
             let port = super::free_port();
+            let tls_port = tls.map(|_| super::free_port());
+            let mut urls = format!("ldap://127.0.0.1:{port}/");
+            if let Some(tls_port) = tls_port {
+                urls.push_str(&format!(" ldaps://127.0.0.1:{tls_port}/"));
+            }
             let mut child = Command::new(slapd)
                 .arg("-f")
                 .arg(&config)
                 .arg("-h")
-                .arg(format!("ldap://127.0.0.1:{port}/"))
+                .arg(urls)
                 .args(["-d", "0"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -69,6 +92,7 @@ impl TestLdap {
                     return Self {
                         child,
                         port,
+                        tls_port,
                         _dir: dir,
                     };
                 }

@@ -20,7 +20,18 @@ pub struct Service {
 impl Service {
     /// `regsweep --registry REGISTRY serve --listen 127.0.0.1:0 ARGS...` (ARGS may give `--listen`).
     pub fn start(sandbox: &Sandbox, registry: &str, args: &[&str]) -> Self {
+        Self::start_with_env(sandbox, registry, args, &[])
+    }
+
+    /// `start` with more environment variables.
+    pub fn start_with_env(
+        sandbox: &Sandbox,
+        registry: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut cmd = sandbox.std_cmd();
+        cmd.envs(env.iter().copied());
         cmd.args(["--registry", registry, "serve"]);
         if !args.contains(&"--listen") {
             cmd.args(["--listen", "127.0.0.1:0"]);
