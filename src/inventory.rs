@@ -203,21 +203,27 @@ impl Inventory {
 
     /// Every manifest of a repository: the tagged ones and the children of its known indexes.
     pub fn repository_manifests(&self, repo: &str) -> BTreeSet<&str> {
-        let mut digests = BTreeSet::new();
-        for entry in self
-            .repositories
+        self.repositories
             .get(repo)
             .into_iter()
             .flat_map(|r| r.tags.values())
-        {
-            digests.insert(entry.digest.as_str());
-            let children = self
-                .manifests
-                .get(&entry.digest)
-                .and_then(|d| d.children.as_ref());
-            digests.extend(children.into_iter().flatten().map(|c| c.digest.as_str()));
+            .flat_map(|entry| self.with_children(&entry.digest))
+            .collect()
+    }
+
+    /// A manifest's digest and, for a known index, its children's.
+    pub fn with_children<'a>(&'a self, digest: &'a str) -> impl Iterator<Item = &'a str> {
+        let children = self.manifests.get(digest).and_then(|d| d.children.as_ref());
+        std::iter::once(digest).chain(children.into_iter().flatten().map(|c| c.digest.as_str()))
+    }
+
+    /// Drops the tags that point to manifests the registry no longer has: (repository, digest) pairs.
+    pub fn forget_gone(&mut self, gone: &[(String, String)]) {
+        for (repo, digest) in gone {
+            if let Some(repository) = self.repositories.get_mut(repo) {
+                repository.tags.retain(|_, t| &t.digest != digest);
+            }
         }
-        digests
     }
 
     /// Fails with the first of `names` the inventory does not hold.

@@ -19,7 +19,27 @@ pub const ACCEPT_ALL: &str = "application/vnd.oci.image.index.v1+json, \
      application/vnd.docker.distribution.manifest.v1+prettyjws, \
      application/vnd.docker.distribution.manifest.v1+json";
 
+/// Every manifest type, one by one (`ACCEPT_ALL` is them joined).
+pub const MANIFEST_TYPES: [&str; 6] = [
+    OCI_INDEX,
+    OCI_MANIFEST,
+    DOCKER_LIST,
+    DOCKER_V2,
+    DOCKER_V1_SIGNED,
+    DOCKER_V1,
+];
+
 /// Whether a media type is a multi-platform index (OCI image index or Docker manifest list).
 pub fn is_index(media_type: &str) -> bool {
     media_type == OCI_INDEX || media_type == DOCKER_LIST
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_all_lists_every_manifest_type() {
+        assert_eq!(ACCEPT_ALL.split(", ").collect::<Vec<_>>(), MANIFEST_TYPES);
+    }
 }

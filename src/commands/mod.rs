@@ -216,11 +216,11 @@ pub async fn read_details(
     if gone.is_empty() {
         return Ok(());
     }
-    forget_gone(inventory, &gone);
+    inventory.forget_gone(&gone);
     if let Some(file) = ctx.cache()? {
         file.update(ctx.registry()?, |current| {
             let mut current = current?;
-            forget_gone(&mut current, &gone);
+            current.forget_gone(&gone);
             Some(current)
         })?;
     }
@@ -246,15 +246,6 @@ pub fn reclaim_of(
         file.load_blob_refs(ctx.registry()?, inventory, &blobs)?;
     }
     Ok(reclaimable(inventory, plan))
-}
-
-/// Drops the tags that point to manifests the registry no longer has.
-pub fn forget_gone(inventory: &mut Inventory, gone: &[(String, String)]) {
-    for (repo, digest) in gone {
-        if let Some(repository) = inventory.repositories.get_mut(repo) {
-            repository.tags.retain(|_, t| &t.digest != digest);
-        }
-    }
 }
 
 fn note_if_stale(inventory: &Inventory, ctx: &Context) {

@@ -76,17 +76,7 @@ pub struct Applied {
 
 fn is_manifest(media_type: Option<&str>) -> bool {
     // A delete names no media type; a manifest event names one of the manifest types.
-    media_type.is_none_or(|m| {
-        [
-            media_type::OCI_INDEX,
-            media_type::OCI_MANIFEST,
-            media_type::DOCKER_LIST,
-            media_type::DOCKER_V2,
-            media_type::DOCKER_V1,
-            media_type::DOCKER_V1_SIGNED,
-        ]
-        .contains(&m)
-    })
+    media_type.is_none_or(|m| media_type::MANIFEST_TYPES.contains(&m))
 }
 
 /// Applies `events` in order; `now` stands in for a missing or future timestamp.

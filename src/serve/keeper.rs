@@ -127,7 +127,7 @@ impl Keeper {
         let mut inventory = refreshed.inventory;
         let names: Vec<String> = inventory.repositories.keys().cloned().collect();
         let fetched = ensure_details(&self.client, &mut inventory, &names, true).await?;
-        drop_gone(&mut inventory, &fetched.gone);
+        inventory.forget_gone(&fetched.gone);
         let written = tokio::task::block_in_place(|| {
             self.cache
                 .save_refresh(&self.registry, previous.as_ref(), inventory)
@@ -191,15 +191,6 @@ fn age_of(inventory: &Inventory) -> Duration {
 fn publish(state: &AppState, inventory: Inventory, event_at: Option<Timestamp>) {
     let snapshot = tokio::task::block_in_place(|| Snapshot::build(inventory, event_at));
     state.current.set(snapshot);
-}
-
-/// Drops tags whose manifests vanished while the registry was read.
-fn drop_gone(inventory: &mut Inventory, gone: &[(String, String)]) {
-    for (repo, digest) in gone {
-        if let Some(repository) = inventory.repositories.get_mut(repo) {
-            repository.tags.retain(|_, t| &t.digest != digest);
-        }
-    }
 }
 
 async fn sleep_or_forever(wait: Option<Duration>) {

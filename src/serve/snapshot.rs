@@ -134,13 +134,7 @@ impl Snapshot {
 
 fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagView {
     let details = inventory.manifests.get(&entry.digest);
-    let children = details
-        .and_then(|d| d.children.as_ref())
-        .into_iter()
-        .flatten();
-    let manifests =
-        std::iter::once(entry.digest.as_str()).chain(children.map(|c| c.digest.as_str()));
-    let stored = stored_blobs(inventory, manifests);
+    let stored = stored_blobs(inventory, inventory.with_children(&entry.digest));
     TagView {
         digest: entry.digest.clone(),
         media_type: entry

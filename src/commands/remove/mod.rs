@@ -21,9 +21,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::query::{note_reclaim, note_undated};
-use super::{
-    Context, Want, age_seconds, forget_gone, human_duration, inventory, reclaim_of, with_details,
-};
+use super::{Context, Want, age_seconds, human_duration, inventory, reclaim_of, with_details};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
 use crate::inventory::{Inventory, merge_details};
@@ -218,7 +216,7 @@ impl Recheck<'_> {
         }
         let fetched = ensure_details(client, &mut live, repos, self.created).await?;
         // A manifest gone between listing and reading: its tags are gone too.
-        forget_gone(&mut live, &fetched.gone);
+        live.forget_gone(&fetched.gone);
         if let Some(cache) = ctx.cache()? {
             cache.update(ctx.registry()?, |current| {
                 let mut current = current?;
