@@ -11,6 +11,7 @@ use crate::inventory::UnknownRepository;
 use crate::journal::JournalError;
 use crate::registry::{ConfigError, ErrorCode, RegistryError};
 use crate::select::SelectError;
+use crate::serve::config::ConfigFileError;
 
 /// The exit status for an error: the first typed error found in its chain decides.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
@@ -33,7 +34,10 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
                 _ => ExitStatus::Intersection,
             };
         }
-        if cause.is::<UsageError>() || cause.is::<ConfigError>() || cause.is::<UnknownRepository>()
+        if cause.is::<UsageError>()
+            || cause.is::<ConfigError>()
+            || cause.is::<UnknownRepository>()
+            || cause.is::<ConfigFileError>()
         {
             return ExitStatus::Usage;
         }

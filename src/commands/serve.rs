@@ -25,7 +25,7 @@ pub fn prepare(
     serve: &ServeSettings,
 ) -> anyhow::Result<(Settings, ConfigFile)> {
     let file = match &serve.config {
-        Some(path) => ConfigFile::load(path).map_err(|e| UsageError::new(e.0))?,
+        Some(path) => ConfigFile::load(path)?,
         None => ConfigFile::default(),
     };
     let settings = match &file.registry {
@@ -64,8 +64,7 @@ pub async fn run(
     } else {
         Some(login(ctx, &file)?)
     };
-    let events_secret = read_secret(file.events.secret_file.as_deref(), "REGSWEEP_EVENTS_SECRET")
-        .map_err(|e| UsageError::new(e.0))?
+    let events_secret = read_secret(file.events.secret_file.as_deref(), "REGSWEEP_EVENTS_SECRET")?
         .map(|secret| {
             let name = HeaderName::try_from(file.events.header.as_str()).map_err(|_| {
                 UsageError::new(format!(
@@ -116,16 +115,14 @@ fn login(ctx: &Context, file: &ConfigFile) -> anyhow::Result<Login> {
         search.bind_password = read_secret(
             search.bind_password_file.as_deref(),
             "REGSWEEP_LDAP_BIND_PASSWORD",
-        )
-        .map_err(|e| UsageError::new(e.0))?
+        )?
         .unwrap_or_default();
     }
     let lifetime = match &file.token_lifetime {
         Some(text) => parse_age(text)?.unsigned_abs(),
         None => DEFAULT_TOKEN_LIFETIME,
     };
-    let secret = read_secret(file.token_secret_file.as_deref(), "REGSWEEP_TOKEN_SECRET")
-        .map_err(|e| UsageError::new(e.0))?;
+    let secret = read_secret(file.token_secret_file.as_deref(), "REGSWEEP_TOKEN_SECRET")?;
     let secret = match secret {
         Some(secret) if secret.len() >= MIN_SECRET_BYTES => secret.into_bytes(),
         Some(_) => {

@@ -123,19 +123,16 @@ pub async fn member(
     };
     let html = wants_html(&headers);
     match resource {
-        Resource::Image(name) => {
+        // An image's page lists its tags: it serves both.
+        Resource::Image(name) | Resource::Tags(name) => {
             let repository = &snapshot.repositories[name];
             if html {
                 return page(html::image(name, repository));
             }
-            hal_response(hal::image(name, repository, shape))
-        }
-        Resource::Tags(name) => {
-            let repository = &snapshot.repositories[name];
-            if html {
-                return page(html::image(name, repository));
-            }
-            hal_response(hal::tags(name, repository, shape))
+            hal_response(match resource {
+                Resource::Tags(_) => hal::tags(name, repository, shape),
+                _ => hal::image(name, repository, shape),
+            })
         }
         Resource::Tag(name, tag) => {
             let Some(view) = snapshot.repositories[name].tag(tag) else {

@@ -63,13 +63,26 @@ impl LdapConfig {
         if user.is_empty() || password.is_empty() {
             return Ok(false);
         }
-        let Some(dn) = self.user_dn_of(user).await? else {
+        // One connection: the service account's search, if any, then the user's bind on it.
+        let mut ldap = self.connect().await?;
+        let answer = self.bind_as(&mut ldap, user, password).await;
+        let _ = ldap.unbind().await;
+        answer
+    }
+
+    async fn bind_as(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        user: &str,
+        password: &str,
+    ) -> Result<bool, LdapUnavailable> {
+        let Some(dn) = self.user_dn_of(ldap, user).await? else {
             return Ok(false);
         };
-        let mut ldap = self.connect().await?;
-        let answer = ldap.simple_bind(&dn, password).await;
-        let _ = ldap.unbind().await;
-        let result = answer.map_err(|e| LdapUnavailable(e.to_string()))?;
+        let result = ldap
+            .simple_bind(&dn, password)
+            .await
+            .map_err(|e| LdapUnavailable(e.to_string()))?;
         // 49: invalid credentials; anything else but success is the server's trouble.
         match result.rc {
             0 => Ok(true),
@@ -95,7 +108,11 @@ impl LdapConfig {
 
     /// The DN to bind as: from the template, or found by the service account's search (`None`
     /// when no single entry matches).
-    async fn user_dn_of(&self, user: &str) -> Result<Option<String>, LdapUnavailable> {
+    async fn user_dn_of(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        user: &str,
+    ) -> Result<Option<String>, LdapUnavailable> {
         if let Some(template) = &self.user_dn {
             return Ok(Some(template.replace("{user}", &dn_escape(user))));
         }
@@ -104,7 +121,6 @@ impl LdapConfig {
                 "neither user_dn nor search is configured".into(),
             ));
         };
-        let mut ldap = self.connect().await?;
         let unavailable = |e: ldap3::LdapError| LdapUnavailable(e.to_string());
         ldap.simple_bind(&search.bind_dn, &search.bind_password)
             .await
@@ -118,7 +134,6 @@ impl LdapConfig {
             .map_err(unavailable)?
             .success()
             .map_err(unavailable)?;
-        let _ = ldap.unbind().await;
         Ok(match entries.as_slice() {
             [one] => Some(SearchEntry::construct(one.clone()).dn),
             _ => None,

@@ -37,8 +37,6 @@ pub struct Settings {
     pub format: OutputFormat,
     pub quiet: bool,
     pub log_level: LogLevel,
-    /// `--log-level` as given; `log_level` adds the command's default.
-    log_level_given: Option<LogLevel>,
     /// Requests in flight, pinned; `None` lets the client find the registry's limit.
     pub concurrency: Option<usize>,
     pub use_get_manifest: bool,
@@ -113,15 +111,13 @@ pub fn resolve(cli: Cli) -> anyhow::Result<(Settings, Action)> {
         _ => LogLevel::Warning,
     };
     let action = Action::resolve(command, !global.no_raise_intersecting_repo)?;
-    let mut settings = Settings::resolve(global)?;
-    settings.log_level = settings.log_level_given.unwrap_or(default_level);
-    Ok((settings, action))
+    Ok((Settings::resolve(global, default_level)?, action))
 }
 
 impl Settings {
     /// Validates the global options. Every field is destructured, so a new option is a compile error
-    /// here until it is handled.
-    pub fn resolve(args: GlobalArgs) -> anyhow::Result<Self> {
+    /// here until it is handled. `default_level` is the command's log level without `--log-level`.
+    pub fn resolve(args: GlobalArgs, default_level: LogLevel) -> anyhow::Result<Self> {
         let GlobalArgs {
             registry,
             user,
@@ -187,8 +183,7 @@ impl Settings {
             count,
             format,
             quiet,
-            log_level: log_level.unwrap_or(LogLevel::Warning),
-            log_level_given: log_level,
+            log_level: log_level.unwrap_or(default_level),
             concurrency: concurrency.map(usize::from),
             use_get_manifest,
             credential_source,
@@ -239,7 +234,7 @@ mod tests {
         let mut argv = vec!["regsweep"];
         argv.extend_from_slice(args);
         argv.push("list-repo-names");
-        Settings::resolve(Cli::try_parse_from(argv).unwrap().global)
+        Settings::resolve(Cli::try_parse_from(argv).unwrap().global, LogLevel::Warning)
     }
 
     #[test]
