@@ -43,11 +43,17 @@ _regsweep() {
             regsweep,query-tags)
                 cmd="regsweep__subcmd__query__subcmd__tags"
                 ;;
+            regsweep,query-untagged)
+                cmd="regsweep__subcmd__query__subcmd__untagged"
+                ;;
             regsweep,remove-repos)
                 cmd="regsweep__subcmd__remove__subcmd__repos"
                 ;;
             regsweep,remove-tags)
                 cmd="regsweep__subcmd__remove__subcmd__tags"
+                ;;
+            regsweep,remove-untagged)
+                cmd="regsweep__subcmd__remove__subcmd__untagged"
                 ;;
             regsweep,restore)
                 cmd="regsweep__subcmd__restore"
@@ -103,11 +109,17 @@ _regsweep() {
             regsweep__subcmd__help,query-tags)
                 cmd="regsweep__subcmd__help__subcmd__query__subcmd__tags"
                 ;;
+            regsweep__subcmd__help,query-untagged)
+                cmd="regsweep__subcmd__help__subcmd__query__subcmd__untagged"
+                ;;
             regsweep__subcmd__help,remove-repos)
                 cmd="regsweep__subcmd__help__subcmd__remove__subcmd__repos"
                 ;;
             regsweep__subcmd__help,remove-tags)
                 cmd="regsweep__subcmd__help__subcmd__remove__subcmd__tags"
+                ;;
+            regsweep__subcmd__help,remove-untagged)
+                cmd="regsweep__subcmd__help__subcmd__remove__subcmd__untagged"
                 ;;
             regsweep__subcmd__help,restore)
                 cmd="regsweep__subcmd__help__subcmd__restore"
@@ -146,7 +158,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,7 +608,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help)
-            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help"
+            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,6 +789,20 @@ _regsweep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        regsweep__subcmd__help__subcmd__query__subcmd__untagged)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         regsweep__subcmd__help__subcmd__remove__subcmd__repos)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -792,6 +818,20 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help__subcmd__remove__subcmd__tags)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__help__subcmd__remove__subcmd__untagged)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1124,7 +1164,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1288,7 +1328,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1398,7 +1438,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,8 +1571,98 @@ _regsweep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        regsweep__subcmd__query__subcmd__untagged)
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,7 +1772,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1701,6 +1831,96 @@ _regsweep() {
                     return 0
                     ;;
                 --not-pulled-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__remove__subcmd__untagged)
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --older-than)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

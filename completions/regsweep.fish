@@ -58,6 +58,8 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-repos" -d '
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
@@ -113,6 +115,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l for
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l all-tags -d 'Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`, `.sbom`, and the referrers tag schema\'s `sha256-<hex>`), which are otherwise shown only as counts beside their image with --long'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l long -d 'Also show each image\'s digest, size, created time, age and platforms (read once per digest and cached)'
@@ -182,6 +185,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -224,6 +229,10 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-partial -d 'Where a selected digest also carries tags that are not selected, remove just the selected tags instead of leaving the digest out; digests whose every tag is selected are deleted'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -260,6 +269,8 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l forma
 table\t''
 plain\t''
 json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -303,6 +314,10 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-partial -d 'Where a selected digest also carries tags that are not selected, remove just the selected tags instead of leaving the digest out; digests whose every tag is selected are deleted'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -315,6 +330,69 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l use-ge
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s r -l repo -d 'Repositories to look in; all of them when none is given' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l older-than -d 'Only manifests regsweep saw lose their last tag longer ago than this: a grace period for deployments that pinned the old digest' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s r -l repo -d 'Repositories to look in; all of them when none is given' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l older-than -d 'Only manifests regsweep saw lose their last tag longer ago than this: a grace period for deployments that pinned the old digest' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
+table\t''
+plain\t''
+json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s r -l repo -d 'Only restore these repositories' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
@@ -577,20 +655,22 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-m
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags restore outdated serve journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'

@@ -312,6 +312,15 @@ Examples:
     #[command(after_help = REMOVAL_HELP)]
     RemoveTags(RemoveTagsArgs),
 
+    /// Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far
+    /// as regsweep saw them lose their tags; each is checked to be still stored.
+    #[command(after_help = UNTAGGED_HELP)]
+    QueryUntagged(QueryUntaggedArgs),
+
+    /// Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete.
+    #[command(after_help = UNTAGGED_HELP)]
+    RemoveUntagged(RemoveUntaggedArgs),
+
     /// Put back what a removal deleted, from its journal (the newest one by default).
     #[command(after_help = "\
 Every manifest of the journal that is no longer in the registry, whatever its recorded status, is
@@ -379,6 +388,14 @@ pub struct ListTagNamesArgs {
     /// Example: `app worker`.
     #[arg(value_name = "REPO")]
     pub repo: Vec<String>,
+
+    /// Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`,
+    /// `.sbom`, and the referrers tag schema's `sha256-<hex>`), which are otherwise shown only as
+    /// counts beside their image with --long.
+    ///
+    /// Example: `list-tag-names app --all-tags`.
+    #[arg(long)]
+    pub all_tags: bool,
 
     /// List each repository's tags newest version first.
     ///
@@ -528,6 +545,64 @@ pub struct RepoSelectionArgs {
 
     #[command(flatten)]
     pub retention: RetentionArgs,
+
+    #[command(flatten)]
+    pub referrers: ReferrerArgs,
+}
+
+/// What a removal does with signatures, SBOMs and attestations.
+#[derive(Debug, Args)]
+pub struct ReferrerArgs {
+    /// Leave the signatures, SBOMs and attestations of removed images in the registry; by default
+    /// they go with their image (after it).
+    ///
+    /// Example: `remove-tags -r app -t '<1.4' --keep-referrers`.
+    #[arg(long, conflicts_with = "orphaned_referrers")]
+    pub keep_referrers: bool,
+
+    /// Select instead the signatures, SBOMs and attestations whose image is no longer stored
+    /// (cosign's `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages.
+    ///
+    /// Example: `remove-repos -r app --orphaned-referrers`.
+    #[arg(long)]
+    pub orphaned_referrers: bool,
+}
+
+/// `query-untagged` / `remove-untagged`.
+#[derive(Debug, Args)]
+pub struct UntaggedArgs {
+    /// Repositories to look in; all of them when none is given.
+    ///
+    /// Example: `-r app worker`.
+    #[arg(short = 'r', long = "repo", num_args = 1.., value_name = "REPO")]
+    pub repo: Vec<String>,
+
+    /// Only manifests regsweep saw lose their last tag longer ago than this: a grace period for
+    /// deployments that pinned the old digest.
+    ///
+    /// Example: `--older-than 14d`.
+    #[arg(long, value_name = "AGE")]
+    pub older_than: Option<String>,
+
+    /// Leave the signatures, SBOMs and attestations of removed manifests.
+    #[arg(long)]
+    pub keep_referrers: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryUntaggedArgs {
+    #[command(flatten)]
+    pub untagged: UntaggedArgs,
+    #[command(flatten)]
+    pub details: QueryDetailsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveUntaggedArgs {
+    #[command(flatten)]
+    pub untagged: UntaggedArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 /// Selection by age and rank, combined with the other selectors as a conjunction.
@@ -629,9 +704,37 @@ pub struct TagSelectionArgs {
     #[arg(long)]
     pub raise_intersecting_tag: bool,
 
+    /// Remove the selected tags and leave their manifests (and the manifests' other tags): by
+    /// DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway
+    /// manifest that is then deleted.
+    ///
+    /// Example: `remove-tags -r app -t latest-rc --untag-only`.
+    #[arg(long, conflicts_with = "untag_partial")]
+    pub untag_only: bool,
+
+    /// Where a selected digest also carries tags that are not selected, remove just the selected
+    /// tags instead of leaving the digest out; digests whose every tag is selected are deleted.
+    ///
+    /// Example: `remove-tags -r app -re 'pr-.*' --untag-partial`.
+    #[arg(long)]
+    pub untag_partial: bool,
+
     #[command(flatten)]
     pub retention: RetentionArgs,
+
+    #[command(flatten)]
+    pub referrers: ReferrerArgs,
 }
+
+const UNTAGGED_HELP: &str = "\
+A plain Distribution registry cannot list untagged manifests. regsweep remembers the digests its
+tags pointed to before (each refresh, and `regsweep serve`'s push notifications) and asks the
+registry (HEAD) which are still stored. Never selected: a manifest tagged again, a child of a tagged
+index, a signature or SBOM of a stored image. Their own signatures and SBOMs go with them.
+
+Examples:
+  regsweep -reg registry.example.com query-untagged
+  regsweep -reg registry.example.com remove-untagged -r app --older-than 14d --dry-run";
 
 const REMOVAL_HELP: &str = "\
 Removal never deletes what was not selected:

@@ -23,9 +23,12 @@ const IMAGE_CONFIGS: [&str; 2] = [
 /// What `ensure_details` did.
 #[derive(Debug, Default)]
 pub struct Fetched {
-    /// (repository, digest) of manifests the cache lists but the registry no longer has: the cache
-    /// went stale behind regsweep's back.
+    /// (repository, digest) of tagged manifests the cache lists but the registry no longer has: the
+    /// cache went stale behind regsweep's back.
     pub gone: Vec<(String, String)>,
+    /// (repository, digest) of untagged manifests and referrers the registry no longer has (garbage
+    /// collected, deleted): forgotten in the inventory already, nothing to warn about.
+    pub forgotten: Vec<(String, String)>,
 }
 
 /// Makes sure every manifest tagged in `repositories` (and every child of an index there) has its
@@ -92,7 +95,15 @@ pub async fn ensure_details(
     if requests > 0 {
         aggregate_indexes(inventory);
     }
-    Ok(Fetched { gone })
+    // Untagged manifests and referrers come and go; only a tagged one gone is drift.
+    let (forgotten, gone): (Vec<_>, Vec<_>) = gone.into_iter().partition(|(repo, digest)| {
+        inventory.repositories.get(repo).is_some_and(|r| {
+            !r.is_tagged(digest)
+                && (r.untagged.contains_key(digest) || r.referrers.contains_key(digest))
+        })
+    });
+    inventory.forget_gone(&forgotten);
+    Ok(Fetched { gone, forgotten })
 }
 
 /// Whether `ensure_details` would send any request: a manifest of the repositories lacks its details,
@@ -174,6 +185,7 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
         manifest_bytes: Some(bytes.len() as u64),
         ..ManifestDetails::default()
     };
+    read_referrer_fields(bytes, &mut details);
     if media_type.is_some_and(is_index) {
         details.children = parse_children(bytes).ok();
         return details;
@@ -196,10 +208,32 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
         media_type: Some(d.media_type().to_string()),
     };
     details.config = Some(blob(manifest.config()));
+    if details.subject.is_some() && details.artifact_type.is_none() {
+        // Before `artifactType`, an artifact said what it is with its config's media type.
+        details.artifact_type = Some(manifest.config().media_type().to_string());
+    }
     details.layers = manifest.layers().iter().map(blob).collect();
     details.size =
         Some(details.layers.iter().map(|l| l.size).sum::<u64>() + manifest.config().size());
     details
+}
+
+/// A manifest's OCI 1.1 `subject` (a valid digest only: it goes into URLs) and `artifactType`.
+fn read_referrer_fields(bytes: &[u8], details: &mut ManifestDetails) {
+    #[derive(serde::Deserialize)]
+    struct Subject {
+        digest: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Fields {
+        subject: Option<Subject>,
+        artifact_type: Option<String>,
+    }
+    if let Ok(fields) = serde_json::from_slice::<Fields>(bytes) {
+        details.subject = fields.subject.map(|s| s.digest).filter(|d| is_digest(d));
+        details.artifact_type = fields.artifact_type.filter(|t| t.len() <= 255);
+    }
 }
 
 /// The children of an OCI image index or Docker manifest list (they share the shape).
@@ -325,6 +359,32 @@ mod tests {
         );
         assert_eq!(schema1.size, None);
         assert!(schema1.config_read);
+    }
+
+    #[test]
+    fn referrers_name_their_subject_and_artifact_type() {
+        let subject = format!("sha256:{}", "e".repeat(64));
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "config":{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"sha256:{c}","size":2}},
+            "layers":[],"subject":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{subject}","size":9}}}}"#,
+            c = "c".repeat(64)
+        );
+        let details = parse_manifest(
+            Some("application/vnd.oci.image.manifest.v1+json"),
+            manifest.as_bytes(),
+        );
+        assert_eq!(details.subject.as_deref(), Some(subject.as_str()));
+        assert_eq!(
+            details.artifact_type.as_deref(),
+            Some("application/vnd.dev.cosign.simplesigning.v1+json")
+        );
+        let bad = manifest.replace(&subject, "sha256:../../x");
+        let details = parse_manifest(None, bad.as_bytes());
+        assert_eq!(
+            details.subject, None,
+            "an invalid subject digest is dropped"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomically;
 use crate::names::{is_digest, is_repository_name, is_tag};
-use crate::registry::RegistryAddress;
+use crate::registry::{RegistryAddress, UntagMethod};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -39,6 +39,14 @@ pub struct Entry {
     /// For a child deleted with its index: the index's digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// For an attachment (signature, SBOM, attestation) deleted with its image: the image's digest.
+    /// It is deleted after its subject and restored after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Set when only `tags` were removed and the manifest stayed, with how. `Deleted` then means
+    /// the tags are gone; `restore` points them back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untag: Option<UntagMethod>,
     /// The manifest's exact bytes (manifests are JSON, so UTF-8).
     pub manifest: String,
     pub status: Status,
@@ -137,6 +145,7 @@ pub fn load(path: &Path) -> Result<Journal, JournalError> {
         }
         let bad_digest = std::iter::once(&entry.digest)
             .chain(&entry.parent)
+            .chain(&entry.subject)
             .find(|d| !is_digest(d));
         if let Some(digest) = bad_digest {
             return Err(corrupt(format!("invalid digest {digest:?}")));
@@ -197,6 +206,8 @@ mod tests {
                 media_type: "application/vnd.oci.image.manifest.v1+json".into(),
                 tags: vec!["1.0".into()],
                 parent: None,
+                subject: None,
+                untag: None,
                 manifest: "{\"schemaVersion\": 2}\n".into(),
                 status: Status::Deleted,
                 error: None,

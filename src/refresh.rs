@@ -7,8 +7,10 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use tokio::task::JoinSet;
 
-use crate::inventory::{Inventory, Repository, TagEntry, UnknownRepository, carry_over_history};
-use crate::registry::{Client, Listed};
+use crate::inventory::{
+    Inventory, Referrer, Repository, TagEntry, UnknownRepository, carry_over_history,
+};
+use crate::registry::{Client, Listed, RegistryError};
 
 /// Which repositories to read.
 #[derive(Debug, Clone, Copy)]
@@ -58,13 +60,18 @@ pub async fn refresh(
         Scope::Only(names) => names.to_vec(),
     };
     progress.set_message(format!("reading {} repositories", names.len()));
+    // Asked once, so a registry without the referrers API gets one request about it.
+    let referrers_api = match names.first() {
+        Some(first) => client.has_referrers_api(first).await,
+        None => false,
+    };
 
     let mut tasks = JoinSet::new();
     for name in names {
         let client = client.clone();
         let progress = progress.clone();
         tasks.spawn(async move {
-            let repository = read_repository(&client, &name, &progress)
+            let repository = read_repository(&client, &name, referrers_api, &progress)
                 .await
                 .with_context(|| format!("reading repository {name}"));
             (name, repository)
@@ -88,10 +95,10 @@ pub async fn refresh(
             }),
         }
     }
+    carry_over_history(&mut inventory, previous, started);
     if let Some(previous) = previous {
         carry_over_details(&mut inventory, previous);
     }
-    carry_over_history(&mut inventory, previous, started);
     skipped.sort();
     Ok(Refreshed { inventory, skipped })
 }
@@ -114,6 +121,7 @@ fn note_invalid(skipped: &mut Vec<String>, what: &str, listed: &Listed) {
 async fn read_repository(
     client: &Client,
     name: &str,
+    referrers_api: bool,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<(Repository, Listed)>> {
     let Some(mut listed) = client.tags(name).await? else {
@@ -136,7 +144,55 @@ async fn read_repository(
                 .insert(tag, TagEntry::new(manifest.digest, manifest.media_type));
         }
     }
+    if referrers_api {
+        read_referrers(client, name, &mut repository)
+            .await
+            .with_context(|| format!("listing the referrers in {name}"))?;
+    }
     Ok(Some((repository, listed)))
+}
+
+/// How deep referrers of referrers are followed (an SBOM's signature is two levels down).
+const REFERRER_DEPTH: usize = 4;
+
+/// Asks the referrers API which manifests refer to each tagged one, and to those in turn.
+async fn read_referrers(
+    client: &Client,
+    name: &str,
+    repository: &mut Repository,
+) -> Result<(), RegistryError> {
+    let mut level: Vec<String> = repository
+        .tags
+        .values()
+        .map(|t| t.digest.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for _ in 0..REFERRER_DEPTH {
+        if level.is_empty() {
+            break;
+        }
+        let answers = try_join_all(level.iter().map(|d| client.referrers(name, d))).await?;
+        let mut next = Vec::new();
+        for (subject, referrers) in level.iter().zip(answers) {
+            for r in referrers {
+                if repository.referrers.contains_key(&r.digest) {
+                    continue;
+                }
+                next.push(r.digest.clone());
+                repository.referrers.insert(
+                    r.digest,
+                    Referrer {
+                        subject: subject.clone(),
+                        media_type: r.media_type,
+                        artifact_type: r.artifact_type,
+                    },
+                );
+            }
+        }
+        level = next;
+    }
+    Ok(())
 }
 
 /// Keeps the details of `previous` for every digest still referenced: tagged ones, and the children
@@ -145,7 +201,12 @@ fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {
     let mut wanted: Vec<&str> = inventory
         .repositories
         .values()
-        .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
+        .flat_map(|r| {
+            let tagged = r.tags.values().map(|t| t.digest.as_str());
+            tagged
+                .chain(r.referrers.keys().map(String::as_str))
+                .chain(r.untagged.keys().map(String::as_str))
+        })
         .collect();
     let mut kept = std::collections::BTreeMap::new();
     while let Some(digest) = wanted.pop() {

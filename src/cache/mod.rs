@@ -337,6 +337,9 @@ fn summarize(inventory: &Inventory, spans: BTreeMap<String, Span>) -> Summary<'_
             manifests: u.manifests as u32,
             size: u.size,
             disk_size: u.disk_size,
+            attachments: u.attachments as u32,
+            untagged: u.untagged as u32,
+            untagged_disk_size: u.untagged_disk_size,
         })
         .collect();
     Summary {

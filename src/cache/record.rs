@@ -112,7 +112,9 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     let flags = u8::from(d.config_read)
         | (u8::from(d.children.is_some()) << 1)
         | (u8::from(d.config.is_some()) << 2)
-        | (u8::from(d.created.is_some()) << 3);
+        | (u8::from(d.created.is_some()) << 3)
+        | (u8::from(d.subject.is_some()) << 4)
+        | (u8::from(d.artifact_type.is_some()) << 5);
     out.u8(flags);
     if let Some(created) = d.created {
         out.u64(created.as_second() as u64);
@@ -141,6 +143,9 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     out.u8(u8::try_from(d.platforms.len()).unwrap_or(u8::MAX));
     for platform in d.platforms.iter().take(usize::from(u8::MAX)) {
         out.str(platform);
+    }
+    for text in d.subject.iter().chain(&d.artifact_type) {
+        out.str(text);
     }
 }
 
@@ -194,6 +199,8 @@ pub(super) fn decode_record(
         None
     };
     let platforms = (0..r.u8()?).map(|_| r.str()).collect::<Result<_, _>>()?;
+    let subject = (flags & 16 != 0).then(|| r.str()).transpose()?;
+    let artifact_type = (flags & 32 != 0).then(|| r.str()).transpose()?;
     let details = ManifestDetails {
         media_type,
         manifest_bytes,
@@ -204,6 +211,8 @@ pub(super) fn decode_record(
         created,
         platforms,
         config_read: flags & 1 != 0,
+        subject,
+        artifact_type,
     };
     Ok((digest, details))
 }

@@ -33,9 +33,11 @@ use super::record::{In, MediaTypes, Out, corrupt, decode_record, encode_record};
 use crate::inventory::{Inventory, ManifestDetails};
 
 const MAGIC: &[u8; 8] = b"RSWPDET\0";
-pub const VERSION: u32 = 1;
+/// Version 2 added each manifest's `subject` and artifact type; a version 1 file is not read, so the
+/// details are read from the registry again once.
+pub const VERSION: u32 = 2;
 const KEY: usize = 16;
-const REPO_ROW: usize = 48;
+const REPO_ROW: usize = 64;
 const SHARED_ROW: usize = KEY + 8;
 const INDEX_ROW: usize = KEY + 12;
 const BLOB_ROW: usize = KEY + 12;
@@ -65,6 +67,9 @@ pub struct RepoRow {
     pub manifests: u32,
     pub size: u64,
     pub disk_size: u64,
+    pub attachments: u32,
+    pub untagged: u32,
+    pub untagged_disk_size: u64,
     pub span: Span,
 }
 
@@ -196,6 +201,9 @@ fn repos_section(repos: &[RepoRow]) -> Vec<u8> {
         out.u32(r.manifests);
         out.u64(r.size);
         out.u64(r.disk_size);
+        out.u32(r.attachments);
+        out.u32(r.untagged);
+        out.u64(r.untagged_disk_size);
         out.u64(r.span.offset);
         out.u64(r.span.len);
     }
@@ -377,6 +385,9 @@ impl Store {
                     manifests: r.u32()?,
                     size: r.u64()?,
                     disk_size: r.u64()?,
+                    attachments: r.u32()?,
+                    untagged: r.u32()?,
+                    untagged_disk_size: r.u64()?,
                     span: Span {
                         offset: r.u64()?,
                         len: r.u64()?,
@@ -547,6 +558,8 @@ mod tests {
                         ),
                         platforms: vec!["linux/amd64".into()],
                         config_read: true,
+                        subject: (t == 2).then(|| digest(9)),
+                        artifact_type: (t == 2).then(|| "application/spdx+json".into()),
                         children: (t == 3).then(|| {
                             vec![ChildManifest {
                                 digest: digest(8),
@@ -568,6 +581,9 @@ mod tests {
                 manifests: 0,
                 size: 1,
                 disk_size: 2,
+                attachments: 3,
+                untagged: 4,
+                untagged_disk_size: 5,
                 span: Span {
                     offset: 10,
                     len: 20,

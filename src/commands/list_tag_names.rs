@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Context, Want, age_seconds, human_duration, inventory, read_details};
 use crate::exit::ExitStatus;
-use crate::inventory::{Inventory, TagEntry};
+use crate::inventory::{Attachments, Inventory, TagEntry, is_attachment_tag};
 use crate::output::{Rows, human_bytes, media_type_label, short_digest};
 use crate::settings::{ListTagNamesSettings, TagSort};
 use crate::version::natural_cmp;
@@ -26,6 +26,10 @@ struct Row<'a> {
     created: Option<Timestamp>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     platforms: Vec<String>,
+    /// The image's signatures, SBOMs and attestations (and theirs), by kind; their sizes are in
+    /// `size`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<&'static str>,
 }
 
 pub async fn run(ctx: &Context, listing: &ListTagNamesSettings) -> anyhow::Result<ExitStatus> {
@@ -68,22 +72,34 @@ fn rows<'a>(inventory: &'a Inventory, listing: &ListTagNamesSettings, host: &str
         if !listing.repos.is_empty() && !listing.repos.contains(repository) {
             continue;
         }
-        let mut tags: Vec<(&'a String, &'a TagEntry)> = repo.tags.iter().collect();
+        let attachments = Attachments::of(inventory, repository);
+        let mut tags: Vec<(&'a String, &'a TagEntry)> = repo
+            .tags
+            .iter()
+            .filter(|(tag, _)| listing.all_tags || !is_attachment_tag(tag))
+            .collect();
         match listing.sort {
             TagSort::Name => tags.sort_by_key(|(tag, _)| *tag),
             _ => tags.sort_by(|(a, _), (b, _)| natural_cmp(a, b)),
         }
         rows.extend(tags.into_iter().map(|(tag, entry)| {
             let details = inventory.manifests.get(&entry.digest);
+            let attached = attachments.closure(&entry.digest);
+            let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
+            let attached_size: u64 = attached.iter().filter_map(|a| size_of(&a.digest)).sum();
+            let mut kinds: Vec<_> = attached.iter().map(|a| a.kind).collect();
+            kinds.sort();
+            kinds.dedup();
             Row {
                 repository,
                 tag,
                 image: format!("{host}/{repository}:{tag}"),
                 digest: &entry.digest,
                 media_type: entry.media_type.as_deref(),
-                size: details.and_then(|d| d.size),
+                size: details.and_then(|d| d.size).map(|s| s + attached_size),
                 created: details.and_then(|d| d.created),
                 platforms: details.map(|d| d.platforms.clone()).unwrap_or_default(),
+                attachments: kinds.into_iter().map(|k| k.label()).collect(),
             }
         }));
     }
@@ -142,6 +158,14 @@ fn platforms(row: &Row) -> String {
     }
 }
 
+fn attached(row: &Row) -> String {
+    if row.attachments.is_empty() {
+        dash()
+    } else {
+        row.attachments.join(", ")
+    }
+}
+
 impl<'a> Rows for Tags<'a> {
     type Row = Row<'a>;
 
@@ -157,7 +181,7 @@ impl<'a> Rows for Tags<'a> {
         };
         header.push("DIGEST");
         if self.long {
-            header.extend(["SIZE", "CREATED", "AGE", "PLATFORMS"]);
+            header.extend(["SIZE", "CREATED", "AGE", "PLATFORMS", "ATTACHED"]);
         } else {
             header.push("TYPE");
         }
@@ -182,6 +206,7 @@ impl<'a> Rows for Tags<'a> {
                     .map_or_else(dash, |c| human_duration(age_seconds(c))),
             );
             cells.push(platforms(r));
+            cells.push(attached(r));
         } else {
             cells.push(media_type_label(r.media_type).to_owned());
         }
@@ -203,11 +228,12 @@ impl<'a> Rows for Tags<'a> {
             format!("{:width$}  {:tag_width$}", r.repository, r.tag)
         };
         format!(
-            "{first}  {}  {}  {}  {}",
+            "{first}  {}  {}  {}  {}  {}",
             r.digest,
             r.size.map_or_else(dash, |s| s.to_string()),
             r.created.map_or_else(dash, |c| c.to_string()),
-            platforms(r)
+            platforms(r),
+            attached(r).replace(", ", ",")
         )
     }
 }
@@ -227,6 +253,7 @@ mod tests {
             size: Some(1234),
             created: None,
             platforms: vec!["linux/amd64".into()],
+            attachments: vec!["signature"],
         }
     }
 
@@ -244,6 +271,7 @@ mod tests {
     fn dregutil_columns_pad_the_repository_to_the_longest_name() {
         let mut listing = ListTagNamesSettings {
             repos: Vec::new(),
+            all_tags: false,
             reverse_sort: false,
             image_names: false,
             long: false,
@@ -259,7 +287,7 @@ mod tests {
         listing.long = true;
         assert_eq!(
             plain(&listing).lines().next().unwrap(),
-            "app         1.2     sha256:0123456789abcdef  1234  -  linux/amd64"
+            "app         1.2     sha256:0123456789abcdef  1234  -  linux/amd64  signature"
         );
     }
 }

@@ -12,6 +12,7 @@ pub mod query;
 pub mod remove;
 pub mod restore;
 pub mod serve;
+mod stored;
 pub mod usage;
 
 use std::sync::{Arc, OnceLock};
@@ -198,6 +199,7 @@ pub async fn with_details(
         file.update(ctx.registry()?, |current| {
             let mut current = current?;
             merge_details(&mut current.manifests, &inventory.manifests);
+            current.forget_gone(&fetched.forgotten);
             Some(current)
         })?;
     }

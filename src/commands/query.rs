@@ -1,16 +1,17 @@
 //! `query-repos -r REPO...` and `query-tags -r REPO... -t/-re ... [-x/-xre ...]`: what removal would
 //! delete, answered from the cache; and the notes a removal's plan shares with them.
 
-use super::{Context, Want, inventory, read_details, reclaim_of};
+use super::stored::{check_stored, selection_inventory};
+use super::{Context, read_details, reclaim_of};
 use crate::exit::ExitStatus;
 use crate::output::{Printer, Rows, human_bytes, media_type_label, short_digest};
-use crate::select::{Reclaim, Selected, plan};
+use crate::select::{Plan, Reclaim, Selected, plan};
 use crate::settings::QuerySettings;
 
 pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<ExitStatus> {
-    let query = &settings.query;
     // The selected repositories, and where their digests are tagged elsewhere (the reverse check).
-    let mut inventory = inventory(ctx, Want::Selection(query.repositories())).await?;
+    let (query, mut inventory) = selection_inventory(ctx, &settings.query).await?;
+    let query = &query;
     // Ages need the images' created times: read what the cache lacks. The reclaimable figure alone
     // never sends the query to the registry, unless asked (--details).
     let created = query.retention().needs_created();
@@ -19,6 +20,7 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
     } else if let Some(file) = ctx.cache()? {
         file.load_details(&mut inventory, query.repositories())?;
     }
+    check_stored(ctx, &mut inventory, query).await?;
     let rows = query.select(&inventory)?;
     let count = rows.len();
     let width = query
@@ -31,8 +33,11 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
     ctx.printer.rows(&selection)?;
     ctx.printer.count_footer("selected digests", count)?;
     note_undated(&ctx.printer, query.undated(&inventory));
-    match plan(&inventory, selection.rows) {
-        Ok(plan) => note_reclaim(&ctx.printer, &reclaim_of(ctx, &mut inventory, &plan)?),
+    match plan(&inventory, selection.rows, query.with_attachments()) {
+        Ok(plan) => {
+            note_plan_extras(&ctx.printer, &plan);
+            note_reclaim(&ctx.printer, &reclaim_of(ctx, &mut inventory, &plan)?);
+        }
         Err(unknown) => ctx.printer.note(&format!(
             "reclaimable space not estimated: {unknown} (--details reads them)"
         )),
@@ -63,12 +68,46 @@ impl Rows for Selection {
             r.repository.clone(),
             r.tags.join(", "),
             short_digest(&r.digest),
-            media_type_label(r.media_type.as_deref()).to_owned(),
+            if r.untag {
+                "untag".to_owned()
+            } else {
+                media_type_label(r.media_type.as_deref()).to_owned()
+            },
         ]
     }
 
     fn plain(&self, r: &Selected) -> String {
-        format!("{:width$}  {}", r.repository, r.digest, width = self.width)
+        let line = format!("{:width$}  {}", r.repository, r.digest, width = self.width);
+        if r.untag {
+            format!("{line}  untag {}", r.tags.join(","))
+        } else {
+            line
+        }
+    }
+}
+
+/// What removal would do besides deleting the selected manifests: their attachments, untags.
+pub fn note_plan_extras(printer: &Printer, plan: &Plan) {
+    if !plan.attachments.is_empty() {
+        printer.note(&format!(
+            "removal takes {} attachments (signatures, SBOMs, attestations) of the selected images \
+             along (--keep-referrers leaves them)",
+            plan.attachments.len()
+        ));
+    }
+    for kept in &plan.tagged_attachments {
+        printer.note(&format!(
+            "{}@{} is an attachment with tags of its own ({}); removal keeps it",
+            kept.repository,
+            short_digest(&kept.digest),
+            kept.tags.join(", ")
+        ));
+    }
+    if !plan.untags.is_empty() {
+        printer.note(&format!(
+            "{} tags would be removed from manifests that stay (untag)",
+            plan.untagged_tag_count()
+        ));
     }
 }
 

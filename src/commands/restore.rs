@@ -9,11 +9,12 @@
 
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Context;
 use crate::exit::{ExitStatus, UsageError};
-use crate::inventory::{Inventory, TagEntry};
+use crate::inventory::{Inventory, Referrer, TagEntry, Untagged};
 use crate::journal::{self, Entry, Journal};
 use crate::media_type::is_index;
 use crate::output::{Rows, short_digest};
@@ -61,16 +62,18 @@ pub async fn run(ctx: &Context, settings: &RestoreSettings) -> anyhow::Result<Ex
         .iter()
         .filter(|e| repos.is_empty() || repos.contains(&e.repository))
         .collect();
-    // Children (and plain images) before the indexes that reference them.
-    wanted.sort_by_key(|e| is_index(&e.media_type));
+    // Children (and plain images) before the indexes that reference them; images before their
+    // attachments (signatures, SBOMs), and those in the same order.
+    let phase = |e: &Entry| (e.subject.is_some(), is_index(&e.media_type));
+    wanted.sort_by_key(|e| phase(e));
     ctx.printer.note(&format!(
         "restoring {} manifests from {}",
         wanted.len(),
         path.display()
     ));
     let mut outcomes = Vec::new();
-    for phase in [false, true] {
-        let batch = wanted.iter().filter(|e| is_index(&e.media_type) == phase);
+    for now in [(false, false), (false, true), (true, false), (true, true)] {
+        let batch = wanted.iter().filter(|e| phase(e) == now);
         outcomes.extend(
             futures::future::join_all(batch.map(|entry| restore_entry(client, entry))).await,
         );
@@ -123,6 +126,12 @@ async fn restore_into(client: &Client, entry: &Entry, outcome: &mut Outcome) -> 
             .with_context(|| format!("reading {repo}:{tag}"))?;
         match now {
             Some(current) if current.digest == entry.digest => {}
+            // An untag interrupted half-way left the tag on one of regsweep's throwaway manifests.
+            Some(current)
+                if entry.untag.is_some() && client.is_placeholder(repo, &current.digest).await =>
+            {
+                missing_tags.push(tag.clone());
+            }
             Some(_) => outcome.skipped_tags.push(tag.clone()),
             None => missing_tags.push(tag.clone()),
         }
@@ -201,12 +210,18 @@ fn update_cache(ctx: &Context, outcomes: &[Outcome], journal: &Journal) -> anyho
 }
 
 fn add_restored(inventory: &mut Inventory, outcomes: &[Outcome], journal: &Journal) {
-    for outcome in outcomes {
-        let media_type = journal
+    for outcome in outcomes
+        .iter()
+        .filter(|o| o.error.is_none() && !o.already_there)
+    {
+        let Some(entry) = journal
             .entries
             .iter()
-            .find(|e| e.digest == outcome.digest)
-            .map(|e| e.media_type.clone());
+            .find(|e| e.repository == outcome.repository && e.digest == outcome.digest)
+        else {
+            continue;
+        };
+        let media_type = Some(entry.media_type.clone());
         let repository = inventory
             .repositories
             .entry(outcome.repository.clone())
@@ -215,6 +230,28 @@ fn add_restored(inventory: &mut Inventory, outcomes: &[Outcome], journal: &Journ
             repository.tags.insert(
                 tag.clone(),
                 TagEntry::new(outcome.digest.clone(), media_type.clone()),
+            );
+        }
+        if !outcome.restored_tags.is_empty() || entry.parent.is_some() {
+            repository.untagged.remove(&entry.digest);
+        } else if let Some(subject) = &entry.subject {
+            // Back by digest: a referrer of its image again.
+            repository.referrers.insert(
+                entry.digest.clone(),
+                Referrer {
+                    subject: subject.clone(),
+                    media_type,
+                    artifact_type: None,
+                },
+            );
+        } else {
+            repository.untagged.insert(
+                entry.digest.clone(),
+                Untagged {
+                    since: Timestamp::now(),
+                    media_type,
+                    tags: entry.tags.clone(),
+                },
             );
         }
     }

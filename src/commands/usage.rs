@@ -22,6 +22,14 @@ pub async fn run(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<Exit
     if settings.tags && ctx.printer.format() != OutputFormat::Json {
         ctx.printer.rows(&TagSizes::new(&usage))?;
     }
+    let untagged: usize = usage.repositories.iter().map(|r| r.untagged).sum();
+    if untagged > 0 {
+        ctx.printer.note(&format!(
+            "untagged: bytes held only by {untagged} manifests that lost their tags, as far as \
+             regsweep saw them lose them (a plain registry cannot list the rest); \
+             `regsweep query-untagged` lists them"
+        ));
+    }
     if usage.missing_details > 0 {
         ctx.printer.note(&format!(
             "the registry's disk size leaves out {} manifests whose details are not cached yet; \
@@ -60,6 +68,9 @@ fn from_overview(overview: Overview, repos: &[String], registry: &str) -> anyhow
             manifests: r.manifests as usize,
             size: r.size,
             disk_size: r.disk_size,
+            attachments: r.attachments as usize,
+            untagged: r.untagged as usize,
+            untagged_disk_size: r.untagged_disk_size,
             tag_sizes: Vec::new(),
         })
         .collect();
@@ -112,6 +123,7 @@ struct Line<'a> {
     manifests: usize,
     size: u64,
     disk_size: u64,
+    untagged_disk_size: u64,
     total: bool,
 }
 
@@ -134,6 +146,7 @@ impl<'a> Repositories<'a> {
                 manifests: r.manifests,
                 size: r.size,
                 disk_size: r.disk_size,
+                untagged_disk_size: r.untagged_disk_size,
                 total: false,
             })
             .collect();
@@ -143,6 +156,7 @@ impl<'a> Repositories<'a> {
             manifests: repos.iter().map(|r| r.manifests).sum(),
             size: repos.iter().map(|r| r.size).sum(),
             disk_size: usage.registry_disk_size,
+            untagged_disk_size: repos.iter().map(|r| r.untagged_disk_size).sum(),
             total: true,
         });
         let width = repos
@@ -167,7 +181,14 @@ impl<'a> Rows for Repositories<'a> {
     }
 
     fn header(&self) -> Vec<&'static str> {
-        vec!["REPOSITORY", "TAGS", "MANIFESTS", "SIZE", "DISK SIZE"]
+        vec![
+            "REPOSITORY",
+            "TAGS",
+            "MANIFESTS",
+            "SIZE",
+            "DISK SIZE",
+            "UNTAGGED (KNOWN)",
+        ]
     }
 
     fn cells(&self, l: &Line) -> Vec<String> {
@@ -182,14 +203,15 @@ impl<'a> Rows for Repositories<'a> {
             l.manifests.to_string(),
             human_bytes(l.size),
             human_bytes(l.disk_size),
+            human_bytes(l.untagged_disk_size),
         ]
     }
 
     fn plain(&self, l: &Line) -> String {
         let width = self.width;
         format!(
-            "{:width$}  {}  {}  {}  {}",
-            l.name, l.tags, l.manifests, l.size, l.disk_size
+            "{:width$}  {}  {}  {}  {}  {}",
+            l.name, l.tags, l.manifests, l.size, l.disk_size, l.untagged_disk_size
         )
     }
 

@@ -108,6 +108,8 @@ pub(super) struct Inner {
     use_get_manifest: bool,
     pub(super) auth: Authenticator,
     pub(super) budget: RetryBudget,
+    /// Whether the registry has the referrers API (see `referrers`).
+    pub(super) referrers_api: std::sync::atomic::AtomicU8,
 }
 
 impl Client {
@@ -162,6 +164,7 @@ impl Client {
                 use_get_manifest: config.use_get_manifest,
                 auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
                 budget: RetryBudget::default(),
+                referrers_api: std::sync::atomic::AtomicU8::new(super::referrers::UNKNOWN),
             }),
         })
     }
@@ -387,7 +390,7 @@ impl Client {
 
     /// Follows `Link: <...>; rel="next"` from `first` until it is absent, handing each page to `take`;
     /// at most `MAX_PAGES` pages.
-    async fn paginate<T: DeserializeOwned>(
+    pub(super) async fn paginate<T: DeserializeOwned>(
         &self,
         first: Url,
         access: &Access,

@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod limit;
 mod manifest;
+mod referrers;
 mod retry;
 mod send;
 
@@ -14,4 +15,5 @@ pub use address::RegistryAddress;
 pub use auth::Credential;
 pub use client::{Client, ClientConfig, Deleted, Listed, TlsConfig};
 pub use error::{ConfigError, ErrorCode, RegistryError};
+pub use referrers::UntagMethod;
 pub use retry::backoff;

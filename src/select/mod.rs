@@ -23,6 +23,7 @@ mod retention;
 mod selector;
 #[cfg(test)]
 pub(crate) mod testing;
+mod untagged;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,8 +37,9 @@ pub use reclaim::{
 };
 pub use retention::{KeepBy, Retention, undated};
 pub use selector::{SelectorError, TagSelector};
+pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 
-use crate::inventory::{Inventory, TagEntry, UnknownRepository};
+use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};
 use crate::version::natural_cmp;
 use retention::kept_digests;
 use selector::any_matches;
@@ -48,6 +50,21 @@ pub struct RepoQuery {
     pub repositories: Vec<String>,
     pub raise_intersecting_repo: bool,
     pub retention: Retention,
+    /// Leave the signatures, SBOMs and attestations of removed images (`--keep-referrers`).
+    pub keep_referrers: bool,
+}
+
+/// Whether tags are removed without their manifests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Untag {
+    /// Delete manifests; a digest that also carries unselected tags is left out.
+    #[default]
+    Never,
+    /// Remove the selected tags, never a manifest (`--untag-only`).
+    Only,
+    /// Delete manifests whose every tag is selected; where a digest also carries unselected tags,
+    /// remove just the selected ones (`--untag-partial`).
+    Partial,
 }
 
 /// `query-tags` / `remove-tags`: digests of the tags matching `include`, checked in reverse.
@@ -60,12 +77,18 @@ pub struct TagQuery {
     pub raise_intersecting_repo: bool,
     pub raise_intersecting_tag: bool,
     pub retention: Retention,
+    pub keep_referrers: bool,
+    pub untag: Untag,
 }
 
 impl TagQuery {
     /// Whether a tag is a candidate: it matches a selector (any tag when only retention options were
-    /// given) and the age filters.
+    /// given) and the age filters. A signature's or SBOM's tag never is: attachments go with their
+    /// image (or, orphaned, with `--orphaned-referrers`).
     fn is_candidate(&self, inventory: &Inventory, tag: &str, entry: &TagEntry) -> bool {
+        if is_attachment_tag(tag) {
+            return false;
+        }
         let named = if self.include.is_empty() {
             true
         } else {
@@ -80,13 +103,40 @@ impl TagQuery {
 pub enum Query {
     Repos(RepoQuery),
     Tags(TagQuery),
+    /// Attachments whose image is gone (`--orphaned-referrers`).
+    Orphans(OrphanQuery),
+    /// Manifests that lost their tags (`query-untagged`, `remove-untagged`).
+    Untagged(UntaggedQuery),
 }
+
+/// No age or rank filter: what orphan and untagged queries select by.
+const NO_RETENTION: Retention = Retention {
+    older_than: None,
+    newer_than: None,
+    keep: None,
+    keep_by: KeepBy::Created,
+    tagged_before: None,
+    not_pulled_for: None,
+    now: jiff::Timestamp::UNIX_EPOCH,
+};
 
 impl Query {
     pub fn repositories(&self) -> &[String] {
         match self {
             Self::Repos(q) => &q.repositories,
             Self::Tags(q) => &q.repositories,
+            Self::Orphans(q) => &q.repositories,
+            Self::Untagged(q) => &q.repositories,
+        }
+    }
+
+    /// The repositories to select in, for a query that may name none (all of them).
+    pub fn set_repositories(&mut self, names: Vec<String>) {
+        match self {
+            Self::Repos(q) => q.repositories = names,
+            Self::Tags(q) => q.repositories = names,
+            Self::Orphans(q) => q.repositories = names,
+            Self::Untagged(q) => q.repositories = names,
         }
     }
 
@@ -94,6 +144,17 @@ impl Query {
         match self {
             Self::Repos(q) => &q.retention,
             Self::Tags(q) => &q.retention,
+            Self::Orphans(_) | Self::Untagged(_) => &NO_RETENTION,
+        }
+    }
+
+    /// Whether a removal plan takes the removed images' attachments along.
+    pub fn with_attachments(&self) -> bool {
+        match self {
+            Self::Repos(q) => !q.keep_referrers,
+            Self::Tags(q) => !q.keep_referrers,
+            Self::Orphans(_) => true,
+            Self::Untagged(q) => !q.keep_referrers,
         }
     }
 
@@ -101,26 +162,40 @@ impl Query {
         match self {
             Self::Repos(q) => select_repositories(inventory, q),
             Self::Tags(q) => select_tags(inventory, q),
+            Self::Orphans(q) => untagged::select_orphans(inventory, q),
+            Self::Untagged(q) => untagged::select_untagged(inventory, q),
         }
+    }
+
+    /// The selection as a removal plan.
+    pub fn plan(&self, inventory: &Inventory) -> anyhow::Result<Plan> {
+        Ok(plan(
+            inventory,
+            self.select(inventory)?,
+            self.with_attachments(),
+        )?)
     }
 
     /// How many images its age filters passed over for lacking a created time.
     pub fn undated(&self, inventory: &Inventory) -> usize {
         let include = match self {
-            Self::Repos(_) => &[][..],
             Self::Tags(q) => &q.include,
+            _ => &[][..],
         };
         undated(inventory, self.repositories(), include, self.retention())
     }
 }
 
-/// One manifest to delete: a digest in one repository, with every tag there that points to it.
+/// One manifest to delete: a digest in one repository, with every tag there that points to it; or,
+/// with `untag`, the tags to remove from it while it stays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Selected {
     pub repository: String,
     pub digest: String,
     pub media_type: Option<String>,
     pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub untag: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -236,11 +311,38 @@ impl<'a> DigestIndex<'a> {
                 digest: digest.to_owned(),
                 media_type: self.media_types.get(digest).map(|m| (*m).to_owned()),
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                untag: false,
             })
             .collect()
     }
 
-    /// Repositories holding `digest` that are not in `selected`.
+    /// Rows that untag, in each repository of `in_selection`, the tags of `digest` that `named`
+    /// picks.
+    fn untag_rows(
+        &self,
+        digest: &str,
+        in_selection: &[(&str, &Vec<&str>)],
+        named: impl Fn(&str, &str) -> bool,
+    ) -> Vec<Selected> {
+        in_selection
+            .iter()
+            .filter_map(|(repo, tags)| {
+                let tags: Vec<String> = tags
+                    .iter()
+                    .filter(|t| named(repo, t))
+                    .map(|t| (*t).to_owned())
+                    .collect();
+                (!tags.is_empty()).then(|| Selected {
+                    repository: (*repo).to_owned(),
+                    digest: digest.to_owned(),
+                    media_type: self.media_types.get(digest).map(|m| (*m).to_owned()),
+                    tags,
+                    untag: true,
+                })
+            })
+            .collect()
+    }
+
     /// Repositories tagging `digest` that are not in `selected`, loaded or not.
     fn outside(&self, digest: &str, selected: &BTreeSet<&str>) -> Vec<String> {
         let loaded = self.repositories(digest).keys().copied();
@@ -325,15 +427,16 @@ pub fn select_repositories(
     outcome.finish()
 }
 
-/// The digests of the tags matching `include` in the selected repositories, checked in reverse
-/// against exclusions, other repositories and (by default) the digests' other tags.
-pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Selected>, SelectError> {
-    let selected = selected_set(inventory, &query.repositories)?;
-    let index = DigestIndex::new(inventory);
+/// The digests of the candidate tags of the selected repositories, and the tags `--keep` keeps: they
+/// act as exclusions in their repository (a digest they point to stays).
+fn tag_candidates<'a>(
+    inventory: &'a Inventory,
+    query: &TagQuery,
+    selected: &BTreeSet<&'a str>,
+) -> (BTreeSet<&'a str>, BTreeSet<(&'a str, &'a str)>) {
     let mut candidates = BTreeSet::new();
-    // Tags kept by --keep act as exclusions in their repository: a digest they point to stays.
-    let mut kept_tags: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for repo in &selected {
+    let mut kept_tags = BTreeSet::new();
+    for repo in selected {
         let mut in_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (tag, entry) in &inventory.repositories[*repo].tags {
             if query.is_candidate(inventory, tag, entry) {
@@ -345,18 +448,36 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
         }
         candidates.extend(in_repo.into_keys());
     }
+    (candidates, kept_tags)
+}
+
+/// The digests of the tags matching `include` in the selected repositories, checked in reverse
+/// against exclusions, other repositories and (by default) the digests' other tags.
+pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Selected>, SelectError> {
+    let selected = selected_set(inventory, &query.repositories)?;
+    let index = DigestIndex::new(inventory);
+    let (candidates, kept_tags) = tag_candidates(inventory, query, &selected);
     let is_selected = |repo: &str, tag: &str| {
         let entry = &inventory.repositories[repo].tags[tag];
         query.is_candidate(inventory, tag, entry) && !kept_tags.contains(&(repo, tag))
     };
     let mut outcome = Outcome::default();
-    'digests: for digest in candidates {
+    for digest in candidates {
         let in_selection: Vec<(&str, &Vec<&str>)> = index
             .repositories(digest)
             .iter()
             .filter(|(repo, _)| selected.contains(*repo))
             .map(|(repo, tags)| (*repo, tags))
             .collect();
+        if query.untag == Untag::Only {
+            // Untagging removes nothing but the tags named: no reverse check is needed.
+            let named =
+                |repo: &str, tag: &str| is_selected(repo, tag) && !any_matches(&query.exclude, tag);
+            outcome
+                .rows
+                .extend(index.untag_rows(digest, &in_selection, named));
+            continue;
+        }
         let excluded = in_selection.iter().any(|(repo, tags)| {
             tags.iter()
                 .any(|t| any_matches(&query.exclude, t) || kept_tags.contains(&(*repo, *t)))
@@ -375,26 +496,27 @@ pub fn select_tags(inventory: &Inventory, query: &TagQuery) -> Result<Vec<Select
             }
             continue;
         }
-        if query.match_all_tags {
-            for (repo, tags) in &in_selection {
-                let unselected: Vec<String> = tags
-                    .iter()
-                    .filter(|t| !is_selected(repo, t))
-                    .map(|t| (*t).to_owned())
-                    .collect();
-                if unselected.is_empty() {
-                    continue;
-                }
-                if query.raise_intersecting_tag {
-                    outcome.conflicts.push(SelectError::IntersectingTags {
-                        digest: digest.to_owned(),
-                        repository: (*repo).to_owned(),
-                        tags: unselected,
-                        more: 0,
-                    });
-                }
-                continue 'digests;
+        let unselected = in_selection.iter().find_map(|(repo, tags)| {
+            let unselected: Vec<String> = tags
+                .iter()
+                .filter(|t| !is_selected(repo, t))
+                .map(|t| (*t).to_owned())
+                .collect();
+            (!unselected.is_empty()).then_some((*repo, unselected))
+        });
+        if let Some((repo, tags)) = unselected.filter(|_| query.match_all_tags) {
+            if query.untag == Untag::Partial {
+                let rows = index.untag_rows(digest, &in_selection, is_selected);
+                outcome.rows.extend(rows);
+            } else if query.raise_intersecting_tag {
+                outcome.conflicts.push(SelectError::IntersectingTags {
+                    digest: digest.to_owned(),
+                    repository: repo.to_owned(),
+                    tags,
+                    more: 0,
+                });
             }
+            continue;
         }
         outcome.rows.extend(index.rows(digest, &selected));
     }

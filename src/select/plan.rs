@@ -1,14 +1,17 @@
 //! A selection as a removal plan, with multi-arch indexes in mind: deleting a tagged index also deletes
 //! the child manifests it references, except a child that a kept tag or a kept index of the same
 //! repository still references; and a selected manifest that a kept index references is held back,
-//! never deleted on its own.
+//! never deleted on its own. Every deleted manifest takes its attachments (signatures, SBOMs,
+//! attestations, and theirs in turn) along unless asked not to; an attachment that carries a tag of
+//! its own stays. Untag rows become tags removed from manifests that stay.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::{Selected, plural};
-use crate::inventory::{ChildManifest, Inventory};
+use crate::inventory::attachments::Kind;
+use crate::inventory::{Attachments, ChildManifest, Inventory};
 use crate::media_type::is_index;
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
@@ -30,31 +33,71 @@ pub struct HeldBack {
     pub referenced_by: String,
 }
 
-/// What a removal deletes, in order: every planned manifest, then the children of planned indexes.
+/// An attachment deleted with its subject (after it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedAttachment {
+    pub repository: String,
+    pub digest: String,
+    pub media_type: Option<String>,
+    /// Its attachment tags (`sha256-<hex>.sig`), deleted with it.
+    pub tags: Vec<String>,
+    pub subject: String,
+    pub kind: Kind,
+}
+
+/// Tags removed from a manifest that stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedUntag {
+    pub repository: String,
+    pub digest: String,
+    pub media_type: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// What a removal does, in order: untag, delete every planned manifest, then the children of planned
+/// indexes, then the attachments of what was deleted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Plan {
     pub manifests: Vec<PlannedManifest>,
     pub held_back: Vec<HeldBack>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<PlannedAttachment>,
+    /// Attachments of deleted manifests left because they carry tags of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tagged_attachments: Vec<HeldBack>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub untags: Vec<PlannedUntag>,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.manifests.is_empty()
+        self.manifests.is_empty() && self.untags.is_empty()
     }
 
-    /// Manifests deleted, children included.
+    /// Manifests deleted: children and attachments included.
     pub fn manifest_count(&self) -> usize {
-        self.manifests.iter().map(|m| 1 + m.children.len()).sum()
+        self.manifests
+            .iter()
+            .map(|m| 1 + m.children.len())
+            .sum::<usize>()
+            + self.attachments.len()
     }
 
+    /// Tags that go: with their manifests, or untagged.
     pub fn tag_count(&self) -> usize {
-        self.manifests.iter().map(|m| m.tags.len()).sum()
+        self.manifests.iter().map(|m| m.tags.len()).sum::<usize>()
+            + self.attachments.iter().map(|a| a.tags.len()).sum::<usize>()
+            + self.untagged_tag_count()
+    }
+
+    pub fn untagged_tag_count(&self) -> usize {
+        self.untags.iter().map(|u| u.tags.len()).sum()
     }
 
     pub fn repositories(&self) -> BTreeSet<&str> {
-        self.manifests
-            .iter()
-            .map(|m| m.repository.as_str())
+        let deleted = self.manifests.iter().map(|m| m.repository.as_str());
+        deleted
+            .chain(self.untags.iter().map(|u| u.repository.as_str()))
             .collect()
     }
 
@@ -70,6 +113,8 @@ impl Plan {
                 tags: &m.tags,
                 parent: None,
                 platform: None,
+                subject: None,
+                kind: None,
             });
             for c in &m.children {
                 out.push(Deletion {
@@ -79,25 +124,60 @@ impl Plan {
                     tags: &[],
                     parent: Some(&m.digest),
                     platform: c.platform.as_deref(),
+                    subject: None,
+                    kind: None,
                 });
             }
+        }
+        for a in &self.attachments {
+            out.push(Deletion {
+                repository: &a.repository,
+                digest: &a.digest,
+                media_type: a.media_type.as_deref(),
+                tags: &a.tags,
+                parent: None,
+                platform: None,
+                subject: Some(&a.subject),
+                kind: Some(a.kind),
+            });
         }
         out
     }
 
-    /// "3 manifests (4 tags) from 2 repositories"
+    /// "3 manifests (4 tags) from 2 repositories, 1 of them a signature; 2 tags untagged"
     pub fn summary(&self) -> String {
-        let (m, t, r) = (
-            self.manifest_count(),
-            self.tag_count(),
-            self.repositories().len(),
-        );
-        format!(
-            "{m} {} ({t} {}) from {r} {}",
-            plural(m, "manifest", "manifests"),
-            plural(t, "tag", "tags"),
-            plural(r, "repository", "repositories")
-        )
+        let (m, r) = (self.manifest_count(), self.repositories().len());
+        let t = self.tag_count() - self.untagged_tag_count();
+        let mut line = if m > 0 {
+            format!(
+                "{m} {} ({t} {}) from {r} {}",
+                plural(m, "manifest", "manifests"),
+                plural(t, "tag", "tags"),
+                plural(r, "repository", "repositories")
+            )
+        } else {
+            let u = self.untagged_tag_count();
+            return format!(
+                "{u} {} untagged in {r} {}; no manifest is deleted",
+                plural(u, "tag", "tags"),
+                plural(r, "repository", "repositories")
+            );
+        };
+        let a = self.attachments.len();
+        if a > 0 {
+            let what = plural(a, "an attachment", "attachments");
+            line.push_str(&format!(
+                ", {a} of them {what} (signatures, SBOMs, attestations) of the deleted images"
+            ));
+        }
+        let u = self.untagged_tag_count();
+        if u > 0 {
+            line.push_str(&format!(
+                "; {u} {} untagged (their manifests stay)",
+                plural(u, "tag", "tags")
+            ));
+        }
+        line
     }
 }
 
@@ -112,6 +192,9 @@ pub struct Deletion<'a> {
     pub parent: Option<&'a str>,
     /// For a child: its platform, as the index names it.
     pub platform: Option<&'a str>,
+    /// For an attachment: the manifest it refers to, and what it is.
+    pub subject: Option<&'a str>,
+    pub kind: Option<Kind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,17 +204,75 @@ pub struct UnknownIndex {
     pub digest: String,
 }
 
-/// Turns selected rows into a removal plan (see the module header for the rules).
-pub fn plan(inventory: &Inventory, selected: Vec<Selected>) -> Result<Plan, UnknownIndex> {
+/// Turns selected rows into a removal plan (see the module header for the rules); with
+/// `attachments`, every deleted manifest takes its attachments along.
+pub fn plan(
+    inventory: &Inventory,
+    selected: Vec<Selected>,
+    attachments: bool,
+) -> Result<Plan, UnknownIndex> {
     let mut by_repo: BTreeMap<String, Vec<Selected>> = BTreeMap::new();
+    let mut plan = Plan::default();
     for row in selected {
+        if row.untag {
+            plan.untags.push(PlannedUntag {
+                repository: row.repository,
+                digest: row.digest,
+                media_type: row.media_type,
+                tags: row.tags,
+            });
+            continue;
+        }
         by_repo.entry(row.repository.clone()).or_default().push(row);
     }
-    let mut plan = Plan::default();
     for (repo, rows) in by_repo {
+        let first = plan.manifests.len();
         plan_repository(inventory, &repo, rows, &mut plan)?;
+        if attachments {
+            add_attachments(inventory, &repo, first, &mut plan);
+        }
     }
     Ok(plan)
+}
+
+/// Adds the attachments of the manifests planned for `repo` (from `plan.manifests[first..]`, children
+/// included), nearest first; each once, and none that the plan deletes anyway.
+fn add_attachments(inventory: &Inventory, repo: &str, first: usize, plan: &mut Plan) {
+    let found = Attachments::of(inventory, repo);
+    if found.is_empty() {
+        return;
+    }
+    let planned = &plan.manifests[first..];
+    let mut taken: BTreeSet<String> = planned
+        .iter()
+        .flat_map(|m| std::iter::once(&m.digest).chain(m.children.iter().map(|c| &c.digest)))
+        .cloned()
+        .collect();
+    let subjects: Vec<String> = taken.iter().cloned().collect();
+    for subject in subjects {
+        for a in found.closure(&subject) {
+            if !taken.insert(a.digest.clone()) {
+                continue;
+            }
+            if !a.own_tags.is_empty() {
+                plan.tagged_attachments.push(HeldBack {
+                    repository: repo.to_owned(),
+                    digest: a.digest.clone(),
+                    tags: a.own_tags.clone(),
+                    referenced_by: a.subject.clone(),
+                });
+                continue;
+            }
+            plan.attachments.push(PlannedAttachment {
+                repository: repo.to_owned(),
+                digest: a.digest.clone(),
+                media_type: a.media_type.clone(),
+                tags: a.tags.clone(),
+                subject: a.subject.clone(),
+                kind: a.kind,
+            });
+        }
+    }
 }
 
 /// What stays of a repository: its tagged manifests outside the plan, and each child a staying index
@@ -270,7 +411,7 @@ mod tests {
 
     fn planned(inv: &Inventory, include: &[&str]) -> Plan {
         let rows = select_tags(inv, &tag_query(&["m"], include, &[])).unwrap();
-        plan(inv, rows).unwrap()
+        plan(inv, rows, true).unwrap()
     }
 
     fn children(plan: &Plan) -> Vec<(String, Vec<String>)> {
@@ -335,11 +476,98 @@ mod tests {
         assert_eq!(plan.held_back.len(), 2);
     }
 
+    /// `m` with images A (1.0) and B (2.0, also `stable`), each with a cosign signature, and A's
+    /// signature signed in turn (listed by the referrers API).
+    fn signed() -> (Inventory, [String; 5]) {
+        let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let (a, b, sig_a, sig_b, sig_sig) = (d('a'), d('b'), d('1'), d('2'), d('3'));
+        let tag = |x: &str| format!("{}.sig", x.replace(':', "-"));
+        let mut inv = inventory(&[(
+            "m",
+            &[
+                ("1.0", a.as_str()),
+                ("2.0", b.as_str()),
+                ("stable", b.as_str()),
+                (tag(&a).as_str(), sig_a.as_str()),
+                (tag(&b).as_str(), sig_b.as_str()),
+            ],
+        )]);
+        inv.repositories.get_mut("m").unwrap().referrers.insert(
+            sig_sig.clone(),
+            crate::inventory::Referrer {
+                subject: sig_a.clone(),
+                media_type: None,
+                artifact_type: None,
+            },
+        );
+        (inv, [a, b, sig_a, sig_b, sig_sig])
+    }
+
+    #[test]
+    fn attachments_go_with_their_image_and_a_kept_image_keeps_its_own() {
+        let (inv, [a, _, sig_a, _, sig_sig]) = signed();
+        let everything = select_tags(&inv, &tag_query(&["m"], &["re:.*"], &[])).unwrap();
+        assert_eq!(
+            everything.len(),
+            2,
+            "signature tags are not candidates: {everything:?}"
+        );
+        let one = planned(&inv, &["1.0"]);
+        let attached: Vec<(&str, &str)> = one
+            .attachments
+            .iter()
+            .map(|a| (a.digest.as_str(), a.subject.as_str()))
+            .collect();
+        assert_eq!(
+            attached,
+            [
+                (sig_a.as_str(), a.as_str()),
+                (sig_sig.as_str(), sig_a.as_str())
+            ]
+        );
+        assert_eq!(one.manifest_count(), 3);
+        let rows = select_tags(&inv, &tag_query(&["m"], &["1.0"], &[])).unwrap();
+        assert!(
+            plan(&inv, rows, false).unwrap().attachments.is_empty(),
+            "--keep-referrers"
+        );
+    }
+
+    #[test]
+    fn untag_rows_remove_tags_and_delete_nothing() {
+        let (inv, [_, b, ..]) = signed();
+        let mut query = tag_query(&["m"], &["2.0"], &[]);
+        assert!(
+            select_tags(&inv, &query).unwrap().is_empty(),
+            "stable holds B back"
+        );
+        query.untag = crate::select::Untag::Partial;
+        let plan = plan(&inv, select_tags(&inv, &query).unwrap(), true).unwrap();
+        assert!(plan.manifests.is_empty() && plan.attachments.is_empty());
+        assert_eq!(plan.untags.len(), 1);
+        assert_eq!(
+            (
+                plan.untags[0].digest.as_str(),
+                plan.untags[0].tags.as_slice()
+            ),
+            (b.as_str(), &["2.0".to_owned()][..])
+        );
+        assert_eq!(
+            plan.summary(),
+            "1 tag untagged in 1 repository; no manifest is deleted"
+        );
+        query.untag = crate::select::Untag::Only;
+        query.include = selectors(&["re:.*"]);
+        let rows = select_tags(&inv, &query).unwrap();
+        assert!(rows.iter().all(|r| r.untag));
+        assert_eq!(rows.iter().map(|r| r.tags.len()).sum::<usize>(), 3);
+    }
+
     #[test]
     fn an_index_without_known_children_is_an_error() {
         let mut inv = with_indexes(inventory(&[("m", &[("1.0", "I1")])]), &[("I1", &["C1"])]);
         inv.manifests.clear();
         let rows = select_tags(&inv, &tag_query(&["m"], &["1.0"], &[])).unwrap();
-        assert!(plan(&inv, rows).is_err());
+        assert!(plan(&inv, rows, true).is_err());
     }
 }

@@ -8,7 +8,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use super::Plan;
-use crate::inventory::Inventory;
+use super::untagged::unneeded_untagged;
+use crate::inventory::{Attachments, Inventory, is_attachment_tag};
 use crate::version::natural_cmp;
 
 /// What a plan frees once the registry's garbage collector has run, as far as the cache knows.
@@ -87,7 +88,7 @@ pub fn registry_figures(inventory: &Inventory) -> Figures<'_> {
     let mut refs: FxHashMap<&str, (u64, u32)> = FxHashMap::default();
     let mut missing: FxHashSet<&str> = FxHashSet::default();
     let mut repositories = Vec::with_capacity(inventory.repositories.len());
-    for (name, repository) in &inventory.repositories {
+    for name in inventory.repositories.keys() {
         let manifests = inventory.repository_manifests(name);
         let mut blobs: FxHashMap<&str, u64> = FxHashMap::default();
         for digest in &manifests {
@@ -99,22 +100,12 @@ pub fn registry_figures(inventory: &Inventory) -> Figures<'_> {
                 missing.insert(digest);
             }
         }
-        let tagged: FxHashSet<&str> = repository
-            .tags
-            .values()
-            .map(|t| t.digest.as_str())
-            .collect();
-        repositories.push(RepositoryUsage {
-            name: name.clone(),
-            tags: repository.tags.len(),
-            manifests: manifests.len(),
-            size: tagged
-                .iter()
-                .filter_map(|d| inventory.manifests.get(*d).and_then(|m| m.size))
-                .sum(),
-            disk_size: blobs.values().sum(),
-            tag_sizes: Vec::new(),
-        });
+        repositories.push(repository_usage(
+            inventory,
+            name,
+            manifests.len(),
+            blobs.values().sum(),
+        ));
     }
     let usage = Usage {
         repositories,
@@ -163,15 +154,77 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
     }
 }
 
+/// One repository's figures, the same from either walk: its images' tags (a signature's tag is not an
+/// image), their size with their attachments', and the untagged manifests nothing needs, with the
+/// bytes only they hold.
+fn repository_usage(
+    inventory: &Inventory,
+    name: &str,
+    manifests: usize,
+    disk_size: u64,
+) -> RepositoryUsage {
+    let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
+    let repository = &inventory.repositories[name];
+    let attachments = Attachments::of(inventory, name);
+    let images: BTreeSet<&str> = repository
+        .tags
+        .iter()
+        .filter(|(tag, _)| !is_attachment_tag(tag))
+        .map(|(_, t)| t.digest.as_str())
+        .collect();
+    let mut counted: BTreeSet<&str> = images.clone();
+    for image in &images {
+        counted.extend(attachments.closure(image).iter().map(|a| a.digest.as_str()));
+    }
+    let lost = unneeded_untagged(inventory, name);
+    let mut lost_manifests: BTreeSet<&str> = BTreeSet::new();
+    for (digest, _) in &lost {
+        lost_manifests.extend(inventory.with_children(digest));
+        for a in attachments.closure(digest) {
+            lost_manifests.extend(inventory.with_children(&a.digest));
+        }
+    }
+    let rest = inventory.repository_manifests(name);
+    let kept = stored_blobs(inventory, rest.difference(&lost_manifests).copied());
+    let freed = stored_blobs(inventory, lost_manifests.iter().copied());
+    RepositoryUsage {
+        name: name.to_owned(),
+        tags: repository
+            .tags
+            .keys()
+            .filter(|t| !is_attachment_tag(t))
+            .count(),
+        manifests,
+        size: counted.iter().filter_map(|d| size_of(d)).sum(),
+        disk_size,
+        attachments: attachments.all().count(),
+        untagged: lost.len(),
+        untagged_disk_size: freed
+            .blobs
+            .iter()
+            .filter(|(blob, _)| !kept.blobs.contains_key(*blob))
+            .map(|(_, size)| size)
+            .sum(),
+        tag_sizes: Vec::new(),
+    }
+}
+
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RepositoryUsage {
     pub name: String,
+    /// Tags of images (not those of signatures and SBOMs).
     pub tags: usize,
     pub manifests: usize,
-    /// Sum over the repository's images of config and layer sizes.
+    /// Sum over the repository's images of config and layer sizes, with their attachments'.
     pub size: u64,
     /// Each blob (manifests, configs, layers) counted once within the repository.
     pub disk_size: u64,
+    /// Signatures, SBOMs and attestations.
+    pub attachments: usize,
+    /// Untagged manifests regsweep knows of that nothing needs (`query-untagged`).
+    pub untagged: usize,
+    /// Bytes only those untagged manifests hold in the repository: the part regsweep knows of.
+    pub untagged_disk_size: u64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_sizes: Vec<TagSize>,
 }
@@ -239,16 +292,11 @@ pub fn usage(inventory: &Inventory, repositories: &[String], with_tags: bool) ->
             continue;
         };
         let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
-        let tagged: BTreeSet<&str> = repository
-            .tags
-            .values()
-            .map(|t| t.digest.as_str())
-            .collect();
         let manifests = inventory.repository_manifests(name);
         let mut tag_sizes: Vec<TagSize> = repository
             .tags
             .iter()
-            .filter(|_| with_tags)
+            .filter(|(tag, _)| with_tags && !is_attachment_tag(tag))
             .map(|(tag, entry)| TagSize {
                 tag: tag.clone(),
                 digest: entry.digest.clone(),
@@ -256,13 +304,10 @@ pub fn usage(inventory: &Inventory, repositories: &[String], with_tags: bool) ->
             })
             .collect();
         tag_sizes.sort_by(|a, b| natural_cmp(&a.tag, &b.tag));
+        let (count, disk_size) = (manifests.len(), stored_blobs(inventory, manifests).bytes());
         out.push(RepositoryUsage {
-            name: name.clone(),
-            tags: repository.tags.len(),
-            manifests: manifests.len(),
-            size: tagged.iter().filter_map(|d| size_of(d)).sum(),
-            disk_size: stored_blobs(inventory, manifests).bytes(),
             tag_sizes,
+            ..repository_usage(inventory, name, count, disk_size)
         });
     }
     let registry = stored_blobs(
@@ -308,7 +353,7 @@ mod tests {
             );
         }
         let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
-        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        let reclaim = reclaimable(&inv, &plan(&inv, rows, true).unwrap());
         // M2's manifest, config and L2 go; the shared layer S stays with M1.
         assert_eq!(
             reclaim,
@@ -319,7 +364,7 @@ mod tests {
         );
         inv.manifests.remove("M1");
         let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
-        let reclaim = reclaimable(&inv, &plan(&inv, rows).unwrap());
+        let reclaim = reclaimable(&inv, &plan(&inv, rows, true).unwrap());
         assert_eq!(reclaim.missing_details, 1, "M1 stays but is unknown");
     }
 
@@ -413,7 +458,7 @@ mod tests {
                 q.raise_intersecting_repo = false;
                 q
             }).unwrap();
-            let plan = crate::select::plan(&inv, rows).unwrap();
+            let plan = crate::select::plan(&inv, rows, true).unwrap();
             let full = reclaimable(&inv, &plan);
             let part = partly(&inv, &["a"], &plan_blobs(&inv, &plan));
             proptest::prop_assert_eq!(reclaimable(&part, &plan), full);

@@ -52,6 +52,8 @@ pub fn tag_query(names: &[&str], include: &[&str], exclude: &[&str]) -> TagQuery
         raise_intersecting_repo: true,
         raise_intersecting_tag: false,
         retention: Retention::default(),
+        keep_referrers: false,
+        untag: Untag::Never,
     }
 }
 
@@ -70,6 +72,7 @@ pub fn repo_query(names: &[&str], raise: bool) -> RepoQuery {
         repositories: repos(names),
         raise_intersecting_repo: raise,
         retention: Retention::default(),
+        keep_referrers: false,
     }
 }
 

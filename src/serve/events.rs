@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::inventory::{Inventory, TagEntry};
+use crate::inventory::{Inventory, TagEntry, Untagged};
 use crate::media_type;
 use crate::names::{is_digest, is_repository_name, is_tag};
 
@@ -115,16 +115,42 @@ fn push(
     applied: &mut Applied,
 ) -> bool {
     let repository = inventory.repositories.entry(repo.to_owned()).or_default();
-    // A push by digest alone (an index's children, a referrer) tags nothing.
+    // A push by digest alone (an index's children, a referrer, an image pushed untagged) tags
+    // nothing: remembered as untagged until a tag or index is seen to need it.
     let Some(tag) = tag else {
-        return false;
+        if repository.is_tagged(digest) || repository.untagged.contains_key(digest) {
+            return false;
+        }
+        repository.untagged.insert(
+            digest.to_owned(),
+            Untagged {
+                since: at,
+                media_type: target.media_type.clone(),
+                tags: Vec::new(),
+            },
+        );
+        return true;
     };
     if repository.tags.get(tag).is_some_and(|t| t.digest == digest) {
         return false;
     }
     let mut entry = TagEntry::new(digest.to_owned(), target.media_type.clone());
     entry.seen = Some(at);
-    repository.tags.insert(tag.to_owned(), entry);
+    let moved_from = repository.tags.insert(tag.to_owned(), entry);
+    repository.untagged.remove(digest);
+    // An overwritten tag: its old manifest is untagged now, unless another tag keeps it.
+    if let Some(old) = moved_from
+        && !repository.is_tagged(&old.digest)
+    {
+        repository.untagged.insert(
+            old.digest,
+            Untagged {
+                since: at,
+                media_type: old.media_type,
+                tags: vec![tag.to_owned()],
+            },
+        );
+    }
     applied.pushed_to.insert(repo.to_owned());
     true
 }
@@ -135,12 +161,29 @@ fn delete(inventory: &mut Inventory, repo: &str, tag: Option<&str>, digest: &str
     };
     let before = repository.tags.len();
     match tag {
-        // Deleting a tag (registry 3.x) removes that tag only.
-        Some(tag) => repository
-            .tags
-            .retain(|t, e| t != tag || e.digest != digest),
+        // Deleting a tag (registry 3.x) removes that tag only; the manifest stays, maybe untagged.
+        Some(tag) => {
+            repository
+                .tags
+                .retain(|t, e| t != tag || e.digest != digest);
+            if repository.tags.len() != before && !repository.is_tagged(digest) {
+                repository
+                    .untagged
+                    .entry(digest.to_owned())
+                    .or_insert(Untagged {
+                        since: Timestamp::now(),
+                        media_type: None,
+                        tags: vec![tag.to_owned()],
+                    });
+            }
+        }
         // Deleting a manifest removes every tag of the repository pointing to it.
-        None => repository.tags.retain(|_, e| e.digest != digest),
+        None => {
+            let known = repository.untagged.contains_key(digest)
+                || repository.referrers.contains_key(digest);
+            repository.forget(digest);
+            return known || repository.tags.len() != before;
+        }
     }
     repository.tags.len() != before
 }

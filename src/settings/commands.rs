@@ -8,12 +8,15 @@ use regex::Regex;
 
 use crate::cli::{
     self, CacheAction, ConfirmArgs, JournalAction, ListRepoNamesArgs, ListTagNamesArgs,
-    OutdatedArgs, RepoSelectionArgs, RestoreArgs, RetentionArgs, ServeArgs, TagSelectionArgs,
-    UsageArgs,
+    OutdatedArgs, ReferrerArgs, RepoSelectionArgs, RestoreArgs, RetentionArgs, ServeArgs,
+    TagSelectionArgs, UntaggedArgs, UsageArgs,
 };
 use crate::exit::UsageError;
 use crate::names::{ImageReference, is_repository_name, is_tag};
-use crate::select::{KeepBy, Query, RepoQuery, Retention, SelectorError, TagQuery, TagSelector};
+use crate::select::{
+    KeepBy, OrphanQuery, Query, RepoQuery, Retention, SelectorError, TagQuery, TagSelector, Untag,
+    UntaggedQuery,
+};
 use crate::version::VersionReq;
 
 /// What to do, with the command's own settings.
@@ -62,6 +65,8 @@ pub enum TagSort {
 pub struct ListTagNamesSettings {
     /// Repositories to list; empty means all.
     pub repos: Vec<String>,
+    /// List attachment tags (`sha256-<hex>.sig`) too.
+    pub all_tags: bool,
     pub reverse_sort: bool,
     pub image_names: bool,
     pub long: bool,
@@ -72,6 +77,7 @@ impl ListTagNamesSettings {
     pub fn resolve(args: ListTagNamesArgs) -> Result<Self, UsageError> {
         let ListTagNamesArgs {
             repo,
+            all_tags,
             reverse_sort,
             image_names,
             long,
@@ -79,6 +85,7 @@ impl ListTagNamesSettings {
         } = args;
         Ok(Self {
             repos: repository_names(repo)?,
+            all_tags,
             reverse_sort,
             image_names,
             long,
@@ -255,19 +262,27 @@ impl Action {
         let raise = raise_intersecting_repo;
         Ok(match command {
             Command::QueryRepos(args) => Self::Query(QuerySettings {
-                query: Query::Repos(repo_query(args.selection, raise)?),
+                query: repo_query(args.selection, raise)?,
                 details: args.details.details,
             }),
             Command::QueryTags(args) => Self::Query(QuerySettings {
-                query: Query::Tags(tag_query("query-tags", args.selection, raise)?),
+                query: tag_query("query-tags", args.selection, raise)?,
+                details: args.details.details,
+            }),
+            Command::QueryUntagged(args) => Self::Query(QuerySettings {
+                query: untagged_query(args.untagged)?,
                 details: args.details.details,
             }),
             Command::RemoveRepos(args) => Self::Remove(RemoveSettings {
-                query: Query::Repos(repo_query(args.selection, raise)?),
+                query: repo_query(args.selection, raise)?,
                 confirmation: Confirmation::resolve(args.confirm),
             }),
             Command::RemoveTags(args) => Self::Remove(RemoveSettings {
-                query: Query::Tags(tag_query("remove-tags", args.selection, raise)?),
+                query: tag_query("remove-tags", args.selection, raise)?,
+                confirmation: Confirmation::resolve(args.confirm),
+            }),
+            Command::RemoveUntagged(args) => Self::Remove(RemoveSettings {
+                query: untagged_query(args.untagged)?,
                 confirmation: Confirmation::resolve(args.confirm),
             }),
             Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
@@ -317,15 +332,64 @@ pub fn regex_reason(message: &str) -> &str {
         .trim_start_matches("error: ")
 }
 
-fn repo_query(
-    args: RepoSelectionArgs,
-    raise_intersecting_repo: bool,
-) -> Result<RepoQuery, UsageError> {
-    Ok(RepoQuery {
-        repositories: repository_names(args.repo)?,
+fn repo_query(args: RepoSelectionArgs, raise_intersecting_repo: bool) -> Result<Query, UsageError> {
+    let RepoSelectionArgs {
+        repo,
+        retention: retention_args,
+        referrers,
+    } = args;
+    let repositories = repository_names(repo)?;
+    let retention = retention(retention_args)?;
+    if let Some(orphans) = orphan_query(&referrers, &repositories, retention.selects())? {
+        return Ok(orphans);
+    }
+    Ok(Query::Repos(RepoQuery {
+        repositories,
         raise_intersecting_repo,
-        retention: retention(args.retention)?,
-    })
+        retention,
+        keep_referrers: referrers.keep_referrers,
+    }))
+}
+
+/// `--orphaned-referrers`: a query of its own, which no other selection may narrow.
+fn orphan_query(
+    referrers: &ReferrerArgs,
+    repositories: &[String],
+    narrowed: bool,
+) -> Result<Option<Query>, UsageError> {
+    if !referrers.orphaned_referrers {
+        return Ok(None);
+    }
+    if narrowed {
+        return Err(UsageError::with_hint(
+            "--orphaned-referrers takes no tag selectors, ages or --keep",
+            "it selects every signature, SBOM and attestation whose image is gone in the -r \
+             repositories; run it on its own",
+        ));
+    }
+    Ok(Some(Query::Orphans(OrphanQuery {
+        repositories: repositories.to_vec(),
+    })))
+}
+
+/// `query-untagged` / `remove-untagged`.
+fn untagged_query(args: UntaggedArgs) -> Result<Query, UsageError> {
+    let UntaggedArgs {
+        repo,
+        older_than,
+        keep_referrers,
+    } = args;
+    let now = jiff::Timestamp::now();
+    let untagged_before = older_than
+        .as_deref()
+        .map(parse_age)
+        .transpose()?
+        .map(|age| now - age);
+    Ok(Query::Untagged(UntaggedQuery {
+        repositories: repository_names(repo)?,
+        untagged_before,
+        keep_referrers,
+    }))
 }
 
 /// The tag selection of `query-tags` / `remove-tags`, every selector read (and any bad one reported)
@@ -334,7 +398,7 @@ fn tag_query(
     command: &str,
     args: TagSelectionArgs,
     raise_intersecting_repo: bool,
-) -> Result<TagQuery, UsageError> {
+) -> Result<Query, UsageError> {
     let TagSelectionArgs {
         repo,
         tags,
@@ -343,9 +407,21 @@ fn tag_query(
         exclude_regex,
         no_match_all_tags,
         raise_intersecting_tag,
+        untag_only,
+        untag_partial,
         retention: retention_args,
+        referrers,
     } = args;
     let retention = retention(retention_args)?;
+    let selectors = [&tags, &regex, &exclude, &exclude_regex];
+    let narrowed = selectors.iter().any(|s| !s.is_empty())
+        || retention.selects()
+        || untag_only
+        || untag_partial;
+    if let Some(orphans) = orphan_query(&referrers, &repo, narrowed)? {
+        repository_names(repo)?;
+        return Ok(orphans);
+    }
     if tags.is_empty() && regex.is_empty() && !retention.selects() {
         return Err(UsageError::with_hint(
             format!("{command} needs tags to select"),
@@ -378,7 +454,7 @@ fn tag_query(
     include.extend(regexes(&regex)?);
     let mut excluded = parse(&exclude)?;
     excluded.extend(regexes(&exclude_regex)?);
-    Ok(TagQuery {
+    Ok(Query::Tags(TagQuery {
         repositories: repository_names(repo)?,
         include,
         exclude: excluded,
@@ -386,7 +462,13 @@ fn tag_query(
         raise_intersecting_repo,
         raise_intersecting_tag,
         retention,
-    })
+        keep_referrers: referrers.keep_referrers,
+        untag: match (untag_only, untag_partial) {
+            (true, _) => Untag::Only,
+            (false, true) => Untag::Partial,
+            (false, false) => Untag::Never,
+        },
+    }))
 }
 
 /// A `-t`/`-x` value must be printable, and an exact one a tag that could exist: anything else

@@ -14,6 +14,7 @@ mod layers;
 mod list;
 mod outdated;
 mod query;
+mod referrers;
 mod remove;
 mod serve;
 mod tls;

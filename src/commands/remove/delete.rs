@@ -26,7 +26,7 @@ use crate::details::parse_children;
 use crate::journal::{self, Entry, Journal, Status};
 use crate::media_type::is_index;
 use crate::output::{Printer, short_digest};
-use crate::registry::{Client, Deleted, RegistryError, backoff};
+use crate::registry::{Client, Deleted, RegistryError, UntagMethod, backoff};
 use crate::select::Plan;
 
 /// DELETEs of one manifest at most (each after checking it is still there).
@@ -37,46 +37,61 @@ pub async fn write_journal(
     client: &Client,
     registry: &str,
     command: &str,
-    plan: &Plan,
+    (plan, untag): (&Plan, Option<UntagMethod>),
     path: &Path,
 ) -> anyhow::Result<Journal> {
     let mut wanted = Vec::new();
+    let entry = |repo: &str, digest: &str, tags: &[String]| Entry {
+        repository: repo.to_owned(),
+        digest: digest.to_owned(),
+        media_type: String::new(),
+        tags: tags.to_vec(),
+        parent: None,
+        subject: None,
+        untag: None,
+        manifest: String::new(),
+        status: Status::Pending,
+        error: None,
+    };
+    for u in &plan.untags {
+        wanted.push(Entry {
+            untag: untag.or(Some(UntagMethod::Placeholder)),
+            ..entry(&u.repository, &u.digest, &u.tags)
+        });
+    }
     for m in &plan.manifests {
-        wanted.push((
-            m.repository.as_str(),
-            m.digest.as_str(),
-            m.tags.clone(),
-            None,
-        ));
+        wanted.push(entry(&m.repository, &m.digest, &m.tags));
         for c in &m.children {
-            let parent = Some(m.digest.clone());
-            wanted.push((m.repository.as_str(), c.digest.as_str(), Vec::new(), parent));
+            wanted.push(Entry {
+                parent: Some(m.digest.clone()),
+                ..entry(&m.repository, &c.digest, &[])
+            });
         }
     }
-    let entries = futures::future::try_join_all(wanted.into_iter().map(
-        |(repo, digest, tags, parent)| async move {
-            // The client checks the bytes against the digest: a mismatch is a registry error.
-            let manifest = client
-                .manifest(repo, digest)
-                .await
-                .with_context(|| format!("reading {repo}@{digest} for the journal"))?;
-            let Some(manifest) = manifest else {
-                bail!(RemovalStop::PlanChanged);
-            };
-            let text = String::from_utf8(manifest.bytes.to_vec())
-                .with_context(|| format!("{repo}@{digest} is not a JSON manifest"))?;
-            anyhow::Ok(Entry {
-                repository: repo.to_owned(),
-                digest: digest.to_owned(),
-                media_type: manifest.media_type.unwrap_or_default(),
-                tags,
-                parent,
-                manifest: text,
-                status: Status::Pending,
-                error: None,
-            })
-        },
-    ))
+    for a in &plan.attachments {
+        wanted.push(Entry {
+            subject: Some(a.subject.clone()),
+            ..entry(&a.repository, &a.digest, &a.tags)
+        });
+    }
+    let entries = futures::future::try_join_all(wanted.into_iter().map(|wanted| async move {
+        let (repo, digest) = (&wanted.repository, &wanted.digest);
+        // The client checks the bytes against the digest: a mismatch is a registry error.
+        let manifest = client
+            .manifest(repo, digest)
+            .await
+            .with_context(|| format!("reading {repo}@{digest} for the journal"))?;
+        let Some(manifest) = manifest else {
+            bail!(RemovalStop::PlanChanged);
+        };
+        let text = String::from_utf8(manifest.bytes.to_vec())
+            .with_context(|| format!("{repo}@{digest} is not a JSON manifest"))?;
+        anyhow::Ok(Entry {
+            media_type: manifest.media_type.unwrap_or_default(),
+            manifest: text,
+            ..wanted
+        })
+    }))
     .await?;
     let journal = Journal {
         schema: journal::SCHEMA_VERSION,
@@ -89,8 +104,8 @@ pub async fn write_journal(
     Ok(journal)
 }
 
-/// How one manifest's deletion ended.
-enum Outcome {
+/// How one manifest's deletion (or one entry's untagging) ended.
+pub(super) enum Outcome {
     Deleted,
     /// Gone before our first DELETE reached it.
     AlreadyGone,
@@ -101,7 +116,12 @@ enum Outcome {
 }
 
 /// Deletes one manifest, checking after every DELETE whose outcome is unknown.
-async fn delete_checked(client: &Client, repo: &str, digest: &str, stop: &AtomicBool) -> Outcome {
+pub(super) async fn delete_checked(
+    client: &Client,
+    repo: &str,
+    digest: &str,
+    stop: &AtomicBool,
+) -> Outcome {
     let mut last = None;
     for attempt in 0..DELETE_ATTEMPTS {
         if attempt > 0 {
@@ -172,14 +192,15 @@ pub async fn delete_all(
     let mut fatal = None;
     let mut aborted = false;
     let started = std::time::Instant::now();
-    for children in [false, true] {
-        let jobs = if children {
-            deletable_children(journal)
-        } else {
-            (0..journal.entries.len())
-                .filter(|i| journal.entries[*i].parent.is_none())
-                .collect()
-        };
+    // Untags and planned manifests first; then, phase by phase, children whose indexes and
+    // attachments whose subjects are confirmed gone.
+    let mut attempted = BTreeSet::new();
+    loop {
+        let jobs = ready(journal, &attempted);
+        if jobs.is_empty() || stop.load(Ordering::SeqCst) {
+            break;
+        }
+        attempted.extend(jobs.iter().copied());
         let phase = delete_phase(
             client,
             journal,
@@ -198,6 +219,7 @@ pub async fn delete_all(
             break;
         }
     }
+    journal::save(path, journal)?;
     progress.finish_and_clear();
     signals.abort();
     tracing::debug!(manifests = journal.entries.len(), elapsed = ?started.elapsed(), "deleting done");
@@ -219,20 +241,20 @@ async fn delete_phase(
     in_flight: &AtomicUsize,
     progress: &indicatif::ProgressBar,
 ) -> Option<RegistryError> {
-    let work: Vec<(usize, String, String)> = jobs
+    let work: Vec<(usize, Entry)> = jobs
         .into_iter()
-        .map(|i| {
-            let e = &journal.entries[i];
-            (i, e.repository.clone(), e.digest.clone())
-        })
+        .map(|i| (i, journal.entries[i].clone()))
         .collect();
     let mut results = futures::stream::iter(work)
-        .map(|(i, repo, digest)| async move {
+        .map(|(i, entry)| async move {
             if stop.load(Ordering::SeqCst) {
                 return (i, None);
             }
             in_flight.fetch_add(1, Ordering::SeqCst);
-            let outcome = delete_checked(client, &repo, &digest, stop).await;
+            let outcome = match entry.untag {
+                Some(method) => super::untag::untag_checked(client, &entry, method, stop).await,
+                None => delete_checked(client, &entry.repository, &entry.digest, stop).await,
+            };
             in_flight.fetch_sub(1, Ordering::SeqCst);
             if matches!(&outcome, Outcome::Failed(err) if err.refuses_all()) {
                 stop.store(true, Ordering::SeqCst);
@@ -270,37 +292,66 @@ async fn delete_phase(
     fatal
 }
 
-/// The children whose every planned index (in their repository) is confirmed gone; the others are
-/// left pending, with why.
-fn deletable_children(journal: &mut Journal) -> Vec<usize> {
-    let indexes: Vec<(String, String, BTreeSet<String>, bool)> = journal
+/// The entries not attempted yet whose turn it is: untags and planned manifests at once; a child
+/// once every planned index of its repository that references it is confirmed gone; an attachment
+/// once its subject is. One whose index or subject was not deleted is left pending, with why.
+fn ready(journal: &mut Journal, attempted: &BTreeSet<usize>) -> Vec<usize> {
+    let gone = |e: &Entry| matches!(e.status, Status::Deleted | Status::AlreadyGone);
+    let indexes: Vec<(String, String, BTreeSet<String>, Status)> = journal
         .entries
         .iter()
-        .filter(|e| e.parent.is_none() && is_index(&e.media_type))
+        .filter(|e| e.untag.is_none() && is_index(&e.media_type))
         .map(|e| {
             let children = parse_children(e.manifest.as_bytes())
                 .map(|c| c.into_iter().map(|c| c.digest).collect())
                 .unwrap_or_default();
-            let gone = matches!(e.status, Status::Deleted | Status::AlreadyGone);
-            (e.repository.clone(), e.digest.clone(), children, gone)
+            let status = if gone(e) { Status::Deleted } else { e.status };
+            (e.repository.clone(), e.digest.clone(), children, status)
+        })
+        .collect();
+    let subjects: Vec<(String, String, Status)> = journal
+        .entries
+        .iter()
+        .filter(|e| e.untag.is_none())
+        .map(|e| {
+            let status = if gone(e) { Status::Deleted } else { e.status };
+            (e.repository.clone(), e.digest.clone(), status)
         })
         .collect();
     let mut jobs = Vec::new();
     for (i, entry) in journal.entries.iter_mut().enumerate() {
-        if entry.parent.is_none() || entry.status != Status::Pending {
+        if attempted.contains(&i) || entry.status != Status::Pending {
             continue;
         }
-        let blocker = indexes.iter().find(|(repo, _, children, gone)| {
-            !gone && *repo == entry.repository && children.contains(&entry.digest)
-        });
+        // (what must be gone first, its digest, its status)
+        let blocker = if entry.parent.is_some() {
+            indexes
+                .iter()
+                .filter(|(repo, digest, children, _)| {
+                    *repo == entry.repository
+                        && children.contains(&entry.digest)
+                        && *digest != entry.digest
+                })
+                .find(|(.., status)| *status != Status::Deleted)
+                .map(|(_, digest, _, status)| ("index", digest, *status))
+        } else if let Some(subject) = &entry.subject {
+            subjects
+                .iter()
+                .find(|(repo, digest, _)| *repo == entry.repository && digest == subject)
+                .filter(|(.., status)| *status != Status::Deleted)
+                .map(|(_, digest, status)| ("subject", digest, *status))
+        } else {
+            None
+        };
         match blocker {
-            Some((_, index, _, _)) => {
+            None => jobs.push(i),
+            Some((_, _, Status::Pending)) => {}
+            Some((what, digest, _)) => {
                 entry.error = Some(format!(
-                    "not attempted: its index {} was not deleted",
-                    short_digest(index)
+                    "not attempted: its {what} {} was not deleted",
+                    short_digest(digest)
                 ));
             }
-            None => jobs.push(i),
         }
     }
     jobs

@@ -12,7 +12,11 @@
 //! 130; a second Ctrl-C abandons them at once.
 
 mod delete;
+mod listing;
 mod report;
+mod untag;
+
+use listing::show_plan;
 
 use std::io::{BufRead as _, IsTerminal as _};
 
@@ -21,15 +25,16 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::query::{note_reclaim, note_undated};
-use super::{Context, Want, age_seconds, human_duration, inventory, reclaim_of, with_details};
+use super::stored::{check_stored, selection_inventory};
+use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
-use crate::inventory::{Inventory, merge_details};
+use crate::inventory::{Inventory, Untagged, merge_details};
 use crate::journal::{self, Journal, Status};
-use crate::output::{OutputFormat, Rows};
-use crate::output::{media_type_label, short_digest};
+use crate::output::short_digest;
 use crate::refresh::{Scope, refresh};
-use crate::select::{Deletion, Plan, Query, Reclaim, plan};
+use crate::registry::UntagMethod;
+use crate::select::{Plan, Query, Reclaim, plan};
 use crate::settings::RemoveSettings;
 
 /// The command's name, for the journal.
@@ -37,12 +42,14 @@ fn command_name(query: &Query) -> &'static str {
     match query {
         Query::Repos(_) => "remove-repos",
         Query::Tags(_) => "remove-tags",
+        Query::Orphans(_) => "remove-orphaned-referrers",
+        Query::Untagged(_) => "remove-untagged",
     }
 }
 
 /// The selection as a removal plan.
 fn plan_of(query: &Query, inventory: &Inventory) -> anyhow::Result<Plan> {
-    Ok(plan(inventory, query.select(inventory)?)?)
+    query.plan(inventory)
 }
 
 /// Why a removal stopped without doing (all) its work; each has its exit code.
@@ -82,9 +89,11 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         query: selection,
         confirmation,
     } = settings;
-    let mut inventory = inventory(ctx, Want::Selection(selection.repositories())).await?;
+    let (selection, mut inventory) = selection_inventory(ctx, selection).await?;
+    let selection = &selection;
     let created = selection.retention().needs_created();
     let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
+    check_stored(ctx, &mut inventory, selection).await?;
     let recheck = Recheck {
         selection,
         created,
@@ -95,7 +104,12 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     }
     let plan = plan_of(selection, &inventory)?;
     let reclaim = reclaim_of(ctx, &mut inventory, &plan)?;
-    show_plan(ctx, &plan, &inventory, confirmation.dry_run)?;
+    // How tags are removed is found out before the plan is shown, never on a dry run (it writes).
+    let untag = match plan.untags.first() {
+        Some(first) if !confirmation.dry_run => Some(untag_method(ctx, &first.repository).await?),
+        _ => None,
+    };
+    show_plan(ctx, &plan, &inventory, confirmation.dry_run, untag)?;
     note_undated(&ctx.printer, selection.undated(&inventory));
     if plan.is_empty() {
         ctx.printer.note("nothing to delete");
@@ -111,14 +125,28 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     }
 
     recheck.unchanged(&inventory, &plan).await?;
-    execute(ctx, selection, &plan, &reclaim).await
+    execute(ctx, selection, (&plan, untag), &reclaim).await
+}
+
+/// Whether the registry removes just a tag on DELETE by tag, found out on throwaway manifests.
+async fn untag_method(ctx: &Context, repo: &str) -> anyhow::Result<UntagMethod> {
+    let supported = ctx
+        .client()?
+        .probe_delete_by_tag(repo)
+        .await
+        .with_context(|| format!("finding out how {repo} removes a tag (a throwaway manifest)"))?;
+    Ok(if supported {
+        UntagMethod::DeleteByTag
+    } else {
+        UntagMethod::Placeholder
+    })
 }
 
 /// Journals and deletes a confirmed, re-checked plan, then updates the cache and reports.
 async fn execute(
     ctx: &Context,
     selection: &Query,
-    plan: &Plan,
+    (plan, untag): (&Plan, Option<UntagMethod>),
     reclaim: &Reclaim,
 ) -> anyhow::Result<ExitStatus> {
     let registry = ctx.registry()?;
@@ -128,7 +156,7 @@ async fn execute(
         client,
         &registry.to_string(),
         command_name(selection),
-        plan,
+        (plan, untag),
         &journal_path,
     )
     .await?;
@@ -145,7 +173,7 @@ async fn execute(
     if let Some(cache) = ctx.cache()? {
         cache.update(registry, |current| {
             let mut current = current?;
-            apply_to_cache(&mut current, &journal);
+            apply_to_cache(&mut current, &journal, Timestamp::now());
             Some(current)
         })?;
     }
@@ -202,9 +230,14 @@ impl Recheck<'_> {
         let ctx = self.ctx;
         let client = ctx.client()?;
         let repos = self.selection.repositories();
-        let fresh = refresh(client, Scope::Only(repos), None, &ProgressBar::hidden())
-            .await
-            .context("re-reading the selected repositories before deleting")?;
+        let fresh = refresh(
+            client,
+            Scope::Only(repos),
+            Some(cached),
+            &ProgressBar::hidden(),
+        )
+        .await
+        .context("re-reading the selected repositories before deleting")?;
         for line in &fresh.skipped {
             self.ctx.printer.warn(line);
         }
@@ -217,6 +250,7 @@ impl Recheck<'_> {
         let fetched = ensure_details(client, &mut live, repos, self.created).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         live.forget_gone(&fetched.gone);
+        check_stored(ctx, &mut live, self.selection).await?;
         if let Some(cache) = ctx.cache()? {
             cache.update(ctx.registry()?, |current| {
                 let mut current = current?;
@@ -232,85 +266,6 @@ impl Recheck<'_> {
             })?;
         }
         Ok(live)
-    }
-}
-
-/// Shows the plan: data on stdout (a table, plain `REPO  DIGEST` lines, or for JSON the plan itself
-/// on a dry run; otherwise it comes whole in the final report), its summary and the cache's age on
-/// stderr.
-fn show_plan(
-    ctx: &Context,
-    plan: &Plan,
-    inventory: &Inventory,
-    dry_run: bool,
-) -> anyhow::Result<()> {
-    let printer = &ctx.printer;
-    printer.note(&format!(
-        "plan for {}, from the cache read {} ago (--refresh re-reads everything first)",
-        inventory.registry,
-        human_duration(age_seconds(inventory.refreshed_at))
-    ));
-    if dry_run || printer.format() != OutputFormat::Json {
-        printer.rows(&PlanListing {
-            plan,
-            deletions: plan.deletions(),
-        })?;
-    }
-    for held in &plan.held_back {
-        printer.warn(&format!(
-            "keeping {}@{} ({}): the kept index {} references it",
-            held.repository,
-            short_digest(&held.digest),
-            held.tags.join(", "),
-            short_digest(&held.referenced_by)
-        ));
-    }
-    if !plan.is_empty() {
-        printer.important(&plan.summary());
-    }
-    Ok(())
-}
-
-/// A plan as a listing: each manifest to delete, the children of an index under it.
-struct PlanListing<'a> {
-    plan: &'a Plan,
-    deletions: Vec<Deletion<'a>>,
-}
-
-impl<'a> Rows for PlanListing<'a> {
-    type Row = Deletion<'a>;
-
-    fn rows(&self) -> &[Deletion<'a>] {
-        &self.deletions
-    }
-
-    fn header(&self) -> Vec<&'static str> {
-        vec!["REPOSITORY", "TAGS", "DIGEST", "TYPE"]
-    }
-
-    fn cells(&self, d: &Deletion) -> Vec<String> {
-        let (repository, tags) = match d.parent {
-            None => (d.repository.to_owned(), d.tags.join(", ")),
-            Some(_) => (
-                String::new(),
-                format!("└ {}", d.platform.unwrap_or("child")),
-            ),
-        };
-        vec![
-            repository,
-            tags,
-            short_digest(d.digest),
-            media_type_label(d.media_type).to_owned(),
-        ]
-    }
-
-    fn plain(&self, d: &Deletion) -> String {
-        format!("{}  {}", d.repository, d.digest)
-    }
-
-    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self.plan)?;
-        writeln!(out)
     }
 }
 
@@ -351,7 +306,7 @@ fn lines(plan: &Plan) -> Vec<String> {
 /// (an index whose children the stale cache lacks).
 fn plan_lines(selection: &Query, inventory: &Inventory) -> Vec<String> {
     match selection.select(inventory) {
-        Ok(rows) => match plan(inventory, rows.clone()) {
+        Ok(rows) => match plan(inventory, rows.clone(), selection.with_attachments()) {
             Ok(plan) => lines(&plan),
             Err(_) => rows
                 .iter()
@@ -376,16 +331,35 @@ fn show_difference(ctx: &Context, old: &[String], new: &[String]) {
     }
 }
 
-/// Removes from the cache the tags of every manifest that is gone now.
-fn apply_to_cache(inventory: &mut Inventory, journal: &Journal) {
+/// What the removal changed, into the cache: a deleted manifest is forgotten (its tags, and it as a
+/// referrer or untagged manifest); an untagged one loses its tags and, with none left, is remembered
+/// as untagged.
+fn apply_to_cache(inventory: &mut Inventory, journal: &Journal, now: Timestamp) {
     for entry in &journal.entries {
         let gone = matches!(entry.status, Status::Deleted | Status::AlreadyGone);
-        if let Some(repository) = inventory
+        let Some(repository) = inventory
             .repositories
             .get_mut(&entry.repository)
             .filter(|_| gone)
-        {
-            repository.tags.retain(|_, t| t.digest != entry.digest);
+        else {
+            continue;
+        };
+        if entry.untag.is_none() {
+            repository.forget(&entry.digest);
+            continue;
+        }
+        repository
+            .tags
+            .retain(|tag, t| !(t.digest == entry.digest && entry.tags.contains(tag)));
+        if !repository.is_tagged(&entry.digest) {
+            repository.untagged.insert(
+                entry.digest.clone(),
+                Untagged {
+                    since: now,
+                    media_type: Some(entry.media_type.clone()),
+                    tags: entry.tags.clone(),
+                },
+            );
         }
     }
 }

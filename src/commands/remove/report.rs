@@ -19,6 +19,8 @@ use crate::select::{Plan, Reclaim};
 #[derive(Default, Serialize)]
 struct Counts {
     deleted: usize,
+    /// Entries whose tags were removed and manifest kept.
+    untagged: usize,
     already_gone: usize,
     failed: usize,
     unknown: usize,
@@ -30,6 +32,7 @@ fn counts(journal: &Journal) -> BTreeMap<&str, Counts> {
     for entry in &journal.entries {
         let counts = by_repo.entry(&entry.repository).or_default();
         match entry.status {
+            Status::Deleted if entry.untag.is_some() => counts.untagged += 1,
             Status::Deleted => counts.deleted += 1,
             Status::AlreadyGone => counts.already_gone += 1,
             Status::Failed => counts.failed += 1,
@@ -66,6 +69,7 @@ impl<'a> Rows for Report<'a> {
         vec![
             "REPOSITORY",
             "DELETED",
+            "UNTAGGED",
             "ALREADY GONE",
             "FAILED",
             "UNKNOWN",
@@ -77,6 +81,7 @@ impl<'a> Rows for Report<'a> {
         vec![
             (*repo).to_owned(),
             c.deleted.to_string(),
+            c.untagged.to_string(),
             c.already_gone.to_string(),
             c.failed.to_string(),
             c.unknown.to_string(),

@@ -4,6 +4,7 @@
 
 pub mod dregutil;
 pub mod ldap;
+pub mod oci11;
 pub mod scripted;
 pub mod seed;
 pub mod service;
@@ -186,6 +187,11 @@ impl TestRegistry {
             std::thread::sleep(Duration::from_millis(50));
         }
         false
+    }
+
+    /// The registry's storage directory (the filesystem driver's root).
+    pub fn storage(&self) -> PathBuf {
+        self.dir.path().join("storage")
     }
 
     pub fn url(&self) -> String {
@@ -415,7 +421,17 @@ pub fn assert_drift(err: &str, line: &str) {
 /// Every tag of the registry, read live: repository -> tag -> digest.
 pub fn live_tags(sandbox: &Sandbox, url: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     let out = sandbox
-        .run(url, &["-c", "None", "--format", "json", "list-tag-names"])
+        .run(
+            url,
+            &[
+                "-c",
+                "None",
+                "--format",
+                "json",
+                "list-tag-names",
+                "--all-tags",
+            ],
+        )
         .success();
     let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
     let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();

@@ -293,7 +293,14 @@ fn forward(client: &reqwest::blocking::Client, upstream: &str, req: &Request) ->
         "www-authenticate",
     ] {
         if let Some(value) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
-            reply = reply.header(name, value);
+            // The registry names itself in upload locations; through the proxy, that is the proxy.
+            let value = match req.header("host") {
+                Some(host) if name == "location" => {
+                    value.replace(upstream, &format!("http://{host}"))
+                }
+                _ => value.to_owned(),
+            };
+            reply = reply.header(name, &value);
         }
     }
     reply.body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();

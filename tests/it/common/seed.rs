@@ -294,6 +294,46 @@ impl Seeder {
         self.manifest(repo, to, &media_type, &bytes)
     }
 
+    /// An OCI 1.1 artifact referring to `subject` (a signature, an SBOM) with one layer of `content`,
+    /// pushed under `reference` (a tag, or by digest when None).
+    pub fn artifact(
+        &self,
+        repo: &str,
+        reference: Option<&str>,
+        subject: &Pushed,
+        artifact_type: &str,
+        content: &[u8],
+    ) -> Pushed {
+        let empty = self.blob(repo, b"{}", "application/vnd.oci.empty.v1+json");
+        let layer = self.blob(repo, content, "application/octet-stream");
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "artifactType": artifact_type,
+            "config": descriptor(&empty),
+            "layers": [descriptor(&layer)],
+            "subject": descriptor(subject),
+        });
+        let bytes = manifest.to_string().into_bytes();
+        let digest = sha256(&bytes);
+        self.manifest(repo, reference.unwrap_or(&digest), OCI_MANIFEST, &bytes)
+    }
+
+    /// The referrers tag schema's index of `subject`'s referrers, tagged `sha256-<hex>`.
+    pub fn referrers_index(&self, repo: &str, subject: &Pushed, referrers: &[(&Pushed, &str)]) {
+        let manifests: Vec<_> = referrers
+            .iter()
+            .map(|(p, artifact_type)| {
+                let mut d = descriptor(p);
+                d["artifactType"] = json!(artifact_type);
+                d
+            })
+            .collect();
+        let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests});
+        let tag = subject.digest.replace(':', "-");
+        self.manifest(repo, &tag, OCI_INDEX, index.to_string().as_bytes());
+    }
+
     /// Deletes a manifest by digest (and with it every tag of this repository pointing to it).
     pub fn delete(&self, repo: &str, digest: &str) {
         let response = self

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::{is_digest, is_repository_name, is_tag};
 
+pub mod attachments;
+
+pub use attachments::{Attachments, is_attachment_tag};
+
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the
 /// details file beside it; version 1 files are migrated when first read.
@@ -54,6 +58,52 @@ pub struct Elsewhere {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Repository {
     pub tags: BTreeMap<String, TagEntry>,
+    /// Manifests that refer to another of this repository (OCI 1.1 `subject`: signatures, SBOMs,
+    /// attestations) as the registry's referrers API listed them, by digest. Referrers found through
+    /// tags (cosign's `sha256-<hex>.sig`, the referrers tag schema's index) are read off the tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub referrers: BTreeMap<String, Referrer>,
+    /// Manifests that tags pointed to before and no longer do (or that were pushed without a tag),
+    /// by digest: the part of the registry's untagged manifests regsweep knows of. Whether each is
+    /// still stored is asked of the registry before anything is done with it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub untagged: BTreeMap<String, Untagged>,
+}
+
+impl Repository {
+    /// Forgets a manifest that is gone: its tags, and it as a referrer or untagged manifest.
+    pub fn forget(&mut self, digest: &str) {
+        self.tags.retain(|_, t| t.digest != digest);
+        self.referrers.remove(digest);
+        self.untagged.remove(digest);
+    }
+
+    /// Whether a tag points to `digest`.
+    pub fn is_tagged(&self, digest: &str) -> bool {
+        self.tags.values().any(|t| t.digest == digest)
+    }
+}
+
+/// A manifest the referrers API listed for a subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referrer {
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_type: Option<String>,
+}
+
+/// A manifest that lost its last tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Untagged {
+    /// When regsweep first saw it without a tag.
+    pub since: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The tags that pointed to it last, as far as regsweep saw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +163,13 @@ pub struct ManifestDetails {
     /// `{}`), which have no created time or platform.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub config_read: bool,
+    /// The manifest this one refers to (OCI 1.1 `subject`): it is a signature, SBOM or attestation
+    /// of that image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// OCI 1.1 `artifactType` (or, without it, the config's media type for an artifact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_type: Option<String>,
 }
 
 /// A blob a manifest references.
@@ -201,13 +258,19 @@ impl Inventory {
         self.repositories.iter().filter(|(_, r)| !r.tags.is_empty())
     }
 
-    /// Every manifest of a repository: the tagged ones and the children of its known indexes.
+    /// Every manifest of a repository regsweep knows of: the tagged ones, the referrers the API
+    /// listed, the untagged ones, and the children of their known indexes.
     pub fn repository_manifests(&self, repo: &str) -> BTreeSet<&str> {
-        self.repositories
-            .get(repo)
-            .into_iter()
-            .flat_map(|r| r.tags.values())
-            .flat_map(|entry| self.with_children(&entry.digest))
+        let Some(repository) = self.repositories.get(repo) else {
+            return BTreeSet::new();
+        };
+        repository
+            .tags
+            .values()
+            .map(|entry| entry.digest.as_str())
+            .chain(repository.referrers.keys().map(String::as_str))
+            .chain(repository.untagged.keys().map(String::as_str))
+            .flat_map(|digest| self.with_children(digest))
             .collect()
     }
 
@@ -217,11 +280,11 @@ impl Inventory {
         std::iter::once(digest).chain(children.into_iter().flatten().map(|c| c.digest.as_str()))
     }
 
-    /// Drops the tags that point to manifests the registry no longer has: (repository, digest) pairs.
+    /// Drops what points to manifests the registry no longer has: (repository, digest) pairs.
     pub fn forget_gone(&mut self, gone: &[(String, String)]) {
         for (repo, digest) in gone {
             if let Some(repository) = self.repositories.get_mut(repo) {
-                repository.tags.retain(|_, t| &t.digest != digest);
+                repository.forget(digest);
             }
         }
     }
@@ -326,32 +389,55 @@ impl ManifestDetails {
     }
 }
 
-/// One repository's tags: each as the other writer left it where it changed it, else as we read it.
+/// One repository: each tag, referrer and untagged manifest as the other writer left it where it
+/// changed it, else as we read it.
 fn merge_tags(
     base: Option<&Repository>,
     theirs: Option<&Repository>,
     ours: Option<&Repository>,
 ) -> Repository {
-    let tags = |r: Option<&Repository>| r.map(|r| r.tags.clone()).unwrap_or_default();
-    let (b, t, o) = (tags(base), tags(theirs), tags(ours));
-    let names: BTreeSet<&String> = b.keys().chain(t.keys()).chain(o.keys()).collect();
-    let mut merged = Repository::default();
-    for name in names {
-        let entry = if t.get(name) != b.get(name) {
-            t.get(name)
+    Repository {
+        tags: merge_map(base, theirs, ours, |r| &r.tags),
+        referrers: merge_map(base, theirs, ours, |r| &r.referrers),
+        untagged: merge_map(base, theirs, ours, |r| &r.untagged),
+    }
+}
+
+fn merge_map<V: Clone + PartialEq>(
+    base: Option<&Repository>,
+    theirs: Option<&Repository>,
+    ours: Option<&Repository>,
+    map: impl Fn(&Repository) -> &BTreeMap<String, V>,
+) -> BTreeMap<String, V> {
+    let empty = BTreeMap::new();
+    let [b, t, o] = [base, theirs, ours].map(|r| r.map_or(&empty, &map));
+    let keys: BTreeSet<&String> = b.keys().chain(t.keys()).chain(o.keys()).collect();
+    let mut merged = BTreeMap::new();
+    for key in keys {
+        let value = if t.get(key) != b.get(key) {
+            t.get(key)
         } else {
-            o.get(name)
+            o.get(key)
         };
-        if let Some(entry) = entry {
-            merged.tags.insert(name.clone(), entry.clone());
+        if let Some(value) = value {
+            merged.insert(key.clone(), value.clone());
         }
     }
     merged
 }
 
 /// Carries each tag's history (`seen`, `pulled`) over from `previous` where the tag still points to
-/// the same digest; a tag that is new or moved was first seen at `now`.
+/// the same digest; a tag that is new or moved was first seen at `now`. A manifest that tags pointed
+/// to before and none does now becomes untagged (since `now`), unless an index or a referrer keeps
+/// it; untagged manifests stay so until a tag points to them again.
 pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory>, now: Timestamp) {
+    let details = &inventory.manifests;
+    let children_of = |digest: &str| {
+        let known = details
+            .get(digest)
+            .or_else(|| previous.and_then(|p| p.manifests.get(digest)));
+        known.and_then(|m| m.children.as_ref())
+    };
     for (name, repository) in &mut inventory.repositories {
         let before = previous.and_then(|p| p.repositories.get(name));
         for (tag, entry) in &mut repository.tags {
@@ -362,6 +448,40 @@ pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory
                 }
                 _ => entry.seen = entry.seen.or(Some(now)),
             }
+        }
+        let Some(before) = before else { continue };
+        let mut untagged = before.untagged.clone();
+        for (tag, old) in &before.tags {
+            if repository
+                .tags
+                .get(tag)
+                .is_some_and(|e| e.digest == old.digest)
+            {
+                continue;
+            }
+            let lost = untagged.entry(old.digest.clone()).or_insert(Untagged {
+                since: now,
+                media_type: old.media_type.clone(),
+                tags: Vec::new(),
+            });
+            if !lost.tags.contains(tag) {
+                lost.tags.push(tag.clone());
+            }
+        }
+        // Still (or again) reachable: tagged, an index's child, or a listed referrer.
+        let reachable: BTreeSet<&str> = repository
+            .tags
+            .values()
+            .map(|e| e.digest.as_str())
+            .chain(repository.referrers.keys().map(String::as_str))
+            .flat_map(|d| {
+                let children = children_of(d).into_iter().flatten();
+                std::iter::once(d).chain(children.map(|c| c.digest.as_str()))
+            })
+            .collect();
+        untagged.retain(|digest, _| !reachable.contains(digest.as_str()));
+        for (digest, entry) in untagged {
+            repository.untagged.entry(digest).or_insert(entry);
         }
     }
 }
