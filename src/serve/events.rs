@@ -229,6 +229,51 @@ mod tests {
     }
 
     #[test]
+    fn overwritten_tags_and_untagged_pushes_leave_untagged_manifests() {
+        let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let mut inv = inventory(&[("app", &[("latest", &d('a')), ("1.0", &d('b'))])]);
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let applied = apply(
+            &mut inv,
+            &[
+                event(
+                    "push",
+                    "app",
+                    Some("latest"),
+                    &d('c'),
+                    "2026-11-25T10:00:00Z",
+                ),
+                event("push", "app", None, &d('e'), "2026-11-25T10:00:01Z"),
+                event("push", "app", Some("1.0"), &d('a'), "2026-11-25T10:00:02Z"),
+            ],
+            now,
+        );
+        assert_eq!(applied.applied, 3);
+        let untagged: Vec<(&String, &Vec<String>)> = inv.repositories["app"]
+            .untagged
+            .iter()
+            .map(|(digest, u)| (digest, &u.tags))
+            .collect();
+        // a was overwritten, then tagged 1.0 again: not untagged; b lost 1.0; e came untagged.
+        assert_eq!(
+            untagged,
+            [(&d('b'), &vec!["1.0".to_owned()]), (&d('e'), &vec![])]
+        );
+        apply(
+            &mut inv,
+            &[event(
+                "delete",
+                "app",
+                None,
+                &d('e'),
+                "2026-11-25T11:00:00Z",
+            )],
+            now,
+        );
+        assert!(!inv.repositories["app"].untagged.contains_key(&d('e')));
+    }
+
+    #[test]
     fn pushes_deletes_and_pulls_change_tags() {
         let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
         let mut inv = inventory(&[("app", &[("1.0", &d('a')), ("stable", &d('a'))])]);

@@ -174,6 +174,29 @@ fn signatures_and_sboms_are_shown_under_their_image_and_go_and_come_back_with_it
     assert_eq!(tags["app"][&cosign_tag(&s.a, ".sig")], s.a_sig.digest);
     assert_eq!(tags["app"][&cosign_tag(&s.sbom, "")].len(), 71);
 
+    // An index takes the signatures of its children along.
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "--format",
+                "json",
+                "remove-tags",
+                "-r",
+                "app",
+                "-t",
+                "multi",
+                "--dry-run",
+            ],
+        )
+        .success();
+    let plan = json(&out);
+    assert_eq!(
+        plan["attachments"][0]["digest"], s.child_sig.digest,
+        "{plan}"
+    );
+    assert_eq!(plan["attachments"][0]["subject"], s.child.digest);
+
     // --keep-referrers leaves them; then they are orphans, and --orphaned-referrers removes them.
     sandbox
         .run(
