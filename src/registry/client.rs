@@ -349,7 +349,16 @@ impl Client {
         repo: &str,
         digest: &str,
     ) -> Result<Deleted, RegistryError> {
-        let url = self.manifest_url(repo, digest);
+        self.delete_reference(repo, digest).await
+    }
+
+    /// `DELETE /v2/REPO/manifests/REFERENCE` (a digest, or a tag where that removes just the tag).
+    pub(super) async fn delete_reference(
+        &self,
+        repo: &str,
+        reference: &str,
+    ) -> Result<Deleted, RegistryError> {
+        let url = self.manifest_url(repo, reference);
         match self
             .fetch(Method::DELETE, url, None, &Access::delete(repo), SMALL)
             .await

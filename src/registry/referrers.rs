@@ -131,17 +131,7 @@ impl Client {
     /// `DELETE /v2/REPO/manifests/TAG`: only for a registry `probe_delete_by_tag` found removes just
     /// the tag. 404 means the tag was already gone.
     pub async fn delete_tag(&self, repo: &str, tag: &str) -> Result<Deleted, RegistryError> {
-        let url = self
-            .address()
-            .endpoint(&format!("/v2/{repo}/manifests/{tag}"));
-        match self
-            .fetch(Method::DELETE, url, None, &Access::delete(repo), SMALL)
-            .await
-        {
-            Ok(_) => Ok(Deleted::Deleted),
-            Err(err) if err.is_unknown_manifest() => Ok(Deleted::AlreadyGone),
-            Err(err) => Err(err),
-        }
+        self.delete_reference(repo, tag).await
     }
 
     /// Whether `DELETE /v2/REPO/manifests/TAG` removes just that tag: tried on a throwaway manifest
