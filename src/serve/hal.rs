@@ -200,6 +200,7 @@ fn tag_resource(
         "platforms": view.platforms,
         "first_seen": view.first_seen,
         "last_pulled": view.last_pulled,
+        "attachments": view.attachments,
     }));
     if let Some(newer) = newer {
         body.insert("newer".into(), newer);

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use jiff::Timestamp;
 
 use super::hal::Shape;
-use crate::inventory::Inventory;
+use crate::inventory::{Attachments, Inventory, is_attachment_tag};
 use crate::select::{stored_blobs, usage};
 use crate::version::natural_cmp;
 
@@ -64,6 +64,8 @@ pub struct TagView {
     pub platforms: Vec<String>,
     pub first_seen: Option<Timestamp>,
     pub last_pulled: Option<Timestamp>,
+    /// The kinds of the image's signatures, SBOMs and attestations.
+    pub attachments: Vec<&'static str>,
 }
 
 impl Snapshot {
@@ -79,10 +81,24 @@ impl Snapshot {
         let mut size = 0;
         for figures in report.repositories {
             let repository = &inventory.repositories[&figures.name];
+            let attachments = Attachments::of(&inventory, &figures.name);
+            // A signature's or SBOM's tag is not an image: it shows under its image.
             let mut views: Vec<(String, TagView)> = repository
                 .tags
                 .iter()
-                .map(|(tag, entry)| (tag.clone(), tag_view(&inventory, entry)))
+                .filter(|(tag, _)| !is_attachment_tag(tag))
+                .map(|(tag, entry)| {
+                    let mut view = tag_view(&inventory, entry);
+                    let mut kinds: Vec<_> = attachments
+                        .closure(&entry.digest)
+                        .iter()
+                        .map(|a| a.kind)
+                        .collect();
+                    kinds.sort();
+                    kinds.dedup();
+                    view.attachments = kinds.into_iter().map(|k| k.label()).collect();
+                    (tag.clone(), view)
+                })
                 .collect();
             views.sort_by(|a, b| natural_cmp(&a.0, &b.0));
             tags += views.len();
@@ -147,6 +163,7 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
         platforms: details.map(|d| d.platforms.clone()).unwrap_or_default(),
         first_seen: entry.seen,
         last_pulled: entry.pulled,
+        attachments: Vec::new(),
     }
 }
 

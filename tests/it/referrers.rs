@@ -455,3 +455,29 @@ fn an_overwritten_tag_leaves_an_untagged_manifest_that_remove_untagged_deletes()
         .success();
     assert_eq!(stdout(&out), format!("app  {}\n", old.digest));
 }
+
+#[test]
+fn the_service_lists_attachments_under_their_image() {
+    let registry = TestRegistry::start();
+    let s = push_signed(&registry);
+    let sandbox = Sandbox::new();
+    let service = crate::common::service::Service::start(&sandbox, &registry.url(), &["--no-auth"]);
+    let tags: Value = serde_json::from_str(
+        &service
+            .get("/images/app/tags?embed=true")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let text = tags.to_string();
+    assert!(!text.contains(&cosign_tag(&s.a, ".sig")), "{text}");
+    let one = service.get("/images/app/tags/1.0").send().unwrap();
+    let one: Value = serde_json::from_str(&one.text().unwrap()).unwrap();
+    assert_eq!(
+        one["attachments"],
+        serde_json::json!(["referrers index", "signature", "sbom"]),
+        "{one}"
+    );
+}
