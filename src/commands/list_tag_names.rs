@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Context, Want, age_seconds, human_duration, inventory, read_details};
 use crate::exit::ExitStatus;
+use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, TagEntry, is_attachment_tag};
 use crate::output::{Rows, human_bytes, media_type_label, short_digest};
 use crate::settings::{ListTagNamesSettings, TagSort};
@@ -87,9 +88,6 @@ fn rows<'a>(inventory: &'a Inventory, listing: &ListTagNamesSettings, host: &str
             let attached = attachments.closure(&entry.digest);
             let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
             let attached_size: u64 = attached.iter().filter_map(|a| size_of(&a.digest)).sum();
-            let mut kinds: Vec<_> = attached.iter().map(|a| a.kind).collect();
-            kinds.sort();
-            kinds.dedup();
             Row {
                 repository,
                 tag,
@@ -99,7 +97,7 @@ fn rows<'a>(inventory: &'a Inventory, listing: &ListTagNamesSettings, host: &str
                 size: details.and_then(|d| d.size).map(|s| s + attached_size),
                 created: details.and_then(|d| d.created),
                 platforms: details.map(|d| d.platforms.clone()).unwrap_or_default(),
-                attachments: kinds.into_iter().map(|k| k.label()).collect(),
+                attachments: kind_labels(&attached),
             }
         }));
     }

@@ -7,7 +7,7 @@ use futures::future::try_join_all;
 use jiff::Timestamp;
 
 use super::{Context, Want, inventory};
-use crate::inventory::{Inventory, Untagged};
+use crate::inventory::Inventory;
 use crate::select::{Query, orphan_subjects};
 
 /// The inventory a query selects from, and the query with its repositories: an untagged query that
@@ -81,14 +81,8 @@ pub async fn check_stored(
             }
         }
         for (repo, digest, media_type) in &stored {
-            if let Some(r) = inventory.repositories.get_mut(repo)
-                && !r.is_tagged(digest)
-            {
-                r.untagged.entry(digest.clone()).or_insert(Untagged {
-                    since: now,
-                    media_type: media_type.clone(),
-                    tags: Vec::new(),
-                });
+            if let Some(r) = inventory.repositories.get_mut(repo) {
+                r.mark_untagged(digest, now, media_type.clone(), Vec::new());
             }
         }
     };

@@ -81,6 +81,15 @@ pub fn is_attachment_tag(tag: &str) -> bool {
     tag_subject(tag).is_some()
 }
 
+/// The kinds of some attachments (an image's closure), each once, as labels: what a listing shows
+/// beside the image.
+pub fn kind_labels(attached: &[&Attachment]) -> Vec<&'static str> {
+    let mut kinds: Vec<Kind> = attached.iter().map(|a| a.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds.into_iter().map(Kind::label).collect()
+}
+
 /// One manifest attached to an image of the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {

@@ -82,6 +82,27 @@ impl Repository {
     pub fn is_tagged(&self, digest: &str) -> bool {
         self.tags.values().any(|t| t.digest == digest)
     }
+
+    /// Remembers `digest` as untagged since `since`, unless a tag points to it or it is remembered
+    /// already; whether it was added.
+    pub fn mark_untagged(
+        &mut self,
+        digest: &str,
+        since: Timestamp,
+        media_type: Option<String>,
+        tags: Vec<String>,
+    ) -> bool {
+        if self.is_tagged(digest) || self.untagged.contains_key(digest) {
+            return false;
+        }
+        let entry = Untagged {
+            since,
+            media_type,
+            tags,
+        };
+        self.untagged.insert(digest.to_owned(), entry);
+        true
+    }
 }
 
 /// A manifest the referrers API listed for a subject.

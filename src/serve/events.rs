@@ -118,18 +118,7 @@ fn push(
     // A push by digest alone (an index's children, a referrer, an image pushed untagged) tags
     // nothing: remembered as untagged until a tag or index is seen to need it.
     let Some(tag) = tag else {
-        if repository.is_tagged(digest) || repository.untagged.contains_key(digest) {
-            return false;
-        }
-        repository.untagged.insert(
-            digest.to_owned(),
-            Untagged {
-                since: at,
-                media_type: target.media_type.clone(),
-                tags: Vec::new(),
-            },
-        );
-        return true;
+        return repository.mark_untagged(digest, at, target.media_type.clone(), Vec::new());
     };
     if repository.tags.get(tag).is_some_and(|t| t.digest == digest) {
         return false;
@@ -166,15 +155,8 @@ fn delete(inventory: &mut Inventory, repo: &str, tag: Option<&str>, digest: &str
             repository
                 .tags
                 .retain(|t, e| t != tag || e.digest != digest);
-            if repository.tags.len() != before && !repository.is_tagged(digest) {
-                repository
-                    .untagged
-                    .entry(digest.to_owned())
-                    .or_insert(Untagged {
-                        since: Timestamp::now(),
-                        media_type: None,
-                        tags: vec![tag.to_owned()],
-                    });
+            if repository.tags.len() != before {
+                repository.mark_untagged(digest, Timestamp::now(), None, vec![tag.to_owned()]);
             }
         }
         // Deleting a manifest removes every tag of the repository pointing to it.

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use jiff::Timestamp;
 
 use super::hal::Shape;
+use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, is_attachment_tag};
 use crate::select::{stored_blobs, usage};
 use crate::version::natural_cmp;
@@ -89,14 +90,7 @@ impl Snapshot {
                 .filter(|(tag, _)| !is_attachment_tag(tag))
                 .map(|(tag, entry)| {
                     let mut view = tag_view(&inventory, entry);
-                    let mut kinds: Vec<_> = attachments
-                        .closure(&entry.digest)
-                        .iter()
-                        .map(|a| a.kind)
-                        .collect();
-                    kinds.sort();
-                    kinds.dedup();
-                    view.attachments = kinds.into_iter().map(|k| k.label()).collect();
+                    view.attachments = kind_labels(&attachments.closure(&entry.digest));
                     (tag.clone(), view)
                 })
                 .collect();

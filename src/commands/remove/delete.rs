@@ -11,7 +11,7 @@
 //! - the first Ctrl-C lets the deletes in flight finish and says what it waits for; a second aborts at
 //!   once, the unanswered ones staying `pending` in the journal (restore checks every manifest).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -296,8 +296,18 @@ async fn delete_phase(
 /// once every planned index of its repository that references it is confirmed gone; an attachment
 /// once its subject is. One whose index or subject was not deleted is left pending, with why.
 fn ready(journal: &mut Journal, attempted: &BTreeSet<usize>) -> Vec<usize> {
-    let gone = |e: &Entry| matches!(e.status, Status::Deleted | Status::AlreadyGone);
-    let indexes: Vec<(String, String, BTreeSet<String>, Status)> = journal
+    // Each manifest the journal deletes, with its status (gone counts as deleted).
+    let status: BTreeMap<(String, String), Status> = journal
+        .entries
+        .iter()
+        .filter(|e| e.untag.is_none())
+        .map(|e| {
+            let gone = matches!(e.status, Status::Deleted | Status::AlreadyGone);
+            let status = if gone { Status::Deleted } else { e.status };
+            ((e.repository.clone(), e.digest.clone()), status)
+        })
+        .collect();
+    let indexes: Vec<(String, String, BTreeSet<String>)> = journal
         .entries
         .iter()
         .filter(|e| e.untag.is_none() && is_index(&e.media_type))
@@ -305,19 +315,10 @@ fn ready(journal: &mut Journal, attempted: &BTreeSet<usize>) -> Vec<usize> {
             let children = parse_children(e.manifest.as_bytes())
                 .map(|c| c.into_iter().map(|c| c.digest).collect())
                 .unwrap_or_default();
-            let status = if gone(e) { Status::Deleted } else { e.status };
-            (e.repository.clone(), e.digest.clone(), children, status)
+            (e.repository.clone(), e.digest.clone(), children)
         })
         .collect();
-    let subjects: Vec<(String, String, Status)> = journal
-        .entries
-        .iter()
-        .filter(|e| e.untag.is_none())
-        .map(|e| {
-            let status = if gone(e) { Status::Deleted } else { e.status };
-            (e.repository.clone(), e.digest.clone(), status)
-        })
-        .collect();
+    let status_of = |repo: &str, digest: &str| status.get(&(repo.to_owned(), digest.to_owned()));
     let mut jobs = Vec::new();
     for (i, entry) in journal.entries.iter_mut().enumerate() {
         if attempted.contains(&i) || entry.status != Status::Pending {
@@ -327,25 +328,22 @@ fn ready(journal: &mut Journal, attempted: &BTreeSet<usize>) -> Vec<usize> {
         let blocker = if entry.parent.is_some() {
             indexes
                 .iter()
-                .filter(|(repo, digest, children, _)| {
+                .filter(|(repo, digest, children)| {
                     *repo == entry.repository
                         && children.contains(&entry.digest)
                         && *digest != entry.digest
                 })
-                .find(|(.., status)| *status != Status::Deleted)
-                .map(|(_, digest, _, status)| ("index", digest, *status))
+                .map(|(repo, digest, _)| ("index", digest, status_of(repo, digest)))
+                .find(|(.., status)| *status != Some(&Status::Deleted))
         } else if let Some(subject) = &entry.subject {
-            subjects
-                .iter()
-                .find(|(repo, digest, _)| *repo == entry.repository && digest == subject)
-                .filter(|(.., status)| *status != Status::Deleted)
-                .map(|(_, digest, status)| ("subject", digest, *status))
+            Some(("subject", subject, status_of(&entry.repository, subject)))
+                .filter(|(.., status)| status.is_some_and(|s| *s != Status::Deleted))
         } else {
             None
         };
         match blocker {
             None => jobs.push(i),
-            Some((_, _, Status::Pending)) => {}
+            Some((_, _, Some(Status::Pending))) => {}
             Some((what, digest, _)) => {
                 entry.error = Some(format!(
                     "not attempted: its {what} {} was not deleted",
