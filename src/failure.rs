@@ -9,6 +9,7 @@ use crate::commands::restore::RestoreIncomplete;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::UnknownRepository;
 use crate::journal::JournalError;
+use crate::policy::PolicyError;
 use crate::registry::{ConfigError, ErrorCode, RegistryError};
 use crate::select::SelectError;
 use crate::serve::config::ConfigFileError;
@@ -38,6 +39,7 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
             || cause.is::<ConfigError>()
             || cause.is::<UnknownRepository>()
             || cause.is::<ConfigFileError>()
+            || cause.is::<PolicyError>()
         {
             return ExitStatus::Usage;
         }
@@ -62,6 +64,8 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
             err.hint()
         } else if cause.is::<UnknownRepository>() {
             Some(UNKNOWN_REPOSITORY.to_owned())
+        } else if cause.is::<PolicyError>() {
+            Some("`regsweep policy --help` describes every key; `regsweep policy init` writes an example".to_owned())
         } else if let Some(err) = cause.downcast_ref::<UsageError>() {
             err.hint.clone()
         } else {
@@ -253,7 +257,8 @@ impl RemovalStop {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Self::Declined | Self::NoTerminal => ExitStatus::NotConfirmed,
-            Self::PlanChanged => ExitStatus::PlanChanged,
+            Self::PlanChanged | Self::PlanFileDrift => ExitStatus::PlanChanged,
+            Self::TooLarge { .. } => ExitStatus::NotConfirmed,
             Self::Partial { .. } => ExitStatus::PartialFailure,
             Self::Interrupted { .. } | Self::Aborted { .. } => ExitStatus::Interrupted,
         }
@@ -267,6 +272,14 @@ impl RemovalStop {
             }
             Self::PlanChanged => {
                 "the cache was updated; run the command again to see the new plan".into()
+            }
+            Self::PlanFileDrift => {
+                "make and review a new plan: `regsweep policy plan --out FILE`".into()
+            }
+            Self::TooLarge { .. } => {
+                "check the policy's patterns with `regsweep policy plan`; raise --max-delete if the \
+                 plan is meant"
+                    .into()
             }
             Self::Partial { .. } | Self::Interrupted { .. } | Self::Aborted { .. } => {
                 "`regsweep restore` puts back every manifest of the newest journal that is no \

@@ -13,6 +13,7 @@ mod journal;
 mod media_type;
 mod names;
 mod output;
+mod policy;
 mod refresh;
 mod registry;
 mod select;
@@ -100,6 +101,7 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         Action::Serve(_) => Err(anyhow::anyhow!(
             "the service is started by run(), not dispatched"
         )),
+        Action::Policy(settings) => commands::policy::run(ctx, &settings).await,
         Action::JournalList => commands::journal::list(ctx),
         Action::CacheInfo => commands::cache::info(ctx),
         Action::CacheClear => commands::cache::clear(ctx),

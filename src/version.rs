@@ -115,6 +115,11 @@ impl Version {
         self.suffix.as_deref()
     }
 
+    /// The `i`th number (0: major, 1: minor, 2: patch), when the tag has it.
+    pub fn component(&self, i: usize) -> Option<u64> {
+        self.numbers.get(i).copied()
+    }
+
     fn from_numbers(numbers: Vec<u64>) -> Self {
         Self {
             numbers,

@@ -8,6 +8,7 @@ pub mod journal;
 pub mod list_repo_names;
 pub mod list_tag_names;
 pub mod outdated;
+pub mod policy;
 pub mod query;
 pub mod remove;
 pub mod restore;

@@ -1,23 +1,16 @@
 //! `outdated IMAGE... [--from FILE]`: for each `repo:tag`, the newest version tag of its family in the
 //! same repository (`select::newest`), and exit code 11 when any image is behind.
 
-use std::io::Read;
 use std::path::Path;
-use std::sync::LazyLock;
 
-use anyhow::Context as _;
-use regex::Regex;
 use serde::Serialize;
 
 use super::{Context, Want, inventory};
-use crate::exit::{ExitStatus, UsageError};
+use crate::exit::ExitStatus;
 use crate::names::ImageReference;
 use crate::output::{Rows, short_digest};
 use crate::select::{Freshness, newest};
 use crate::settings::OutdatedSettings;
-
-/// References files may hold at most this many bytes (a compose file is kilobytes).
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Serialize)]
 struct Row {
@@ -127,66 +120,14 @@ pub async fn run(ctx: &Context, settings: &OutdatedSettings) -> anyhow::Result<E
     })
 }
 
-/// `image:` values of a YAML file (`.yml`, `.yaml`, or any file with such a line), otherwise one
-/// reference per line. A YAML value that is not a plain reference (`${TAG}`) is skipped with a
-/// warning; a bad line of a list is an error naming it.
+/// The references a file names; YAML values that are no plain reference are skipped with a warning.
 fn read_references(path: &Path, ctx: &Context) -> anyhow::Result<Vec<ImageReference>> {
-    let text = read_text(path)?;
-    static IMAGE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^\s*(?:-\s*)?image:\s*["']?([^"'\s#]+)"#).expect("a valid pattern")
-    });
-    let yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml")
-        || text.lines().any(|l| IMAGE.is_match(l));
-    let mut references = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let value = if yaml {
-            match IMAGE.captures(line) {
-                Some(c) => c[1].to_owned(),
-                None => continue,
-            }
-        } else {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            line.to_owned()
-        };
-        match ImageReference::parse(&value) {
-            Some(reference) => references.push(reference),
-            None if yaml => ctx.printer.warn(&format!(
-                "{}:{}: skipped {value:?}, not a plain image reference",
-                path.display(),
-                number + 1
-            )),
-            None => {
-                return Err(UsageError::with_hint(
-                    format!(
-                        "invalid image reference {value:?} on line {} of {}",
-                        number + 1,
-                        path.display()
-                    ),
-                    "write one REPO:TAG or HOST/REPO:TAG per line",
-                )
-                .into());
-            }
-        }
+    let references = crate::policy::read_references(path)?;
+    for (value, line) in &references.skipped {
+        ctx.printer.warn(&format!(
+            "{}:{line}: skipped {value:?}, not a plain image reference",
+            path.display()
+        ));
     }
-    Ok(references)
-}
-
-fn read_text(path: &Path) -> anyhow::Result<String> {
-    let mut bytes = Vec::new();
-    let reading = || format!("reading {}", path.display());
-    if path == Path::new("-") {
-        std::io::stdin()
-            .take(MAX_FILE_BYTES)
-            .read_to_end(&mut bytes)
-            .with_context(reading)?;
-    } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
-            .map_err(|e| UsageError::new(format!("cannot read {}: {e}", path.display())))?;
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| UsageError::new(format!("{} is not UTF-8 text", path.display())).into())
+    Ok(references.found.into_iter().map(|(r, _)| r).collect())
 }

@@ -9,8 +9,8 @@ use axum::http::HeaderName;
 use super::Context;
 use crate::exit::{ExitStatus, UsageError};
 use crate::registry::RegistryAddress;
-use crate::serve::config::{ConfigFile, DEFAULT_CONFIG, read_secret};
-use crate::serve::{Keeper, Login, Options};
+use crate::serve::config::{ConfigFile, DEFAULT_CONFIG, ScheduleConfig, read_secret};
+use crate::serve::{Keeper, Login, Options, Scheduled};
 use crate::settings::{ServeSettings, Settings, parse_age, parse_interval};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -93,8 +93,31 @@ pub async fn run(
         login,
         events_secret,
     };
-    crate::serve::run(options, keeper).await?;
+    let scheduled = file
+        .schedule
+        .as_ref()
+        .map(|schedule| scheduled_policy(ctx, schedule))
+        .transpose()?;
+    crate::serve::run(options, keeper, scheduled).await?;
     Ok(ExitStatus::Success)
+}
+
+/// `[schedule]`: the policy is read now, so a mistake stops the start rather than a run at night.
+fn scheduled_policy<'a>(
+    ctx: &'a Context,
+    schedule: &ScheduleConfig,
+) -> anyhow::Result<Scheduled<'a>> {
+    let every = parse_interval(&schedule.every)?.ok_or_else(|| {
+        UsageError::new("[schedule] every must be a positive interval such as \"24h\"")
+    })?;
+    crate::policy::Policy::load(&schedule.policy)?;
+    let path = schedule.policy.clone();
+    let max_delete = schedule.max_delete;
+    Ok(Scheduled {
+        name: format!("policy {}", path.display()),
+        every,
+        run: Box::new(move || Box::pin(super::policy::scheduled(ctx, path.clone(), max_delete))),
+    })
 }
 
 /// Login settings: LDAP from the file, the signing secret from a file, the environment, or made up.

@@ -39,23 +39,45 @@ pub async fn check_stored(
     inventory: &mut Inventory,
     query: &Query,
 ) -> anyhow::Result<()> {
-    let ask: Vec<(String, String)> = match query {
-        Query::Untagged(q) => q
-            .repositories
-            .iter()
-            .filter_map(|repo| Some((repo, inventory.repositories.get(repo)?)))
-            .flat_map(|(repo, r)| r.untagged.keys().map(|d| (repo.clone(), d.clone())))
-            .collect(),
-        Query::Orphans(q) => q
-            .repositories
-            .iter()
-            .flat_map(|repo| {
-                let subjects = orphan_subjects(inventory, repo);
-                subjects.into_iter().map(|d| (repo.clone(), d))
-            })
-            .collect(),
-        Query::Repos(_) | Query::Tags(_) => return Ok(()),
-    };
+    let ask = stored_questions(inventory, query);
+    ask_stored(ctx, inventory, ask).await
+}
+
+/// The (repository, digest) pairs whose being stored a query's selection depends on: remembered
+/// untagged manifests, and the images of attachments (an image gone leaves orphans).
+pub fn stored_questions(inventory: &Inventory, query: &Query) -> Vec<(String, String)> {
+    match query {
+        Query::Untagged(q) => untagged_questions(inventory, &q.repositories),
+        Query::Orphans(q) => orphan_questions(inventory, &q.repositories),
+        Query::Repos(_) | Query::Tags(_) => Vec::new(),
+    }
+}
+
+pub fn untagged_questions(inventory: &Inventory, repositories: &[String]) -> Vec<(String, String)> {
+    repositories
+        .iter()
+        .filter_map(|repo| Some((repo, inventory.repositories.get(repo)?)))
+        .flat_map(|(repo, r)| r.untagged.keys().map(|d| (repo.clone(), d.clone())))
+        .collect()
+}
+
+pub fn orphan_questions(inventory: &Inventory, repositories: &[String]) -> Vec<(String, String)> {
+    repositories
+        .iter()
+        .flat_map(|repo| {
+            let subjects = orphan_subjects(inventory, repo);
+            subjects.into_iter().map(|d| (repo.clone(), d))
+        })
+        .collect()
+}
+
+/// Asks the registry (HEAD, concurrently) whether each pair is stored; forgets what is gone and
+/// remembers what is stored without a tag, in the run and in the cache.
+pub async fn ask_stored(
+    ctx: &Context,
+    inventory: &mut Inventory,
+    ask: Vec<(String, String)>,
+) -> anyhow::Result<()> {
     if ask.is_empty() {
         return Ok(());
     }

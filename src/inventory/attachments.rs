@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Inventory;
 use crate::names::is_digest;
@@ -24,7 +24,7 @@ const COSIGN_SUFFIXES: [(&str, Kind); 3] = [
 ];
 
 /// What an attachment is, as far as its tag or artifact type tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The referrers tag schema's index of an image's referrers.

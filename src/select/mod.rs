@@ -32,10 +32,10 @@ use serde::Serialize;
 pub use newer::{Freshness, newest};
 pub use plan::{Deletion, Plan, plan};
 pub use reclaim::{
-    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, registry_figures,
-    stored_blobs, usage,
+    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, reclaimable_by_repository,
+    registry_figures, stored_blobs, usage,
 };
-pub use retention::{KeepBy, Retention, undated};
+pub use retention::{KeepBy, Retention, parse_age, undated};
 pub use selector::{SelectorError, TagSelector};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 

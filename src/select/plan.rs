@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Selected, plural};
 use crate::inventory::attachments::Kind;
@@ -15,7 +15,7 @@ use crate::inventory::{Attachments, ChildManifest, Inventory};
 use crate::media_type::is_index;
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedManifest {
     pub repository: String,
     pub digest: String,
@@ -25,7 +25,7 @@ pub struct PlannedManifest {
 }
 
 /// A selected manifest that is kept because an index that stays references it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldBack {
     pub repository: String,
     pub digest: String,
@@ -34,7 +34,7 @@ pub struct HeldBack {
 }
 
 /// An attachment deleted with its subject (after it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedAttachment {
     pub repository: String,
     pub digest: String,
@@ -46,7 +46,7 @@ pub struct PlannedAttachment {
 }
 
 /// Tags removed from a manifest that stays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedUntag {
     pub repository: String,
     pub digest: String,
@@ -56,16 +56,16 @@ pub struct PlannedUntag {
 
 /// What a removal does, in order: untag, delete every planned manifest, then the children of planned
 /// indexes, then the attachments of what was deleted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub manifests: Vec<PlannedManifest>,
     pub held_back: Vec<HeldBack>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<PlannedAttachment>,
     /// Attachments of deleted manifests left because they carry tags of their own.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagged_attachments: Vec<HeldBack>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub untags: Vec<PlannedUntag>,
 }
 

@@ -154,6 +154,39 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
     }
 }
 
+/// What each repository's part of a plan frees: the bytes of blobs only planned manifests store,
+/// counted in every repository whose deletions store them (a blob two repositories' deletions share
+/// counts in both). Needs the whole inventory, as a policy has it.
+pub fn reclaimable_by_repository(inventory: &Inventory, plan: &Plan) -> BTreeMap<String, u64> {
+    let deletions = plan.deletions();
+    let planned: BTreeSet<(&str, &str)> =
+        deletions.iter().map(|d| (d.repository, d.digest)).collect();
+    let staying = inventory.repositories.keys().flat_map(|repo| {
+        inventory
+            .repository_manifests(repo)
+            .into_iter()
+            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
+    });
+    let kept = stored_blobs(inventory, staying);
+    let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (repo, digest) in &planned {
+        by_repo.entry(repo).or_default().push(digest);
+    }
+    by_repo
+        .into_iter()
+        .map(|(repo, digests)| {
+            let freed = stored_blobs(inventory, digests);
+            let bytes = freed
+                .blobs
+                .iter()
+                .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
+                .map(|(_, size)| size)
+                .sum();
+            (repo.to_owned(), bytes)
+        })
+        .collect()
+}
+
 /// One repository's figures, the same from either walk: its images' tags (a signature's tag is not an
 /// image), their size with their attachments', and the untagged manifests nothing needs, with the
 /// bytes only they hold.

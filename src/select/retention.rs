@@ -103,6 +103,16 @@ impl Retention {
     }
 }
 
+/// An age such as `30d`, `12h`, `2w`, `1w 3d` (days and weeks counting 24 hours); `None` unless it is
+/// one and positive. The command line and policy files read ages alike.
+pub fn parse_age(text: &str) -> Option<SignedDuration> {
+    let span: jiff::Span = text.trim().parse().ok()?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()?;
+    (duration.is_positive()).then_some(duration)
+}
+
 pub(super) fn created_of(inventory: &Inventory, digest: &str) -> Option<Timestamp> {
     inventory.manifests.get(digest).and_then(|d| d.created)
 }

@@ -53,6 +53,13 @@ token_lifetime = "1h"
 header = "Authorization"
 # The header's whole value, e.g. "Bearer 4c1f...", read from this file or REGSWEEP_EVENTS_SECRET.
 # secret_file = "/etc/regsweep/events-secret"
+
+# A retention policy applied unattended (as `regsweep policy apply --yes`): the first run one
+# interval after the start, then every interval; each run's report is logged.
+# [schedule]
+# policy = "/etc/regsweep/policy.toml"
+# every = "24h"
+# max_delete = 500
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,6 +74,19 @@ pub struct ConfigFile {
     pub ldap: Option<LdapConfig>,
     #[serde(default)]
     pub events: EventsConfig,
+    pub schedule: Option<ScheduleConfig>,
+}
+
+/// `[schedule]`: a retention policy applied unattended, every so often.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// The policy file.
+    pub policy: PathBuf,
+    /// How often: "24h", "1w".
+    pub every: String,
+    /// Refuse a run that would delete more manifests than this.
+    pub max_delete: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

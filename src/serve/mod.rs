@@ -73,8 +73,35 @@ pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A job run every so often beside serving (a retention policy), given by the command that starts
+/// the service; it returns a one-line summary for the log.
+pub struct Scheduled<'a> {
+    pub name: String,
+    pub every: Duration,
+    pub run: Box<dyn Fn() -> futures::future::LocalBoxFuture<'a, anyhow::Result<String>> + 'a>,
+}
+
+impl Scheduled<'_> {
+    /// Runs the job one interval after the start and then every interval, one run at a time; a
+    /// failed run is logged and the next one comes on time.
+    async fn run_forever(&self) {
+        loop {
+            tokio::time::sleep(self.every).await;
+            tracing::info!("scheduled {}: starting", self.name);
+            match (self.run)().await {
+                Ok(summary) => tracing::info!("scheduled {}: {summary}", self.name),
+                Err(err) => tracing::error!("scheduled {} failed: {err:#}", self.name),
+            }
+        }
+    }
+}
+
 /// Serves until SIGTERM or Ctrl-C; the keeper reads and writes the registry's cache meanwhile.
-pub async fn run(options: Options, keeper: Keeper) -> anyhow::Result<()> {
+pub async fn run(
+    options: Options,
+    keeper: Keeper,
+    scheduled: Option<Scheduled<'_>>,
+) -> anyhow::Result<()> {
     let (sender, inbox) = mpsc::channel(INBOX_BATCHES);
     let no_auth = options.login.is_none();
     let state = Arc::new(AppState {
@@ -99,13 +126,22 @@ pub async fn run(options: Options, keeper: Keeper) -> anyhow::Result<()> {
     }
     let keeper_task = tokio::spawn(keeper.run(state.clone(), inbox));
     let app = router(state.clone());
-    axum::serve(
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    .with_graceful_shutdown(shutdown_signal());
+    let schedule = async {
+        match &scheduled {
+            Some(job) => job.run_forever().await,
+            None => std::future::pending().await,
+        }
+    };
+    // The schedule runs in this task, beside serving; when serving ends (a signal), so does it.
+    tokio::select! {
+        served = serving => served.context("serving")?,
+        () = schedule => {}
+    }
     keeper_task.abort();
     tracing::info!("stopped");
     Ok(())

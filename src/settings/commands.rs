@@ -30,10 +30,75 @@ pub enum Action {
     Restore(RestoreSettings),
     Outdated(OutdatedSettings),
     Serve(ServeSettings),
+    Policy(PolicySettings),
     JournalList,
     CacheInfo,
     CacheClear,
     Generate { out_dir: PathBuf, check: bool },
+}
+
+/// `policy init|plan|apply`.
+#[derive(Debug, Clone)]
+pub enum PolicySettings {
+    Init {
+        path: PathBuf,
+        force: bool,
+    },
+    Plan {
+        path: PathBuf,
+        /// `(repository, tag)`; no repository: the tag in every repository.
+        explain: Option<(Option<String>, String)>,
+        out: Option<PathBuf>,
+    },
+    Apply {
+        path: PathBuf,
+        plan_file: Option<PathBuf>,
+        max_delete: Option<usize>,
+        confirmation: Confirmation,
+    },
+}
+
+impl PolicySettings {
+    fn resolve(action: cli::PolicyAction) -> Result<Self, UsageError> {
+        Ok(match action {
+            cli::PolicyAction::Init { file, force } => Self::Init {
+                path: file.policy,
+                force,
+            },
+            cli::PolicyAction::Plan { file, explain, out } => Self::Plan {
+                path: file.policy,
+                explain: explain.as_deref().map(explained_tag).transpose()?,
+                out,
+            },
+            cli::PolicyAction::Apply {
+                file,
+                plan_file,
+                max_delete,
+                confirm,
+            } => Self::Apply {
+                path: file.policy,
+                plan_file,
+                max_delete,
+                confirmation: Confirmation::resolve(confirm),
+            },
+        })
+    }
+}
+
+/// `--explain REPO:TAG` or `--explain TAG`, each part checked against the spec's grammar.
+fn explained_tag(value: &str) -> Result<(Option<String>, String), UsageError> {
+    let (repo, tag) = match value.rsplit_once(':') {
+        Some((repo, tag)) => (Some(repo.to_owned()), tag.to_owned()),
+        None => (None, value.to_owned()),
+    };
+    let bad_repo = repo.as_deref().is_some_and(|r| !is_repository_name(r));
+    if bad_repo || !is_tag(&tag) {
+        return Err(UsageError::with_hint(
+            format!("invalid --explain {value:?}"),
+            "name one tag: REPO:TAG, or TAG to explain it in every repository",
+        ));
+    }
+    Ok((repo, tag))
 }
 
 /// `list-repo-names [PATTERN]`.
@@ -288,6 +353,7 @@ impl Action {
             Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
             Command::Outdated(args) => Self::Outdated(OutdatedSettings::resolve(args)?),
             Command::Serve(args) => Self::Serve(ServeSettings::resolve(args)?),
+            Command::Policy(args) => Self::Policy(PolicySettings::resolve(args.action)?),
             Command::Journal(args) => match args.action {
                 JournalAction::List => Self::JournalList,
             },
@@ -523,14 +589,7 @@ pub fn parse_age(text: &str) -> Result<jiff::SignedDuration, UsageError> {
             "write a number and a unit: 30d, 12h, 2w, 90m",
         )
     };
-    let span: jiff::Span = text.trim().parse().map_err(|_| invalid())?;
-    let duration = span
-        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .map_err(|_| invalid())?;
-    if duration.is_negative() || duration.is_zero() {
-        return Err(invalid());
-    }
-    Ok(duration)
+    crate::select::parse_age(text).ok_or_else(invalid)
 }
 
 /// A date (`2026-01-31`, midnight UTC) or a time (`2026-01-31T12:00:00Z`).

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use commands::{
-    Action, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings, QuerySettings,
-    RemoveSettings, RestoreSettings, ServeSettings, TagSort, UsageSettings, UsageSort, parse_age,
-    parse_interval,
+    Action, Confirmation, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings,
+    PolicySettings, QuerySettings, RemoveSettings, RestoreSettings, ServeSettings, TagSort,
+    UsageSettings, UsageSort, parse_age, parse_interval,
 };
 
 use crate::cli::{Cli, Format, GlobalArgs, LogLevel};

@@ -22,13 +22,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "select",
             "registry",
             "serve",
+            "policy",
             "inventory",
             "version",
             "media_type",
             "names",
+            "files",
             "exit",
         ],
     ),
+    ("policy", &["select", "inventory", "version", "names"]),
     (
         "serve",
         &[

@@ -13,6 +13,7 @@ mod generated;
 mod layers;
 mod list;
 mod outdated;
+mod policy;
 mod query;
 mod referrers;
 mod remove;

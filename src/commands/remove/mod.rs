@@ -25,7 +25,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::query::{note_reclaim, note_undated};
-use super::stored::{check_stored, selection_inventory};
+use super::stored::{ask_stored, check_stored, selection_inventory, stored_questions};
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
@@ -35,21 +35,79 @@ use crate::output::short_digest;
 use crate::refresh::{Scope, refresh};
 use crate::registry::UntagMethod;
 use crate::select::{Plan, Query, Reclaim, plan};
-use crate::settings::RemoveSettings;
+use crate::settings::{Confirmation, RemoveSettings};
 
-/// The command's name, for the journal.
-fn command_name(query: &Query) -> &'static str {
-    match query {
-        Query::Repos(_) => "remove-repos",
-        Query::Tags(_) => "remove-tags",
-        Query::Orphans(_) => "remove-orphaned-referrers",
-        Query::Untagged(_) => "remove-untagged",
+/// What a removal deletes: a command line's query or a policy. The flow below (show, confirm,
+/// re-check live, journal, delete, report) is the same for both.
+pub trait Selection: Sync {
+    /// The command's name, for the journal.
+    fn command(&self) -> &'static str;
+    /// The repositories re-read live before deleting; `None`: the whole registry.
+    fn live_repositories(&self) -> Option<&[String]>;
+    /// Whether planning needs the images' created times.
+    fn needs_created(&self) -> bool;
+    /// The selection as a removal plan.
+    fn plan(&self, inventory: &Inventory) -> anyhow::Result<Plan>;
+    /// What to ask the registry is stored before planning (untagged manifests, images of
+    /// attachments).
+    fn stored_questions(&self, inventory: &Inventory) -> Vec<(String, String)>;
+    /// How many images its age filters passed over for lacking a created time.
+    fn undated(&self, _inventory: &Inventory) -> usize {
+        0
+    }
+    /// What it would delete, as lines to compare, even when no plan can be made.
+    fn plan_lines(&self, inventory: &Inventory) -> Vec<String> {
+        match self.plan(inventory) {
+            Ok(plan) => lines(&plan),
+            Err(err) => vec![format!("(no plan: {err:#})")],
+        }
     }
 }
 
-/// The selection as a removal plan.
-fn plan_of(query: &Query, inventory: &Inventory) -> anyhow::Result<Plan> {
-    query.plan(inventory)
+impl Selection for Query {
+    fn command(&self) -> &'static str {
+        match self {
+            Query::Repos(_) => "remove-repos",
+            Query::Tags(_) => "remove-tags",
+            Query::Orphans(_) => "remove-orphaned-referrers",
+            Query::Untagged(_) => "remove-untagged",
+        }
+    }
+
+    fn live_repositories(&self) -> Option<&[String]> {
+        Some(self.repositories())
+    }
+
+    fn needs_created(&self) -> bool {
+        self.retention().needs_created()
+    }
+
+    fn plan(&self, inventory: &Inventory) -> anyhow::Result<Plan> {
+        Query::plan(self, inventory)
+    }
+
+    fn stored_questions(&self, inventory: &Inventory) -> Vec<(String, String)> {
+        stored_questions(inventory, self)
+    }
+
+    fn undated(&self, inventory: &Inventory) -> usize {
+        Query::undated(self, inventory)
+    }
+
+    /// From the selection alone when no plan can be made of it (an index whose children the stale
+    /// cache lacks).
+    fn plan_lines(&self, inventory: &Inventory) -> Vec<String> {
+        match self.select(inventory) {
+            Ok(rows) => match plan(inventory, rows.clone(), self.with_attachments()) {
+                Ok(plan) => lines(&plan),
+                Err(_) => rows
+                    .iter()
+                    .map(|r| format!("{}@{} ({})", r.repository, r.digest, r.tags.join(", ")))
+                    .collect(),
+            },
+            Err(err) => vec![format!("(no selection: {err})")],
+        }
+    }
 }
 
 /// Why a removal stopped without doing (all) its work; each has its exit code.
@@ -61,6 +119,12 @@ pub enum RemovalStop {
     NoTerminal,
     #[error("the registry changed since the plan was made; nothing was deleted")]
     PlanChanged,
+    #[error(
+        "the plan deletes {planned} manifests, more than --max-delete {max}; nothing was deleted"
+    )]
+    TooLarge { planned: usize, max: usize },
+    #[error("the registry is not what the plan file was made from; nothing was deleted")]
+    PlanFileDrift,
     #[error("{failed} of {total} deletions failed: {first}")]
     Partial {
         failed: usize,
@@ -90,42 +154,90 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         confirmation,
     } = settings;
     let (selection, mut inventory) = selection_inventory(ctx, selection).await?;
-    let selection = &selection;
     let created = selection.retention().needs_created();
     let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
-    check_stored(ctx, &mut inventory, selection).await?;
-    let recheck = Recheck {
-        selection,
-        created,
-        ctx,
-    };
+    check_stored(ctx, &mut inventory, &selection).await?;
     if !gone.is_empty() {
-        return Err(recheck.stale(&inventory, gone.len()).await);
+        return Err(stale(ctx, &selection, &inventory, gone.len()).await);
     }
-    let plan = plan_of(selection, &inventory)?;
-    let reclaim = reclaim_of(ctx, &mut inventory, &plan)?;
-    // How tags are removed is found out before the plan is shown, never on a dry run (it writes).
-    let untag = match plan.untags.first() {
-        Some(first) if !confirmation.dry_run => Some(untag_method(ctx, &first.repository).await?),
-        _ => None,
+    let plan = selection.plan(&inventory)?;
+    let removal = Removal {
+        selection: &selection,
+        confirmation: *confirmation,
+        max_delete: None,
+        decisions: None,
     };
-    show_plan(ctx, &plan, &inventory, confirmation.dry_run, untag)?;
-    note_undated(&ctx.printer, selection.undated(&inventory));
-    if plan.is_empty() {
-        ctx.printer.note("nothing to delete");
-        return Ok(ExitStatus::Success);
-    }
-    note_reclaim(&ctx.printer, &reclaim);
-    if confirmation.dry_run {
-        ctx.printer.note("dry run: nothing was deleted");
-        return Ok(ExitStatus::Success);
-    }
-    if !confirmation.yes {
-        confirm(ctx, &plan)?;
-    }
+    removal.carry_out(ctx, &mut inventory, &plan).await
+}
 
-    recheck.unchanged(&inventory, &plan).await?;
-    execute(ctx, selection, (&plan, untag), &reclaim).await
+/// The cache lists manifests the registry no longer has: whatever it plans is out of date. The
+/// selection is re-read, the difference shown, and the removal stops.
+pub async fn stale(
+    ctx: &Context,
+    selection: &dyn Selection,
+    cached: &Inventory,
+    gone: usize,
+) -> anyhow::Error {
+    let recheck = Recheck { selection, ctx };
+    recheck.stale(cached, gone).await
+}
+
+/// A plan on its way: shown, agreed to, re-checked, carried out.
+pub struct Removal<'a> {
+    pub selection: &'a dyn Selection,
+    pub confirmation: Confirmation,
+    /// Refuse a plan deleting more manifests than this (`policy apply --max-delete`).
+    pub max_delete: Option<usize>,
+    /// What else the final JSON report holds (a policy's kept and protected tags).
+    pub decisions: Option<serde_json::Value>,
+}
+
+impl Removal<'_> {
+    /// Shows the plan, then (unless a dry run) confirms, re-checks live, journals and deletes.
+    pub async fn carry_out(
+        &self,
+        ctx: &Context,
+        inventory: &mut Inventory,
+        plan: &Plan,
+    ) -> anyhow::Result<ExitStatus> {
+        let confirmation = self.confirmation;
+        let reclaim = reclaim_of(ctx, inventory, plan)?;
+        // How tags are removed is found out before the plan is shown, never on a dry run (it writes).
+        let untag = match plan.untags.first() {
+            Some(first) if !confirmation.dry_run => {
+                Some(untag_method(ctx, &first.repository).await?)
+            }
+            _ => None,
+        };
+        show_plan(ctx, plan, inventory, confirmation.dry_run, untag)?;
+        note_undated(&ctx.printer, self.selection.undated(inventory));
+        if plan.is_empty() {
+            ctx.printer.note("nothing to delete");
+            return Ok(ExitStatus::Success);
+        }
+        note_reclaim(&ctx.printer, &reclaim);
+        if let Some(max) = self.max_delete
+            && plan.manifest_count() > max
+        {
+            bail!(RemovalStop::TooLarge {
+                planned: plan.manifest_count(),
+                max,
+            });
+        }
+        if confirmation.dry_run {
+            ctx.printer.note("dry run: nothing was deleted");
+            return Ok(ExitStatus::Success);
+        }
+        if !confirmation.yes {
+            confirm(ctx, plan)?;
+        }
+        let recheck = Recheck {
+            selection: self.selection,
+            ctx,
+        };
+        recheck.unchanged(inventory, plan).await?;
+        execute(ctx, self, (plan, untag), &reclaim).await
+    }
 }
 
 /// Whether the registry removes just a tag on DELETE by tag, found out on throwaway manifests.
@@ -145,7 +257,7 @@ async fn untag_method(ctx: &Context, repo: &str) -> anyhow::Result<UntagMethod> 
 /// Journals and deletes a confirmed, re-checked plan, then updates the cache and reports.
 async fn execute(
     ctx: &Context,
-    selection: &Query,
+    removal: &Removal<'_>,
     (plan, untag): (&Plan, Option<UntagMethod>),
     reclaim: &Reclaim,
 ) -> anyhow::Result<ExitStatus> {
@@ -155,7 +267,7 @@ async fn execute(
     let mut journal = delete::write_journal(
         client,
         &registry.to_string(),
-        command_name(selection),
+        removal.selection.command(),
         (plan, untag),
         &journal_path,
     )
@@ -177,14 +289,13 @@ async fn execute(
             Some(current)
         })?;
     }
-    report::report(ctx, &journal, plan, reclaim)?;
+    report::report(ctx, &journal, (plan, removal.decisions.as_ref()), reclaim)?;
     report::finish(&journal, deletion, &journal_path)
 }
 
 /// Re-reading the selected repositories before deleting.
 struct Recheck<'a> {
-    selection: &'a Query,
-    created: bool,
+    selection: &'a dyn Selection,
     ctx: &'a Context,
 }
 
@@ -196,10 +307,10 @@ impl Recheck<'_> {
             "the cache is out of date: {gone} of the manifests it lists in the selection are no \
              longer in the registry"
         ));
-        let before = plan_lines(self.selection, cached);
+        let before = self.selection.plan_lines(cached);
         match self.live(cached).await {
             Ok(live) => {
-                show_difference(self.ctx, &before, &plan_lines(self.selection, &live));
+                show_difference(self.ctx, &before, &self.selection.plan_lines(&live));
                 RemovalStop::PlanChanged.into()
             }
             Err(err) => err,
@@ -209,7 +320,7 @@ impl Recheck<'_> {
     /// Plans again from the selected repositories as they are now; any difference stops the removal.
     async fn unchanged(&self, cached: &Inventory, plan: &Plan) -> anyhow::Result<()> {
         let live = self.live(cached).await?;
-        match plan_of(self.selection, &live) {
+        match self.selection.plan(&live) {
             Ok(replanned) if replanned == *plan => Ok(()),
             Ok(replanned) => {
                 show_difference(self.ctx, &lines(plan), &lines(&replanned));
@@ -229,10 +340,10 @@ impl Recheck<'_> {
     async fn live(&self, cached: &Inventory) -> anyhow::Result<Inventory> {
         let ctx = self.ctx;
         let client = ctx.client()?;
-        let repos = self.selection.repositories();
+        let scope = self.selection.live_repositories();
         let fresh = refresh(
             client,
-            Scope::Only(repos),
+            scope.map_or(Scope::All, Scope::Only),
             Some(cached),
             &ProgressBar::hidden(),
         )
@@ -242,19 +353,33 @@ impl Recheck<'_> {
             self.ctx.printer.warn(line);
         }
         let mut live = cached.clone();
+        if scope.is_none() {
+            live.repositories.clear();
+        }
         live.repositories.extend(fresh.inventory.repositories);
         // Where digests new to the selected repositories are tagged elsewhere, as the cache knows.
         if let Some(cache) = ctx.cache()? {
             cache.load_holders(ctx.registry()?, &mut live)?;
         }
-        let fetched = ensure_details(client, &mut live, repos, self.created).await?;
+        let repos: Vec<String> = match scope {
+            Some(repos) => repos.to_vec(),
+            None => live.repositories.keys().cloned().collect(),
+        };
+        let created = self.selection.needs_created();
+        let fetched = ensure_details(client, &mut live, &repos, created).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         live.forget_gone(&fetched.gone);
-        check_stored(ctx, &mut live, self.selection).await?;
+        let ask = self.selection.stored_questions(&live);
+        ask_stored(ctx, &mut live, ask).await?;
         if let Some(cache) = ctx.cache()? {
             cache.update(ctx.registry()?, |current| {
                 let mut current = current?;
-                for repo in repos {
+                if scope.is_none() {
+                    current
+                        .repositories
+                        .retain(|name, _| live.repositories.contains_key(name));
+                }
+                for repo in &repos {
                     if let Some(repository) = live.repositories.get(repo) {
                         current
                             .repositories
@@ -287,7 +412,7 @@ fn confirm(ctx: &Context, plan: &Plan) -> Result<(), RemovalStop> {
 }
 
 /// A plan as lines to compare: `repo@digest (tags)`, each child of an index under it.
-fn lines(plan: &Plan) -> Vec<String> {
+pub fn lines(plan: &Plan) -> Vec<String> {
     plan.deletions()
         .iter()
         .map(|d| match d.parent {
@@ -302,22 +427,7 @@ fn lines(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// What a selection would delete, as lines; from the selection alone when no plan can be made of it
-/// (an index whose children the stale cache lacks).
-fn plan_lines(selection: &Query, inventory: &Inventory) -> Vec<String> {
-    match selection.select(inventory) {
-        Ok(rows) => match plan(inventory, rows.clone(), selection.with_attachments()) {
-            Ok(plan) => lines(&plan),
-            Err(_) => rows
-                .iter()
-                .map(|r| format!("{}@{} ({})", r.repository, r.digest, r.tags.join(", ")))
-                .collect(),
-        },
-        Err(err) => vec![format!("(no selection: {err})")],
-    }
-}
-
-fn show_difference(ctx: &Context, old: &[String], new: &[String]) {
+pub fn show_difference(ctx: &Context, old: &[String], new: &[String]) {
     let printer = &ctx.printer;
     printer.important("the plan made from the registry as it is now differs:");
     for line in old.iter().filter(|l| !new.contains(l)) {

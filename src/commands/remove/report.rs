@@ -56,6 +56,9 @@ struct ReportDocument<'a> {
     reclaimable: &'a Reclaim,
     results: Vec<Entry>,
     repositories: BTreeMap<&'a str, Counts>,
+    /// A policy's decisions: what it kept and protected, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decisions: Option<&'a serde_json::Value>,
 }
 
 impl<'a> Rows for Report<'a> {
@@ -106,7 +109,7 @@ impl<'a> Rows for Report<'a> {
 pub fn report(
     ctx: &Context,
     journal: &Journal,
-    plan: &Plan,
+    (plan, decisions): (&Plan, Option<&serde_json::Value>),
     reclaim: &Reclaim,
 ) -> anyhow::Result<()> {
     let printer = &ctx.printer;
@@ -126,6 +129,7 @@ pub fn report(
             reclaimable: reclaim,
             results,
             repositories: counts(journal),
+            decisions,
         },
     })?;
     let removed = count(journal, Status::Deleted);

@@ -1,0 +1,221 @@
+//! `policy init|plan|apply`: a retention policy's plan for the whole registry, made from the cache,
+//! shown and saved for review, and carried out by the one removal flow (`remove::Removal`): the same
+//! confirmation, live re-check, journal, deletion and report as `remove-tags`.
+
+mod report;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+
+use super::remove::{Removal, RemovalStop, Selection, lines, show_difference, stale};
+use super::stored::{ask_stored, orphan_questions, untagged_questions};
+use super::{Context, Want, inventory, reclaim_of, with_details};
+use crate::exit::{ExitStatus, UsageError};
+use crate::inventory::Inventory;
+use crate::policy::{Policy, Target};
+use crate::select::Plan;
+use crate::settings::{Confirmation, PolicySettings};
+use report::{PlanFile, Summary, explain, show_plan_report};
+
+pub async fn run(ctx: &Context, settings: &PolicySettings) -> anyhow::Result<ExitStatus> {
+    match settings {
+        PolicySettings::Init { path, force } => init(ctx, path, *force),
+        PolicySettings::Plan { path, explain, out } => {
+            let policy = Policy::load(path)?;
+            plan(ctx, &policy, explain.as_ref(), out.as_deref()).await
+        }
+        PolicySettings::Apply {
+            path,
+            plan_file,
+            max_delete,
+            confirmation,
+        } => {
+            let (status, _) =
+                apply(ctx, path, plan_file.as_deref(), *max_delete, *confirmation).await?;
+            Ok(status)
+        }
+    }
+}
+
+/// `policy apply`: the policy's plan (or a saved one, refused if the registry drifted from it),
+/// carried out by the removal flow.
+async fn apply(
+    ctx: &Context,
+    path: &Path,
+    plan_file: Option<&Path>,
+    max_delete: Option<usize>,
+    confirmation: Confirmation,
+) -> anyhow::Result<(ExitStatus, Summary)> {
+    let (policy, now, saved) = match plan_file {
+        Some(file) => {
+            let saved = PlanFile::read(file, ctx.registry()?)?;
+            let policy = Policy::from_text(&saved.policy_path, &saved.policy)?;
+            (policy, saved.now, Some(saved.plan))
+        }
+        None => (Policy::load(path)?, Timestamp::now(), None),
+    };
+    let selection = PolicySelection { policy, now };
+    let mut inventory = policy_inventory(ctx, &selection).await?;
+    let evaluation = selection.policy.evaluate(&inventory, now)?;
+    if let Some(saved) = saved
+        && saved != evaluation.plan
+    {
+        show_difference(ctx, &lines(&saved), &lines(&evaluation.plan));
+        return Err(RemovalStop::PlanFileDrift.into());
+    }
+    let summary = Summary::of(&evaluation);
+    summary.note(ctx);
+    let removal = Removal {
+        selection: &selection,
+        confirmation,
+        max_delete,
+        decisions: Some(report::kept_json(&evaluation)?),
+    };
+    let status = removal
+        .carry_out(ctx, &mut inventory, &evaluation.plan)
+        .await?;
+    Ok((status, summary))
+}
+
+/// One unattended `policy apply --yes` for `regsweep serve`'s `[schedule]`: the report goes to the
+/// service's output, a summary line to its log.
+pub async fn scheduled(
+    ctx: &Context,
+    path: PathBuf,
+    max_delete: Option<usize>,
+) -> anyhow::Result<String> {
+    let yes = Confirmation {
+        yes: true,
+        dry_run: false,
+    };
+    let (status, summary) = apply(ctx, &path, None, max_delete, yes).await?;
+    Ok(format!(
+        "{} tags deleted ({} manifests), {} kept, {} protected, {} held back; exit code {}",
+        summary.delete,
+        summary.manifests,
+        summary.kept,
+        summary.protected,
+        summary.held,
+        status as u8
+    ))
+}
+
+/// Writes the commented example, never over an existing file unless asked.
+fn init(ctx: &Context, path: &Path, force: bool) -> anyhow::Result<ExitStatus> {
+    if path.exists() && !force {
+        return Err(UsageError::with_hint(
+            format!("{} exists; nothing was written", path.display()),
+            "pass --force to replace it, or --policy FILE to write another file",
+        )
+        .into());
+    }
+    std::fs::write(path, crate::policy::EXAMPLE)
+        .map_err(|e| UsageError::new(format!("cannot write {}: {e}", path.display())))?;
+    ctx.printer.note(&format!(
+        "wrote {}; edit it, then see its plan with `regsweep policy plan --policy {}`",
+        path.display(),
+        path.display()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+/// `policy plan`: the whole registry's plan from the cache, or one tag's explanation.
+async fn plan(
+    ctx: &Context,
+    policy: &Policy,
+    explained: Option<&(Option<String>, String)>,
+    out: Option<&Path>,
+) -> anyhow::Result<ExitStatus> {
+    let now = Timestamp::now();
+    let selection = PolicySelection {
+        policy: policy.clone(),
+        now,
+    };
+    let mut inventory = policy_inventory(ctx, &selection).await?;
+    if let Some((repo, tag)) = explained {
+        return explain(ctx, policy, &inventory, now, repo.as_deref(), tag);
+    }
+    let evaluation = policy.evaluate(&inventory, now)?;
+    let reclaim = reclaim_of(ctx, &mut inventory, &evaluation.plan)?;
+    show_plan_report(ctx, policy, &inventory, &evaluation, &reclaim)?;
+    if let Some(out) = out {
+        PlanFile::new(ctx.registry()?, policy, &evaluation)?.write(out)?;
+        ctx.printer.note(&format!(
+            "plan saved to {}; `regsweep policy apply --plan-file {}` carries out exactly it",
+            out.display(),
+            out.display()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The whole registry as the cache has it (read first when there is none), with the details the
+/// rules need and the untagged manifests and attachments' images checked to be stored. A manifest
+/// the registry no longer has stops an apply (the cache is stale) and is dropped from a plan.
+async fn policy_inventory(ctx: &Context, selection: &PolicySelection) -> anyhow::Result<Inventory> {
+    let mut inventory = inventory(ctx, Want::All).await?;
+    let repos: Vec<String> = inventory.repositories.keys().cloned().collect();
+    let created = selection.needs_created();
+    let gone = with_details(ctx, &mut inventory, &repos, created)
+        .await
+        .context("reading the details the policy's rules need")?;
+    if !gone.is_empty() {
+        return Err(stale(ctx, selection, &inventory, gone.len()).await);
+    }
+    let ask = selection.stored_questions(&inventory);
+    ask_stored(ctx, &mut inventory, ask).await?;
+    Ok(inventory)
+}
+
+/// A policy as what a removal deletes: planned again, from the same time, on the live registry.
+struct PolicySelection {
+    policy: Policy,
+    /// The time ages are measured from: a saved plan's, so re-checking it later gives the same plan.
+    now: Timestamp,
+}
+
+impl PolicySelection {
+    fn repositories_of(&self, inventory: &Inventory, target: Target) -> Vec<String> {
+        let rules: Vec<_> = self.policy.targets(target).collect();
+        inventory
+            .repositories
+            .keys()
+            .filter(|repo| rules.iter().any(|r| r.repositories.matches(repo)))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Selection for PolicySelection {
+    fn command(&self) -> &'static str {
+        "policy apply"
+    }
+
+    fn live_repositories(&self) -> Option<&[String]> {
+        None
+    }
+
+    fn needs_created(&self) -> bool {
+        self.policy.needs_created()
+    }
+
+    fn plan(&self, inventory: &Inventory) -> anyhow::Result<Plan> {
+        Ok(self.policy.evaluate(inventory, self.now)?.plan)
+    }
+
+    fn stored_questions(&self, inventory: &Inventory) -> Vec<(String, String)> {
+        let mut ask = untagged_questions(
+            inventory,
+            &self.repositories_of(inventory, Target::Untagged),
+        );
+        ask.extend(orphan_questions(
+            inventory,
+            &self.repositories_of(inventory, Target::OrphanedReferrers),
+        ));
+        ask.sort();
+        ask.dedup();
+        ask
+    }
+}

@@ -1,0 +1,387 @@
+//! What `policy plan` shows and saves: each decided tag with its rule and reason (table, plain, or the
+//! JSON report reviewers and machines read), one tag's explanation, and the plan file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::Context;
+use crate::commands::query::note_reclaim;
+use crate::exit::{ExitStatus, UsageError};
+use crate::inventory::Inventory;
+use crate::output::{Rows, human_bytes, short_digest};
+use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
+use crate::registry::RegistryAddress;
+use crate::select::{Plan, Reclaim, reclaimable_by_repository};
+
+/// The plan file's format version.
+const PLAN_FORMAT: u32 = 1;
+
+/// How many tags each fate has, and what the plan deletes.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub delete: usize,
+    pub held: usize,
+    pub kept: usize,
+    pub protected: usize,
+    pub untouched: usize,
+    pub manifests: usize,
+}
+
+impl Summary {
+    pub fn of(evaluation: &Evaluation) -> Self {
+        let mut summary = Self {
+            manifests: evaluation.plan.manifest_count(),
+            ..Self::default()
+        };
+        for d in &evaluation.decisions {
+            *match d.fate {
+                Fate::Delete => &mut summary.delete,
+                Fate::Held => &mut summary.held,
+                Fate::Kept => &mut summary.kept,
+                Fate::Protected => &mut summary.protected,
+                Fate::Untouched => &mut summary.untouched,
+            } += 1;
+        }
+        summary.held += evaluation.held_untagged.len();
+        summary
+    }
+
+    pub fn note(&self, ctx: &Context) {
+        ctx.printer.note(&format!(
+            "policy: {} tags deleted ({} manifests), {} kept, {} protected, {} held back, {} \
+             untouched",
+            self.delete, self.manifests, self.kept, self.protected, self.held, self.untouched
+        ));
+    }
+}
+
+/// One repository's part of the plan.
+#[derive(Serialize)]
+struct RepositoryReport<'a> {
+    delete: Vec<&'a str>,
+    held: Vec<&'a str>,
+    kept: Vec<&'a str>,
+    protected: Vec<&'a str>,
+    /// Bytes only its deletions store (after the registry's garbage collection).
+    frees_bytes: u64,
+}
+
+/// `policy plan --format json`.
+#[derive(Serialize)]
+struct PlanReport<'a> {
+    policy: &'a Path,
+    registry: String,
+    evaluated_at: Timestamp,
+    summary: Summary,
+    reclaimable: &'a Reclaim,
+    repositories: BTreeMap<&'a str, RepositoryReport<'a>>,
+    /// Every tag a rule or protection decided, with the rule and why.
+    decisions: Vec<&'a Decision>,
+    plan: &'a Plan,
+}
+
+struct Listing<'a> {
+    rows: Vec<&'a Decision>,
+    json: PlanReport<'a>,
+}
+
+impl<'a> Rows for Listing<'a> {
+    type Row = &'a Decision;
+
+    fn rows(&self) -> &[&'a Decision] {
+        &self.rows
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAG", "DIGEST", "FATE", "RULE", "WHY"]
+    }
+
+    fn cells(&self, d: &&'a Decision) -> Vec<String> {
+        vec![
+            d.repository.clone(),
+            if d.tag.is_empty() {
+                "(untagged)".to_owned()
+            } else {
+                d.tag.clone()
+            },
+            short_digest(&d.digest),
+            d.fate.label().to_owned(),
+            d.rule.clone().unwrap_or_default(),
+            d.reason.clone(),
+        ]
+    }
+
+    fn plain(&self, d: &&'a Decision) -> String {
+        self.cells(d).join("  ")
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.json)?;
+        writeln!(out)
+    }
+}
+
+/// Shows the plan: every decided tag (deleted first, then held, kept, protected), the summary and
+/// what it frees.
+pub fn show_plan_report(
+    ctx: &Context,
+    policy: &Policy,
+    inventory: &Inventory,
+    evaluation: &Evaluation,
+    reclaim: &Reclaim,
+) -> anyhow::Result<()> {
+    let mut rows: Vec<&Decision> = evaluation
+        .decisions
+        .iter()
+        .chain(&evaluation.held_untagged)
+        .filter(|d| d.fate != Fate::Untouched)
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.repository, fate_order(a.fate), &a.tag).cmp(&(
+            &b.repository,
+            fate_order(b.fate),
+            &b.tag,
+        ))
+    });
+    let frees = reclaimable_by_repository(inventory, &evaluation.plan);
+    let mut repositories: BTreeMap<&str, RepositoryReport> = BTreeMap::new();
+    for d in &rows {
+        let repo = repositories
+            .entry(&d.repository)
+            .or_insert_with(|| RepositoryReport {
+                delete: Vec::new(),
+                held: Vec::new(),
+                kept: Vec::new(),
+                protected: Vec::new(),
+                frees_bytes: frees.get(&d.repository).copied().unwrap_or(0),
+            });
+        let list = match d.fate {
+            Fate::Delete => &mut repo.delete,
+            Fate::Held => &mut repo.held,
+            Fate::Kept => &mut repo.kept,
+            Fate::Protected | Fate::Untouched => &mut repo.protected,
+        };
+        list.push(&d.tag);
+    }
+    let summary = Summary::of(evaluation);
+    summary.note(ctx);
+    for (repo, bytes) in frees.iter().filter(|(_, b)| **b > 0) {
+        ctx.printer
+            .note(&format!("  {repo}: frees {}", human_bytes(*bytes)));
+    }
+    ctx.printer.rows(&Listing {
+        json: PlanReport {
+            policy: &policy.path,
+            registry: ctx.registry()?.to_string(),
+            evaluated_at: evaluation.now,
+            summary,
+            reclaimable: reclaim,
+            repositories,
+            decisions: rows.clone(),
+            plan: &evaluation.plan,
+        },
+        rows,
+    })?;
+    note_reclaim(&ctx.printer, reclaim);
+    Ok(())
+}
+
+fn fate_order(fate: Fate) -> u8 {
+    match fate {
+        Fate::Delete => 0,
+        Fate::Held => 1,
+        Fate::Kept => 2,
+        Fate::Protected => 3,
+        Fate::Untouched => 4,
+    }
+}
+
+/// What an applied policy kept, protected and held back, for the final report.
+pub fn kept_json(evaluation: &Evaluation) -> anyhow::Result<serde_json::Value> {
+    let kept: Vec<&Decision> = evaluation
+        .decisions
+        .iter()
+        .chain(&evaluation.held_untagged)
+        .filter(|d| !matches!(d.fate, Fate::Delete | Fate::Untouched))
+        .collect();
+    Ok(serde_json::to_value(kept)?)
+}
+
+/// One explained line: a rule and what it says of the tag.
+#[derive(Serialize)]
+struct Explained {
+    repository: String,
+    tag: String,
+    rule: String,
+    line: usize,
+    verdict: String,
+}
+
+struct Explanation(Vec<Explained>);
+
+impl Rows for Explanation {
+    type Row = Explained;
+
+    fn rows(&self) -> &[Explained] {
+        &self.0
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAG", "RULE", "LINE", "SAYS"]
+    }
+
+    fn cells(&self, e: &Explained) -> Vec<String> {
+        vec![
+            e.repository.clone(),
+            e.tag.clone(),
+            e.rule.clone(),
+            e.line.to_string(),
+            e.verdict.clone(),
+        ]
+    }
+
+    fn plain(&self, e: &Explained) -> String {
+        self.cells(e).join("  ")
+    }
+}
+
+/// `--explain`: for the tag in one repository (or every repository holding it), each rule's verdict
+/// and, first, the fate the whole policy gives it.
+pub fn explain(
+    ctx: &Context,
+    policy: &Policy,
+    inventory: &Inventory,
+    now: Timestamp,
+    repo: Option<&str>,
+    tag: &str,
+) -> anyhow::Result<ExitStatus> {
+    let evaluation = policy.evaluate(inventory, now)?;
+    let decisions: Vec<&Decision> = evaluation
+        .decisions
+        .iter()
+        .filter(|d| d.tag == tag && repo.is_none_or(|r| d.repository == r))
+        .collect();
+    if decisions.is_empty() {
+        return Err(UsageError::with_hint(
+            format!(
+                "no tag {tag:?} in {}",
+                repo.map_or("any repository".to_owned(), |r| r.to_owned())
+            ),
+            "`regsweep list-tag-names REPO` lists the tags the cache knows; add --refresh if it is new",
+        )
+        .into());
+    }
+    let mut lines = Vec::new();
+    for d in decisions {
+        lines.push(Explained {
+            repository: d.repository.clone(),
+            tag: d.tag.clone(),
+            rule: d.rule.clone().unwrap_or_else(|| "(policy)".to_owned()),
+            line: policy
+                .rules
+                .iter()
+                .find(|r| Some(&r.name) == d.rule.as_ref())
+                .map_or(0, |r| r.line),
+            verdict: format!("{}: {}", d.fate.label().to_uppercase(), d.reason),
+        });
+        for (rule, verdict) in policy.explain(inventory, now, &d.repository, tag) {
+            let says = match verdict {
+                Verdict::Selects(why) => format!("selects it: {why}"),
+                Verdict::Ranked { rank, group } => {
+                    let group = if group.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" of group {group}")
+                    };
+                    format!("keeps it: image {rank} by rank{group}")
+                }
+                Verdict::Misses(why) => format!("does not select it: {why}"),
+            };
+            lines.push(Explained {
+                repository: d.repository.clone(),
+                tag: d.tag.clone(),
+                rule: rule.name.clone(),
+                line: rule.line,
+                verdict: says,
+            });
+        }
+    }
+    ctx.printer.rows(&Explanation(lines))?;
+    Ok(ExitStatus::Success)
+}
+
+/// A saved plan: the policy's text and the time its ages were measured from, so that applying it
+/// re-makes exactly this plan or refuses.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PlanFile {
+    pub format: u32,
+    pub registry: String,
+    pub made_at: Timestamp,
+    pub now: Timestamp,
+    /// Where the policy was read from: its reference files are read again from beside it.
+    pub policy_path: PathBuf,
+    pub policy: String,
+    pub plan: Plan,
+}
+
+impl PlanFile {
+    pub fn new(
+        registry: &RegistryAddress,
+        policy: &Policy,
+        evaluation: &Evaluation,
+    ) -> anyhow::Result<Self> {
+        let policy_path = std::path::absolute(&policy.path).unwrap_or_else(|_| policy.path.clone());
+        Ok(Self {
+            format: PLAN_FORMAT,
+            registry: registry.to_string(),
+            made_at: Timestamp::now(),
+            now: evaluation.now,
+            policy_path,
+            policy: policy.text.clone(),
+            plan: evaluation.plan.clone(),
+        })
+    }
+
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        crate::files::write_atomically(path, |out| {
+            serde_json::to_writer_pretty(&mut *out, self)?;
+            std::io::Write::write_all(out, b"\n")
+        })
+        .map_err(|e| UsageError::new(format!("cannot write {}: {e}", path.display())))?;
+        Ok(())
+    }
+
+    /// Reads a plan file made for `registry`.
+    pub fn read(path: &Path, registry: &RegistryAddress) -> anyhow::Result<Self> {
+        let text = crate::policy::read_text(path)?;
+        let file: Self = serde_json::from_str(&text).map_err(|e| {
+            UsageError::with_hint(
+                format!("{} is not a plan file: {e}", path.display()),
+                "`regsweep policy plan --out FILE` writes one",
+            )
+        })?;
+        if file.format != PLAN_FORMAT {
+            return Err(UsageError::new(format!(
+                "{} is a plan file of format {}; this regsweep reads format {PLAN_FORMAT}",
+                path.display(),
+                file.format
+            ))
+            .into());
+        }
+        if file.registry != registry.to_string() {
+            return Err(UsageError::with_hint(
+                format!(
+                    "{} was made for {}, not {registry}",
+                    path.display(),
+                    file.registry
+                ),
+                "apply it with the registry it was made for (-reg)",
+            )
+            .into());
+        }
+        Ok(file)
+    }
+}

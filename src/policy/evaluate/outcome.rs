@@ -1,0 +1,345 @@
+//! Steps 2 and 3 of an evaluation: from tags' fates to images' fates, `min_keep`, and the plan.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
+use super::{Decision, Evaluation, Fate, TagFate, created, reference_text};
+use crate::inventory::Inventory;
+use crate::policy::{Policy, Target};
+use crate::select::{OrphanQuery, Plan, Query, Selected, UntaggedQuery, plan};
+use crate::version::{Version, natural_cmp};
+
+type Fates<'a> = BTreeMap<&'a str, Vec<TagFate<'a>>>;
+
+/// Digests that nothing may delete, each with why (the first protected or kept tag, or reference).
+type Protected = BTreeMap<String, String>;
+
+pub(in crate::policy) fn resolve<'a>(
+    policy: &'a Policy,
+    inventory: &'a Inventory,
+    now: Timestamp,
+    mut fates: Fates<'a>,
+) -> anyhow::Result<Evaluation> {
+    let mut protected = protected_digests(policy, inventory, &fates);
+    loop {
+        hold_shared(&mut fates, &protected);
+        if !keep_minimum(policy, inventory, &mut fates, &mut protected) {
+            break;
+        }
+    }
+    let mut rows = tag_rows(&fates);
+    let mut held_untagged = Vec::new();
+    for row in untagged_rows(policy, inventory, now)? {
+        match protected.get(&row.digest) {
+            Some(why) => held_untagged.push(Decision {
+                repository: row.repository,
+                tag: String::new(),
+                digest: row.digest,
+                fate: Fate::Held,
+                rule: None,
+                reason: format!("untagged here, but {why}"),
+            }),
+            None => rows.push(row),
+        }
+    }
+    let plan = guarded_plan(policy, inventory, &mut rows, &protected, &mut fates)?;
+    let decisions = fates
+        .into_iter()
+        .flat_map(|(repo, tags)| {
+            tags.into_iter().map(move |f| Decision {
+                repository: repo.to_owned(),
+                tag: f.tag.to_owned(),
+                digest: f.entry.digest.clone(),
+                fate: f.fate,
+                rule: f.rule.map(|r| r.name.clone()),
+                reason: f.reason,
+            })
+        })
+        .collect();
+    Ok(Evaluation {
+        decisions,
+        held_untagged,
+        plan,
+        now,
+    })
+}
+
+/// The digests protected or kept tags point to, the protected images' digests, and the children of
+/// all of them (an index needs its children).
+fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> Protected {
+    let mut protected = Protected::new();
+    for (repo, tags) in fates {
+        for f in tags.iter().filter(|f| f.fate <= Fate::Kept) {
+            protected
+                .entry(f.entry.digest.clone())
+                .or_insert_with(|| format!("{repo}:{} is {}", f.tag, f.fate.label()));
+        }
+    }
+    for image in &policy.protect.images {
+        if let Some(digest) = &image.digest {
+            protected
+                .entry(digest.clone())
+                .or_insert_with(|| format!("{} is protected", reference_text(image)));
+        }
+    }
+    add_children(inventory, &mut protected);
+    protected
+}
+
+fn add_children(inventory: &Inventory, protected: &mut Protected) {
+    let parents: Vec<(String, String)> = protected
+        .iter()
+        .map(|(d, why)| (d.clone(), why.clone()))
+        .collect();
+    for (digest, why) in parents {
+        for child in inventory.with_children(&digest).skip(1) {
+            protected
+                .entry(child.to_owned())
+                .or_insert_with(|| format!("an index it belongs to is kept ({why})"));
+        }
+    }
+}
+
+/// Deleted tags whose image stays become held: the digest is protected, or another tag of it (in
+/// any repository) is not deleted.
+fn hold_shared(fates: &mut Fates, protected: &Protected) {
+    let mut staying: BTreeMap<&str, String> = BTreeMap::new();
+    for (repo, tags) in fates.iter() {
+        for f in tags.iter().filter(|f| f.fate != Fate::Delete) {
+            staying
+                .entry(f.entry.digest.as_str())
+                .or_insert_with(|| format!("{repo}:{}", f.tag));
+        }
+    }
+    let staying: BTreeMap<String, String> = staying
+        .into_iter()
+        .map(|(d, t)| (d.to_owned(), t))
+        .collect();
+    for tags in fates.values_mut() {
+        for f in tags.iter_mut().filter(|f| f.fate == Fate::Delete) {
+            let why = if let Some(why) = protected.get(&f.entry.digest) {
+                format!(
+                    "{} (by rule {:?}), but its image stays: {why}",
+                    f.reason,
+                    rule_name(f)
+                )
+            } else if let Some(other) = staying.get(&f.entry.digest) {
+                format!(
+                    "{} (by rule {:?}), but its image is also tagged {other}, which stays",
+                    f.reason,
+                    rule_name(f)
+                )
+            } else {
+                continue;
+            };
+            f.fate = Fate::Held;
+            f.reason = why;
+        }
+    }
+}
+
+fn rule_name<'a>(f: &TagFate<'a>) -> &'a str {
+    f.rule.map_or("", |r| r.name.as_str())
+}
+
+/// `min_keep`: a repository that would keep fewer tagged images keeps its newest deleted ones
+/// instead. Whether anything was rescued (then the shared check runs again).
+fn keep_minimum(
+    policy: &Policy,
+    inventory: &Inventory,
+    fates: &mut Fates,
+    protected: &mut Protected,
+) -> bool {
+    if policy.min_keep == 0 {
+        return false;
+    }
+    let mut rescued_any = false;
+    for (repo, tags) in fates.iter_mut() {
+        let images: BTreeSet<&str> = tags.iter().map(|f| f.entry.digest.as_str()).collect();
+        let deleted: BTreeSet<&str> = images
+            .iter()
+            .copied()
+            .filter(|d| {
+                tags.iter()
+                    .filter(|f| f.entry.digest == *d)
+                    .all(|f| f.fate == Fate::Delete)
+            })
+            .collect();
+        let remaining = images.len() - deleted.len();
+        if remaining >= policy.min_keep || deleted.is_empty() {
+            continue;
+        }
+        let newest_version = |d: &str| {
+            tags.iter()
+                .filter(|f| f.entry.digest == d)
+                .filter_map(|f| Version::parse(f.tag))
+                .max()
+        };
+        let mut ranked: Vec<&str> = deleted.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            (created(inventory, b), newest_version(b))
+                .cmp(&(created(inventory, a), newest_version(a)))
+        });
+        let rescue: BTreeSet<String> = ranked
+            .into_iter()
+            .take(policy.min_keep - remaining)
+            .map(str::to_owned)
+            .collect();
+        for f in tags.iter_mut().filter(|f| rescue.contains(&f.entry.digest)) {
+            f.fate = Fate::Kept;
+            f.reason = format!(
+                "min_keep = {}: the repository keeps its newest images ({} wanted it)",
+                policy.min_keep,
+                f.rule.map_or("a rule", |r| r.name.as_str())
+            );
+            f.rule = None;
+            protected
+                .entry(f.entry.digest.clone())
+                .or_insert_with(|| format!("{repo}:{} is kept by min_keep", f.tag));
+        }
+        rescued_any = true;
+    }
+    if rescued_any {
+        add_children(inventory, protected);
+    }
+    rescued_any
+}
+
+/// One row per repository and image whose every tag is deleted.
+fn tag_rows(fates: &Fates) -> Vec<Selected> {
+    let mut rows = Vec::new();
+    for (repo, tags) in fates {
+        let mut by_digest: BTreeMap<&str, Vec<&TagFate>> = BTreeMap::new();
+        for f in tags.iter().filter(|f| f.fate == Fate::Delete) {
+            by_digest.entry(&f.entry.digest).or_default().push(f);
+        }
+        for (digest, tags) in by_digest {
+            let mut names: Vec<String> = tags.iter().map(|f| f.tag.to_owned()).collect();
+            names.sort_by(|a, b| natural_cmp(a, b));
+            rows.push(Selected {
+                repository: (*repo).to_owned(),
+                digest: digest.to_owned(),
+                media_type: tags[0].entry.media_type.clone(),
+                tags: names,
+                untag: false,
+            });
+        }
+    }
+    rows
+}
+
+/// What the untagged and orphaned-referrers rules select, by the selections those commands use.
+fn untagged_rows(
+    policy: &Policy,
+    inventory: &Inventory,
+    now: Timestamp,
+) -> anyhow::Result<Vec<Selected>> {
+    let mut rows: BTreeMap<(String, String), Selected> = BTreeMap::new();
+    for rule in policy.targets(Target::Untagged) {
+        let query = Query::Untagged(UntaggedQuery {
+            repositories: matching(inventory, rule),
+            untagged_before: rule.older_than.map(|d| now - d),
+            keep_referrers: policy.keep_referrers,
+        });
+        for row in query.select(inventory)? {
+            rows.entry((row.repository.clone(), row.digest.clone()))
+                .or_insert(row);
+        }
+    }
+    for rule in policy.targets(Target::OrphanedReferrers) {
+        let query = Query::Orphans(OrphanQuery {
+            repositories: matching(inventory, rule),
+        });
+        for row in query.select(inventory)? {
+            rows.entry((row.repository.clone(), row.digest.clone()))
+                .or_insert(row);
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+fn matching(inventory: &Inventory, rule: &crate::policy::Rule) -> Vec<String> {
+    inventory
+        .repositories
+        .keys()
+        .filter(|r| rule.repositories.matches(r))
+        .cloned()
+        .collect()
+}
+
+/// The plan of `rows`; a row whose deletion would take a protected manifest along (an index's child,
+/// an attachment) is dropped and its tags held, until none does. Each round drops at least one row.
+fn guarded_plan(
+    policy: &Policy,
+    inventory: &Inventory,
+    rows: &mut Vec<Selected>,
+    protected: &Protected,
+    fates: &mut Fates,
+) -> anyhow::Result<Plan> {
+    loop {
+        let plan = plan(inventory, rows.clone(), !policy.keep_referrers)?;
+        let offenders = offending_rows(&plan, rows, protected);
+        if offenders.is_empty() {
+            return Ok(plan);
+        }
+        rows.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.clone())));
+        for ((repo, digest), why) in offenders {
+            let Some(tags) = fates.get_mut(repo.as_str()) else {
+                continue;
+            };
+            for f in tags
+                .iter_mut()
+                .filter(|f| f.entry.digest == digest && f.fate == Fate::Delete)
+            {
+                f.fate = Fate::Held;
+                f.reason = format!("{}, but deleting its image would delete {why}", f.reason);
+            }
+        }
+    }
+}
+
+/// The rows whose deletion takes a protected manifest along: each deletion is traced to the row
+/// that causes it through its parent index or its subject.
+fn offending_rows(
+    plan: &Plan,
+    rows: &[Selected],
+    protected: &Protected,
+) -> BTreeMap<(String, String), String> {
+    let deletions = plan.deletions();
+    let row_keys: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.repository.as_str(), r.digest.as_str()))
+        .collect();
+    let cause: BTreeMap<(&str, &str), &str> = deletions
+        .iter()
+        .filter_map(|d| Some(((d.repository, d.digest), d.parent.or(d.subject)?)))
+        .collect();
+    let mut offenders = BTreeMap::new();
+    for d in deletions.iter() {
+        let Some(why) = protected.get(d.digest) else {
+            continue;
+        };
+        let mut at = (d.repository, d.digest);
+        for _ in 0..=deletions.len() {
+            if row_keys.contains(&at) && !cause.contains_key(&at) {
+                break;
+            }
+            match cause.get(&at) {
+                Some(up) => at = (d.repository, up),
+                None => break,
+            }
+        }
+        offenders.insert(
+            (at.0.to_owned(), at.1.to_owned()),
+            format!("{} ({why})", short(d.digest)),
+        );
+    }
+    offenders
+}
+
+/// A digest's first 12 hex characters, as listings show it.
+fn short(digest: &str) -> &str {
+    let hex = digest.split_once(':').map_or(digest, |(_, hex)| hex);
+    hex.get(..12).unwrap_or(hex)
+}
