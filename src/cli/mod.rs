@@ -41,7 +41,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0   success
   1   unexpected internal error
-  2   usage error: bad option, argument, selector or regular expression
+  2   usage error: bad option, argument, selector, regular expression or policy file
   3   network error: registry or token server unreachable, TLS failure, timeout, a broken connection
   4   authentication failed, or an action was not allowed (401, 403, a token without the scope)
   5   registry error: unknown repository or manifest, unsupported operation, server error, malformed
@@ -50,7 +50,7 @@ Exit codes:
   7   selection refused: a selected digest is shared with an unselected repository (or, with
       --raise-intersecting-tag, with unselected tags)
   8   removal stopped: the registry changed since the plan was made (nothing deleted)
-  9   removal not confirmed: declined, or no terminal and no --yes (nothing deleted)
+  9   removal not confirmed: declined, no terminal and no --yes, or over --max-delete
   10  partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
       were done
   11  outdated: a newer version of at least one image exists (`outdated`)

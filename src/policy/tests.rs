@@ -51,6 +51,17 @@ fn the_example_reads() {
 }
 
 #[test]
+fn the_readme_policy_reads() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Retention policies").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let text = &section[start..start + section[start..].find("```").unwrap()];
+    let policy = parse(text).unwrap();
+    assert_eq!(policy.rules.len(), 4);
+    assert_eq!(policy.protect.reference_files.len(), 2);
+}
+
+#[test]
 fn mistakes_name_the_line_and_the_key() {
     let cases = [
         (
