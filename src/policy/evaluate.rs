@@ -212,19 +212,19 @@ pub(super) fn reference_text(image: &ImageReference) -> String {
 }
 
 fn ranked(rule: &Rule, rank: usize, group: &str) -> String {
-    let of = if group.is_empty() {
+    let within = if group.is_empty() {
         String::new()
     } else {
-        format!(" of group {group}")
+        format!(" in group {group}")
     };
     let by = match rule.keep_by {
         KeepBy::Created => "newest",
-        KeepBy::Version => "highest version",
+        KeepBy::Version => "by version",
     };
     format!(
-        "{} {by}{of} (keep_n = {})",
-        ordinal(rank),
-        rule.keep_n.unwrap_or(0)
+        "keep_n = {}: the {} {by}{within}",
+        rule.keep_n.unwrap_or(0),
+        ordinal(rank)
     )
 }
 

@@ -57,7 +57,7 @@ async fn apply(
         None => (Policy::load(path)?, Timestamp::now(), None),
     };
     let selection = PolicySelection { policy, now };
-    let mut inventory = policy_inventory(ctx, &selection).await?;
+    let mut inventory = policy_inventory(ctx, &selection, true).await?;
     let evaluation = selection.policy.evaluate(&inventory, now)?;
     if let Some(saved) = saved
         && saved != evaluation.plan
@@ -133,7 +133,7 @@ async fn plan(
         policy: policy.clone(),
         now,
     };
-    let mut inventory = policy_inventory(ctx, &selection).await?;
+    let mut inventory = policy_inventory(ctx, &selection, false).await?;
     if let Some((repo, tag)) = explained {
         return explain(ctx, policy, &inventory, now, repo.as_deref(), tag);
     }
@@ -154,15 +154,28 @@ async fn plan(
 /// The whole registry as the cache has it (read first when there is none), with the details the
 /// rules need and the untagged manifests and attachments' images checked to be stored. A manifest
 /// the registry no longer has stops an apply (the cache is stale) and is dropped from a plan.
-async fn policy_inventory(ctx: &Context, selection: &PolicySelection) -> anyhow::Result<Inventory> {
+async fn policy_inventory(
+    ctx: &Context,
+    selection: &PolicySelection,
+    applying: bool,
+) -> anyhow::Result<Inventory> {
     let mut inventory = inventory(ctx, Want::All).await?;
     let repos: Vec<String> = inventory.repositories.keys().cloned().collect();
     let created = selection.needs_created();
     let gone = with_details(ctx, &mut inventory, &repos, created)
         .await
         .context("reading the details the policy's rules need")?;
-    if !gone.is_empty() {
+    if !gone.is_empty() && applying {
         return Err(stale(ctx, selection, &inventory, gone.len()).await);
+    }
+    if !gone.is_empty() {
+        // A plan is only shown: what is gone is simply not planned.
+        inventory.forget_gone(&gone);
+        ctx.printer.note(&format!(
+            "{} manifests the cache lists are no longer in the registry (left out; --refresh re-reads \
+             everything)",
+            gone.len()
+        ));
     }
     let ask = selection.stored_questions(&inventory);
     ask_stored(ctx, &mut inventory, ask).await?;

@@ -15,6 +15,7 @@ use crate::output::{Rows, human_bytes, short_digest};
 use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
 use crate::registry::RegistryAddress;
 use crate::select::{Plan, Reclaim, reclaimable_by_repository};
+use crate::version::natural_cmp;
 
 /// The plan file's format version.
 const PLAN_FORMAT: u32 = 1;
@@ -140,11 +141,9 @@ pub fn show_plan_report(
         .filter(|d| d.fate != Fate::Untouched)
         .collect();
     rows.sort_by(|a, b| {
-        (&a.repository, fate_order(a.fate), &a.tag).cmp(&(
-            &b.repository,
-            fate_order(b.fate),
-            &b.tag,
-        ))
+        (&a.repository, fate_order(a.fate))
+            .cmp(&(&b.repository, fate_order(b.fate)))
+            .then_with(|| natural_cmp(&a.tag, &b.tag))
     });
     let frees = reclaimable_by_repository(inventory, &evaluation.plan);
     let mut repositories: BTreeMap<&str, RepositoryReport> = BTreeMap::new();
@@ -294,9 +293,9 @@ pub fn explain(
                     let group = if group.is_empty() {
                         String::new()
                     } else {
-                        format!(" of group {group}")
+                        format!(" in group {group}")
                     };
-                    format!("keeps it: image {rank} by rank{group}")
+                    format!("keeps it: its image ranks {rank}{group}")
                 }
                 Verdict::Misses(why) => format!("does not select it: {why}"),
             };

@@ -156,35 +156,30 @@ fn keep_minimum(
     }
     let mut rescued_any = false;
     for (repo, tags) in fates.iter_mut() {
-        let images: BTreeSet<&str> = tags.iter().map(|f| f.entry.digest.as_str()).collect();
-        let deleted: BTreeSet<&str> = images
+        // digest -> (every tag of it deleted, its highest version)
+        let mut images: BTreeMap<&str, (bool, Option<Version>)> = BTreeMap::new();
+        for f in tags.iter() {
+            let image = images.entry(&f.entry.digest).or_insert((true, None));
+            image.0 &= f.fate == Fate::Delete;
+            image.1 = image.1.take().max(Version::parse(f.tag));
+        }
+        let deleted: Vec<(&str, Option<Version>)> = images
             .iter()
-            .copied()
-            .filter(|d| {
-                tags.iter()
-                    .filter(|f| f.entry.digest == *d)
-                    .all(|f| f.fate == Fate::Delete)
-            })
+            .filter(|(_, (all_deleted, _))| *all_deleted)
+            .map(|(d, (_, version))| (*d, version.clone()))
             .collect();
         let remaining = images.len() - deleted.len();
         if remaining >= policy.min_keep || deleted.is_empty() {
             continue;
         }
-        let newest_version = |d: &str| {
-            tags.iter()
-                .filter(|f| f.entry.digest == d)
-                .filter_map(|f| Version::parse(f.tag))
-                .max()
-        };
-        let mut ranked: Vec<&str> = deleted.into_iter().collect();
-        ranked.sort_by(|a, b| {
-            (created(inventory, b), newest_version(b))
-                .cmp(&(created(inventory, a), newest_version(a)))
+        let mut ranked = deleted;
+        ranked.sort_by(|(a, va), (b, vb)| {
+            (created(inventory, b), vb).cmp(&(created(inventory, a), va))
         });
         let rescue: BTreeSet<String> = ranked
             .into_iter()
             .take(policy.min_keep - remaining)
-            .map(str::to_owned)
+            .map(|(d, _)| d.to_owned())
             .collect();
         for f in tags.iter_mut().filter(|f| rescue.contains(&f.entry.digest)) {
             f.fate = Fate::Kept;
