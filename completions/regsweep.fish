@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_regsweep_global_optspecs
-    string join \n registry= u/user= p/password= digest-auth= password-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= q/quiet h/help V/version
+    string join \n registry= u/user= p/password= digest-auth= password-stdin gitlab= project= group= gitlab-token-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= q/quiet h/help V/version
 end
 
 function __fish_regsweep_needs_command
@@ -28,6 +28,9 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l registry -d 'Registry
 complete -c regsweep -n "__fish_regsweep_needs_command" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -42,6 +45,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_needs_command" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -72,6 +76,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l re
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -86,6 +93,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -103,6 +111,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reg
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -121,6 +132,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l rev
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l long -d 'Also show each image\'s digest, size, created time, age and platforms (read once per digest and cached)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -137,6 +149,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l registry -d 
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -152,6 +167,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l tags -d 'Also list every tag with its image size'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -173,6 +189,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l regist
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -190,6 +209,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -215,6 +235,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registr
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -236,6 +259,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-re
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -257,6 +281,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l regis
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -275,6 +302,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orpha
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -300,6 +328,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regist
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -322,6 +353,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l orphan
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -337,6 +369,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l reg
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -353,6 +388,7 @@ json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -368,6 +404,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l re
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -385,6 +424,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l ke
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -399,6 +439,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -413,6 +456,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -427,6 +471,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l registry 
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -441,6 +488,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -457,6 +505,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l registry -d 
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -473,6 +524,7 @@ json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration and exit'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login; allowed only on a loopback address, and warned about at every start'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -486,6 +538,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -500,6 +555,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -518,6 +574,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -533,6 +592,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -549,6 +609,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -563,6 +626,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -579,6 +643,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -595,6 +662,7 @@ json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -612,6 +680,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -626,6 +697,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -641,6 +713,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -655,6 +730,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -670,6 +746,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -684,6 +763,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -700,6 +780,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -714,6 +797,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -727,6 +811,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -741,6 +828,7 @@ table\t''
 plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l refresh -d 'Reload everything from the registry and rewrite the cache'
@@ -758,6 +846,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry 
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -773,6 +864,7 @@ plain\t''
 json\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l check -d 'Do not write: fail when the files on disk differ from what would be generated'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l refresh -d 'Reload everything from the registry and rewrite the cache'

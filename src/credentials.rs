@@ -23,13 +23,31 @@ pub struct CredentialSource {
     pub password_stdin: bool,
     /// The registry as the user wrote it: dregutil looked it up verbatim in `auths`.
     pub registry_as_given: Option<String>,
+    /// A GitLab token (GITLAB_TOKEN, --gitlab-token-stdin): GitLab's token server takes it as the
+    /// password, with --user's name or any other.
+    pub gitlab_token: Option<String>,
 }
+
+/// The user name sent with a GitLab token when --user gives none: GitLab checks personal, project
+/// and group access tokens whatever the name (a deploy token needs its own name, given by --user).
+pub const GITLAB_TOKEN_USER: &str = "regsweep";
 
 /// The credential to use for `registry`, if any.
 pub fn resolve(
     source: &CredentialSource,
     registry: &RegistryAddress,
 ) -> Result<Option<Credential>, UsageError> {
+    if let Some(token) = source
+        .gitlab_token
+        .as_ref()
+        .filter(|_| source.password.is_none())
+    {
+        let user = source.user.as_deref().unwrap_or(GITLAB_TOKEN_USER);
+        return Ok(Some(Credential::Password {
+            user: user.to_owned(),
+            password: token.clone(),
+        }));
+    }
     if let Some(user) = &source.user {
         let password = match &source.password {
             Some(password) => password.clone(),
@@ -91,16 +109,21 @@ fn docker_config_path() -> Option<PathBuf> {
 
 /// The first line of standard input, without its line ending.
 fn read_password_line() -> Result<String, UsageError> {
+    read_secret_line("--password-stdin", "password")
+}
+
+/// The first line of standard input, for `option`; empty is an error.
+pub fn read_secret_line(option: &str, what: &str) -> Result<String, UsageError> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| UsageError::new(format!("cannot read the password from stdin: {e}")))?;
-    let password = line.trim_end_matches(['\n', '\r']).to_owned();
-    if password.is_empty() {
-        return Err(UsageError::new("--password-stdin read an empty password"));
+        .map_err(|e| UsageError::new(format!("cannot read the {what} from stdin: {e}")))?;
+    let secret = line.trim_end_matches(['\n', '\r']).to_owned();
+    if secret.is_empty() {
+        return Err(UsageError::new(format!("{option} read an empty {what}")));
     }
-    Ok(password)
+    Ok(secret)
 }
 
 /// `host[:port]` of a config key written as a host or as a URL (`https://host:port/v1/`).

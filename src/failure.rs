@@ -47,8 +47,46 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
     ExitStatus::Internal
 }
 
+/// What GitLab's registry would not allow, with what GitLab needs for it (the context of a refusal
+/// in a `--gitlab` run).
+#[derive(Debug, thiserror::Error)]
+#[error("GitLab's registry")]
+pub struct GitlabAdvice(String);
+
+/// In a `--gitlab` run, a registry refusal to delete or push gets GitLab's advice as its hint: which
+/// token and role its `/jwt/auth` grants that action to.
+pub fn with_gitlab_advice(err: anyhow::Error) -> anyhow::Error {
+    let denied = err
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
+            Some(RegistryError::Denied { action, .. }) => Some(*action),
+            _ => None,
+        });
+    let advice = match denied {
+        Some("delete") => {
+            "GitLab grants delete only to a user allowed to delete the project's \
+                           images, through a token with the api or write_registry scope; deploy \
+                           tokens and CI_JOB_TOKEN cannot delete"
+        }
+        Some("push") => {
+            "restoring pushes: GitLab grants push to a token with the write_registry \
+                         or api scope of a user with at least the Developer role"
+        }
+        Some(_) => {
+            "GitLab grants pull to a token with the read_registry (or api) scope of a user \
+                    with at least the Reporter role"
+        }
+        None => return err,
+    };
+    err.context(GitlabAdvice(advice.to_owned()))
+}
+
 /// The hint to print under an error, if any part of its chain has one.
 pub fn hint_of(err: &anyhow::Error) -> Option<String> {
+    // A context is found by downcasting the error itself, not its chain's links.
+    if let Some(GitlabAdvice(advice)) = err.downcast_ref::<GitlabAdvice>() {
+        return Some(advice.clone());
+    }
     err.chain().find_map(|cause| {
         if let Some(err) = cause.downcast_ref::<RegistryError>() {
             err.hint()
@@ -88,7 +126,8 @@ impl RegistryError {
             Self::Unauthorized { .. }
             | Self::Forbidden { .. }
             | Self::AuthFailed { .. }
-            | Self::Denied { .. } => ExitStatus::Auth,
+            | Self::Denied { .. }
+            | Self::GitlabRefused { .. } => ExitStatus::Auth,
             // Where the credentials come from failed: the user's setup, like any usage error.
             Self::Credentials { .. } => ExitStatus::Usage,
             Self::TokenServer { detail, .. } if detail.starts_with("cannot reach") => {
@@ -106,24 +145,7 @@ impl RegistryError {
                     .downcast_ref::<UsageError>()
                     .and_then(|e| e.hint.clone());
             }
-            // A TLS server that wants a client certificate may just close the connection.
-            Self::Unreachable { url, detail }
-                if url.scheme() == "https" && !detail.to_ascii_lowercase().contains("refused") =>
-            {
-                format!(
-                "check the address and that the registry is running; if it requires a client \
-                 certificate, pass --client-cert; for a registry without TLS write http://{}",
-                    &url[url::Position::BeforeHost..url::Position::AfterPort]
-                )
-            }
-            Self::Unreachable { url, .. } if url.scheme() == "https" => format!(
-                "check the address and that the registry is running; for a registry without TLS \
-                 write http://{}",
-                &url[url::Position::BeforeHost..url::Position::AfterPort]
-            ),
-            Self::Unreachable { .. } => {
-                "check the address and that the registry is running".to_owned()
-            }
+            Self::Unreachable { url, detail } => unreachable_hint(url, detail),
             Self::Tls { .. } => "pass the registry's CA with --verify CA_BUNDLE, a client certificate \
                                  with --client-cert if it asks for one, or use http:// if it serves \
                                  plain HTTP"
@@ -174,9 +196,45 @@ impl RegistryError {
             Self::Denied { .. } => "log in as someone with this permission (--user, or `docker \
                  login`), or ask the registry's administrator for it"
                 .to_owned(),
+            Self::GitlabRefused { status, scopes, .. } => gitlab_hint(*status, scopes.as_deref()),
             _ => return None,
         };
         Some(hint)
+    }
+}
+
+/// What to do about a registry that could not be reached.
+fn unreachable_hint(url: &url::Url, detail: &str) -> String {
+    let plain = &url[url::Position::BeforeHost..url::Position::AfterPort];
+    if url.scheme() != "https" {
+        "check the address and that the registry is running".to_owned()
+    } else if !detail.to_ascii_lowercase().contains("refused") {
+        // A TLS server that wants a client certificate may just close the connection.
+        format!(
+            "check the address and that the registry is running; if it requires a client \
+             certificate, pass --client-cert; for a registry without TLS write http://{plain}"
+        )
+    } else {
+        format!(
+            "check the address and that the registry is running; for a registry without TLS \
+             write http://{plain}"
+        )
+    }
+}
+
+/// What to do about a token GitLab's API refused.
+fn gitlab_hint(status: u16, scopes: Option<&[String]>) -> String {
+    match (status, scopes) {
+        (401, _) => "GitLab does not know the token: check GITLAB_TOKEN (or \
+                     --gitlab-token-stdin); it may be mistyped, expired or revoked"
+            .to_owned(),
+        (_, Some(scopes)) => format!(
+            "create a token with the {} scope (User or project settings > Access tokens)",
+            scopes.join(" or ")
+        ),
+        _ => "the token's user needs at least the Reporter role in the project or group, or a \
+              token with the read_api scope"
+            .to_owned(),
     }
 }
 

@@ -86,7 +86,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     if let (Action::Serve(serve), Some(config)) = (&action, serve_config) {
         return runtime.block_on(commands::serve::run(&ctx, serve, config));
     }
-    runtime.block_on(dispatch(&ctx, action))
+    runtime.block_on(async {
+        // With --gitlab and no --registry, GitLab's repositories name the registry first.
+        if ctx.settings.gitlab.is_some() && ctx.registry().is_err() && action.reaches_registry() {
+            commands::gitlab::discover_registry(&ctx).await?;
+        }
+        let result = dispatch(&ctx, action).await;
+        match result {
+            Err(err) if ctx.settings.gitlab.is_some() => Err(failure::with_gitlab_advice(err)),
+            result => result,
+        }
+    })
 }
 
 async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {

@@ -19,6 +19,9 @@ pub enum Scope<'a> {
     All,
     /// Only these repositories (a run without a cache that names them); each must exist.
     Only(&'a [String]),
+    /// These, as another listing named them (GitLab's API): like the catalog's, one the registry
+    /// does not know is an emptied repository.
+    Listed(&'a [String]),
 }
 
 /// What a refresh read, and the names it refused to use.
@@ -57,7 +60,7 @@ pub async fn refresh(
             note_invalid(&mut skipped, "repository names in the catalog", &listed);
             listed.names
         }
-        Scope::Only(names) => names.to_vec(),
+        Scope::Only(names) | Scope::Listed(names) => names.to_vec(),
     };
     progress.set_message(format!("reading {} repositories", names.len()));
     // Asked once, so a registry without the referrers API gets one request about it.
@@ -85,7 +88,7 @@ pub async fn refresh(
                 note_invalid(&mut skipped, &format!("tags of {name}"), &invalid);
                 inventory.repositories.insert(name, repository);
             }
-            None if matches!(scope, Scope::All) => {
+            None if matches!(scope, Scope::All | Scope::Listed(_)) => {
                 // Listed in the catalog but unknown to the tags endpoint: an emptied repository.
                 inventory.repositories.insert(name, Repository::default());
             }

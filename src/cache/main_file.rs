@@ -22,6 +22,8 @@ pub struct MainFile {
     pub refreshed_at: Timestamp,
     #[serde(default)]
     pub generation: u64,
+    #[serde(default)]
+    pub scope: Option<String>,
     pub repositories: BTreeMap<String, Repository>,
     /// Version 1 only: the details, which version 2 keeps in the details file.
     #[serde(default)]
@@ -61,11 +63,12 @@ pub fn write(
     serde_json::to_writer(&mut out, &inventory.registry)?;
     write!(out, ",\"refreshed_at\":")?;
     serde_json::to_writer(&mut out, &inventory.refreshed_at)?;
-    write!(
-        out,
-        ",\"generation\":{},\"repositories\":{{",
-        inventory.generation
-    )?;
+    write!(out, ",\"generation\":{}", inventory.generation)?;
+    if let Some(scope) = &inventory.scope {
+        out.write_all(b",\"scope\":")?;
+        serde_json::to_writer(&mut out, scope)?;
+    }
+    out.write_all(b",\"repositories\":{")?;
     let mut spans = BTreeMap::new();
     for (i, (name, repository)) in inventory.repositories.iter().enumerate() {
         if i > 0 {
@@ -86,6 +89,31 @@ pub fn write(
     out.write_all(b"}}")?;
     out.flush()?;
     Ok(spans)
+}
+
+/// The scope a main file records, read from its head (written before the repositories): a few
+/// hundred bytes, not the file. `Err` when the head cannot be read as one.
+pub fn read_scope(file: &File) -> Result<Option<String>, ()> {
+    const HEAD: usize = 64 * 1024;
+    let bytes = read_at(file, 0, HEAD).or_else(|_| {
+        let len = file.metadata().map_err(|_| ())?.len() as usize;
+        read_at(file, 0, len.min(HEAD)).map_err(|_| ())
+    })?;
+    let marker = b",\"repositories\":{";
+    let end = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .ok_or(())?;
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        scope: Option<String>,
+    }
+    let mut head = bytes[..end].to_vec();
+    head.push(b'}');
+    serde_json::from_slice::<Head>(&head)
+        .map(|h| h.scope)
+        .map_err(|_| ())
 }
 
 /// One repository's value, read from its place in the file and checked to be preceded by its name:

@@ -311,12 +311,14 @@ fn inventory_of(main: MainFile) -> Inventory {
         registry,
         refreshed_at,
         generation,
+        scope,
         repositories,
         manifests,
     } = main;
     let mut inventory = Inventory::new(&registry, refreshed_at);
     inventory.schema = schema;
     inventory.generation = generation;
+    inventory.scope = scope;
     inventory.repositories = repositories;
     inventory.manifests = manifests;
     inventory

@@ -83,6 +83,13 @@ impl CacheFile {
     /// The repositories `names` only, with what selection needs of the others (`Elsewhere`): each
     /// repository is read from its place in the main file. Without a details file that describes the
     /// main file, the whole cache (`load`). `None` when there is no cache.
+    /// The scope the main file records (`Some(None)`: the whole registry); `None` without a
+    /// readable file.
+    pub fn recorded_scope(&self) -> Option<Option<String>> {
+        let file = File::open(&self.path).ok()?;
+        main_file::read_scope(&file).ok()
+    }
+
     pub fn load_part(
         &self,
         registry: &RegistryAddress,
@@ -113,6 +120,10 @@ impl CacheFile {
         let rows = store.repositories()?;
         let mut inventory = Inventory::new(&store.registry, store.refreshed_at);
         inventory.generation = store.stamp.generation;
+        let Ok(scope) = main_file::read_scope(main) else {
+            return Ok(None);
+        };
+        inventory.scope = scope;
         for row in rows.iter().filter(|r| names.contains(&r.name)) {
             let Some(repository) = main_file::read_repository(main, &row.name, row.span) else {
                 return Ok(None);

@@ -114,7 +114,8 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
         | (u8::from(d.config.is_some()) << 2)
         | (u8::from(d.created.is_some()) << 3)
         | (u8::from(d.subject.is_some()) << 4)
-        | (u8::from(d.artifact_type.is_some()) << 5);
+        | (u8::from(d.artifact_type.is_some()) << 5)
+        | (u8::from(d.from_gitlab) << 6);
     out.u8(flags);
     if let Some(created) = d.created {
         out.u64(created.as_second() as u64);
@@ -213,6 +214,7 @@ pub(super) fn decode_record(
         config_read: flags & 1 != 0,
         subject,
         artifact_type,
+        from_gitlab: flags & 64 != 0,
     };
     Ok((digest, details))
 }

@@ -560,6 +560,7 @@ mod tests {
                         config_read: true,
                         subject: (t == 2).then(|| digest(9)),
                         artifact_type: (t == 2).then(|| "application/spdx+json".into()),
+                        from_gitlab: t == 1,
                         children: (t == 3).then(|| {
                             vec![ChildManifest {
                                 digest: digest(8),

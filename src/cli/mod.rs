@@ -78,6 +78,43 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// GitLab: repositories found through its API instead of the catalog (which GitLab refuses to
+/// non-admin tokens). The token comes from GITLAB_TOKEN, --gitlab-token-stdin, or Docker's
+/// configuration for the registry host.
+#[derive(Debug, Args)]
+pub struct GitlabArgs {
+    /// GitLab's address; its registry's repositories are found through its REST API.
+    ///
+    /// Example: `--gitlab https://gitlab.example.com --project team/app`.
+    #[arg(long, env = "GITLAB_URL", global = true, value_name = "URL")]
+    pub gitlab: Option<String>,
+
+    /// A project (path or numeric id) whose registry repositories to work on; repeatable.
+    ///
+    /// Example: `--project team/app --project 42`.
+    #[arg(long, global = true, value_name = "PATH_OR_ID", requires = "gitlab")]
+    pub project: Vec<String>,
+
+    /// A group (path or numeric id) whose projects' registry repositories to work on, subgroups
+    /// included; repeatable.
+    ///
+    /// Example: `--group team`.
+    #[arg(long, global = true, value_name = "PATH_OR_ID", requires = "gitlab")]
+    pub group: Vec<String>,
+
+    /// Read the GitLab token (personal, project, group or deploy token) from the first line of
+    /// standard input.
+    ///
+    /// Example: `echo "$TOKEN" | regsweep --gitlab URL --project team/app --gitlab-token-stdin ...`.
+    #[arg(
+        long,
+        global = true,
+        requires = "gitlab",
+        conflicts_with = "password_stdin"
+    )]
+    pub gitlab_token_stdin: bool,
+}
+
 /// Options shared by every command. As in dregutil they may be given before the command; regsweep also
 /// accepts them after it.
 #[derive(Debug, Args)]
@@ -131,6 +168,9 @@ pub struct GlobalArgs {
     /// Example: `echo "$TOKEN" | regsweep -u ci-cleaner --password-stdin list-repo-names`.
     #[arg(long, global = true, conflicts_with = "password")]
     pub password_stdin: bool,
+
+    #[command(flatten)]
+    pub gitlab: GitlabArgs,
 
     /// Client certificate (PEM); it may include the key. Also spelled `-cert`.
     ///

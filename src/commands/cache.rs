@@ -18,6 +18,11 @@ struct Info {
     tags: Option<usize>,
     digests: Option<usize>,
     manifest_details: Option<usize>,
+    /// GitLab's projects and groups the cache holds the repositories of; none: the whole registry.
+    scope: Option<String>,
+    /// Where images' created times came from: GitLab's API, image configs.
+    created_from_gitlab: Option<usize>,
+    created_from_configs: Option<usize>,
     file_bytes: Option<u64>,
 }
 
@@ -61,7 +66,18 @@ fn cache_disabled() -> UsageError {
 
 pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
     let file = ctx.cache()?.ok_or_else(cache_disabled)?;
-    let inventory = file.load(ctx.registry()?)?;
+    let mut inventory = file.load(ctx.registry()?)?;
+    if let Some(inventory) = inventory.as_mut() {
+        file.load_all_details(inventory)?;
+    }
+    let created = |gitlab: bool| {
+        inventory.as_ref().map(|i| {
+            i.manifests
+                .values()
+                .filter(|d| d.created.is_some() && d.from_gitlab == gitlab)
+                .count()
+        })
+    };
     let info = Info {
         path: file.path().display().to_string(),
         exists: inventory.is_some(),
@@ -73,6 +89,9 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
         tags: inventory.as_ref().map(|i| i.tag_count()),
         digests: inventory.as_ref().map(|i| i.digest_count()),
         manifest_details: inventory.as_ref().map(|i| i.manifests.len()),
+        scope: inventory.as_ref().and_then(|i| i.scope.clone()),
+        created_from_gitlab: created(true),
+        created_from_configs: created(false),
         file_bytes: std::fs::metadata(file.path()).ok().map(|m| m.len()),
     };
     let mut pairs = vec![("path", info.path.clone())];
@@ -97,6 +116,20 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
             ("tags", show(info.tags)),
             ("digests", show(info.digests)),
             ("manifest details", show(info.manifest_details)),
+            (
+                "created times",
+                format!(
+                    "{} from image configs, {} from GitLab's API (with their sizes)",
+                    show(info.created_from_configs),
+                    show(info.created_from_gitlab)
+                ),
+            ),
+            (
+                "scope",
+                info.scope
+                    .clone()
+                    .unwrap_or_else(|| "the whole registry".to_owned()),
+            ),
             (
                 "size",
                 format!("{} bytes", info.file_bytes.unwrap_or_default()),

@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod generate;
+pub mod gitlab;
 pub mod journal;
 pub mod list_repo_names;
 pub mod list_tag_names;
@@ -40,6 +41,11 @@ pub struct Context {
     pub printer: Printer,
     client: OnceLock<Client>,
     cache: OnceLock<Option<CacheFile>>,
+    /// With --gitlab and no --registry: the client GitLab's API was read with before the registry
+    /// was known (the registry's client shares its connection pool), and the registry it named.
+    api_client: OnceLock<Client>,
+    discovered: OnceLock<RegistryAddress>,
+    gitlab: gitlab::Found,
 }
 
 impl Context {
@@ -50,11 +56,18 @@ impl Context {
             printer,
             client: OnceLock::new(),
             cache: OnceLock::new(),
+            api_client: OnceLock::new(),
+            discovered: OnceLock::new(),
+            gitlab: gitlab::Found::default(),
         }
     }
 
+    /// The registry: given, or named by GitLab's repositories (`gitlab::discover_registry`).
     pub fn registry(&self) -> Result<&RegistryAddress, ConfigError> {
-        self.settings.registry()
+        match self.discovered.get() {
+            Some(registry) => Ok(registry),
+            None => self.settings.registry(),
+        }
     }
 
     /// The run's HTTP client: one connection pool, one token cache, one in-flight bound.
@@ -62,8 +75,26 @@ impl Context {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let client = Client::new(self.settings.client_config()?)?;
+        let config = self.settings.client_config_for(self.registry()?.clone());
+        let client = match self.api_client.get() {
+            Some(api) => api.rebind(config),
+            None => Client::new(config)?,
+        };
         Ok(self.client.get_or_init(|| client))
+    }
+
+    /// The client GitLab's API is read with: the run's, or, while the registry is not known yet, one
+    /// bound to GitLab's host whose connection pool the registry's client will share.
+    fn api_client(&self, api: &crate::registry::GitlabApi) -> anyhow::Result<&Client> {
+        if self.registry().is_ok() {
+            return self.client();
+        }
+        if let Some(client) = self.api_client.get() {
+            return Ok(client);
+        }
+        let address = RegistryAddress::parse(&format!("{}://{}", api.scheme(), api.host()))?;
+        let client = Client::new(self.settings.client_config_for(address))?;
+        Ok(self.api_client.get_or_init(|| client))
     }
 
     /// The cache file the settings point to, if the cache is enabled. Waiting for its lock is noted.
@@ -115,23 +146,42 @@ pub enum Want<'a> {
 /// repositories, only those are read from it), otherwise (or with `--refresh`) read from the
 /// registry and saved.
 pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventory> {
+    let run_scope = gitlab::run_scope(ctx);
     let Some(file) = ctx.cache()? else {
-        let scope = match want {
-            Want::Only(names) => Scope::Only(names),
-            Want::All | Want::Selection(_) => Scope::All,
+        let listed: Vec<String>;
+        let scope = match (want, &run_scope) {
+            (Want::Only(names), Some(_)) => {
+                gitlab::check_in_scope(ctx, names).await?;
+                Scope::Only(names)
+            }
+            (_, Some(_)) => {
+                listed = gitlab::repositories(ctx).await?.keys().cloned().collect();
+                Scope::Listed(&listed)
+            }
+            (Want::Only(names), None) => Scope::Only(names),
+            (Want::All | Want::Selection(_), None) => Scope::All,
         };
-        return read_registry(ctx, scope, None).await;
+        let mut inventory = read_registry(ctx, scope, None).await?;
+        inventory.scope = run_scope;
+        return Ok(inventory);
     };
     let registry = ctx.registry()?;
     if !ctx.settings.refresh {
-        if let Some(inventory) = load(file, ctx, want)? {
-            note_if_stale(&inventory, ctx);
-            return Ok(inventory);
+        match load(file, ctx, want)? {
+            Some(inventory) if inventory.scope == run_scope => {
+                note_if_stale(&inventory, ctx);
+                return Ok(inventory);
+            }
+            Some(inventory) => ctx.printer.note(&format!(
+                "the cache holds {}, not {}; reading the registry again",
+                describe_scope(inventory.scope.as_deref()),
+                describe_scope(run_scope.as_deref())
+            )),
+            None => ctx.printer.note(&format!(
+                "no cache for {registry} yet; reading the registry into {}",
+                file.path().display()
+            )),
         }
-        ctx.printer.note(&format!(
-            "no cache for {registry} yet; reading the registry into {}",
-            file.path().display()
-        ));
     }
     // With --refresh the old file may be unreadable; it only lends its manifest details, and is the
     // base against which changes other writers make meanwhile are merged.
@@ -139,8 +189,25 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     if let Some(previous) = previous.as_mut() {
         file.load_all_details(previous)?;
     }
-    let inventory = read_registry(ctx, Scope::All, previous.as_ref()).await?;
+    let listed: Vec<String>;
+    let scope = match &run_scope {
+        Some(_) => {
+            listed = gitlab::repositories(ctx).await?.keys().cloned().collect();
+            Scope::Listed(&listed)
+        }
+        None => Scope::All,
+    };
+    let mut inventory = read_registry(ctx, scope, previous.as_ref()).await?;
+    inventory.scope = run_scope;
     Ok(file.save_refresh(registry, previous.as_ref(), inventory)?)
+}
+
+/// A cache's scope in words.
+fn describe_scope(scope: Option<&str>) -> String {
+    match scope {
+        Some(scope) => format!("the repositories of {scope}"),
+        None => "the whole registry".to_owned(),
+    }
 }
 
 /// Reads the registry with a progress bar that is cleared however the refresh ends, so an error
@@ -170,6 +237,10 @@ pub fn overview(ctx: &Context) -> anyhow::Result<Option<Overview>> {
     let Some(file) = ctx.cache()? else {
         return Ok(None);
     };
+    // A cache of another scope (GitLab projects, or the whole registry) is not this run's overview.
+    if file.recorded_scope() != Some(gitlab::run_scope(ctx)) {
+        return Ok(None);
+    }
     let overview = file.overview(ctx.registry()?)?;
     if let Some(overview) = &overview {
         note_age(overview.refreshed_at, &ctx.registry()?.to_string(), ctx);
@@ -195,7 +266,18 @@ pub async fn with_details(
     if !requests_needed(inventory, repositories, created) {
         return Ok(Vec::new());
     }
-    let fetched = ensure_details(ctx.client()?, inventory, repositories, created).await?;
+    let mut first = None;
+    if created && ctx.settings.gitlab.is_some() {
+        // Manifests first (layers, children), then created times from GitLab's tag details; only
+        // what GitLab does not know is read from configs.
+        first = Some(ensure_details(ctx.client()?, inventory, repositories, false).await?);
+        gitlab::fill_details(ctx, inventory, repositories).await?;
+    }
+    let mut fetched = ensure_details(ctx.client()?, inventory, repositories, created).await?;
+    if let Some(first) = first {
+        fetched.gone.extend(first.gone);
+        fetched.forgotten.extend(first.forgotten);
+    }
     if let Some(file) = ctx.cache()? {
         file.update(ctx.registry()?, |current| {
             let mut current = current?;

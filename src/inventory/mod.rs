@@ -30,6 +30,10 @@ pub struct Inventory {
     /// Counts the writes of the file, so a writer can tell whether another wrote since it read.
     #[serde(default)]
     pub generation: u64,
+    /// What part of the registry this is, when not all of it: the GitLab projects and groups it was
+    /// discovered through. A run with another scope never takes it for its own view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// Every repository of the catalog; an emptied one has no tags.
     pub repositories: BTreeMap<String, Repository>,
     /// Manifest details by digest: all of them, or those loaded for the work at hand.
@@ -191,6 +195,10 @@ pub struct ManifestDetails {
     /// OCI 1.1 `artifactType` (or, without it, the config's media type for an artifact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
+    /// The created time (and, when the manifest gave none, the size) came from GitLab's API rather
+    /// than the image config.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_gitlab: bool,
 }
 
 /// A blob a manifest references.
@@ -220,6 +228,7 @@ impl Inventory {
             registry: registry.to_string(),
             refreshed_at,
             generation: 0,
+            scope: None,
             repositories: BTreeMap::new(),
             manifests: BTreeMap::new(),
             elsewhere: None,

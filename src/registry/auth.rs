@@ -317,13 +317,33 @@ impl Authenticator {
             realm: Box::new(realm.clone()),
             detail,
         };
-        let request = token_request(http, self.credential()?, realm, service, scope);
+        let credential = self.credential()?;
+        let method = match credential {
+            Some(Credential::IdentityToken(_)) => "POST",
+            _ => "GET",
+        };
+        let request = token_request(http, credential, realm, service, scope);
+        let started = std::time::Instant::now();
         let response = request
             .send()
             .await
             .map_err(|e| token_error(format!("cannot reach it: {}", innermost_message(&e))))?;
         let status = response.status();
+        // The realm's query names the service and scope, never a credential (those go in headers
+        // or a POST body).
+        let call = |bytes: usize| {
+            tracing::debug!(
+                method,
+                url = %realm,
+                scope,
+                status = status.as_u16(),
+                bytes,
+                ms = started.elapsed().as_millis() as u64,
+                "token call"
+            );
+        };
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            call(0);
             return Err(RegistryError::AuthFailed {
                 who: self.resolved().map(Credential::who),
                 registry: self.registry.clone(),
@@ -342,6 +362,7 @@ impl Authenticator {
             .bytes()
             .await
             .map_err(|e| token_error(format!("its answer broke off: {}", innermost_message(&e))))?;
+        call(body.len());
         let answer: Answer = serde_json::from_slice(&body)
             .map_err(|_| token_error("it answered something that is not a token".into()))?;
         let value = answer

@@ -114,45 +114,20 @@ pub(super) struct Inner {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(config.concurrency.unwrap_or(super::limit::CEILING));
-        let tls = &config.tls;
-        if tls.insecure {
-            builder = builder.tls_danger_accept_invalid_certs(true);
-        }
-        if let Some(path) = &tls.extra_ca {
-            let pem = read_file(path, "CA bundle")?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                ConfigError::InvalidCa {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                }
-            })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if let Some(cert_path) = &tls.client_cert {
-            let mut pem = read_file(cert_path, "client certificate")?;
-            if let Some(key_path) = &tls.client_key {
-                pem.push(b'\n');
-                pem.extend(read_file(key_path, "client key")?);
-            }
-            let identity =
-                reqwest::Identity::from_pem(&pem).map_err(|e| ConfigError::InvalidClientCert {
-                    path: cert_path.clone(),
-                    detail: e.to_string(),
-                })?;
-            builder = builder.identity(identity);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let http = http_client(&config)?;
+        Ok(Self::on(http, config))
+    }
+
+    /// A client for another registry on this one's connection pool and TLS setup, with its own
+    /// credentials, limits and retry budget: the run keeps one HTTP client even when GitLab's API
+    /// (read first) names the registry.
+    pub fn rebind(&self, config: ClientConfig) -> Self {
+        Self::on(self.inner.http.clone(), config)
+    }
+
+    fn on(http: reqwest::Client, config: ClientConfig) -> Self {
         let registry = config.address.to_string();
-        Ok(Self {
+        Self {
             inner: Arc::new(Inner {
                 http,
                 address: config.address,
@@ -166,7 +141,7 @@ impl Client {
                 budget: RetryBudget::default(),
                 referrers_api: std::sync::atomic::AtomicU8::new(super::referrers::UNKNOWN),
             }),
-        })
+        }
     }
 
     /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
@@ -467,6 +442,46 @@ impl Client {
     }
 }
 
+/// The connection pool and TLS setup every request of the run goes through.
+fn http_client(config: &ClientConfig) -> Result<reqwest::Client, ConfigError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(120))
+        .pool_max_idle_per_host(config.concurrency.unwrap_or(super::limit::CEILING));
+    let tls = &config.tls;
+    if tls.insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(path) = &tls.extra_ca {
+        let pem = read_file(path, "CA bundle")?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ConfigError::InvalidCa {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let Some(cert_path) = &tls.client_cert {
+        let mut pem = read_file(cert_path, "client certificate")?;
+        if let Some(key_path) = &tls.client_key {
+            pem.push(b'\n');
+            pem.extend(read_file(key_path, "client key")?);
+        }
+        let identity =
+            reqwest::Identity::from_pem(&pem).map_err(|e| ConfigError::InvalidClientCert {
+                path: cert_path.clone(),
+                detail: e.to_string(),
+            })?;
+        builder = builder.identity(identity);
+    }
+    builder
+        .build()
+        .map_err(|e| ConfigError::Http(e.to_string()))
+}
+
 /// The digest of a manifest's bytes, checked: by digest, the bytes must have that digest; by tag, the
 /// digest the registry names for them. A signed schema 1 manifest's digest covers its payload
 /// without the signatures, so the registry's header is taken for it (it cannot be recomputed without
@@ -499,7 +514,7 @@ fn verified_digest(
     }
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

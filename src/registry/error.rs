@@ -168,6 +168,21 @@ pub enum RegistryError {
     #[error("{url}: access denied (403){detail}")]
     Forbidden { url: Box<Url>, detail: ErrorDetail },
 
+    /// GitLab's API would not take the token: 401 (unknown, expired, revoked) or 403 (a scope or a
+    /// permission missing; `scopes` when GitLab named the ones the call needs).
+    #[error(
+        "GitLab refused {action} ({status}, {url}){}{}",
+        scopes.as_ref().map(|s| format!(": the token lacks the scope {}", s.join(" or "))).unwrap_or_default(),
+        if message.is_empty() || scopes.is_some() { String::new() } else { format!(": {message}") }
+    )]
+    GitlabRefused {
+        url: Box<Url>,
+        status: u16,
+        action: &'static str,
+        scopes: Option<Vec<String>>,
+        message: String,
+    },
+
     #[error(
         "authentication failed for {} at {registry}",
         who.as_deref().unwrap_or("anonymous access")

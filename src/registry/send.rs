@@ -41,20 +41,44 @@ pub(super) const SMALL: Limit = Limit {
 
 /// What a request needs the registry to allow: the token scope to ask for, and how to name the
 /// action when it is refused.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(super) struct Access {
     scope: String,
     action: &'static str,
     repository: Option<String>,
+    /// GitLab's API: its token goes as `PRIVATE-TOKEN` (never the registry's credentials), and a
+    /// 401 or 403 is GitLab's refusal, not a registry challenge.
+    gitlab: Option<Option<String>>,
+}
+
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("scope", &self.scope)
+            .field("action", &self.action)
+            .field("gitlab", &self.gitlab.is_some())
+            .finish()
+    }
 }
 
 impl Access {
+    /// A call to GitLab's API with `token` (if any).
+    pub(super) fn gitlab(token: Option<String>, action: &'static str) -> Self {
+        Self {
+            scope: String::new(),
+            action,
+            repository: None,
+            gitlab: Some(token),
+        }
+    }
+
     /// The `/v2/` check: no scope.
     pub(super) fn base() -> Self {
         Self {
             scope: String::new(),
             action: "access to the registry",
             repository: None,
+            gitlab: None,
         }
     }
 
@@ -63,6 +87,7 @@ impl Access {
             scope: "registry:catalog:*".into(),
             action: "listing the catalog",
             repository: None,
+            gitlab: None,
         }
     }
 
@@ -71,6 +96,7 @@ impl Access {
             scope: format!("repository:{repo}:{actions}"),
             action,
             repository: Some(repo.to_owned()),
+            gitlab: None,
         }
     }
 
@@ -161,14 +187,18 @@ impl Client {
     /// flight for the exchange, whose end (its time, or overload) the limit learns from.
     async fn attempt(&self, request: &Request<'_>, challenged: bool) -> Attempt {
         let (method, url, access) = (request.method, request.url, request.access);
-        let authorization = match self
-            .inner
-            .auth
-            .header(&self.inner.http, method, url, &access.scope)
-            .await
-        {
-            Ok(authorization) => authorization,
-            Err(err) => return Attempt::Failed(err, None),
+        let authorization = if access.gitlab.is_some() {
+            None
+        } else {
+            match self
+                .inner
+                .auth
+                .header(&self.inner.http, method, url, &access.scope)
+                .await
+            {
+                Ok(authorization) => authorization,
+                Err(err) => return Attempt::Failed(err, None),
+            }
         };
         let permit = self.inner.limiter.acquire().await;
         let started = std::time::Instant::now();
@@ -192,32 +222,40 @@ impl Client {
         let Request {
             method,
             url,
-            accept,
-            body,
             access,
-            limit,
+            ..
         } = request;
         let auth = &self.inner.auth;
         self.inner.budget.sent();
-        let mut builder = self.inner.http.request((*method).clone(), (*url).clone());
-        if let Some(accept) = accept {
-            builder = builder.header(ACCEPT, *accept);
-        }
-        if let Some(authorization) = authorization {
-            builder = builder.header(AUTHORIZATION, authorization);
-        }
-        if let Some((content_type, body)) = body {
-            builder = builder
-                .header(CONTENT_TYPE, *content_type)
-                .body((*body).clone());
-        }
+        let builder = match self.request_builder(request, authorization) {
+            Ok(builder) => builder,
+            Err(err) => return Attempt::Failed(err, None),
+        };
+        let started = std::time::Instant::now();
         let response = match builder.send().await {
             Ok(response) => response,
-            Err(e) => return Attempt::Failed(RegistryError::from_transport(url, &e), None),
+            Err(e) => {
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(%method, %url, error = %e, ms, "call failed");
+                return Attempt::Failed(RegistryError::from_transport(url, &e), None);
+            }
         };
         let status = response.status();
         self.tell_protocol_once(response.version());
-        tracing::debug!(%method, %url, status = status.as_u16(), "registry answered");
+        // Every call at debug level: method, URL (never a credential: those go in headers), status,
+        // bytes read and how long it took.
+        let call = |bytes: usize| {
+            let ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(%method, %url, status = status.as_u16(), bytes, ms, "call");
+        };
+        if access.gitlab.is_some()
+            && (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
+        {
+            let body = read_body(url, response, SMALL).await.unwrap_or_default();
+            call(body.len());
+            let refusal = super::gitlab::refusal(url, status.as_u16(), &body, access.action);
+            return Attempt::Failed(refusal, None);
+        }
         if status == StatusCode::UNAUTHORIZED && !challenged {
             match auth.learn(response.headers(), &access.scope) {
                 Ok(true) => return Attempt::Challenged,
@@ -228,38 +266,91 @@ impl Client {
         let refused_scope = status == StatusCode::UNAUTHORIZED
             && auth.uses_tokens()
             && Authenticator::is_insufficient_scope(response.headers());
-        let url_box = || Box::new((*url).clone());
+        let (attempt, bytes) = self.checked(request, response, refused_scope).await;
+        call(bytes);
+        attempt
+    }
+
+    /// The answer checked and its body read (up to the request's limit): how the attempt ends, and
+    /// the bytes read.
+    async fn checked(
+        &self,
+        request: &Request<'_>,
+        response: reqwest::Response,
+        refused_scope: bool,
+    ) -> (Attempt, usize) {
+        let (method, url) = (request.method, request.url);
+        let status = response.status();
+        let url_box = || Box::new(url.clone());
         match check_response(url, response).await {
             Checked::Ok(response) => {
                 let headers = response.headers().clone();
                 let read = if *method == Method::HEAD {
                     Ok(Bytes::new())
                 } else {
-                    read_body(url, response, *limit).await
+                    read_body(url, response, request.limit).await
                 };
                 match read {
-                    Ok(body) => Attempt::Done(Fetched { headers, body }),
-                    Err(err) => Attempt::Failed(err, None),
+                    Ok(body) => {
+                        let bytes = body.len();
+                        (Attempt::Done(Fetched { headers, body }), bytes)
+                    }
+                    Err(err) => (Attempt::Failed(err, None), 0),
                 }
             }
             Checked::Failed(err) => {
-                Attempt::Failed(self.explain_refusal(err, access, refused_scope), None)
+                let err = self.explain_refusal(err, request.access, refused_scope);
+                (Attempt::Failed(err, None), 0)
             }
-            Checked::RetryAfter(wait) if status == StatusCode::TOO_MANY_REQUESTS => {
+            Checked::RetryAfter(wait) if status == StatusCode::TOO_MANY_REQUESTS => (
                 Attempt::Failed(
                     RegistryError::TooManyRequests { url: url_box() },
                     Some(wait),
-                )
-            }
-            Checked::RetryAfter(wait) => Attempt::Failed(
-                RegistryError::Server {
+                ),
+                0,
+            ),
+            Checked::RetryAfter(wait) => {
+                let err = RegistryError::Server {
                     url: url_box(),
                     status,
                     detail: Default::default(),
-                },
-                Some(wait),
-            ),
+                };
+                (Attempt::Failed(err, Some(wait)), 0)
+            }
         }
+    }
+
+    /// The request as reqwest sends it: its accept header, credentials (the registry's, or GitLab's
+    /// token as `PRIVATE-TOKEN`, marked sensitive) and body.
+    fn request_builder(
+        &self,
+        request: &Request<'_>,
+        authorization: Option<reqwest::header::HeaderValue>,
+    ) -> Result<reqwest::RequestBuilder, RegistryError> {
+        let (method, url) = (request.method, request.url);
+        let mut builder = self.inner.http.request(method.clone(), url.clone());
+        if let Some(accept) = request.accept {
+            builder = builder.header(ACCEPT, accept);
+        }
+        if let Some(authorization) = authorization {
+            builder = builder.header(AUTHORIZATION, authorization);
+        }
+        if let Some(Some(token)) = &request.access.gitlab {
+            let mut value = reqwest::header::HeaderValue::from_str(token).map_err(|_| {
+                RegistryError::Malformed {
+                    url: Box::new(url.clone()),
+                    detail: "the GitLab token holds characters no header may carry".into(),
+                }
+            })?;
+            value.set_sensitive(true);
+            builder = builder.header("private-token", value);
+        }
+        if let Some((content_type, body)) = request.body {
+            builder = builder
+                .header(CONTENT_TYPE, content_type)
+                .body(body.clone());
+        }
+        Ok(builder)
     }
 
     /// At debug level, once per run: which HTTP version the registry speaks and how wide we start.

@@ -37,6 +37,16 @@ pub enum Action {
     Generate { out_dir: PathBuf, check: bool },
 }
 
+impl Action {
+    /// Whether the action works on a registry (and so needs to know which one).
+    pub fn reaches_registry(&self) -> bool {
+        !matches!(
+            self,
+            Self::Generate { .. } | Self::JournalList | Self::Policy(PolicySettings::Init { .. })
+        )
+    }
+}
+
 /// `policy init|plan|apply`.
 #[derive(Debug, Clone)]
 pub enum PolicySettings {

@@ -13,11 +13,13 @@ pub use commands::{
     UsageSettings, UsageSort, parse_age, parse_interval,
 };
 
-use crate::cli::{Cli, Format, GlobalArgs, LogLevel};
+use crate::cli::{Cli, Format, GitlabArgs, GlobalArgs, LogLevel};
 use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
 use crate::output::OutputFormat;
-use crate::registry::{ClientConfig, ConfigError, RegistryAddress, TlsConfig};
+use crate::registry::{
+    ClientConfig, ConfigError, GitlabApi, GitlabScope, RegistryAddress, TlsConfig,
+};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,119 @@ pub struct Settings {
     pub tls: TlsConfig,
     /// Things worth telling the user before anything runs (e.g. verification disabled).
     pub warnings: Vec<String>,
+    /// `--gitlab`: repositories come from GitLab's API.
+    pub gitlab: Option<GitlabSettings>,
+}
+
+/// `--gitlab URL` with its projects and groups.
+#[derive(Debug, Clone)]
+pub struct GitlabSettings {
+    pub api: GitlabApi,
+    /// Projects and groups, sorted: the scope the cache records.
+    pub scopes: Vec<GitlabScope>,
+}
+
+impl GitlabSettings {
+    /// The scope as the cache records it: GitLab's address, the projects and the groups.
+    pub fn scope_text(&self) -> String {
+        let names: Vec<String> = self
+            .scopes
+            .iter()
+            .map(|s| match s {
+                GitlabScope::Project(p) => format!("project {p}"),
+                GitlabScope::Group(g) => format!("group {g}"),
+            })
+            .collect();
+        format!("gitlab {}: {}", self.api.host(), names.join(", "))
+    }
+}
+
+/// The GitLab token: from standard input with --gitlab-token-stdin, else GITLAB_TOKEN (only read
+/// with --gitlab, so a stray variable never reaches another registry).
+fn gitlab_token(args: &GitlabArgs) -> Result<Option<String>, UsageError> {
+    Ok(match args {
+        GitlabArgs {
+            gitlab_token_stdin: true,
+            ..
+        } => Some(crate::credentials::read_secret_line(
+            "--gitlab-token-stdin",
+            "GitLab token",
+        )?),
+        GitlabArgs {
+            gitlab: Some(_), ..
+        } => std::env::var("GITLAB_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty()),
+        _ => None,
+    })
+}
+
+/// `--gitlab`, `--project`, `--group`: GitLab's address (https unless written otherwise) and at
+/// least one project or group, each a path or an id.
+fn gitlab_settings(
+    args: GitlabArgs,
+    token: Option<String>,
+) -> Result<Option<GitlabSettings>, UsageError> {
+    let GitlabArgs {
+        gitlab,
+        project,
+        group,
+        gitlab_token_stdin: _,
+    } = args;
+    let Some(text) = gitlab.filter(|g| !g.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let with_scheme = if text.contains("://") {
+        text.clone()
+    } else {
+        format!("https://{text}")
+    };
+    let url = url::Url::parse(&with_scheme)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .filter(|u| u.username().is_empty() && u.password().is_none())
+        .ok_or_else(|| {
+            UsageError::with_hint(
+                format!("invalid --gitlab {text:?}"),
+                "give GitLab's address, e.g. https://gitlab.example.com (the token goes in \
+                 GITLAB_TOKEN, never in the address)",
+            )
+        })?;
+    let valid = |v: &String| {
+        !v.is_empty()
+            && v.len() <= 255
+            && v.split('/').all(|part| {
+                !part.is_empty()
+                    && part != "."
+                    && part != ".."
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            })
+    };
+    if let Some(bad) = project.iter().chain(&group).find(|v| !valid(v)) {
+        return Err(UsageError::with_hint(
+            format!("invalid project or group {bad:?}"),
+            "a path such as team/app, or a numeric id",
+        ));
+    }
+    let mut scopes: Vec<GitlabScope> = project
+        .into_iter()
+        .map(GitlabScope::Project)
+        .chain(group.into_iter().map(GitlabScope::Group))
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Err(UsageError::with_hint(
+            "--gitlab needs a --project or --group to find repositories in",
+            "GitLab lists registry repositories per project or group, e.g. --project team/app",
+        ));
+    }
+    Ok(Some(GitlabSettings {
+        api: GitlabApi::new(&url, token),
+        scopes,
+    }))
 }
 
 /// `--verify`, `--insecure`, `--client-cert`, `--client-key`: how to check the registry and present
@@ -139,7 +254,10 @@ impl Settings {
             concurrency,
             format,
             quiet,
+            gitlab,
         } = args;
+        let gitlab_token = gitlab_token(&gitlab)?;
+        let gitlab = gitlab_settings(gitlab, gitlab_token.clone())?;
 
         let registry_as_given = registry.filter(|r| !r.trim().is_empty());
         let registry = registry_as_given
@@ -167,6 +285,7 @@ impl Settings {
             password,
             password_stdin,
             registry_as_given,
+            gitlab_token,
         };
 
         let format = match format {
@@ -190,6 +309,7 @@ impl Settings {
             prefer_digest,
             tls,
             warnings,
+            gitlab,
         })
     }
 
@@ -206,12 +326,11 @@ impl Settings {
 
     /// How to reach the registry. Nothing is resolved yet: the client asks for the credential when
     /// the registry first challenges it, so a run that sends no request never runs a credential
-    /// helper or asks for a password.
-    pub fn client_config(&self) -> Result<ClientConfig, ConfigError> {
-        let registry = self.registry()?.clone();
+    /// helper or asks for a password. `registry` is the one given, or the one GitLab's API named.
+    pub fn client_config_for(&self, registry: RegistryAddress) -> ClientConfig {
         let source = self.credential_source.clone();
         let for_client = registry.clone();
-        Ok(ClientConfig {
+        ClientConfig {
             address: registry,
             concurrency: self.concurrency,
             use_get_manifest: self.use_get_manifest,
@@ -220,6 +339,22 @@ impl Settings {
             }),
             prefer_digest: self.prefer_digest,
             tls: self.tls.clone(),
+        }
+    }
+
+    /// The password Docker's configuration (or a credential helper) holds for `registry`: a GitLab
+    /// token stored by `docker login` serves GitLab's API too.
+    pub fn stored_password(
+        &self,
+        registry: &RegistryAddress,
+    ) -> Result<Option<String>, UsageError> {
+        let source = CredentialSource {
+            gitlab_token: None,
+            ..self.credential_source.clone()
+        };
+        Ok(match crate::credentials::resolve(&source, registry)? {
+            Some(crate::registry::Credential::Password { password, .. }) => Some(password),
+            _ => None,
         })
     }
 }

@@ -10,6 +10,7 @@ mod details;
 mod errors;
 mod faults;
 mod generated;
+mod gitlab;
 mod layers;
 mod list;
 mod outdated;

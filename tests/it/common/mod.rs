@@ -3,6 +3,7 @@
 //! their cache.
 
 pub mod dregutil;
+pub mod gitlab;
 pub mod ldap;
 pub mod oci11;
 pub mod scripted;

@@ -1,0 +1,213 @@
+//! GitLab: which repositories the run works on (its projects' and groups' registry repositories, from
+//! GitLab's API, instead of the catalog GitLab refuses), which registry holds them (their
+//! `location`), and images' created times and sizes from GitLab's tag details instead of their
+//! configs. Everything else goes through the registry's own API, as for every registry.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use futures::stream::{self, StreamExt as _, TryStreamExt as _};
+use tokio::sync::OnceCell;
+
+use super::Context;
+use crate::exit::UsageError;
+use crate::inventory::Inventory;
+use crate::names::is_repository_name;
+use crate::registry::{GitlabApi, GitlabRepository, GitlabScope, RegistryAddress, split_location};
+
+/// What GitLab's API said this run, read once.
+#[derive(Default)]
+pub struct Found {
+    repositories: OnceCell<BTreeMap<String, GitlabRepository>>,
+}
+
+/// The scope a cache made by this run records: `None` for the whole registry (the catalog).
+pub fn run_scope(ctx: &Context) -> Option<String> {
+    ctx.settings.gitlab.as_ref().map(|g| g.scope_text())
+}
+
+/// GitLab's API with its token: GITLAB_TOKEN or --gitlab-token-stdin, else what Docker's
+/// configuration holds for the registry (a token stored by `docker login`), else none (public
+/// projects).
+fn api(ctx: &Context) -> anyhow::Result<GitlabApi> {
+    let settings = ctx
+        .settings
+        .gitlab
+        .as_ref()
+        .context("GitLab's API is read only with --gitlab")?;
+    let api = settings.api.clone();
+    if api.has_token() {
+        return Ok(api);
+    }
+    let stored = match ctx.registry() {
+        Ok(registry) => ctx.settings.stored_password(registry)?,
+        Err(_) => None,
+    };
+    Ok(match stored {
+        Some(token) => api.with_token(token),
+        None => api,
+    })
+}
+
+/// With --gitlab and no --registry: the registry is the one GitLab's repositories name.
+pub async fn discover_registry(ctx: &Context) -> anyhow::Result<()> {
+    repositories(ctx).await?;
+    if ctx.registry().is_err() {
+        return Err(UsageError::with_hint(
+            "GitLab lists no registry repositories in the given projects and groups, so it names \
+             no registry",
+            "check --project and --group, or give --registry",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The registry repositories of the run's projects and groups, by repository name: each listed
+/// once, those on another registry or with a name that breaks the spec's grammar left out (warned).
+pub async fn repositories(ctx: &Context) -> anyhow::Result<&BTreeMap<String, GitlabRepository>> {
+    ctx.gitlab
+        .repositories
+        .get_or_try_init(|| async {
+            let settings = ctx.settings.gitlab.as_ref().context("no --gitlab")?;
+            let api = api(ctx)?;
+            let client = ctx.api_client(&api)?;
+            let mut listed = Vec::new();
+            for scope in &settings.scopes {
+                let (kind, name) = match scope {
+                    GitlabScope::Project(p) => ("project", p),
+                    GitlabScope::Group(g) => ("group", g),
+                };
+                let found = client
+                    .gitlab_repositories(&api, scope)
+                    .await
+                    .with_context(|| {
+                        format!("listing the registry repositories of {kind} {name}")
+                    })?;
+                listed.extend(found);
+            }
+            if ctx.registry().is_err()
+                && let Some((host, _)) = listed.first().and_then(|r| split_location(&r.location))
+            {
+                let registry = RegistryAddress::parse(&format!("{}://{host}", api.scheme()))?;
+                ctx.printer.note(&format!(
+                    "the registry is {registry}, as GitLab names it (--registry overrides)"
+                ));
+                let _ = ctx.discovered.set(registry);
+            }
+            Ok::<_, anyhow::Error>(by_name(ctx, listed))
+        })
+        .await
+}
+
+/// Repository names from their locations, on the run's registry only.
+fn by_name(ctx: &Context, listed: Vec<GitlabRepository>) -> BTreeMap<String, GitlabRepository> {
+    let here = ctx.registry().map(RegistryAddress::host_port).ok();
+    let mut elsewhere = 0;
+    let mut invalid = Vec::new();
+    let mut named = BTreeMap::new();
+    for repository in listed {
+        match split_location(&repository.location) {
+            Some((host, _)) if Some(host) != here.as_deref() => elsewhere += 1,
+            Some((_, path)) if is_repository_name(path) => {
+                named.insert(path.to_owned(), repository);
+            }
+            _ => invalid.push(format!("{:?}", repository.location)),
+        }
+    }
+    if elsewhere > 0 {
+        ctx.printer.warn(&format!(
+            "{elsewhere} repositories GitLab lists live on another registry than {}; left out",
+            here.unwrap_or_default()
+        ));
+    }
+    if !invalid.is_empty() {
+        ctx.printer.warn(&format!(
+            "skipped {} repository locations that are no registry repository: {}",
+            invalid.len(),
+            invalid.join(", ")
+        ));
+    }
+    named
+}
+
+/// Names the run asked for that its GitLab projects and groups do not hold are an error: the
+/// repository is outside the scope (or does not exist).
+pub async fn check_in_scope(ctx: &Context, names: &[String]) -> anyhow::Result<()> {
+    let known = repositories(ctx).await?;
+    if let Some(outside) = names.iter().find(|n| !known.contains_key(*n)) {
+        return Err(UsageError::with_hint(
+            format!(
+                "repository {outside} is not in {}",
+                run_scope(ctx).unwrap_or_default()
+            ),
+            "`regsweep list-repo-names` lists the repositories of the given projects and groups",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Fills the created time (and, where the manifest gave none, the size) of the images of
+/// `repositories` that lack one from GitLab's tag details, one request per image rather than its
+/// config; returns how many were filled. What GitLab does not know is left for the config.
+pub async fn fill_details(
+    ctx: &Context,
+    inventory: &mut Inventory,
+    repositories: &[String],
+) -> anyhow::Result<usize> {
+    let known = self::repositories(ctx).await?;
+    let mut wanted: BTreeMap<String, (GitlabRepository, String)> = BTreeMap::new();
+    for repo in repositories {
+        let (Some(gitlab), Some(repository)) = (known.get(repo), inventory.repositories.get(repo))
+        else {
+            continue;
+        };
+        for (tag, entry) in &repository.tags {
+            let lacking = inventory
+                .manifests
+                .get(&entry.digest)
+                .is_none_or(|d| d.created.is_none() && !d.config_read);
+            if lacking {
+                wanted
+                    .entry(entry.digest.clone())
+                    .or_insert_with(|| (gitlab.clone(), tag.clone()));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let api = api(ctx)?;
+    let client = ctx.client()?;
+    let answers: Vec<(String, Option<crate::registry::GitlabTag>)> = stream::iter(wanted)
+        .map(|(digest, (repository, tag))| {
+            let api = &api;
+            async move {
+                let answer = client.gitlab_tag(api, &repository, &tag).await?;
+                Ok::<_, anyhow::Error>((digest, answer))
+            }
+        })
+        .buffer_unordered(client.max_in_flight())
+        .try_collect()
+        .await
+        .context("reading tags' details from GitLab's API")?;
+    let mut filled = 0;
+    for (digest, answer) in answers {
+        let Some(tag) = answer else { continue };
+        // GitLab's answer is about the tag now; it is used only if it names the same image.
+        if tag.digest.as_deref().is_some_and(|d| d != digest) || tag.created_at.is_none() {
+            continue;
+        }
+        let details = inventory.manifests.entry(digest).or_default();
+        details.created = tag.created_at;
+        if details.size.is_none() {
+            details.size = tag.total_size;
+        }
+        // Its config need not be read for a created time; platforms stay unknown.
+        details.config_read = true;
+        details.from_gitlab = true;
+        filled += 1;
+    }
+    Ok(filled)
+}
