@@ -341,9 +341,23 @@ impl Recheck<'_> {
         let ctx = self.ctx;
         let client = ctx.client()?;
         let scope = self.selection.live_repositories();
+        // The whole registry: the catalog's, or with --gitlab the projects' and groups'.
+        let listed: Vec<String> = match (scope, &ctx.settings.gitlab) {
+            (None, Some(_)) => super::gitlab::repositories(ctx)
+                .await?
+                .keys()
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let whole = if ctx.settings.gitlab.is_some() {
+            Scope::Listed(&listed)
+        } else {
+            Scope::All
+        };
         let fresh = refresh(
             client,
-            scope.map_or(Scope::All, Scope::Only),
+            scope.map_or(whole, Scope::Only),
             Some(cached),
             &ProgressBar::hidden(),
         )
