@@ -403,6 +403,36 @@ fn gitlab_tag_details_stand_in_for_configs_and_removal_is_the_usual_one() {
         "team/app",
         &s.pushed["app:1.1"].digest
     ));
+
+    // A policy over the project's repositories: planned and re-checked through GitLab's listing,
+    // never the catalog GitLab refuses.
+    std::fs::write(
+        sandbox.home.path().join("regsweep.toml"),
+        r#"version = 1
+[[rule]]
+name = "twos"
+repositories = ["team/**"]
+tags_regex = ["^2\\."]
+"#,
+    )
+    .unwrap();
+    let apply = [&project[..], &["policy", "apply", "--yes"]].concat();
+    gitlab_run(&sandbox, &gitlab, FULL_TOKEN, &apply).success();
+    assert!(!manifest_exists_with(
+        &s,
+        "team/app",
+        &s.pushed["app:2.0"].digest
+    ));
+    assert!(manifest_exists_with(
+        &s,
+        "team/app",
+        &s.pushed["app:1.0"].digest
+    ));
+    assert_eq!(
+        s.tokens.requests_for("registry:catalog:*"),
+        0,
+        "a GitLab run never asks for the catalog"
+    );
 }
 
 #[test]
