@@ -473,6 +473,22 @@ fn tokens_gitlab_refuses_are_named_with_what_they_lack_and_debug_logs_every_call
         stderr(&out)
     );
 
+    // The token from standard input, with no GITLAB_TOKEN at all.
+    let out = sandbox
+        .cmd()
+        .args([
+            "--gitlab",
+            &gitlab,
+            "--project",
+            "team/app",
+            "--gitlab-token-stdin",
+        ])
+        .args(["-c", "None", "list-tag-names", "team/app/worker"])
+        .write_stdin(format!("{FULL_TOKEN}\n"))
+        .assert()
+        .success();
+    assert!(stdout(&out).contains("team/app/worker"), "{}", stdout(&out));
+
     // --log-level debug: every call, GitLab's and the registry's and the token server's, with its
     // status, bytes and time; never the token.
     let out = gitlab_run(
