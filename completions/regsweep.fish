@@ -40,10 +40,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -70,6 +67,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "serve" -d 'Run as
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "policy" -d 'Retention policies as a file: plan the whole registry\'s cleanup, review it, apply exactly it'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "journal" -d 'List the journals removals wrote'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "config" -d 'Show the configuration file\'s named registries and the effective settings'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
@@ -88,10 +86,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -123,10 +118,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l all-tags -d 'Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`, `.sbom`, and the referrers tag schema\'s `sha256-<hex>`), which are otherwise shown only as counts beside their image with --long'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
@@ -161,10 +153,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l tags -d 'Also list every tag with its image size'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -201,10 +190,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
@@ -247,10 +233,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
@@ -293,10 +276,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
@@ -340,10 +320,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
@@ -381,10 +358,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -416,10 +390,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan and delete nothing'
@@ -451,10 +422,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -483,10 +451,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -517,10 +482,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration and exit'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login; allowed only on a loopback address, and warned about at every start'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -550,10 +512,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -586,10 +545,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -621,10 +577,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -655,10 +608,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -692,10 +642,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -725,10 +672,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -758,10 +702,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -792,10 +733,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -823,10 +761,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -841,6 +776,96 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List the named registries of the configuration file'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
+info\t''
+warning\t''
+error\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the password for --user from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l refresh -d 'Reload everything from the registry and rewrite the cache'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the named registries of the configuration file'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l out-dir -d 'Directory holding `completions/` and `man/`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
@@ -858,10 +883,7 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: a table on a terminal, dregutil\'s plain columns when piped, or JSON' -r -f -a "auto\t'`table` when stdout is a terminal, `plain` otherwise'
-table\t''
-plain\t''
-json\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l check -d 'Do not write: fail when the files on disk differ from what would be generated'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -874,26 +896,29 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-m
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "policy" -d 'Retention policies as a file: plan the whole registry\'s cleanup, review it, apply exactly it'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "journal" -d 'List the journals removals wrote'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "policy" -d 'Retention policies as a file: plan the whole registry\'s cleanup, review it, apply exactly it'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "journal" -d 'List the journals removals wrote'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "config" -d 'Show the configuration file\'s named registries and the effective settings'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "init" -d 'Write a commented example policy to start from'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "plan" -d 'Show the whole registry\'s plan from the cache: per repository what each rule selects, what protection keeps and why, what it frees'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Delete what the policy\'s plan deletes: the same plan, confirmed, re-checked live, journaled'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the named registries of the configuration file'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'

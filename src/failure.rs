@@ -35,6 +35,9 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
                 _ => ExitStatus::Intersection,
             };
         }
+        if is_template_error(cause) {
+            return ExitStatus::Usage;
+        }
         if cause.is::<UsageError>()
             || cause.is::<ConfigError>()
             || cause.is::<UnknownRepository>()
@@ -79,6 +82,14 @@ pub fn with_gitlab_advice(err: anyhow::Error) -> anyhow::Error {
         None => return err,
     };
     err.context(GitlabAdvice(advice.to_owned()))
+}
+
+/// A `--format` template naming a field the output lacks, reported through the output's `io::Error`.
+fn is_template_error(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause
+        .downcast_ref::<std::io::Error>()
+        .and_then(|e| e.get_ref())
+        .is_some_and(|inner| inner.is::<crate::output::TemplateError>())
 }
 
 /// The hint to print under an error, if any part of its chain has one.

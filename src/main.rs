@@ -24,7 +24,7 @@ mod version;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::cli::{Cli, LogLevel};
 use crate::commands::Context;
@@ -33,8 +33,11 @@ use crate::failure::{hint_of, status_of};
 use crate::settings::Action;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(cli::normalize_args(std::env::args_os())) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(cli::normalize_args(std::env::args_os()))
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, settings::given(&matches))));
+    let (cli, given) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) if !err.use_stderr() => {
             // --help and --version: clap prints them in full.
             let _ = err.print();
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
             return ExitStatus::Usage.into();
         }
     };
-    match run(cli) {
+    match run(cli, &given) {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
@@ -65,8 +68,8 @@ fn print_error(message: &str, hint: Option<&str>) {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    let (settings, action) = settings::resolve(cli)?;
+fn run(cli: Cli, given: &settings::Given) -> anyhow::Result<ExitStatus> {
+    let (settings, action) = settings::resolve(cli, given)?;
     init_logging(settings.log_level);
     // A service's configuration file may name the registry, which the context needs.
     let (settings, serve_config) = match &action {
@@ -113,6 +116,8 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         )),
         Action::Policy(settings) => commands::policy::run(ctx, &settings).await,
         Action::JournalList => commands::journal::list(ctx),
+        Action::ConfigList => commands::config::list(ctx),
+        Action::ConfigShow => commands::config::show(ctx),
         Action::CacheInfo => commands::cache::info(ctx),
         Action::CacheClear => commands::cache::clear(ctx),
         Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),

@@ -274,10 +274,11 @@ pub struct GlobalArgs {
     )]
     pub concurrency: Option<u16>,
 
-    /// Output format: a table on a terminal, dregutil's plain columns when piped, or JSON.
+    /// Output format: auto (a table on a terminal, dregutil's plain columns when piped), table,
+    /// plain, json, or a template of the JSON fields, one line per row.
     ///
-    /// Example: `--format json | jq '.[].digest'`.
-    #[arg(long, value_enum, default_value_t = Format::Auto, global = true)]
+    /// Example: `--format json | jq '.[].digest'`, `--format '{{repository}}:{{tag}} {{digest}}'`.
+    #[arg(long, default_value = "auto", global = true, value_parser = parse_format, value_name = "FORMAT")]
     pub format: Format,
 
     /// Silence the progress bar and notes on stderr (warnings and errors are still shown).
@@ -297,13 +298,31 @@ pub enum LogLevel {
     Error,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
     /// `table` when stdout is a terminal, `plain` otherwise.
     Auto,
     Table,
     Plain,
     Json,
+    /// `{{field}}` placeholders: read (and checked) by the settings.
+    Template(String),
+}
+
+/// `--format`: one of the four words, or a template (anything holding `{{`).
+pub fn parse_format(value: &str) -> Result<Format, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "auto" => Ok(Format::Auto),
+        "table" => Ok(Format::Table),
+        "plain" => Ok(Format::Plain),
+        "json" => Ok(Format::Json),
+        _ if value.contains("{{") => Ok(Format::Template(value.to_owned())),
+        _ => Err(
+            "not a format: use auto, table, plain, json, or a template such as \
+                  '{{repository}}:{{tag}}'"
+                .to_owned(),
+        ),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -414,6 +433,10 @@ Examples:
 
     /// Show or clear the cache of the registry.
     Cache(CacheArgs),
+
+    /// Show the configuration file's named registries and the effective settings.
+    #[command(after_help = CONFIG_HELP)]
+    Config(ConfigArgs),
 
     /// Write the shell completions and man pages (for maintainers).
     #[command(hide = true)]
@@ -893,6 +916,46 @@ pub enum JournalAction {
     /// counts.
     #[command(after_help = "Example:\n  regsweep -reg registry.example.com journal list")]
     List,
+}
+
+/// The configuration file, for `regsweep config --help`.
+const CONFIG_HELP: &str = "\
+The file is $XDG_CONFIG_HOME/regsweep/config.toml (~/.config/regsweep/config.toml), or the one
+REGSWEEP_CONFIG names. Flags win over the environment, the environment over the file, the file over
+built-in defaults. Never a password: credentials stay with `docker login` and credential helpers.
+
+  [defaults]
+  registry = \"prod\"             used when neither --registry nor REGISTRY names one
+  format = \"table\"              auto, table, plain, json, or a template
+  cache_dir = \"/var/cache/rs\"   where caches go (one file per registry)
+  concurrency = 16
+
+  [registries.prod]             `-reg prod` picks it
+  url = \"https://registry.example.com\"
+  user = \"ci\"                   the password comes from docker's configuration or a helper
+  concurrency = 32
+  verify = \"/etc/ssl/certs/internal-ca.pem\"
+
+Examples:
+  regsweep config list
+  regsweep -reg prod config show
+  regsweep -reg prod list-repo-names";
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// List the named registries of the configuration file.
+    #[command(after_help = "Example:\n  regsweep config list")]
+    List,
+    /// Show the effective settings and where each came from (flag, environment, config file,
+    /// default).
+    #[command(after_help = "Examples:\n  regsweep config show\n  regsweep -reg prod config show")]
+    Show,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! getting the registry's inventory and manifest details from the cache or the registry.
 
 pub mod cache;
+pub mod config;
 pub mod generate;
 pub mod gitlab;
 pub mod journal;
@@ -50,7 +51,8 @@ pub struct Context {
 
 impl Context {
     pub fn new(settings: Settings) -> Self {
-        let printer = Printer::new(settings.format, settings.quiet, settings.count);
+        let printer = Printer::new(settings.format, settings.quiet, settings.count)
+            .with_template(settings.template.clone());
         Self {
             settings,
             printer,

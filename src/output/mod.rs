@@ -13,8 +13,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 pub mod escape;
+pub mod template;
 
 pub use escape::escape;
+pub use template::{Template, TemplateError};
 
 /// How listings are written to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub enum OutputFormat {
     Table,
     Plain,
     Json,
+    /// `--format '{{field}} ...'`: the printer holds the template.
+    Template,
 }
 
 /// A listing, as `--format` shows it: a table on a terminal, plain lines for scripts (dregutil's
@@ -56,13 +60,14 @@ pub fn render<R: Rows>(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Json => rows.write_json(out),
-        OutputFormat::Plain if !rows.plain_is_table() => {
+        // The printer renders templates (`render_template`); here a template falls back to plain.
+        OutputFormat::Plain | OutputFormat::Template if !rows.plain_is_table() => {
             for row in rows.rows() {
                 writeln!(out, "{}", escape(&rows.plain(row)))?;
             }
             Ok(())
         }
-        OutputFormat::Plain | OutputFormat::Table => {
+        OutputFormat::Plain | OutputFormat::Table | OutputFormat::Template => {
             let mut table = Table::new();
             // A terminal that reports no usable width (some pseudo-terminals say 0) must not
             // squeeze every cell into a column of its own.
@@ -85,6 +90,21 @@ pub fn render<R: Rows>(
     }
 }
 
+/// Each row through a `--format` template, one line per row. A field the rows do not have is an
+/// error (as an `io::Error` carrying the `TemplateError`, which the caller reports as a usage error).
+pub fn render_template<R: Rows>(
+    template: &Template,
+    rows: &R,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for row in rows.rows() {
+        let value = serde_json::to_value(row).map_err(io::Error::other)?;
+        let line = template.render(&value).map_err(io::Error::other)?;
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
 /// Columns separated by space, the header underlined: quiet enough to read a few hundred rows.
 const TABLE_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
@@ -94,6 +114,7 @@ pub struct Printer {
     format: OutputFormat,
     quiet: bool,
     count: bool,
+    template: Option<std::sync::Arc<Template>>,
 }
 
 impl Printer {
@@ -102,7 +123,17 @@ impl Printer {
             format,
             quiet,
             count,
+            template: None,
         }
+    }
+
+    /// With `--format TEMPLATE`: listings go through it.
+    pub fn with_template(mut self, template: Option<Template>) -> Self {
+        if let Some(template) = template {
+            self.format = OutputFormat::Template;
+            self.template = Some(std::sync::Arc::new(template));
+        }
+        self
     }
 
     pub fn format(&self) -> OutputFormat {
@@ -166,14 +197,17 @@ impl Printer {
     pub fn rows<R: Rows>(&self, rows: &R) -> io::Result<()> {
         let width = Table::new().width();
         let mut out = io::BufWriter::new(io::stdout().lock());
-        render(self.format, rows, width, &mut out)?;
+        match &self.template {
+            Some(template) => render_template(template, rows, &mut out)?,
+            None => render(self.format, rows, width, &mut out)?,
+        }
         out.flush()
     }
 
     /// dregutil's `--count` footer: a dashed line, then `Number of <what>: N`. JSON output carries its
     /// own length, so it gets no footer.
     pub fn count_footer(&self, what: &str, n: usize) -> io::Result<()> {
-        if !self.count || self.format == OutputFormat::Json {
+        if !self.count || matches!(self.format, OutputFormat::Json | OutputFormat::Template) {
             return Ok(());
         }
         let status = format!("Number of {what}: {n}");

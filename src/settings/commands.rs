@@ -32,6 +32,8 @@ pub enum Action {
     Serve(ServeSettings),
     Policy(PolicySettings),
     JournalList,
+    ConfigList,
+    ConfigShow,
     CacheInfo,
     CacheClear,
     Generate { out_dir: PathBuf, check: bool },
@@ -372,6 +374,10 @@ impl Action {
             }
             Command::ListTagNames(args) => Self::ListTagNames(ListTagNamesSettings::resolve(args)?),
             Command::Usage(args) => Self::Usage(UsageSettings::resolve(args)?),
+            Command::Config(args) => match args.action {
+                cli::ConfigAction::List => Self::ConfigList,
+                cli::ConfigAction::Show => Self::ConfigShow,
+            },
             Command::Cache(args) => match args.action {
                 CacheAction::Info => Self::CacheInfo,
                 CacheAction::Clear => Self::CacheClear,

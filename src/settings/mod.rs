@@ -2,7 +2,9 @@
 //! command's own in `commands.rs`. Commands never see clap types.
 
 mod commands;
+pub mod config;
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,10 +18,12 @@ pub use commands::{
 use crate::cli::{Cli, Format, GitlabArgs, GlobalArgs, LogLevel};
 use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
-use crate::output::OutputFormat;
+use crate::output::{OutputFormat, Template, TemplateError};
 use crate::registry::{
     ClientConfig, ConfigError, GitlabApi, GitlabScope, RegistryAddress, TlsConfig,
 };
+use config::ConfigFile;
+pub use config::{Given, NamedRegistry, Origin, Source};
 
 /// Where the cache lives, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +41,8 @@ pub struct Settings {
     pub refresh: bool,
     pub count: bool,
     pub format: OutputFormat,
+    /// `--format '{{field}} ...'`.
+    pub template: Option<Template>,
     pub quiet: bool,
     pub log_level: LogLevel,
     /// Requests in flight, pinned; `None` lets the client find the registry's limit.
@@ -51,6 +57,10 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// `--gitlab`: repositories come from GitLab's API.
     pub gitlab: Option<GitlabSettings>,
+    /// The effective settings and where each came from (`regsweep config show`).
+    pub origins: Vec<Origin>,
+    pub config_path: Option<PathBuf>,
+    pub named_registries: Vec<(String, NamedRegistry)>,
 }
 
 /// `--gitlab URL` with its projects and groups.
@@ -74,6 +84,26 @@ impl GitlabSettings {
             .collect();
         format!("gitlab {}: {}", self.api.host(), names.join(", "))
     }
+}
+
+/// `--format`: a table on a terminal and plain columns otherwise (auto), or as given; a template
+/// is read here, so a mistake in it is a usage error before anything runs.
+fn output_format(format: Format) -> Result<(OutputFormat, Option<Template>), UsageError> {
+    Ok(match format {
+        Format::Auto if std::io::stdout().is_terminal() => (OutputFormat::Table, None),
+        Format::Auto | Format::Plain => (OutputFormat::Plain, None),
+        Format::Table => (OutputFormat::Table, None),
+        Format::Json => (OutputFormat::Json, None),
+        Format::Template(text) => {
+            let template: Template = text.parse().map_err(|e: TemplateError| {
+                UsageError::with_hint(
+                    e.to_string(),
+                    "write fields as {{field}}: the keys of the command's --format json objects",
+                )
+            })?;
+            (OutputFormat::Template, Some(template))
+        }
+    })
 }
 
 /// The GitLab token: from standard input with --gitlab-token-stdin, else GITLAB_TOKEN (only read
@@ -217,16 +247,63 @@ fn is_on(value: &str) -> bool {
     matches!(value.as_str(), "true" | "1" | "yes" | "on")
 }
 
-/// Turns the parsed command line into the global settings and the command's action.
-pub fn resolve(cli: Cli) -> anyhow::Result<(Settings, Action)> {
-    let Cli { global, command } = cli;
+/// Turns the parsed command line into the global settings and the command's action: the command
+/// line and environment first (`given` says which gave what), then the configuration file, then
+/// built-in defaults.
+pub fn resolve(cli: Cli, given: &Given) -> anyhow::Result<(Settings, Action)> {
+    let Cli {
+        mut global,
+        command,
+    } = cli;
     // A service logs its requests at info level unless told otherwise.
     let default_level = match command {
         crate::cli::Command::Serve(_) => LogLevel::Info,
         _ => LogLevel::Warning,
     };
     let action = Action::resolve(command, !global.no_raise_intersecting_repo)?;
-    Ok((Settings::resolve(global, default_level)?, action))
+    let file = ConfigFile::load()?;
+    let mut origins = match &file {
+        Some(file) => file.apply(&mut global, given)?,
+        None => Vec::new(),
+    };
+    config::other_origins(&global, given, &mut origins);
+    let mut settings = Settings::resolve(global, default_level)?;
+    settings.origins = origins;
+    if let Some(file) = file {
+        settings.config_path = Some(file.path);
+        settings.named_registries = file.registries.into_iter().collect();
+    }
+    Ok((settings, action))
+}
+
+/// Which global options the command line or the environment gave (clap's value sources).
+pub fn given(matches: &clap::ArgMatches) -> Given {
+    use clap::parser::ValueSource;
+    let mut given = BTreeMap::new();
+    for id in [
+        "registry",
+        "user",
+        "concurrency",
+        "format",
+        "cache",
+        "verify",
+    ] {
+        let mut at = Some(matches);
+        while let Some(m) = at {
+            match m.try_contains_id(id).ok().and_then(|_| m.value_source(id)) {
+                Some(ValueSource::CommandLine) => {
+                    given.insert(id, Source::Flag);
+                    break;
+                }
+                Some(ValueSource::EnvVariable) => {
+                    given.insert(id, Source::Environment);
+                    break;
+                }
+                _ => at = m.subcommand().map(|(_, sub)| sub),
+            }
+        }
+    }
+    Given(given)
 }
 
 impl Settings {
@@ -288,12 +365,7 @@ impl Settings {
             gitlab_token,
         };
 
-        let format = match format {
-            Format::Auto if std::io::stdout().is_terminal() => OutputFormat::Table,
-            Format::Auto | Format::Plain => OutputFormat::Plain,
-            Format::Table => OutputFormat::Table,
-            Format::Json => OutputFormat::Json,
-        };
+        let (format, template) = output_format(format)?;
 
         Ok(Self {
             registry,
@@ -301,6 +373,7 @@ impl Settings {
             refresh,
             count,
             format,
+            template,
             quiet,
             log_level: log_level.unwrap_or(default_level),
             concurrency: concurrency.map(usize::from),
@@ -310,6 +383,9 @@ impl Settings {
             tls,
             warnings,
             gitlab,
+            origins: Vec::new(),
+            config_path: None,
+            named_registries: Vec::new(),
         })
     }
 

@@ -14,6 +14,7 @@ mod gitlab;
 mod layers;
 mod list;
 mod outdated;
+mod output;
 mod policy;
 mod query;
 mod referrers;
