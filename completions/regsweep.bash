@@ -227,7 +227,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +309,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -317,7 +321,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version info clear help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version info clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +403,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -407,7 +415,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__clear)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +495,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -553,7 +565,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__info)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,6 +647,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -643,7 +659,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list show help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +741,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -789,7 +809,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -869,6 +889,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -879,7 +903,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__show)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +985,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -969,7 +997,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__generate)
-            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1053,6 +1081,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1441,7 +1473,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version list help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1521,6 +1553,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1573,7 +1609,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1655,6 +1691,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1663,7 +1703,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__repo__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1745,6 +1785,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1753,7 +1797,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1839,6 +1883,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1847,7 +1895,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__outdated)
-            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1933,6 +1981,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1941,7 +1993,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version init plan apply help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2023,6 +2075,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2031,7 +2087,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__apply)
-            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2125,6 +2181,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2203,7 +2263,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__init)
-            opts="-u -p -v -c -l -q -h -V --policy --force --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --force --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2289,6 +2349,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2297,7 +2361,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__plan)
-            opts="-u -p -v -c -l -q -h -V --policy --explain --out --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --explain --out --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2391,6 +2455,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2399,7 +2467,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2511,6 +2579,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2521,7 +2593,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2657,6 +2729,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2667,7 +2743,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__untagged)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2761,6 +2837,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2769,7 +2849,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2883,6 +2963,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2891,7 +2975,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3029,6 +3113,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3037,7 +3125,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__untagged)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3131,6 +3219,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3139,7 +3231,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__restore)
-            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3229,6 +3321,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3237,7 +3333,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__serve)
-            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3331,6 +3427,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3339,7 +3439,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__usage)
-            opts="-u -p -v -c -l -q -h -V --sort --tags --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --sort --tags --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3423,6 +3523,10 @@ _regsweep() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

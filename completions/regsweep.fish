@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_regsweep_global_optspecs
-    string join \n registry= u/user= p/password= digest-auth= password-stdin gitlab= project= group= gitlab-token-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= q/quiet h/help V/version
+    string join \n registry= u/user= p/password= digest-auth= password-stdin gitlab= project= group= gitlab-token-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= color= verbose q/quiet h/help V/version
 end
 
 function __fish_regsweep_needs_command
@@ -41,6 +41,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_needs_command" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -49,6 +52,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l refresh -d 'Reload ev
 complete -c regsweep -n "__fish_regsweep_needs_command" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s V -l version -d 'Print version'
@@ -87,6 +91,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -95,6 +102,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l re
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s V -l version -d 'Print version'
@@ -119,6 +127,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l all-tags -d 'Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`, `.sbom`, and the referrers tag schema\'s `sha256-<hex>`), which are otherwise shown only as counts beside their image with --long'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
@@ -131,6 +142,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l ref
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
@@ -154,6 +166,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l tags -d 'Also list every tag with its image size'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -163,6 +178,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l refresh -d '
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s V -l version -d 'Print version'
@@ -191,6 +207,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
@@ -202,6 +221,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l refres
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s V -l version -d 'Print version'
@@ -234,6 +254,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
@@ -249,6 +272,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l refresh
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s V -l version -d 'Print version'
@@ -277,6 +301,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
@@ -289,6 +316,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l refre
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s V -l version -d 'Print version'
@@ -321,6 +349,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
@@ -337,6 +368,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l refres
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s V -l version -d 'Print version'
@@ -359,6 +391,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -369,6 +404,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l ref
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s V -l version -d 'Print version'
@@ -391,6 +427,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan and delete nothing'
@@ -402,6 +441,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l re
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s V -l version -d 'Print version'
@@ -423,6 +463,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -431,6 +474,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l refresh -d
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s V -l version -d 'Print version'
@@ -452,6 +496,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -460,6 +507,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l refresh -
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s V -l version -d 'Print version'
@@ -483,6 +531,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration and exit'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login; allowed only on a loopback address, and warned about at every start'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -493,6 +544,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh -d '
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s V -l version -d 'Print version'
@@ -513,6 +565,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -521,6 +576,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s V -l version -d 'Print version'
@@ -546,6 +602,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -555,6 +614,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
@@ -578,6 +638,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -586,6 +649,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
@@ -609,6 +673,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l dry-run -d 'Show the plan and delete nothing'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the password for --user from the first line of standard input'
@@ -619,6 +686,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s V -l version -d 'Print version'
@@ -643,6 +711,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -651,6 +722,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
@@ -673,6 +745,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -681,6 +756,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -703,6 +779,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -711,6 +790,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s V -l version -d 'Print version'
@@ -734,6 +814,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -742,6 +825,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
@@ -762,6 +846,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -770,6 +857,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
@@ -793,6 +881,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -801,6 +892,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
@@ -824,6 +916,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -832,6 +927,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -852,6 +948,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
@@ -860,6 +959,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -884,6 +984,9 @@ warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l check -d 'Do not write: fail when the files on disk differ from what would be generated'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
@@ -893,6 +996,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l refresh -
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use futures::future::try_join_all;
+use indicatif::ProgressBar;
 use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
@@ -29,6 +30,8 @@ pub struct Fetched {
     /// (repository, digest) of untagged manifests and referrers the registry no longer has (garbage
     /// collected, deleted): forgotten in the inventory already, nothing to warn about.
     pub forgotten: Vec<(String, String)>,
+    /// Manifests and configs read.
+    pub requests: usize,
 }
 
 /// Makes sure every manifest tagged in `repositories` (and every child of an index there) has its
@@ -39,6 +42,7 @@ pub async fn ensure_details(
     inventory: &mut Inventory,
     repositories: &[String],
     created: bool,
+    progress: &ProgressBar,
 ) -> anyhow::Result<Fetched> {
     let mut requests = 0;
     let mut gone = Vec::new();
@@ -47,10 +51,12 @@ pub async fn ensure_details(
         let mut missing = missing_manifests(inventory, repositories);
         missing.retain(|digest, repo| !gone.contains(&(repo.clone(), digest.clone())));
         requests += missing.len();
+        progress.inc_length(missing.len() as u64);
         let fetched = try_join_all(missing.iter().map(|(digest, repo)| async move {
             let details = read_manifest(client, repo, digest)
                 .await
                 .with_context(|| format!("reading the manifest {repo}@{digest}"))?;
+            progress.inc(1);
             anyhow::Ok((repo.clone(), digest.clone(), details))
         }))
         .await?;
@@ -66,11 +72,13 @@ pub async fn ensure_details(
     if created {
         let missing = missing_configs(inventory, repositories);
         requests += missing.len();
+        progress.inc_length(missing.len() as u64);
         let fetched = try_join_all(missing.iter().map(|(digest, repo, config)| async move {
             let bytes = client
                 .blob(repo, config)
                 .await
                 .with_context(|| format!("reading the config of {repo}@{digest}"))?;
+            progress.inc(1);
             anyhow::Ok((digest.clone(), bytes))
         }))
         .await?;
@@ -103,7 +111,11 @@ pub async fn ensure_details(
         })
     });
     inventory.forget_gone(&forgotten);
-    Ok(Fetched { gone, forgotten })
+    Ok(Fetched {
+        gone,
+        forgotten,
+        requests,
+    })
 }
 
 /// Whether `ensure_details` would send any request: a manifest of the repositories lacks its details,

@@ -24,7 +24,7 @@ mod version;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::{CommandFactory as _, FromArgMatches as _};
+use clap::FromArgMatches as _;
 
 use crate::cli::{Cli, LogLevel};
 use crate::commands::Context;
@@ -33,7 +33,7 @@ use crate::failure::{hint_of, status_of};
 use crate::settings::Action;
 
 fn main() -> ExitCode {
-    let parsed = Cli::command()
+    let parsed = cli::command()
         .try_get_matches_from(cli::normalize_args(std::env::args_os()))
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, settings::given(&matches))));
     let (cli, given) = match parsed {

@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod dregutil;
+mod help;
 mod policy;
 
 pub use dregutil::{normalize_args, one_line_error};
+pub use help::{command, command_for};
 pub use policy::{PolicyAction, PolicyArgs};
 
 /// The most requests `--concurrency` may put in flight against one registry.
@@ -39,23 +41,23 @@ Examples:
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0   success
-  1   unexpected internal error
-  2   usage error: bad option, argument, selector, regular expression or policy file
-  3   network error: registry or token server unreachable, TLS failure, timeout, a broken connection
-  4   authentication failed, or an action was not allowed (401, 403, a token without the scope)
-  5   registry error: unknown repository or manifest, unsupported operation, server error, malformed
-      answer, an answer over its size limit, content that does not match its digest
-  6   local file error: corrupt or unreadable cache file (or one of another registry), or journal
-  7   selection refused: a selected digest is shared with an unselected repository (or, with
-      --raise-intersecting-tag, with unselected tags)
-  8   removal stopped: the registry changed since the plan was made (nothing deleted)
-  9   removal not confirmed: declined, no terminal and no --yes, or over --max-delete
-  10  partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
-      were done
-  11  outdated: a newer version of at least one image exists (`outdated`)
-  130 interrupted by Ctrl-C while deleting (twice: aborted at once); the journal records what was
-      done";
+  0    success
+  1    unexpected internal error
+  2    usage error: bad option, argument, selector, regular expression or policy file
+  3    network error: registry or token server unreachable, TLS failure, timeout, a broken connection
+  4    authentication failed, or an action was not allowed (401, 403, a token without the scope)
+  5    registry error: unknown repository or manifest, unsupported operation, server error, malformed
+       answer, an answer over its size limit, content that does not match its digest
+  6    local file error: corrupt or unreadable cache file (or one of another registry), or journal
+  7    selection refused: a selected digest is shared with an unselected repository (or, with
+       --raise-intersecting-tag, with unselected tags)
+  8    removal stopped: the registry changed since the plan was made (nothing deleted)
+  9    removal not confirmed: declined, no terminal and no --yes, or over --max-delete
+  10   partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
+       were done
+  11   outdated: a newer version of at least one image exists (`outdated`)
+  130  interrupted by Ctrl-C while deleting (twice: aborted at once); the journal records what was
+       done";
 
 /// regsweep: list, select and safely remove images in a Docker/OCI registry.
 #[derive(Debug, Parser)]
@@ -281,6 +283,20 @@ pub struct GlobalArgs {
     #[arg(long, default_value = "auto", global = true, value_parser = parse_format, value_name = "FORMAT")]
     pub format: Format,
 
+    /// Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto
+    /// (on a terminal, unless NO_COLOR is set), always or never.
+    ///
+    /// Example: `--color never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is
+    /// dregutil's --verify.)
+    ///
+    /// Example: `--verbose remove-tags -r app -t '<1.4' --dry-run`.
+    #[arg(long, global = true)]
+    pub verbose: bool,
+
     /// Silence the progress bar and notes on stderr (warnings and errors are still shown).
     ///
     /// Example: `regsweep -q list-repo-names` in cron jobs.
@@ -296,6 +312,13 @@ pub enum LogLevel {
     Warning,
     #[value(alias = "critical", alias = "fatal")]
     Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,6 +352,8 @@ pub fn parse_format(value: &str) -> Result<Format, String> {
 pub enum Command {
     /// List the repositories that hold at least one tag, sorted by name.
     #[command(after_help = "\
+--format template fields: name, tags.
+
 Examples:
   regsweep -reg registry.example.com list-repo-names
   regsweep -reg registry.example.com list-repo-names '^team-a/' --count")]
@@ -336,6 +361,8 @@ Examples:
 
     /// List repositories and their tags, tags in version order (1.2 before 1.10).
     #[command(after_help = "\
+--format template fields: repository, tag, image, digest, media_type, size, created, platforms, attachments.
+
 Examples:
   regsweep -reg registry.example.com list-tag-names
   regsweep -reg registry.example.com list-tag-names app worker --reverse-sort
@@ -349,6 +376,8 @@ Size is the sum of each image's config and layers; disk size counts each blob on
 repository, and the registry's disk size once across all repositories. Details are read once per
 digest and cached, so a second run makes no requests.
 
+--format template fields: name, tags, manifests, size, disk_size, attachments, untagged, untagged_disk_size.
+
 Examples:
   regsweep -reg registry.example.com usage
   regsweep -reg registry.example.com usage app --tags --format json")]
@@ -358,6 +387,8 @@ Examples:
     #[command(after_help = "\
 A digest also tagged in a repository outside the selection is an error (exit code 7), since deleting
 it would remove that repository's tags too; --no-raise-intersecting-repo leaves such digests out.
+
+--format template fields: repository, digest, media_type, tags.
 
 Examples:
   regsweep -reg registry.example.com query-repos -r old-app
@@ -394,7 +425,8 @@ garbage collection removes the blobs; manifests that can no longer be restored a
 
 Examples:
   regsweep -reg registry.example.com restore
-  regsweep -reg registry.example.com restore ~/.local/share/regsweep/journal/registry_example_com/20261124T101500.000Z-4242.json -r app")]
+  regsweep -reg registry.example.com restore -r app
+  regsweep restore ~/.local/share/regsweep/journal/REGISTRY/TIME.json")]
     Restore(RestoreArgs),
 
     /// Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its
@@ -404,6 +436,8 @@ Versions are compared within a suffix family: 1.4-alpine with the other -alpine 
 plain versions only (2.0-rc1 is another family). A tag whose newest version is the same image is up
 to date. Exit code 11 when anything is outdated, 0 otherwise; unknown repositories and tags are
 listed and warned about. References naming another registry are skipped.
+
+--format template fields: image, repository, tag, status, digest, newest_tag, newest_digest.
 
 Examples:
   regsweep -reg registry.example.com outdated app:1.4 app:1.4-alpine
@@ -600,6 +634,8 @@ The reverse check: deleting a digest removes every tag pointing to it, so a dige
     exit code 7 with --raise-intersecting-tag; --no-match-all-tags drops this rule),
   - none of those tags matches -x or -xre (otherwise it is left out).
 A digest tagged in several selected repositories is listed, and removed, in each.
+
+--format template fields: repository, digest, media_type, tags.
 
 Examples:
   regsweep -reg registry.example.com query-tags -r app -t '<1.4'
@@ -954,7 +990,9 @@ pub enum ConfigAction {
     List,
     /// Show the effective settings and where each came from (flag, environment, config file,
     /// default).
-    #[command(after_help = "Examples:\n  regsweep config show\n  regsweep -reg prod config show")]
+    #[command(
+        after_help = "--format template fields: setting, value, from.\n\nExamples:\n  regsweep config show\n  regsweep -reg prod config show"
+    )]
     Show,
 }
 

@@ -29,12 +29,12 @@ The policy file (regsweep.toml, or --policy FILE; `regsweep policy init` writes 
   repositories = [..]    globs: * within a path component, ** across (\"**\" is every repository)
   repositories_regex     regular expressions matching whole repository names
   tags, tags_regex       which tags the rule selects (every tag when neither is given)
-  exclude, exclude_regex tags it never selects
+  exclude, exclude_regex  tags it never selects
   older_than = \"30d\"     only tags older than this (units: m, h, d, w)
   newer_than = \"7d\"      only tags newer than this
   age_by = \"created\"     an age counts from the image's created time, or \"tagged\": from when
                          regsweep first saw the tag point to its digest
-  not_pulled_for = \"60d\" only images not pulled (or, never seen pulled, not tagged) for this long;
+  not_pulled_for = \"8w\"  only images not pulled (or, never seen pulled, not tagged) for this long;
                          pulls are known from the registry's notifications to `regsweep serve`
   keep_n = N             keep the N newest images of each group: in a delete rule ranked among every
                          tag the rule names, whatever its age; in a keep rule among those its ages
@@ -95,7 +95,7 @@ pub enum PolicyAction {
     #[command(after_help = "\
 The table lists every tag a rule or protection decided (delete, kept, protected, or held: selected
 but its image stays); --format json is the full report, with every decision, the plan and the
-reclaimable space.
+reclaimable space. --format template fields: repository, tag, digest, fate, rule, reason.
 
 Examples:
   regsweep -reg registry.example.com policy plan

@@ -5,15 +5,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use clap::CommandFactory as _;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::exit::ExitStatus;
 
 /// Every generated file: its path under the output directory and its content.
 fn generated() -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
-    let mut cmd = documented(Cli::command());
+    // A fixed width, so the files do not depend on the terminal that generates them.
+    let mut cmd = documented(crate::cli::command_for(100));
     cmd.build();
     let mut files = Vec::new();
     for (shell, name) in [

@@ -52,7 +52,9 @@ pub struct Context {
 impl Context {
     pub fn new(settings: Settings) -> Self {
         let printer = Printer::new(settings.format, settings.quiet, settings.count)
-            .with_template(settings.template.clone());
+            .with_template(settings.template.clone())
+            .with_color(settings.color)
+            .with_verbose(settings.verbose);
         Self {
             settings,
             printer,
@@ -220,10 +222,21 @@ async fn read_registry(
     previous: Option<&Inventory>,
 ) -> anyhow::Result<Inventory> {
     let client = ctx.client()?;
+    let started = std::time::Instant::now();
     let progress = ctx.printer.progress("tags");
     let result = refresh(client, scope, previous, &progress).await;
     progress.finish_and_clear();
     let refreshed = result?;
+    let inventory = &refreshed.inventory;
+    ctx.printer.done(
+        &format!(
+            "read {} tags of {} repositories",
+            crate::output::count(inventory.tag_count()),
+            crate::output::count(inventory.repositories.len())
+        ),
+        started,
+    );
+    ctx.printer.phase("refresh", started);
     for line in &refreshed.skipped {
         ctx.printer.warn(line);
     }
@@ -268,14 +281,29 @@ pub async fn with_details(
     if !requests_needed(inventory, repositories, created) {
         return Ok(Vec::new());
     }
+    let started = std::time::Instant::now();
+    let progress = ctx.printer.progress("manifests");
+    progress.set_message("reading details");
     let mut first = None;
     if created && ctx.settings.gitlab.is_some() {
         // Manifests first (layers, children), then created times from GitLab's tag details; only
         // what GitLab does not know is read from configs.
-        first = Some(ensure_details(ctx.client()?, inventory, repositories, false).await?);
+        let read = ensure_details(ctx.client()?, inventory, repositories, false, &progress).await;
+        first = Some(read.inspect_err(|_| progress.finish_and_clear())?);
         gitlab::fill_details(ctx, inventory, repositories).await?;
     }
-    let mut fetched = ensure_details(ctx.client()?, inventory, repositories, created).await?;
+    let read = ensure_details(ctx.client()?, inventory, repositories, created, &progress).await;
+    progress.finish_and_clear();
+    let mut fetched = read?;
+    let requests = fetched.requests + first.as_ref().map_or(0, |f| f.requests);
+    ctx.printer.done(
+        &format!(
+            "read {} manifests and configs",
+            crate::output::count(requests)
+        ),
+        started,
+    );
+    ctx.printer.phase("details", started);
     if let Some(first) = first {
         fetched.gone.extend(first.gone);
         fetched.forgotten.extend(first.forgotten);

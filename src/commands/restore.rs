@@ -71,13 +71,29 @@ pub async fn run(ctx: &Context, settings: &RestoreSettings) -> anyhow::Result<Ex
         wanted.len(),
         path.display()
     ));
+    let started = std::time::Instant::now();
+    let progress = ctx.printer.progress("manifests");
+    progress.set_message("restoring");
+    progress.set_length(wanted.len() as u64);
     let mut outcomes = Vec::new();
     for now in [(false, false), (false, true), (true, false), (true, true)] {
         let batch = wanted.iter().filter(|e| phase(e) == now);
-        outcomes.extend(
-            futures::future::join_all(batch.map(|entry| restore_entry(client, entry))).await,
-        );
+        let restored = batch.map(|entry| async {
+            let outcome = restore_entry(client, entry).await;
+            progress.inc(1);
+            outcome
+        });
+        outcomes.extend(futures::future::join_all(restored).await);
     }
+    progress.finish_and_clear();
+    ctx.printer.done(
+        &format!(
+            "restored {} manifests",
+            crate::output::count(outcomes.len())
+        ),
+        started,
+    );
+    ctx.printer.phase("restore", started);
     update_cache(ctx, &outcomes, &journal)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     let total = outcomes.len();

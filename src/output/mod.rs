@@ -1,6 +1,8 @@
 //! Output: data to stdout (table, plain columns or JSON), messages and progress to stderr.
 //!
-//! Nothing uses colour, so output reads the same with or without `NO_COLOR`. Writes to stdout go through
+//! Colour only where it helps reading and only when wanted (`--color`, `NO_COLOR`, a terminal):
+//! table rows by what they mean (`Tone`) and the warning label; plain, JSON and template output
+//! never. Writes to stdout go through
 //! `io::Result` so a closed pipe (`regsweep ... | head`) ends the run quietly instead of panicking.
 //! Every line and table cell, and every message, passes `escape`: names, platforms and error messages
 //! come from registries and files, and must not drive the terminal or split a line.
@@ -48,14 +50,60 @@ pub trait Rows {
         serde_json::to_writer_pretty(&mut *out, self.rows())?;
         writeln!(out)
     }
+    /// What a row means, for colour in a table on a terminal.
+    fn tone(&self, _row: &Self::Row) -> Tone {
+        Tone::Plain
+    }
+}
+
+/// What a row means to the reader: coloured in tables when colour is on (red goes, yellow changes,
+/// green stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Delete,
+    Change,
+    Keep,
+}
+
+impl Tone {
+    fn color(self) -> Option<comfy_table::Color> {
+        match self {
+            Self::Plain => None,
+            Self::Delete => Some(comfy_table::Color::Red),
+            Self::Change => Some(comfy_table::Color::Yellow),
+            Self::Keep => Some(comfy_table::Color::Green),
+        }
+    }
+}
+
+/// Whether to colour: `--color always|never`, or (auto) on a terminal unless `NO_COLOR` is set or
+/// the terminal is dumb.
+pub fn use_color(choice: Option<bool>, terminal: bool) -> bool {
+    choice.unwrap_or_else(|| {
+        terminal
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var("TERM").map_or(true, |t| t != "dumb")
+    })
 }
 
 /// Writes a listing in `format`; tables fit `width` columns when it is known. Every line and cell is
 /// escaped (JSON escapes on its own).
+#[cfg(test)]
 pub fn render<R: Rows>(
     format: OutputFormat,
     rows: &R,
     width: Option<u16>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    render_styled(format, rows, (width, false), out)
+}
+
+/// `render`, with each table row coloured by its tone when `color` is on.
+pub fn render_styled<R: Rows>(
+    format: OutputFormat,
+    rows: &R,
+    (width, color): (Option<u16>, bool),
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -82,8 +130,29 @@ pub fn render<R: Rows>(
                 }
             }
             table.load_style(TABLE_STYLE).set_header(rows.header());
+            // Narrow terminals wrap long cells, never a header word.
+            let headers = rows.header();
+            for (column, header) in table.column_iter_mut().zip(&headers) {
+                // The fixed width counts the cell's padding, one space each side.
+                let width = header.split_whitespace().map(str::len).max().unwrap_or(1) + 2;
+                column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(width as u16),
+                ));
+            }
+            if color {
+                table.enforce_styling();
+            } else {
+                table.force_no_tty();
+            }
             for row in rows.rows() {
-                table.add_row(rows.cells(row).iter().map(|c| escape(c).into_owned()));
+                let cells = rows.cells(row).into_iter().map(|c| {
+                    let cell = comfy_table::Cell::new(escape(&c));
+                    match rows.tone(row).color().filter(|_| color) {
+                        Some(fg) => cell.fg(fg),
+                        None => cell,
+                    }
+                });
+                table.add_row(cells.collect::<Vec<_>>());
             }
             writeln!(out, "{table}")
         }
@@ -97,9 +166,13 @@ pub fn render_template<R: Rows>(
     rows: &R,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for row in rows.rows() {
-        let value = serde_json::to_value(row).map_err(io::Error::other)?;
-        let line = template.render(&value).map_err(io::Error::other)?;
+    let values = rows
+        .rows()
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io::Error::other)?;
+    for line in template.render_rows(&values).map_err(io::Error::other)? {
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -115,6 +188,10 @@ pub struct Printer {
     quiet: bool,
     count: bool,
     template: Option<std::sync::Arc<Template>>,
+    /// Colour on stdout (tables) and on stderr (warnings).
+    color: (bool, bool),
+    /// `--verbose`: each phase's time.
+    verbose: bool,
 }
 
 impl Printer {
@@ -124,7 +201,37 @@ impl Printer {
             quiet,
             count,
             template: None,
+            color: (false, false),
+            verbose: false,
         }
+    }
+
+    /// `--verbose`: say how long each phase took.
+    pub fn with_verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
+    }
+
+    /// A step's one-line summary when it is done ("read 10,000 tags of 100 repositories in 5.8 s");
+    /// a note, so `-q` silences it.
+    pub fn done(&self, what: &str, started: std::time::Instant) {
+        self.note(&format!("{what} in {}", seconds(started.elapsed())));
+    }
+
+    /// With `--verbose`, how long a phase took.
+    pub fn phase(&self, phase: &str, started: std::time::Instant) {
+        if self.verbose {
+            eprintln!("timing: {}: {}", escape(phase), seconds(started.elapsed()));
+        }
+    }
+
+    /// `--color`: `Some(true)` always, `Some(false)` never, `None` where each stream is a terminal.
+    pub fn with_color(mut self, choice: Option<bool>) -> Self {
+        self.color = (
+            use_color(choice, io::stdout().is_terminal()),
+            use_color(choice, io::stderr().is_terminal()),
+        );
+        self
     }
 
     /// With `--format TEMPLATE`: listings go through it.
@@ -158,9 +265,14 @@ impl Printer {
         let _ = io::stderr().flush();
     }
 
-    /// Something the user must know; shown even with `-q`.
+    /// Something the user must know; shown even with `-q`. Its label is yellow when colour is on.
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {}", escape(message));
+        let label = if self.color.1 {
+            "\x1b[33mwarning:\x1b[0m"
+        } else {
+            "warning:"
+        };
+        eprintln!("{label} {}", escape(message));
     }
 
     /// A progress bar counting `unit` on stderr, drawn only when stderr is a terminal and `-q` was
@@ -171,7 +283,8 @@ impl Printer {
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(&format!(
-            "{{spinner}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}"
+            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, \
+             {{elapsed}})"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -199,7 +312,7 @@ impl Printer {
         let mut out = io::BufWriter::new(io::stdout().lock());
         match &self.template {
             Some(template) => render_template(template, rows, &mut out)?,
-            None => render(self.format, rows, width, &mut out)?,
+            None => render_styled(self.format, rows, (width, self.color.0), &mut out)?,
         }
         out.flush()
     }
@@ -213,6 +326,28 @@ impl Printer {
         let status = format!("Number of {what}: {n}");
         self.lines([&"-".repeat(status.len()), &status])
     }
+}
+
+/// A duration for people: `5.8 s`, `120 ms`.
+pub fn seconds(elapsed: Duration) -> String {
+    if elapsed < Duration::from_secs(1) {
+        format!("{} ms", elapsed.as_millis())
+    } else {
+        format!("{:.1} s", elapsed.as_secs_f64())
+    }
+}
+
+/// Counts for people: `10,000`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Sizes for people: `1.2 MiB`.
@@ -266,6 +401,54 @@ mod tests {
         fn plain(&self, row: &Pair) -> String {
             format!("{}  {}", row.name, row.n)
         }
+        fn tone(&self, row: &Pair) -> Tone {
+            if row.n == 0 { Tone::Delete } else { Tone::Keep }
+        }
+    }
+
+    #[test]
+    fn colour_only_in_tables_and_only_when_on() {
+        let rows = Pairs(vec![
+            Pair {
+                name: "gone".into(),
+                n: 0,
+            },
+            Pair {
+                name: "stays".into(),
+                n: 1,
+            },
+        ]);
+        let styled = |format, color| {
+            let mut out = Vec::new();
+            render_styled(format, &rows, (Some(80), color), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let table = styled(OutputFormat::Table, true);
+        let red = table.lines().find(|l| l.contains("gone")).unwrap();
+        assert!(
+            red.contains("\x1b[38;5;9m") || red.contains("\x1b[31m"),
+            "{red:?}"
+        );
+        let green = table.lines().find(|l| l.contains("stays")).unwrap();
+        assert!(
+            green.contains("\x1b[38;5;10m") || green.contains("\x1b[32m"),
+            "{green:?}"
+        );
+        assert!(!styled(OutputFormat::Table, false).contains('\x1b'));
+        assert!(
+            !styled(OutputFormat::Plain, true).contains('\x1b'),
+            "plain output is for scripts"
+        );
+        assert!(!styled(OutputFormat::Json, true).contains('\x1b'));
+        assert!(
+            use_color(Some(true), false),
+            "--color always, even when piped"
+        );
+        assert!(
+            !use_color(Some(false), true),
+            "--color never, even on a terminal"
+        );
+        assert!(!use_color(None, false), "auto: not when piped");
     }
 
     fn rendered(format: OutputFormat, rows: &Pairs) -> String {

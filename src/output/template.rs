@@ -127,16 +127,40 @@ fn unescape(text: &str) -> String {
 }
 
 impl Template {
-    /// One row as text; each value escaped.
+    /// One row as text; each value escaped. A field the row lacks is an error.
+    #[cfg(test)]
     pub fn render(&self, row: &Value) -> Result<String, TemplateError> {
+        self.render_with(row, |_| false)
+    }
+
+    /// Rows as lines. Rows leave out fields they have no value for (`size` before details are
+    /// read), so a field is checked against all rows: one no row has is an error, one this row
+    /// lacks is empty.
+    pub fn render_rows(&self, rows: &[Value]) -> Result<Vec<String>, TemplateError> {
+        let known: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .filter_map(Value::as_object)
+            .flat_map(|o| o.keys().map(String::as_str))
+            .collect();
+        rows.iter()
+            .map(|row| self.render_with(row, |field| known.contains(field)))
+            .collect()
+    }
+
+    fn render_with(
+        &self,
+        row: &Value,
+        elsewhere: impl Fn(&str) -> bool,
+    ) -> Result<String, TemplateError> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
-                Part::Field(path) => {
-                    let value = lookup(row, path)?;
-                    out.push_str(&escape(&text_of(value)));
-                }
+                Part::Field(path) => match lookup(row, path) {
+                    Ok(value) => out.push_str(&escape(&text_of(value))),
+                    Err(_) if path.len() == 1 && elsewhere(&path[0]) => {}
+                    Err(err) => return Err(err),
+                },
             }
         }
         Ok(out)
@@ -209,6 +233,15 @@ mod tests {
     fn values_are_escaped_and_the_templates_own_text_is_not() {
         let row = json!({ "tag": "evil\u{1b}[2J" });
         assert_eq!(render("{{tag}}\\n", row).unwrap(), "evil\\x1b[2J\n");
+    }
+
+    #[test]
+    fn a_field_some_rows_leave_out_is_empty_in_them() {
+        let template: Template = "{{tag}}={{size}}".parse().unwrap();
+        let rows = [json!({ "tag": "a", "size": 1 }), json!({ "tag": "b" })];
+        assert_eq!(template.render_rows(&rows).unwrap(), ["a=1", "b="]);
+        let typo: Template = "{{sise}}".parse().unwrap();
+        assert!(typo.render_rows(&rows).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! what each repository stores), `newer` (the newest version of a tag's family). All pure: no I/O
 //! anywhere below `select/`.
 
+mod left_out;
 mod newer;
 mod plan;
 mod reclaim;
@@ -29,7 +30,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+pub use left_out::{LeftOut, left_out};
 pub use newer::{Freshness, newest};
+#[cfg(test)]
+pub use plan::HeldBack;
 pub use plan::{Deletion, Plan, plan};
 pub use reclaim::{
     Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, reclaimable_by_repository,

@@ -126,7 +126,7 @@ impl Keeper {
         }
         let mut inventory = refreshed.inventory;
         let names: Vec<String> = inventory.repositories.keys().cloned().collect();
-        let fetched = ensure_details(&self.client, &mut inventory, &names, true).await?;
+        let fetched = ensure_details(&self.client, &mut inventory, &names, true, &progress).await?;
         inventory.forget_gone(&fetched.gone);
         let written = tokio::task::block_in_place(|| {
             self.cache
@@ -164,7 +164,15 @@ impl Keeper {
         let pushed: Vec<String> = applied.pushed_to.into_iter().collect();
         if !pushed.is_empty() {
             // The pushed manifests' sizes and created times: one GET each, not a refresh.
-            match ensure_details(&self.client, &mut inventory, &pushed, true).await {
+            match ensure_details(
+                &self.client,
+                &mut inventory,
+                &pushed,
+                true,
+                &ProgressBar::hidden(),
+            )
+            .await
+            {
                 Ok(_) => {
                     let details = inventory.manifests.clone();
                     tokio::task::block_in_place(|| {

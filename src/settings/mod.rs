@@ -15,7 +15,7 @@ pub use commands::{
     UsageSettings, UsageSort, parse_age, parse_interval,
 };
 
-use crate::cli::{Cli, Format, GitlabArgs, GlobalArgs, LogLevel};
+use crate::cli::{Cli, ColorChoice, Format, GitlabArgs, GlobalArgs, LogLevel};
 use crate::credentials::CredentialSource;
 use crate::exit::UsageError;
 use crate::output::{OutputFormat, Template, TemplateError};
@@ -43,6 +43,10 @@ pub struct Settings {
     pub format: OutputFormat,
     /// `--format '{{field}} ...'`.
     pub template: Option<Template>,
+    /// `--color`: `Some(true)` always, `Some(false)` never, `None` auto.
+    pub color: Option<bool>,
+    /// `--verbose`: per-phase timings.
+    pub verbose: bool,
     pub quiet: bool,
     pub log_level: LogLevel,
     /// Requests in flight, pinned; `None` lets the client find the registry's limit.
@@ -84,6 +88,36 @@ impl GitlabSettings {
             .collect();
         format!("gitlab {}: {}", self.api.host(), names.join(", "))
     }
+}
+
+/// `--color`: `Some(true)` always, `Some(false)` never, `None` where the stream is a terminal.
+fn color_choice(choice: ColorChoice) -> Option<bool> {
+    match choice {
+        ColorChoice::Auto => None,
+        ColorChoice::Always => Some(true),
+        ColorChoice::Never => Some(false),
+    }
+}
+
+/// `--cache FILE`, `-c None`, `--no-cache`.
+fn cache_choice(cache: Option<String>, no_cache: bool) -> CacheChoice {
+    match cache {
+        _ if no_cache => CacheChoice::Disabled,
+        None => CacheChoice::Default,
+        Some(value) if is_off(&value) => CacheChoice::Disabled,
+        Some(path) => CacheChoice::File(PathBuf::from(path)),
+    }
+}
+
+/// A password needs a user to go with.
+fn check_credentials(source: &CredentialSource) -> Result<(), UsageError> {
+    if source.user.is_none() && (source.password.is_some() || source.password_stdin) {
+        return Err(UsageError::with_hint(
+            "a password was given without --user",
+            "pass --user or set REGISTRY_USER",
+        ));
+    }
+    Ok(())
 }
 
 /// `--format`: a table on a terminal and plain columns otherwise (auto), or as given; a template
@@ -331,6 +365,8 @@ impl Settings {
             concurrency,
             format,
             quiet,
+            color,
+            verbose,
             gitlab,
         } = args;
         let gitlab_token = gitlab_token(&gitlab)?;
@@ -342,21 +378,10 @@ impl Settings {
             .map(RegistryAddress::parse)
             .transpose()?;
 
-        let cache = match cache {
-            _ if no_cache => CacheChoice::Disabled,
-            None => CacheChoice::Default,
-            Some(value) if is_off(&value) => CacheChoice::Disabled,
-            Some(path) => CacheChoice::File(PathBuf::from(path)),
-        };
+        let cache = cache_choice(cache, no_cache);
         let (tls, warnings) = tls_settings(verify, insecure, client_cert, client_key)?;
 
         let prefer_digest = digest_auth.as_deref().is_some_and(|v| !is_off(v));
-        if user.is_none() && (password.is_some() || password_stdin) {
-            anyhow::bail!(UsageError::with_hint(
-                "a password was given without --user",
-                "pass --user or set REGISTRY_USER",
-            ));
-        }
         let credential_source = CredentialSource {
             user,
             password,
@@ -364,6 +389,7 @@ impl Settings {
             registry_as_given,
             gitlab_token,
         };
+        check_credentials(&credential_source)?;
 
         let (format, template) = output_format(format)?;
 
@@ -374,6 +400,8 @@ impl Settings {
             count,
             format,
             template,
+            color: color_choice(color),
+            verbose,
             quiet,
             log_level: log_level.unwrap_or(default_level),
             concurrency: concurrency.map(usize::from),

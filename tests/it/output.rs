@@ -153,3 +153,157 @@ fn settings_come_from_flags_then_environment_then_the_file_then_defaults() {
         "{err}"
     );
 }
+
+/// Strips ANSI colour sequences, to measure what the terminal shows. rexpect hands the bytes over
+/// one char per byte; they are decoded as the UTF-8 they are first.
+fn visible(text: &str) -> String {
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The widest table line the terminal shows (table lines start with a space or the header's rule;
+/// notes are prose the terminal wraps, progress bars redraw in place).
+fn widest_line(out: &str) -> (usize, String) {
+    let shown = visible(out);
+    let widest = shown
+        .split(['\n', '\r'])
+        .filter(|l| l.starts_with([' ', '─']) && !l.contains("[=") && !l.contains("[ "))
+        .max_by_key(|l| l.trim_end().chars().count())
+        .unwrap_or_default();
+    (widest.trim_end().chars().count(), widest.to_owned())
+}
+
+/// `regsweep ARGS` in a pseudo-terminal of `columns` columns: everything it wrote, and its exit code.
+fn in_terminal(
+    sandbox: &Sandbox,
+    columns: u16,
+    env: &[(&str, &str)],
+    args: &[&str],
+    answer: Option<&str>,
+) -> (String, i32) {
+    let bin = assert_cmd::cargo::cargo_bin!("regsweep");
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut cmd = sandbox.std_cmd();
+    cmd.envs(env.iter().copied());
+    let script = format!(
+        "stty cols {columns} rows 50; exec '{}' {}",
+        bin.display(),
+        quoted.join(" ")
+    );
+    let mut cmd = {
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c").arg(script);
+        sh.env_clear();
+        for (k, v) in cmd.get_envs() {
+            if let Some(v) = v {
+                sh.env(k, v);
+            }
+        }
+        sh.current_dir(sandbox.home.path());
+        sh
+    };
+    cmd.env("TERM", "xterm-256color");
+    let mut session = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    let mut output = String::new();
+    if let Some(answer) = answer {
+        output.push_str(&session.exp_string("[y/N]").unwrap());
+        session.send_line(answer).unwrap();
+    }
+    output.push_str(&session.exp_eof().unwrap());
+    let code = match session.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("{other:?}"),
+    };
+    (output, code)
+}
+
+#[test]
+fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
+    let registry = TestRegistry::with_sample();
+    let url = registry.url();
+    for columns in [80u16, 160] {
+        let sandbox = Sandbox::new();
+        // A refresh summarises itself; the table fits the terminal.
+        let (out, code) = in_terminal(
+            &sandbox,
+            columns,
+            &[],
+            &["-reg", &url, "list-tag-names", "--long"],
+            None,
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("note: read ")
+                && out.contains(" tags of ")
+                && out.contains(" repositories in "),
+            "{out}"
+        );
+        let (widest, line) = widest_line(&out);
+        assert!(
+            widest <= usize::from(columns),
+            "{columns} columns, a line of {widest}: {line:?}"
+        );
+
+        // The plan's deletions are red; the prompt asks; no means nothing.
+        let plan = ["-reg", &url, "remove-tags", "-r", "app", "-t", "<1.9"];
+        let (out, code) = in_terminal(&sandbox, columns, &[], &plan, Some("n"));
+        assert_eq!(code, 9, "{out}");
+        assert!(
+            out.contains("\u{1b}[38;5;9m") || out.contains("\u{1b}[31m"),
+            "red deletions: {out:?}"
+        );
+        let (widest, line) = widest_line(&out);
+        assert!(
+            widest <= usize::from(columns),
+            "{columns} columns, a line of {widest}: {line:?}"
+        );
+
+        // NO_COLOR, and --color never, turn colour off; --verbose says how long phases took.
+        let (out, _) = in_terminal(&sandbox, columns, &[("NO_COLOR", "1")], &plan, Some("n"));
+        assert!(
+            !out.contains("\u{1b}[38;5;9m") && !out.contains("\u{1b}[31m"),
+            "{out:?}"
+        );
+        let never = [
+            "-reg",
+            &url,
+            "--color",
+            "never",
+            "--verbose",
+            "--refresh",
+            "list-tag-names",
+        ];
+        let (out, code) = in_terminal(&sandbox, columns, &[], &never, None);
+        assert_eq!(code, 0);
+        assert!(out.contains("timing: refresh: "), "{out}");
+        // -q keeps the summaries out.
+        let (out, _) = in_terminal(
+            &sandbox,
+            columns,
+            &[],
+            &["-reg", &url, "-q", "--refresh", "list-repo-names"],
+            None,
+        );
+        assert!(!out.contains("note:"), "{out}");
+    }
+}

@@ -72,6 +72,7 @@ async fn apply(
         confirmation,
         max_delete,
         decisions: Some(report::kept_json(&evaluation)?),
+        left_out: Vec::new(),
     };
     let status = removal
         .carry_out(ctx, &mut inventory, &evaluation.plan)

@@ -11,7 +11,7 @@ use super::Context;
 use crate::commands::query::note_reclaim;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
-use crate::output::{Rows, human_bytes, short_digest};
+use crate::output::{Rows, Tone, human_bytes, short_digest};
 use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
 use crate::registry::RegistryAddress;
 use crate::select::{Plan, Reclaim, reclaimable_by_repository};
@@ -117,6 +117,15 @@ impl<'a> Rows for Listing<'a> {
 
     fn plain(&self, d: &&'a Decision) -> String {
         self.cells(d).join("  ")
+    }
+
+    fn tone(&self, d: &&'a Decision) -> Tone {
+        match d.fate {
+            Fate::Delete => Tone::Delete,
+            Fate::Held => Tone::Change,
+            Fate::Kept | Fate::Protected => Tone::Keep,
+            Fate::Untouched => Tone::Plain,
+        }
     }
 
     fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {

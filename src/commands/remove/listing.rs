@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Context, age_seconds, human_duration};
 use crate::inventory::Inventory;
-use crate::output::{OutputFormat, Rows, media_type_label, short_digest};
+use crate::output::{OutputFormat, Rows, Tone, media_type_label, short_digest};
 use crate::registry::UntagMethod;
 use crate::select::{Deletion, Plan};
 
@@ -166,6 +166,13 @@ impl<'a> Rows for PlanListing<'a> {
             short_digest(d.digest),
             media_type_label(d.media_type).to_owned(),
         ]
+    }
+
+    fn tone(&self, row: &Row) -> Tone {
+        match row {
+            Row::Delete(_) => Tone::Delete,
+            Row::Untag { .. } => Tone::Change,
+        }
     }
 
     fn plain(&self, row: &Row) -> String {

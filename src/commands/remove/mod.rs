@@ -34,7 +34,7 @@ use crate::journal::{self, Journal, Status};
 use crate::output::short_digest;
 use crate::refresh::{Scope, refresh};
 use crate::registry::UntagMethod;
-use crate::select::{Plan, Query, Reclaim, plan};
+use crate::select::{LeftOut, Plan, Query, Reclaim, left_out, plan};
 use crate::settings::{Confirmation, RemoveSettings};
 
 /// What a removal deletes: a command line's query or a policy. The flow below (show, confirm,
@@ -161,11 +161,16 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
         return Err(stale(ctx, &selection, &inventory, gone.len()).await);
     }
     let plan = selection.plan(&inventory)?;
+    let left_out = match &selection {
+        Query::Tags(query) => left_out(&inventory, query, &selection.select(&inventory)?),
+        _ => Vec::new(),
+    };
     let removal = Removal {
         selection: &selection,
         confirmation: *confirmation,
         max_delete: None,
         decisions: None,
+        left_out,
     };
     removal.carry_out(ctx, &mut inventory, &plan).await
 }
@@ -190,6 +195,8 @@ pub struct Removal<'a> {
     pub max_delete: Option<usize>,
     /// What else the final JSON report holds (a policy's kept and protected tags).
     pub decisions: Option<serde_json::Value>,
+    /// Digests the selection named but left out, and why (the report's kept-back list).
+    pub left_out: Vec<LeftOut>,
 }
 
 impl Removal<'_> {
@@ -210,6 +217,15 @@ impl Removal<'_> {
             _ => None,
         };
         show_plan(ctx, plan, inventory, confirmation.dry_run, untag)?;
+        for left in &self.left_out {
+            ctx.printer.note(&format!(
+                "left out {}@{} ({}): {}",
+                left.repository,
+                short_digest(&left.digest),
+                left.tags.join(", "),
+                left.why
+            ));
+        }
         note_undated(&ctx.printer, self.selection.undated(inventory));
         if plan.is_empty() {
             ctx.printer.note("nothing to delete");
@@ -264,6 +280,7 @@ async fn execute(
     let registry = ctx.registry()?;
     let client = ctx.client()?;
     let journal_path = journal::new_path(registry, Timestamp::now())?;
+    let started = std::time::Instant::now();
     let mut journal = delete::write_journal(
         client,
         &registry.to_string(),
@@ -274,6 +291,8 @@ async fn execute(
     .await?;
     ctx.printer
         .note(&format!("journal written to {}", journal_path.display()));
+    ctx.printer.phase("journal", started);
+    let started = std::time::Instant::now();
     let deletion = delete::delete_all(
         client,
         &mut journal,
@@ -282,6 +301,20 @@ async fn execute(
         ctx,
     )
     .await?;
+    let done = journal
+        .entries
+        .iter()
+        .filter(|e| matches!(e.status, Status::Deleted | Status::AlreadyGone))
+        .count();
+    ctx.printer.done(
+        &format!(
+            "removed {} of {} manifests",
+            crate::output::count(done),
+            crate::output::count(journal.entries.len())
+        ),
+        started,
+    );
+    ctx.printer.phase("deletes", started);
     if let Some(cache) = ctx.cache()? {
         cache.update(registry, |current| {
             let mut current = current?;
@@ -289,7 +322,8 @@ async fn execute(
             Some(current)
         })?;
     }
-    report::report(ctx, &journal, (plan, removal.decisions.as_ref()), reclaim)?;
+    let extra = (removal.decisions.as_ref(), &removal.left_out[..]);
+    report::report(ctx, &journal, (plan, extra.0, extra.1), reclaim)?;
     report::finish(&journal, deletion, &journal_path)
 }
 
@@ -319,7 +353,20 @@ impl Recheck<'_> {
 
     /// Plans again from the selected repositories as they are now; any difference stops the removal.
     async fn unchanged(&self, cached: &Inventory, plan: &Plan) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
         let live = self.live(cached).await?;
+        self.ctx.printer.done(
+            &format!(
+                "re-read {} repositories to check the plan",
+                crate::output::count(
+                    self.selection
+                        .live_repositories()
+                        .map_or(live.repositories.len(), <[String]>::len)
+                )
+            ),
+            started,
+        );
+        self.ctx.printer.phase("re-check", started);
         match self.selection.plan(&live) {
             Ok(replanned) if replanned == *plan => Ok(()),
             Ok(replanned) => {
@@ -380,7 +427,8 @@ impl Recheck<'_> {
             None => live.repositories.keys().cloned().collect(),
         };
         let created = self.selection.needs_created();
-        let fetched = ensure_details(client, &mut live, &repos, created).await?;
+        let hidden = ProgressBar::hidden();
+        let fetched = ensure_details(client, &mut live, &repos, created, &hidden).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         live.forget_gone(&fetched.gone);
         let ask = self.selection.stored_questions(&live);

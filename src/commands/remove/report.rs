@@ -12,9 +12,9 @@ use super::delete::Deletion;
 use crate::commands::Context;
 use crate::exit::ExitStatus;
 use crate::journal::{Entry, Journal, Status};
-use crate::output::Rows;
+use crate::output::{Rows, short_digest};
 use crate::registry::RegistryError;
-use crate::select::{Plan, Reclaim};
+use crate::select::{LeftOut, Plan, Reclaim};
 
 #[derive(Default, Serialize)]
 struct Counts {
@@ -59,6 +59,45 @@ struct ReportDocument<'a> {
     /// A policy's decisions: what it kept and protected, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     decisions: Option<&'a serde_json::Value>,
+    /// Selected manifests the plan kept, and why.
+    kept_back: Vec<KeptBack>,
+}
+
+/// A manifest the selection named that stays, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeptBack {
+    pub repository: String,
+    pub digest: String,
+    pub tags: Vec<String>,
+    pub why: String,
+}
+
+/// What the plan kept back: digests the selection named but left out (a tag not selected, an
+/// exclusion, --keep, another repository), manifests a kept index references, and attachments with
+/// tags of their own.
+pub fn kept_back(plan: &Plan, left_out: &[LeftOut]) -> Vec<KeptBack> {
+    let left = left_out.iter().map(|l| KeptBack {
+        repository: l.repository.clone(),
+        digest: l.digest.clone(),
+        tags: l.tags.clone(),
+        why: l.why.clone(),
+    });
+    let held = plan.held_back.iter().map(|h| KeptBack {
+        repository: h.repository.clone(),
+        digest: h.digest.clone(),
+        tags: h.tags.clone(),
+        why: format!(
+            "kept index {} references it",
+            short_digest(&h.referenced_by)
+        ),
+    });
+    let attachments = plan.tagged_attachments.iter().map(|h| KeptBack {
+        repository: h.repository.clone(),
+        digest: h.digest.clone(),
+        tags: h.tags.clone(),
+        why: "an attachment carrying tags of its own".to_owned(),
+    });
+    left.chain(held).chain(attachments).collect()
 }
 
 impl<'a> Rows for Report<'a> {
@@ -109,7 +148,7 @@ impl<'a> Rows for Report<'a> {
 pub fn report(
     ctx: &Context,
     journal: &Journal,
-    (plan, decisions): (&Plan, Option<&serde_json::Value>),
+    (plan, decisions, left_out): (&Plan, Option<&serde_json::Value>, &[LeftOut]),
     reclaim: &Reclaim,
 ) -> anyhow::Result<()> {
     let printer = &ctx.printer;
@@ -122,6 +161,7 @@ pub fn report(
             ..e.clone()
         })
         .collect();
+    let kept = kept_back(plan, left_out);
     printer.rows(&Report {
         by_repo: counts(journal).into_iter().collect(),
         json: ReportDocument {
@@ -130,8 +170,20 @@ pub fn report(
             results,
             repositories: counts(journal),
             decisions,
+            kept_back: kept.clone(),
         },
     })?;
+    if printer.format() != crate::output::OutputFormat::Json {
+        for k in &kept {
+            printer.important(&format!(
+                "kept back: {}@{} ({}): {}",
+                k.repository,
+                short_digest(&k.digest),
+                k.tags.join(", "),
+                k.why
+            ));
+        }
+    }
     let removed = count(journal, Status::Deleted);
     printer.count_footer("removed digests", removed)?;
     if removed > 0 {
@@ -205,4 +257,81 @@ pub fn finish(
         });
     }
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{OutputFormat, render};
+    use crate::select::HeldBack;
+
+    #[test]
+    fn the_report_says_what_was_kept_back_and_why() {
+        let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let plan = Plan {
+            held_back: vec![HeldBack {
+                repository: "app".into(),
+                digest: digest('a'),
+                tags: vec!["1.0-amd64".into()],
+                referenced_by: digest('b'),
+            }],
+            tagged_attachments: vec![HeldBack {
+                repository: "app".into(),
+                digest: digest('c'),
+                tags: vec!["sig-keep".into()],
+                referenced_by: digest('d'),
+            }],
+            ..Plan::default()
+        };
+        let left = [LeftOut {
+            repository: "app".into(),
+            digest: digest('e'),
+            tags: vec!["1.0".into()],
+            why: "it also carries tag latest, which was not selected".into(),
+        }];
+        let kept = kept_back(&plan, &left);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(
+            kept[0].why,
+            "it also carries tag latest, which was not selected"
+        );
+        assert_eq!(kept[1].why, "kept index bbbbbbbbbbbb references it");
+        assert_eq!(kept[2].why, "an attachment carrying tags of its own");
+
+        let counts = Counts {
+            deleted: 3,
+            failed: 1,
+            ..Counts::default()
+        };
+        let report = Report {
+            by_repo: vec![("app", counts)],
+            json: ReportDocument {
+                plan: &plan,
+                reclaimable: &Reclaim::default(),
+                results: Vec::new(),
+                repositories: BTreeMap::new(),
+                decisions: None,
+                kept_back: kept,
+            },
+        };
+        let mut table = Vec::new();
+        render(OutputFormat::Plain, &report, None, &mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.contains("REPOSITORY"), "{table}");
+        assert!(
+            table
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == ["app", "3", "0", "0", "1", "0", "0"]),
+            "{table}"
+        );
+        let mut json = Vec::new();
+        render(OutputFormat::Json, &report, None, &mut json).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(json["kept_back"][1]["tags"][0], "1.0-amd64");
+        assert_eq!(
+            json["kept_back"][2]["why"],
+            "an attachment carrying tags of its own"
+        );
+    }
 }
