@@ -31,6 +31,8 @@ pub struct Refreshed {
     /// One line per kind of refused name, for the user: names that break the distribution spec's
     /// grammar would leave `/v2/` or the cache's directory, or carry control characters.
     pub skipped: Vec<String>,
+    /// One line per repository listing tags whose manifests answer 404.
+    pub dangling: Vec<String>,
 }
 
 /// Reads the registry into a new inventory. Manifest details of `previous` are carried over for
@@ -70,6 +72,7 @@ pub async fn refresh(
     };
 
     let mut tasks = JoinSet::new();
+    let mut dangling = Vec::new();
     for name in names {
         let client = client.clone();
         let progress = progress.clone();
@@ -84,8 +87,9 @@ pub async fn refresh(
     while let Some(joined) = tasks.join_next().await {
         let (name, repository) = joined.context("a refresh task failed")?;
         match repository? {
-            Some((repository, invalid)) => {
+            Some((repository, invalid, missing)) => {
                 note_invalid(&mut skipped, &format!("tags of {name}"), &invalid);
+                dangling.extend(dangling_note(&name, missing, repository.tags.is_empty()));
                 inventory.repositories.insert(name, repository);
             }
             None if matches!(scope, Scope::All | Scope::Listed(_)) => {
@@ -103,7 +107,22 @@ pub async fn refresh(
         carry_over_details(&mut inventory, previous);
     }
     skipped.sort();
-    Ok(Refreshed { inventory, skipped })
+    dangling.sort();
+    Ok(Refreshed {
+        inventory,
+        skipped,
+        dangling,
+    })
+}
+
+/// A line about a repository's listed tags whose manifests answer 404, if any.
+fn dangling_note(name: &str, missing: usize, emptied: bool) -> Option<String> {
+    let all = if emptied {
+        " (all of them: the repository counts as emptied)"
+    } else {
+        ""
+    };
+    (missing > 0).then(|| format!("{missing} tags in {name} point to missing manifests{all}"))
 }
 
 /// A line about the names of `listed` that were refused, if any.
@@ -126,7 +145,7 @@ async fn read_repository(
     name: &str,
     referrers_api: bool,
     progress: &ProgressBar,
-) -> anyhow::Result<Option<(Repository, Listed)>> {
+) -> anyhow::Result<Option<(Repository, Listed, usize)>> {
     let Some(mut listed) = client.tags(name).await? else {
         return Ok(None);
     };
@@ -139,12 +158,17 @@ async fn read_repository(
     }))
     .await?;
     let mut repository = Repository::default();
+    let mut missing = 0;
     for (tag, manifest) in tags.into_iter().zip(resolved) {
-        // A tag that vanished between listing and resolving is simply no longer there.
-        if let Some(manifest) = manifest {
-            repository
-                .tags
-                .insert(tag, TagEntry::new(manifest.digest, manifest.media_type));
+        // A listed tag whose manifest answers 404 is not there: it vanished meanwhile, or the
+        // registry keeps listing tags of deleted manifests (go-containerregistry's does).
+        match manifest {
+            Some(manifest) => {
+                repository
+                    .tags
+                    .insert(tag, TagEntry::new(manifest.digest, manifest.media_type));
+            }
+            None => missing += 1,
         }
     }
     if referrers_api {
@@ -152,7 +176,7 @@ async fn read_repository(
             .await
             .with_context(|| format!("listing the referrers in {name}"))?;
     }
-    Ok(Some((repository, listed)))
+    Ok(Some((repository, listed, missing)))
 }
 
 /// How deep referrers of referrers are followed (an SBOM's signature is two levels down).

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::read_at;
 use super::store::Span;
-use crate::inventory::{Inventory, ManifestDetails, Repository};
+use crate::inventory::{Capabilities, Inventory, ManifestDetails, Repository};
 
 /// A main file as read whole.
 #[derive(Deserialize)]
@@ -24,6 +24,8 @@ pub struct MainFile {
     pub generation: u64,
     #[serde(default)]
     pub scope: Option<String>,
+    #[serde(default)]
+    pub capabilities: Capabilities,
     pub repositories: BTreeMap<String, Repository>,
     /// Version 1 only: the details, which version 2 keeps in the details file.
     #[serde(default)]
@@ -68,6 +70,10 @@ pub fn write(
         out.write_all(b",\"scope\":")?;
         serde_json::to_writer(&mut out, scope)?;
     }
+    if !inventory.capabilities.is_unknown() {
+        out.write_all(b",\"capabilities\":")?;
+        serde_json::to_writer(&mut out, &inventory.capabilities)?;
+    }
     out.write_all(b",\"repositories\":{")?;
     let mut spans = BTreeMap::new();
     for (i, (name, repository)) in inventory.repositories.iter().enumerate() {
@@ -91,9 +97,23 @@ pub fn write(
     Ok(spans)
 }
 
+/// What a main file's head records besides the registry: its scope and the registry's capabilities.
+#[derive(Debug, Default, Deserialize)]
+pub struct Head {
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub capabilities: Capabilities,
+}
+
 /// The scope a main file records, read from its head (written before the repositories): a few
 /// hundred bytes, not the file. `Err` when the head cannot be read as one.
 pub fn read_scope(file: &File) -> Result<Option<String>, ()> {
+    read_head(file).map(|h| h.scope)
+}
+
+/// The head of a main file (everything before the repositories).
+pub fn read_head(file: &File) -> Result<Head, ()> {
     const HEAD: usize = 64 * 1024;
     let bytes = read_at(file, 0, HEAD).or_else(|_| {
         let len = file.metadata().map_err(|_| ())?.len() as usize;
@@ -104,16 +124,9 @@ pub fn read_scope(file: &File) -> Result<Option<String>, ()> {
         .windows(marker.len())
         .position(|w| w == marker)
         .ok_or(())?;
-    #[derive(Deserialize)]
-    struct Head {
-        #[serde(default)]
-        scope: Option<String>,
-    }
     let mut head = bytes[..end].to_vec();
     head.push(b'}');
-    serde_json::from_slice::<Head>(&head)
-        .map(|h| h.scope)
-        .map_err(|_| ())
+    serde_json::from_slice::<Head>(&head).map_err(|_| ())
 }
 
 /// One repository's value, read from its place in the file and checked to be preceded by its name:

@@ -312,6 +312,7 @@ fn inventory_of(main: MainFile) -> Inventory {
         refreshed_at,
         generation,
         scope,
+        capabilities,
         repositories,
         manifests,
     } = main;
@@ -319,6 +320,7 @@ fn inventory_of(main: MainFile) -> Inventory {
     inventory.schema = schema;
     inventory.generation = generation;
     inventory.scope = scope;
+    inventory.capabilities = capabilities;
     inventory.repositories = repositories;
     inventory.manifests = manifests;
     inventory

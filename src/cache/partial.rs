@@ -120,10 +120,11 @@ impl CacheFile {
         let rows = store.repositories()?;
         let mut inventory = Inventory::new(&store.registry, store.refreshed_at);
         inventory.generation = store.stamp.generation;
-        let Ok(scope) = main_file::read_scope(main) else {
+        let Ok(head) = main_file::read_head(main) else {
             return Ok(None);
         };
-        inventory.scope = scope;
+        inventory.scope = head.scope;
+        inventory.capabilities = head.capabilities;
         for row in rows.iter().filter(|r| names.contains(&r.name)) {
             let Some(repository) = main_file::read_repository(main, &row.name, row.span) else {
                 return Ok(None);

@@ -20,6 +20,8 @@ struct Info {
     manifest_details: Option<usize>,
     /// GitLab's projects and groups the cache holds the repositories of; none: the whole registry.
     scope: Option<String>,
+    /// What the registry was found to support.
+    capabilities: Option<crate::inventory::Capabilities>,
     /// Where images' created times came from: GitLab's API, image configs.
     created_from_gitlab: Option<usize>,
     created_from_configs: Option<usize>,
@@ -90,10 +92,18 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
         digests: inventory.as_ref().map(|i| i.digest_count()),
         manifest_details: inventory.as_ref().map(|i| i.manifests.len()),
         scope: inventory.as_ref().and_then(|i| i.scope.clone()),
+        capabilities: inventory.as_ref().map(|i| i.capabilities),
         created_from_gitlab: created(true),
         created_from_configs: created(false),
         file_bytes: std::fs::metadata(file.path()).ok().map(|m| m.len()),
     };
+    let pairs = info_lines(&info);
+    ctx.printer.rows(&InfoLines { info, pairs })?;
+    Ok(ExitStatus::Success)
+}
+
+/// `cache info` as `key: value` lines.
+fn info_lines(info: &Info) -> Vec<(&'static str, String)> {
     let mut pairs = vec![("path", info.path.clone())];
     if let (Some(registry), Some(refreshed), Some(age)) =
         (&info.registry, &info.refreshed_at, info.age_seconds)
@@ -125,6 +135,10 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
                 ),
             ),
             (
+                "registry does",
+                capabilities_text(info.capabilities.unwrap_or_default()),
+            ),
+            (
                 "scope",
                 info.scope
                     .clone()
@@ -141,8 +155,24 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
             "no cache yet; the next command fills it".to_owned(),
         ));
     }
-    ctx.printer.rows(&InfoLines { info, pairs })?;
-    Ok(ExitStatus::Success)
+    pairs
+}
+
+/// What the registry was found to do, in words; `not yet known` for what no run found out.
+fn capabilities_text(c: crate::inventory::Capabilities) -> String {
+    let yes_no = |known: Option<bool>| match known {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not yet known",
+    };
+    format!(
+        "delete by digest drops tags: {}; delete by tag: {}; referrers API: {}; catalog page: {}",
+        yes_no(c.delete_drops_tags),
+        yes_no(c.delete_by_tag),
+        yes_no(c.referrers_api),
+        c.catalog_page_size
+            .map_or("not yet known".to_owned(), |n| format!("{n} repositories"))
+    )
 }
 
 pub fn clear(ctx: &Context) -> anyhow::Result<ExitStatus> {

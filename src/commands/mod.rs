@@ -222,11 +222,24 @@ async fn read_registry(
     previous: Option<&Inventory>,
 ) -> anyhow::Result<Inventory> {
     let client = ctx.client()?;
+    // What an earlier run found out spares asking again.
+    if let Some(known) = previous.and_then(|p| p.capabilities.referrers_api) {
+        client.assume_referrers_api(known);
+    }
     let started = std::time::Instant::now();
     let progress = ctx.printer.progress("tags");
     let result = refresh(client, scope, previous, &progress).await;
     progress.finish_and_clear();
-    let refreshed = result?;
+    let mut refreshed = result?;
+    for line in &refreshed.dangling {
+        ctx.printer.note(line);
+    }
+    let mut capabilities = previous.map(|p| p.capabilities).unwrap_or_default();
+    capabilities.referrers_api = client.referrers_api_known().or(capabilities.referrers_api);
+    capabilities.catalog_page_size = client
+        .catalog_page_size()
+        .or(capabilities.catalog_page_size);
+    refreshed.inventory.capabilities = capabilities;
     let inventory = &refreshed.inventory;
     ctx.printer.done(
         &format!(

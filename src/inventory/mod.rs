@@ -34,6 +34,9 @@ pub struct Inventory {
     /// discovered through. A run with another scope never takes it for its own view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// What the registry was found to support, so later runs choose the right method at once.
+    #[serde(default, skip_serializing_if = "Capabilities::is_unknown")]
+    pub capabilities: Capabilities,
     /// Every repository of the catalog; an emptied one has no tags.
     pub repositories: BTreeMap<String, Repository>,
     /// Manifest details by digest: all of them, or those loaded for the work at hand.
@@ -157,6 +160,38 @@ impl TagEntry {
     }
 }
 
+/// What a registry was found to do; `None` until a run finds out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Whether deleting a manifest by digest also drops the tags pointing to it (Docker's registry
+    /// does; go-containerregistry's keeps them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_drops_tags: Option<bool>,
+    /// Whether `DELETE /v2/NAME/manifests/TAG` removes a tag (Docker's registry 3.x, GitLab's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_by_tag: Option<bool>,
+    /// Whether the OCI 1.1 referrers API answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrers_api: Option<bool>,
+    /// How many repositories a catalog page held when the registry paged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_page_size: Option<usize>,
+}
+
+impl Capabilities {
+    pub fn is_unknown(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `other`'s findings over these (a finding is never forgotten for lack of a new one).
+    pub fn learn(&mut self, other: Capabilities) {
+        self.delete_drops_tags = other.delete_drops_tags.or(self.delete_drops_tags);
+        self.delete_by_tag = other.delete_by_tag.or(self.delete_by_tag);
+        self.referrers_api = other.referrers_api.or(self.referrers_api);
+        self.catalog_page_size = other.catalog_page_size.or(self.catalog_page_size);
+    }
+}
+
 /// What is known of a manifest beyond its digest: fetched once, kept while the digest is tagged (a
 /// manifest never changes for its digest). Every field is optional so older files stay readable.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -229,6 +264,7 @@ impl Inventory {
             refreshed_at,
             generation: 0,
             scope: None,
+            capabilities: Capabilities::default(),
             repositories: BTreeMap::new(),
             manifests: BTreeMap::new(),
             elsewhere: None,

@@ -110,6 +110,8 @@ pub(super) struct Inner {
     pub(super) budget: RetryBudget,
     /// Whether the registry has the referrers API (see `referrers`).
     pub(super) referrers_api: std::sync::atomic::AtomicU8,
+    /// Repositories per catalog page, when the registry paged the catalog (0: not seen).
+    catalog_page: std::sync::atomic::AtomicUsize,
 }
 
 impl Client {
@@ -140,6 +142,7 @@ impl Client {
                 auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
                 budget: RetryBudget::default(),
                 referrers_api: std::sync::atomic::AtomicU8::new(super::referrers::UNKNOWN),
+                catalog_page: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -147,6 +150,15 @@ impl Client {
     /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
     pub fn max_in_flight(&self) -> usize {
         self.inner.limiter.ceiling()
+    }
+
+    /// How many repositories a catalog page held, when this run saw the registry page it.
+    pub fn catalog_page_size(&self) -> Option<usize> {
+        let n = self
+            .inner
+            .catalog_page
+            .load(std::sync::atomic::Ordering::Relaxed);
+        (n > 0).then_some(n)
     }
 
     pub fn address(&self) -> &RegistryAddress {
@@ -175,11 +187,19 @@ impl Client {
             repositories: Option<Vec<Option<String>>>,
         }
         let mut names = Vec::new();
+        let mut pages = Vec::new();
         let first = self.inner.address.endpoint("/v2/_catalog");
         self.paginate(first, &Access::catalog(), |page: Page| {
+            let before = names.len();
             names.extend(page.repositories.into_iter().flatten().flatten());
+            pages.push(names.len() - before);
         })
         .await?;
+        if pages.len() > 1 {
+            self.inner
+                .catalog_page
+                .store(pages[0], std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(Listed::sorted(names, is_repository_name))
     }
 

@@ -59,6 +59,21 @@ impl Client {
     /// nothing has must be an (empty) OCI index. A registry without the API answers 404
     /// (distribution-spec, "Listing Referrers": one with it never does), others anything at all; all
     /// of that means no API, and then the referrers tag schema is all there is.
+    /// What `has_referrers_api` found (or was told), if anything yet.
+    pub fn referrers_api_known(&self) -> Option<bool> {
+        match self.inner.referrers_api.load(Ordering::Relaxed) {
+            SUPPORTED => Some(true),
+            MISSING => Some(false),
+            _ => None,
+        }
+    }
+
+    /// What an earlier run found: no request needed to find out again.
+    pub fn assume_referrers_api(&self, supported: bool) {
+        let state = if supported { SUPPORTED } else { MISSING };
+        self.inner.referrers_api.store(state, Ordering::Relaxed);
+    }
+
     pub async fn has_referrers_api(&self, repo: &str) -> bool {
         match self.inner.referrers_api.load(Ordering::Relaxed) {
             SUPPORTED => return true,

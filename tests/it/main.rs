@@ -21,3 +21,4 @@ mod referrers;
 mod remove;
 mod serve;
 mod tls;
+mod verify;

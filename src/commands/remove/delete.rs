@@ -21,8 +21,10 @@ use futures::StreamExt as _;
 use jiff::Timestamp;
 
 use super::RemovalStop;
+use super::verify::{Observed, surviving_tags};
 use crate::commands::Context;
 use crate::details::parse_children;
+use crate::inventory::Capabilities;
 use crate::journal::{self, Entry, Journal, Status};
 use crate::media_type::is_index;
 use crate::output::{Printer, short_digest};
@@ -113,6 +115,8 @@ pub(super) enum Outcome {
     Failed(RegistryError),
     /// The DELETE's answer was lost and checking failed too.
     Unknown(RegistryError),
+    /// The manifest is gone by digest, but these tags still resolve to it.
+    TagsRemain(Vec<String>),
 }
 
 /// Deletes one manifest, checking after every DELETE whose outcome is unknown.
@@ -173,7 +177,7 @@ pub async fn delete_all(
     client: &Client,
     journal: &mut Journal,
     path: &Path,
-    concurrency: usize,
+    (concurrency, known, observed): (usize, Capabilities, &Observed),
     ctx: &Context,
 ) -> anyhow::Result<Deletion> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -205,9 +209,8 @@ pub async fn delete_all(
             client,
             journal,
             jobs,
-            concurrency,
-            &stop,
-            &in_flight,
+            (concurrency, known, observed),
+            (&stop, &in_flight),
             &progress,
         );
         tokio::select! {
@@ -236,9 +239,8 @@ async fn delete_phase(
     client: &Client,
     journal: &mut Journal,
     jobs: Vec<usize>,
-    concurrency: usize,
-    stop: &AtomicBool,
-    in_flight: &AtomicUsize,
+    (concurrency, known, observed): (usize, Capabilities, &Observed),
+    (stop, in_flight): (&AtomicBool, &AtomicUsize),
     progress: &indicatif::ProgressBar,
 ) -> Option<RegistryError> {
     let work: Vec<(usize, Entry)> = jobs
@@ -253,7 +255,11 @@ async fn delete_phase(
             in_flight.fetch_add(1, Ordering::SeqCst);
             let outcome = match entry.untag {
                 Some(method) => super::untag::untag_checked(client, &entry, method, stop).await,
-                None => delete_checked(client, &entry.repository, &entry.digest, stop).await,
+                None => {
+                    let outcome =
+                        delete_checked(client, &entry.repository, &entry.digest, stop).await;
+                    verified(client, &entry, outcome, (known, observed)).await
+                }
             };
             in_flight.fetch_sub(1, Ordering::SeqCst);
             if matches!(&outcome, Outcome::Failed(err) if err.refuses_all()) {
@@ -280,6 +286,19 @@ async fn delete_phase(
                     "still there after {DELETE_ATTEMPTS} attempts: {err}"
                 ));
             }
+            Some(Outcome::TagsRemain(tags)) => {
+                entry.status = Status::Failed;
+                entry.error = Some(format!(
+                    "deleted by digest, but {} still {} to it: the registry keeps tags when a \
+                     manifest is deleted and does not delete them by tag",
+                    tags.join(", "),
+                    if tags.len() == 1 {
+                        "resolves"
+                    } else {
+                        "resolve"
+                    }
+                ));
+            }
             Some(Outcome::Unknown(err)) => {
                 entry.status = Status::Unknown;
                 entry.error = Some(format!(
@@ -290,6 +309,25 @@ async fn delete_phase(
         progress.inc(1);
     }
     fatal
+}
+
+/// A deletion is done when the entry's tags no longer resolve to it (`verify`); checking a tag that
+/// fails leaves the outcome unknown.
+async fn verified(
+    client: &Client,
+    entry: &Entry,
+    outcome: Outcome,
+    (known, observed): (Capabilities, &Observed),
+) -> Outcome {
+    if !matches!(outcome, Outcome::Deleted | Outcome::AlreadyGone) || entry.tags.is_empty() {
+        return outcome;
+    }
+    match surviving_tags(client, entry, known, observed).await {
+        Ok(left) if left.is_empty() => outcome,
+        Ok(left) => Outcome::TagsRemain(left),
+        Err(err) if err.refuses_all() => Outcome::Failed(err),
+        Err(err) => Outcome::Unknown(err),
+    }
 }
 
 /// The entries not attempted yet whose turn it is: untags and planned manifests at once; a child

@@ -15,6 +15,7 @@ mod delete;
 mod listing;
 mod report;
 mod untag;
+mod verify;
 
 use listing::show_plan;
 
@@ -29,7 +30,7 @@ use super::stored::{ask_stored, check_stored, selection_inventory, stored_questi
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
 use crate::details::ensure_details;
 use crate::exit::ExitStatus;
-use crate::inventory::{Inventory, Untagged, merge_details};
+use crate::inventory::{Capabilities, Inventory, Untagged, merge_details};
 use crate::journal::{self, Journal, Status};
 use crate::output::short_digest;
 use crate::refresh::{Scope, refresh};
@@ -210,8 +211,12 @@ impl Removal<'_> {
         let confirmation = self.confirmation;
         let reclaim = reclaim_of(ctx, inventory, plan)?;
         // How tags are removed is found out before the plan is shown, never on a dry run (it writes).
-        let untag = match plan.untags.first() {
-            Some(first) if !confirmation.dry_run => {
+        // What the cache remembers the registry does spares a probe (a throwaway push).
+        let known = inventory.capabilities;
+        let untag = match (plan.untags.first(), known.delete_by_tag) {
+            (Some(_), Some(true)) if !confirmation.dry_run => Some(UntagMethod::DeleteByTag),
+            (Some(_), Some(false)) if !confirmation.dry_run => Some(UntagMethod::Placeholder),
+            (Some(first), None) if !confirmation.dry_run => {
                 Some(untag_method(ctx, &first.repository).await?)
             }
             _ => None,
@@ -252,7 +257,7 @@ impl Removal<'_> {
             ctx,
         };
         recheck.unchanged(inventory, plan).await?;
-        execute(ctx, self, (plan, untag), &reclaim).await
+        execute(ctx, self, (plan, untag, known), &reclaim).await
     }
 }
 
@@ -274,7 +279,7 @@ async fn untag_method(ctx: &Context, repo: &str) -> anyhow::Result<UntagMethod> 
 async fn execute(
     ctx: &Context,
     removal: &Removal<'_>,
-    (plan, untag): (&Plan, Option<UntagMethod>),
+    (plan, untag, known): (&Plan, Option<UntagMethod>, Capabilities),
     reclaim: &Reclaim,
 ) -> anyhow::Result<ExitStatus> {
     let registry = ctx.registry()?;
@@ -293,11 +298,12 @@ async fn execute(
         .note(&format!("journal written to {}", journal_path.display()));
     ctx.printer.phase("journal", started);
     let started = std::time::Instant::now();
+    let observed = verify::Observed::default();
     let deletion = delete::delete_all(
         client,
         &mut journal,
         &journal_path,
-        client.max_in_flight(),
+        (client.max_in_flight(), known, &observed),
         ctx,
     )
     .await?;
@@ -319,6 +325,10 @@ async fn execute(
         cache.update(registry, |current| {
             let mut current = current?;
             apply_to_cache(&mut current, &journal, Timestamp::now());
+            current.capabilities.learn(observed.capabilities());
+            if let Some(method) = untag {
+                current.capabilities.delete_by_tag = Some(method == UntagMethod::DeleteByTag);
+            }
             Some(current)
         })?;
     }

@@ -3,6 +3,7 @@
 //! their cache.
 
 pub mod dregutil;
+pub mod ggcr;
 pub mod gitlab;
 pub mod ldap;
 pub mod oci11;
