@@ -398,15 +398,32 @@ impl Client {
         &self,
         first: Url,
         access: &Access,
+        take: impl FnMut(T),
+    ) -> Result<(), RegistryError> {
+        let next = |url: &Url, headers: &HeaderMap| self.next_link(url, headers);
+        self.paginate_by(first, access, take, (next, MAX_PAGES))
+            .await
+    }
+
+    /// Reads a listing page by page, `next` finding each page's successor, at most `max` pages and
+    /// never the same page twice.
+    pub(super) async fn paginate_by<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        access: &Access,
         mut take: impl FnMut(T),
+        (next_of, max): (
+            impl Fn(&Url, &HeaderMap) -> Result<Option<Url>, RegistryError>,
+            usize,
+        ),
     ) -> Result<(), RegistryError> {
         let mut seen = HashSet::new();
         let mut next = Some(first);
         while let Some(url) = next {
-            if seen.len() >= MAX_PAGES {
+            if seen.len() >= max {
                 return Err(RegistryError::TooManyPages {
                     url: Box::new(url),
-                    limit: MAX_PAGES,
+                    limit: max,
                 });
             }
             if !seen.insert(url.clone()) {
@@ -424,7 +441,7 @@ impl Client {
                     detail: format!("not the expected JSON: {e}"),
                 })?;
             take(parsed);
-            next = self.next_link(&url, &page.headers)?;
+            next = next_of(&url, &page.headers)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! credentials. Shapes follow GitLab's `api/container_registry.md`, `api/groups.md` and the REST
 //! API's pagination (`Link`, `X-Next-Page`) as documented for GitLab 16 and 17.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use jiff::Timestamp;
@@ -16,7 +16,7 @@ use url::Url;
 
 use super::RegistryError;
 use super::client::{Client, header_str};
-use super::send::{Access, LIST_PAGE, SMALL};
+use super::send::{Access, SMALL};
 
 /// Pages of one GitLab listing read at most (100 entries each).
 const MAX_PAGES: usize = 1_000;
@@ -223,38 +223,12 @@ impl Client {
         api: &GitlabApi,
         first: Url,
         access: &Access,
-        mut take: impl FnMut(T),
+        take: impl FnMut(T),
     ) -> Result<(), RegistryError> {
         let mut url = first;
         url.query_pairs_mut().append_pair("per_page", "100");
-        let mut seen = HashSet::new();
-        loop {
-            if seen.len() >= MAX_PAGES {
-                return Err(RegistryError::TooManyPages {
-                    url: Box::new(url),
-                    limit: MAX_PAGES,
-                });
-            }
-            if !seen.insert(url.clone()) {
-                return Err(RegistryError::Malformed {
-                    url: Box::new(url),
-                    detail: "pagination loops back to a page already read".into(),
-                });
-            }
-            let page = self
-                .fetch(Method::GET, url.clone(), None, access, LIST_PAGE)
-                .await?;
-            let parsed =
-                serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {
-                    url: Box::new(url.clone()),
-                    detail: format!("not the expected JSON: {e}"),
-                })?;
-            take(parsed);
-            match next_page(api, &url, &page.headers)? {
-                Some(next) => url = next,
-                None => return Ok(()),
-            }
-        }
+        let next = |url: &Url, headers: &HeaderMap| next_page(api, url, headers);
+        self.paginate_by(url, access, take, (next, MAX_PAGES)).await
     }
 }
 

@@ -134,14 +134,8 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
         .into_iter()
         .map(|d| (d.repository, d.digest))
         .collect();
-    let staying = inventory.repositories.keys().flat_map(|repo| {
-        inventory
-            .repository_manifests(repo)
-            .into_iter()
-            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
-    });
     let freed = stored_blobs(inventory, planned.iter().map(|(_, d)| *d));
-    let kept = stored_blobs(inventory, staying);
+    let kept = staying_blobs(inventory, &planned);
     let bytes = freed
         .blobs
         .iter()
@@ -154,6 +148,17 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
     }
 }
 
+/// The blobs every manifest a plan leaves stores, in every repository.
+fn staying_blobs<'a>(inventory: &'a Inventory, planned: &BTreeSet<(&str, &str)>) -> Stored<'a> {
+    let staying = inventory.repositories.keys().flat_map(|repo| {
+        inventory
+            .repository_manifests(repo)
+            .into_iter()
+            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
+    });
+    stored_blobs(inventory, staying)
+}
+
 /// What each repository's part of a plan frees: the bytes of blobs only planned manifests store,
 /// counted in every repository whose deletions store them (a blob two repositories' deletions share
 /// counts in both). Needs the whole inventory, as a policy has it.
@@ -161,13 +166,7 @@ pub fn reclaimable_by_repository(inventory: &Inventory, plan: &Plan) -> BTreeMap
     let deletions = plan.deletions();
     let planned: BTreeSet<(&str, &str)> =
         deletions.iter().map(|d| (d.repository, d.digest)).collect();
-    let staying = inventory.repositories.keys().flat_map(|repo| {
-        inventory
-            .repository_manifests(repo)
-            .into_iter()
-            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
-    });
-    let kept = stored_blobs(inventory, staying);
+    let kept = staying_blobs(inventory, &planned);
     let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (repo, digest) in &planned {
         by_repo.entry(repo).or_default().push(digest);
