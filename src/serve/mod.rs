@@ -82,15 +82,22 @@ pub struct Scheduled<'a> {
 }
 
 impl Scheduled<'_> {
-    /// Runs the job one interval after the start and then every interval, one run at a time; a
-    /// failed run is logged and the next one comes on time.
-    async fn run_forever(&self) {
+    /// Runs the job one interval after the start and then every interval, one run at a time, until
+    /// `stopping` says the service stops; a failed run is logged and the next one comes on time. A
+    /// run under way when the service stops is finished first: a removal is never cut off half-way.
+    async fn run_until(&self, mut stopping: tokio::sync::watch::Receiver<bool>) {
         loop {
-            tokio::time::sleep(self.every).await;
+            tokio::select! {
+                () = tokio::time::sleep(self.every) => {}
+                _ = stopping.wait_for(|stop| *stop) => return,
+            }
             tracing::info!("scheduled {}: starting", self.name);
             match (self.run)().await {
                 Ok(summary) => tracing::info!("scheduled {}: {summary}", self.name),
                 Err(err) => tracing::error!("scheduled {} failed: {err:#}", self.name),
+            }
+            if *stopping.borrow() {
+                return;
             }
         }
     }
@@ -131,17 +138,21 @@ pub async fn run(
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal());
+    // The schedule runs in this task, beside serving; when serving ends (a signal), the schedule
+    // starts no new run and a run under way is waited for.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let serve_then_stop = async {
+        let served = serving.await;
+        let _ = stop.send(true);
+        served
+    };
     let schedule = async {
-        match &scheduled {
-            Some(job) => job.run_forever().await,
-            None => std::future::pending().await,
+        if let Some(job) = &scheduled {
+            job.run_until(stopping).await;
         }
     };
-    // The schedule runs in this task, beside serving; when serving ends (a signal), so does it.
-    tokio::select! {
-        served = serving => served.context("serving")?,
-        () = schedule => {}
-    }
+    let (served, ()) = tokio::join!(serve_then_stop, schedule);
+    served.context("serving")?;
     keeper_task.abort();
     tracing::info!("stopped");
     Ok(())
