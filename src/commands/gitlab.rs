@@ -19,6 +19,9 @@ use crate::registry::{GitlabApi, GitlabRepository, GitlabScope, RegistryAddress,
 #[derive(Default)]
 pub struct Found {
     repositories: OnceCell<BTreeMap<String, GitlabRepository>>,
+    /// The API with its token, once the token's source is settled (a given token, or the registry
+    /// known so Docker's configuration can be asked): a credential helper runs once per run.
+    api: std::sync::OnceLock<GitlabApi>,
 }
 
 /// The scope a cache made by this run records: `None` for the whole registry (the catalog).
@@ -30,6 +33,9 @@ pub fn run_scope(ctx: &Context) -> Option<String> {
 /// configuration holds for the registry (a token stored by `docker login`), else none (public
 /// projects).
 fn api(ctx: &Context) -> anyhow::Result<GitlabApi> {
+    if let Some(api) = ctx.gitlab.api.get() {
+        return Ok(api.clone());
+    }
     let settings = ctx
         .settings
         .gitlab
@@ -37,16 +43,22 @@ fn api(ctx: &Context) -> anyhow::Result<GitlabApi> {
         .context("GitLab's API is read only with --gitlab")?;
     let api = settings.api.clone();
     if api.has_token() {
-        return Ok(api);
+        return Ok(ctx.gitlab.api.get_or_init(|| api).clone());
     }
-    let stored = match ctx.registry() {
-        Ok(registry) => ctx.settings.stored_password(registry)?,
-        Err(_) => None,
+    // Before the registry is known (it is being discovered) there is no entry to look up yet.
+    let Ok(registry) = ctx.registry() else {
+        return Ok(api);
     };
-    Ok(match stored {
+    let api = match ctx.settings.stored_password(registry)? {
         Some(token) => api.with_token(token),
         None => api,
-    })
+    };
+    Ok(ctx.gitlab.api.get_or_init(|| api).clone())
+}
+
+/// The names of the run's GitLab repositories: what a GitLab run reads instead of the catalog.
+pub async fn names(ctx: &Context) -> anyhow::Result<Vec<String>> {
+    Ok(repositories(ctx).await?.keys().cloned().collect())
 }
 
 /// With --gitlab and no --registry: the registry is the one GitLab's repositories name.

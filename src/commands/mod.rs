@@ -159,7 +159,7 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
                 Scope::Only(names)
             }
             (_, Some(_)) => {
-                listed = gitlab::repositories(ctx).await?.keys().cloned().collect();
+                listed = gitlab::names(ctx).await?;
                 Scope::Listed(&listed)
             }
             (Want::Only(names), None) => Scope::Only(names),
@@ -196,7 +196,7 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     let listed: Vec<String>;
     let scope = match &run_scope {
         Some(_) => {
-            listed = gitlab::repositories(ctx).await?.keys().cloned().collect();
+            listed = gitlab::names(ctx).await?;
             Scope::Listed(&listed)
         }
         None => Scope::All,

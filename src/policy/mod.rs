@@ -137,6 +137,16 @@ impl fmt::Display for RepoPattern {
     }
 }
 
+/// The repositories of `inventory` any of `rules` applies to.
+pub fn repositories_of(inventory: &crate::inventory::Inventory, rules: &[&Rule]) -> Vec<String> {
+    inventory
+        .repositories
+        .keys()
+        .filter(|repo| rules.iter().any(|r| r.repositories.matches(repo)))
+        .cloned()
+        .collect()
+}
+
 impl Policy {
     /// Reads a policy file and the reference files it names. A YAML value that is not a plain
     /// reference is an error here: protection that silently skips a deployed image is no protection.

@@ -193,12 +193,7 @@ struct PolicySelection {
 impl PolicySelection {
     fn repositories_of(&self, inventory: &Inventory, target: Target) -> Vec<String> {
         let rules: Vec<_> = self.policy.targets(target).collect();
-        inventory
-            .repositories
-            .keys()
-            .filter(|repo| rules.iter().any(|r| r.repositories.matches(repo)))
-            .cloned()
-            .collect()
+        crate::policy::repositories_of(inventory, &rules)
     }
 }
 

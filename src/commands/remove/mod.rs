@@ -161,11 +161,13 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     if !gone.is_empty() {
         return Err(stale(ctx, &selection, &inventory, gone.len()).await);
     }
-    let plan = selection.plan(&inventory)?;
+    // Selected once: the plan is made of the rows, and a tag query's report says what they left out.
+    let rows = selection.select(&inventory)?;
     let left_out = match &selection {
-        Query::Tags(query) => left_out(&inventory, query, &selection.select(&inventory)?),
+        Query::Tags(query) => left_out(&inventory, query, &rows),
         _ => Vec::new(),
     };
+    let plan = plan(&inventory, rows, selection.with_attachments())?;
     let removal = Removal {
         selection: &selection,
         confirmation: *confirmation,
@@ -400,11 +402,7 @@ impl Recheck<'_> {
         let scope = self.selection.live_repositories();
         // The whole registry: the catalog's, or with --gitlab the projects' and groups'.
         let listed: Vec<String> = match (scope, &ctx.settings.gitlab) {
-            (None, Some(_)) => super::gitlab::repositories(ctx)
-                .await?
-                .keys()
-                .cloned()
-                .collect(),
+            (None, Some(_)) => super::gitlab::names(ctx).await?,
             _ => Vec::new(),
         };
         let whole = if ctx.settings.gitlab.is_some() {

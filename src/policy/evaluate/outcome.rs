@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::{Decision, Evaluation, Fate, TagFate, created, reference_text};
 use crate::inventory::Inventory;
-use crate::policy::{Policy, Target};
+use crate::policy::{Policy, Target, repositories_of};
 use crate::select::{OrphanQuery, Plan, Query, Selected, UntaggedQuery, plan};
 use crate::version::{Version, natural_cmp};
 
@@ -233,7 +233,7 @@ fn untagged_rows(
     let mut rows: BTreeMap<(String, String), Selected> = BTreeMap::new();
     for rule in policy.targets(Target::Untagged) {
         let query = Query::Untagged(UntaggedQuery {
-            repositories: matching(inventory, rule),
+            repositories: repositories_of(inventory, &[rule]),
             untagged_before: rule.older_than.map(|d| now - d),
             keep_referrers: policy.keep_referrers,
         });
@@ -244,7 +244,7 @@ fn untagged_rows(
     }
     for rule in policy.targets(Target::OrphanedReferrers) {
         let query = Query::Orphans(OrphanQuery {
-            repositories: matching(inventory, rule),
+            repositories: repositories_of(inventory, &[rule]),
         });
         for row in query.select(inventory)? {
             rows.entry((row.repository.clone(), row.digest.clone()))
@@ -252,15 +252,6 @@ fn untagged_rows(
         }
     }
     Ok(rows.into_values().collect())
-}
-
-fn matching(inventory: &Inventory, rule: &crate::policy::Rule) -> Vec<String> {
-    inventory
-        .repositories
-        .keys()
-        .filter(|r| rule.repositories.matches(r))
-        .cloned()
-        .collect()
 }
 
 /// The plan of `rows`; a row whose deletion would take a protected manifest along (an index's child,
