@@ -57,6 +57,32 @@ fn templates_print_one_line_per_row_and_name_unknown_fields() {
         .run(&url, &["--format", "yaml", "list-repo-names"])
         .code(2);
     assert!(stderr(&out).contains("not a format"), "{}", stderr(&out));
+
+    // The removal report says what it kept back and why, as JSON for a CI job to archive.
+    let args = [
+        "--format",
+        "json",
+        "remove-tags",
+        "-r",
+        "app",
+        "-t",
+        "1.9",
+        "1.10",
+        "--yes",
+    ];
+    let out = sandbox.run(&url, &args).success();
+    let report = json_documents(&stdout(&out)).pop().unwrap();
+    assert_eq!(report["kept_back"][0]["tags"][0], "1.10", "{report:#}");
+    assert_eq!(
+        report["kept_back"][0]["why"],
+        "it also carries tag latest, which was not selected"
+    );
+    assert_eq!(report["repositories"]["app"]["deleted"], 1, "{report:#}");
+    let tags = tag_names(&live_tags(&sandbox, &url), "app");
+    assert!(
+        !tags.contains(&"1.9".to_owned()) && tags.contains(&"1.10".to_owned()),
+        "{tags:?}"
+    );
 }
 
 /// `config show --format json` as setting -> (value, from).
@@ -262,6 +288,15 @@ fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
         assert!(
             widest <= usize::from(columns),
             "{columns} columns, a line of {widest}: {line:?}"
+        );
+        let shown = visible(&out);
+        assert!(
+            shown.contains(" tags (") && shown.contains("/s, "),
+            "a progress bar with counts and a rate: {shown}"
+        );
+        assert!(
+            shown.contains(" REPOSITORY "),
+            "headers never break: {shown}"
         );
 
         // The plan's deletions are red; the prompt asks; no means nothing.

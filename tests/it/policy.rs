@@ -81,13 +81,6 @@ fn push_registry(registry: &TestRegistry) -> BTreeMap<String, Pushed> {
     pushed
 }
 
-fn json_documents(text: &str) -> Vec<Value> {
-    serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .map(|v| v.unwrap_or_else(|e| panic!("{e}: {text}")))
-        .collect()
-}
-
 fn fates(report: &Value) -> BTreeMap<String, String> {
     report["decisions"]
         .as_array()

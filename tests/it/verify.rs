@@ -3,8 +3,6 @@
 //! scripted stand-in for go-containerregistry's registry (tags survive a digest DELETE), with and
 //! without DELETE by tag. Also: listed tags whose manifests are missing.
 
-use serde_json::Value;
-
 use crate::common::ggcr::ggcr_proxy;
 use crate::common::seed::{Image, Kind, Pushed};
 use crate::common::*;
@@ -121,12 +119,7 @@ fn without_delete_by_tag_surviving_tags_fail_the_removal_and_keep_an_index_whole
     let err = stderr(&out);
     assert_clean_error(&err);
     assert!(err.contains("still resolve"), "{err}");
-    let text = stdout(&out);
-    let report: Value = serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .last()
-        .unwrap()
-        .unwrap();
+    let report = json_documents(&stdout(&out)).pop().unwrap();
     let index_entry = report["results"]
         .as_array()
         .unwrap()

@@ -376,6 +376,14 @@ impl Sandbox {
     }
 }
 
+/// The JSON documents a command printed one after another (a plan, then a removal's report).
+pub fn json_documents(text: &str) -> Vec<serde_json::Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<serde_json::Value>()
+        .map(|v| v.unwrap_or_else(|e| panic!("{e}: {text}")))
+        .collect()
+}
+
 /// The stdout of a finished command, as text.
 pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
