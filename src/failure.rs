@@ -325,17 +325,26 @@ impl SelectError {
 impl RemovalStop {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Self::Declined | Self::NoTerminal => ExitStatus::NotConfirmed,
+            Self::Declined | Self::NoTerminal | Self::NobodyListening { .. } => {
+                ExitStatus::NotConfirmed
+            }
             Self::PlanChanged | Self::PlanFileDrift => ExitStatus::PlanChanged,
             Self::TooLarge { .. } => ExitStatus::NotConfirmed,
             Self::Partial { .. } => ExitStatus::PartialFailure,
-            Self::Interrupted { .. } | Self::Aborted { .. } => ExitStatus::Interrupted,
+            Self::Interrupted { .. } | Self::Aborted { .. } | Self::InterruptedBefore => {
+                ExitStatus::Interrupted
+            }
         }
     }
 
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            Self::Declined => return None,
+            Self::Declined | Self::InterruptedBefore => return None,
+            Self::NobodyListening { .. } => {
+                "a removal's plan and report need a reader; to keep only part of its output, \
+                 write it to a file first (`> plan.txt`), or use --format json"
+                    .into()
+            }
             Self::NoTerminal => {
                 "pass --yes (-y) to delete without asking, or --dry-run to only see the plan".into()
             }

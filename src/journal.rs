@@ -25,6 +25,10 @@ pub struct Journal {
     pub created_at: Timestamp,
     /// The command that wrote it (`remove-tags`, `remove-repos`).
     pub command: String,
+    /// The registry accepted deletes it carried out later (or had not carried out when the run
+    /// ended): `restore` then watches what it restores until the registry is quiet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deletes_later: bool,
     pub entries: Vec<Entry>,
 }
 
@@ -200,6 +204,7 @@ mod tests {
             registry: "http://127.0.0.1:5000".into(),
             created_at: Timestamp::UNIX_EPOCH,
             command: "remove-tags".into(),
+            deletes_later: false,
             entries: vec![Entry {
                 repository: "app".into(),
                 digest: format!("sha256:{}", "a".repeat(64)),

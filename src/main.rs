@@ -33,6 +33,26 @@ use crate::failure::{hint_of, status_of};
 use crate::settings::Action;
 
 fn main() -> ExitCode {
+    // The last line, never the fix: a bug that panics still ends in one line and a documented code.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        print_error(
+            &format!("internal error (a bug in regsweep): {message}"),
+            Some("please report it with the command that led to it"),
+        );
+    }));
+    match std::panic::catch_unwind(parse_and_run) {
+        Ok(code) => code,
+        Err(_) => ExitStatus::Internal.into(),
+    }
+}
+
+fn parse_and_run() -> ExitCode {
     let parsed = cli::command()
         .try_get_matches_from(cli::normalize_args(std::env::args_os()))
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, settings::given(&matches))));
@@ -62,9 +82,12 @@ fn main() -> ExitCode {
 /// The one error line and its hint. Messages carry registry answers and file contents, so they are
 /// escaped: one error is always one line, and never drives the terminal.
 fn print_error(message: &str, hint: Option<&str>) {
-    eprintln!("regsweep: error: {}", output::escape(message));
+    output::to_stderr(format_args!(
+        "regsweep: error: {}\n",
+        output::escape(message)
+    ));
     if let Some(hint) = hint {
-        eprintln!("hint: {}", output::escape(hint));
+        output::to_stderr(format_args!("hint: {}\n", output::escape(hint)));
     }
 }
 
@@ -137,6 +160,8 @@ fn init_logging(level: LogLevel) {
         .with_max_level(level)
         .with_ansi(ansi)
         .with_target(false)
+        // A closed stderr must not make the logger panic (it would print that it could not write).
+        .log_internal_errors(false)
         .init();
 }
 

@@ -101,6 +101,8 @@ pub fn write(
 #[derive(Debug, Default, Deserialize)]
 pub struct Head {
     #[serde(default)]
+    pub registry: String,
+    #[serde(default)]
     pub scope: Option<String>,
     #[serde(default)]
     pub capabilities: Capabilities,

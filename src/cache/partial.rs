@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::store::{RepoRow, Store, Totals};
 use super::{CacheError, CacheFile, main_file, modified_nanos};
-use crate::inventory::{Elsewhere, Inventory};
+use crate::inventory::{Capabilities, Elsewhere, Inventory};
 use crate::registry::RegistryAddress;
 
 /// What the details file says of the whole registry without reading the main file: every repository
@@ -88,6 +88,14 @@ impl CacheFile {
     pub fn recorded_scope(&self) -> Option<Option<String>> {
         let file = File::open(&self.path).ok()?;
         main_file::read_scope(&file).ok()
+    }
+
+    /// What the cache remembers the registry does, from the main file's head alone (nothing when
+    /// the file is missing, unreadable or of another registry).
+    pub fn capabilities(&self, registry: &RegistryAddress) -> Option<Capabilities> {
+        let file = File::open(&self.path).ok()?;
+        let head = main_file::read_head(&file).ok()?;
+        (head.registry == registry.to_string()).then_some(head.capabilities)
     }
 
     pub fn load_part(

@@ -166,9 +166,11 @@ fn capabilities_text(c: crate::inventory::Capabilities) -> String {
         None => "not yet known",
     };
     format!(
-        "delete by digest drops tags: {}; delete by tag: {}; referrers API: {}; catalog page: {}",
+        "delete by digest drops tags: {}; delete by tag: {}; deletes carried out later: {}; \
+         referrers API: {}; catalog page: {}",
         yes_no(c.delete_drops_tags),
         yes_no(c.delete_by_tag),
+        yes_no(c.deletes_later),
         yes_no(c.referrers_api),
         c.catalog_page_size
             .map_or("not yet known".to_owned(), |n| format!("{n} repositories"))

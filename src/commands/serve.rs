@@ -41,7 +41,7 @@ pub async fn run(
     file: ConfigFile,
 ) -> anyhow::Result<ExitStatus> {
     if serve.print_default_config {
-        print!("{DEFAULT_CONFIG}");
+        ctx.printer.text(DEFAULT_CONFIG)?;
         return Ok(ExitStatus::Success);
     }
     let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("a valid address");

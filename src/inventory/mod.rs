@@ -176,6 +176,10 @@ pub struct Capabilities {
     /// How many repositories a catalog page held when the registry paged it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_page_size: Option<usize>,
+    /// Whether the registry carries out an accepted DELETE later rather than at once (Pulp answers
+    /// 202 and removes the manifest in a background task): learned from a manifest seen gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletes_later: Option<bool>,
 }
 
 impl Capabilities {
@@ -189,6 +193,7 @@ impl Capabilities {
         self.delete_by_tag = other.delete_by_tag.or(self.delete_by_tag);
         self.referrers_api = other.referrers_api.or(self.referrers_api);
         self.catalog_page_size = other.catalog_page_size.or(self.catalog_page_size);
+        self.deletes_later = other.deletes_later.or(self.deletes_later);
     }
 }
 

@@ -2,12 +2,15 @@
 //!
 //! Colour only where it helps reading and only when wanted (`--color`, `NO_COLOR`, a terminal):
 //! table rows by what they mean (`Tone`) and the warning label; plain, JSON and template output
-//! never. Writes to stdout go through
-//! `io::Result` so a closed pipe (`regsweep ... | head`) ends the run quietly instead of panicking.
+//! never. Nothing here panics on a write: a reader that went away (`regsweep ... | head`, a closed
+//! stderr) is remembered (`Printer::closed`), so a removal that has not begun can refuse to begin,
+//! and one that has begun finishes without anyone to read its report.
 //! Every line and table cell, and every message, passes `escape`: names, platforms and error messages
 //! come from registries and files, and must not drive the terminal or split a line.
 
 use std::io::{self, IsTerminal as _, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
@@ -41,9 +44,10 @@ pub trait Rows {
     fn cells(&self, row: &Self::Row) -> Vec<String>;
     /// One plain line.
     fn plain(&self, row: &Self::Row) -> String;
-    /// Reports meant for people show their table in plain output too.
-    fn plain_is_table(&self) -> bool {
-        false
+    /// Lines after the rows, in tables and plain output (a report's totals and exceptions); JSON
+    /// carries them in its document.
+    fn footer(&self) -> Vec<String> {
+        Vec::new()
     }
     /// JSON: the rows as an array, unless a listing has a document of its own.
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -109,13 +113,13 @@ pub fn render_styled<R: Rows>(
     match format {
         OutputFormat::Json => rows.write_json(out),
         // The printer renders templates (`render_template`); here a template falls back to plain.
-        OutputFormat::Plain | OutputFormat::Template if !rows.plain_is_table() => {
+        OutputFormat::Plain | OutputFormat::Template => {
             for row in rows.rows() {
                 writeln!(out, "{}", escape(&rows.plain(row)))?;
             }
-            Ok(())
+            write_footer(rows, out)
         }
-        OutputFormat::Plain | OutputFormat::Table | OutputFormat::Template => {
+        OutputFormat::Table => {
             let mut table = Table::new();
             // A terminal that reports no usable width (some pseudo-terminals say 0) must not
             // squeeze every cell into a column of its own.
@@ -154,9 +158,17 @@ pub fn render_styled<R: Rows>(
                 });
                 table.add_row(cells.collect::<Vec<_>>());
             }
-            writeln!(out, "{table}")
+            writeln!(out, "{table}")?;
+            write_footer(rows, out)
         }
     }
+}
+
+fn write_footer<R: Rows>(rows: &R, out: &mut dyn Write) -> io::Result<()> {
+    for line in rows.footer() {
+        writeln!(out, "{}", escape(&line))?;
+    }
+    Ok(())
 }
 
 /// Each row through a `--format` template, one line per row. A field the rows do not have is an
@@ -182,6 +194,19 @@ pub fn render_template<R: Rows>(
 const TABLE_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
+/// Which of the standard streams a write found closed.
+#[derive(Debug, Default)]
+struct Closed {
+    stdout: AtomicBool,
+    stderr: AtomicBool,
+}
+
+/// Writes `text` to stderr, never panicking; false when the write failed (the reader went away).
+pub fn to_stderr(text: std::fmt::Arguments) -> bool {
+    let mut err = io::stderr().lock();
+    err.write_fmt(text).and_then(|()| err.flush()).is_ok()
+}
+
 #[derive(Debug, Clone)]
 pub struct Printer {
     format: OutputFormat,
@@ -192,6 +217,8 @@ pub struct Printer {
     color: (bool, bool),
     /// `--verbose`: each phase's time.
     verbose: bool,
+    /// Streams found closed, shared by the printer's clones.
+    closed: Arc<Closed>,
 }
 
 impl Printer {
@@ -203,6 +230,37 @@ impl Printer {
             template: None,
             color: (false, false),
             verbose: false,
+            closed: Arc::default(),
+        }
+    }
+
+    /// The standard stream a write found closed, if any: nobody is reading what the run says.
+    pub fn closed(&self) -> Option<&'static str> {
+        if self.closed.stdout.load(Ordering::SeqCst) {
+            Some("standard output")
+        } else if self.closed.stderr.load(Ordering::SeqCst) {
+            Some("standard error")
+        } else {
+            None
+        }
+    }
+
+    /// A line (or, without a line break, a prompt) on stderr; a failed write is remembered.
+    fn to_stderr(&self, text: std::fmt::Arguments) {
+        if !to_stderr(text) {
+            self.closed.stderr.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A closed stdout is remembered and is not an error: nobody is reading, and whatever the run
+    /// was doing goes on (a removal under way finishes). Other errors (a template's) stay errors.
+    fn stdout_result(&self, result: io::Result<()>) -> io::Result<()> {
+        match result {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.stdout.store(true, Ordering::SeqCst);
+                Ok(())
+            }
+            other => other,
         }
     }
 
@@ -221,7 +279,11 @@ impl Printer {
     /// With `--verbose`, how long a phase took.
     pub fn phase(&self, phase: &str, started: std::time::Instant) {
         if self.verbose {
-            eprintln!("timing: {}: {}", escape(phase), seconds(started.elapsed()));
+            self.to_stderr(format_args!(
+                "timing: {}: {}\n",
+                escape(phase),
+                seconds(started.elapsed())
+            ));
         }
     }
 
@@ -250,19 +312,18 @@ impl Printer {
     /// Something the user may want to know (a stale cache, a refresh); silenced by `-q`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("note: {}", escape(message));
+            self.to_stderr(format_args!("note: {}\n", escape(message)));
         }
     }
 
     /// A line the user must see even with `-q`: a plan's summary, why a removal stopped.
     pub fn important(&self, message: &str) {
-        eprintln!("{}", escape(message));
+        self.to_stderr(format_args!("{}\n", escape(message)));
     }
 
     /// A question on stderr, without a line break, answered on stdin.
     pub fn prompt(&self, question: &str) {
-        eprint!("{}", escape(question));
-        let _ = io::stderr().flush();
+        self.to_stderr(format_args!("{}", escape(question)));
     }
 
     /// Something the user must know; shown even with `-q`. Its label is yellow when colour is on.
@@ -272,7 +333,7 @@ impl Printer {
         } else {
             "warning:"
         };
-        eprintln!("{label} {}", escape(message));
+        self.to_stderr(format_args!("{label} {}\n", escape(message)));
     }
 
     /// A progress bar counting `unit` on stderr, drawn only when stderr is a terminal and `-q` was
@@ -300,21 +361,29 @@ impl Printer {
         S: AsRef<str>,
     {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        for line in lines {
-            writeln!(out, "{}", escape(line.as_ref()))?;
-        }
-        out.flush()
+        let written = lines
+            .into_iter()
+            .try_for_each(|line| writeln!(out, "{}", escape(line.as_ref())))
+            .and_then(|()| out.flush());
+        self.stdout_result(written)
+    }
+
+    /// Text on stdout as it is (a file's contents the user asked for).
+    pub fn text(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        self.stdout_result(written)
     }
 
     /// A listing on stdout, in the chosen format, tables sized to the terminal.
     pub fn rows<R: Rows>(&self, rows: &R) -> io::Result<()> {
         let width = Table::new().width();
         let mut out = io::BufWriter::new(io::stdout().lock());
-        match &self.template {
-            Some(template) => render_template(template, rows, &mut out)?,
-            None => render_styled(self.format, rows, (width, self.color.0), &mut out)?,
-        }
-        out.flush()
+        let written = match &self.template {
+            Some(template) => render_template(template, rows, &mut out),
+            None => render_styled(self.format, rows, (width, self.color.0), &mut out),
+        };
+        self.stdout_result(written.and_then(|()| out.flush()))
     }
 
     /// dregutil's `--count` footer: a dashed line, then `Number of <what>: N`. JSON output carries its
@@ -348,6 +417,11 @@ pub fn count(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// A count with its noun: `1 repository`, `10,000 repositories`.
+pub fn plural_count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
 /// Sizes for people: `1.2 MiB`.

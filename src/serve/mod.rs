@@ -125,7 +125,10 @@ pub async fn run(
         .with_context(|| format!("listening on {}", options.listen))?;
     let address = listener.local_addr()?;
     // On stderr whatever the log level: scripts and tests read the port from it.
-    eprintln!("regsweep: serving {} on http://{address}", keeper.registry);
+    crate::output::to_stderr(format_args!(
+        "regsweep: serving {} on http://{address}\n",
+        keeper.registry
+    ));
     if no_auth {
         tracing::warn!(
             "serving without login (--no-auth): anyone who can reach {address} can read"

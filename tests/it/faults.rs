@@ -371,10 +371,22 @@ fn a_second_ctrl_c_aborts_at_once_and_restore_checks_what_was_in_flight() {
         "the second Ctrl-C took {:?}",
         started.elapsed()
     );
-    assert!(err.contains("aborted"), "{err}");
+    // The two DELETEs in flight were abandoned and read back: still there, so failed, not
+    // "not attempted"; the report says so.
+    assert!(err.contains("aborted: 2 failed, 2 not attempted"), "{err}");
     release.store(true, Ordering::SeqCst);
     let statuses = journal_statuses(&sandbox);
-    assert!(statuses.iter().all(|s| s == "pending"), "{statuses:?}");
+    assert_eq!(statuses, ["failed", "failed", "pending", "pending"]);
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(journals(&sandbox).last().unwrap()).unwrap())
+            .unwrap();
+    assert!(
+        journal["entries"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("its DELETE went unanswered, and the manifest was still there"),
+        "{journal:#}"
+    );
     sandbox.run(&url, &["restore"]).success();
     assert_eq!(live_tags(&sandbox, &url), before);
 }

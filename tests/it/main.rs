@@ -7,6 +7,7 @@ mod common;
 mod auth;
 mod cache;
 mod details;
+mod edges;
 mod errors;
 mod faults;
 mod generated;

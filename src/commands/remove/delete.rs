@@ -8,20 +8,23 @@
 //!   references them is confirmed gone, so a failed index DELETE never leaves an index whose platform
 //!   manifests are missing;
 //! - a refusal (401, 403, 405) stops launching deletes, as every further one would meet it too;
-//! - the first Ctrl-C lets the deletes in flight finish and says what it waits for; a second aborts at
-//!   once, the unanswered ones staying `pending` in the journal (restore checks every manifest).
+//! - the first Ctrl-C lets the deletes in flight finish and says what it waits for; a second abandons
+//!   them at once. A DELETE sent and not answered may still be carried out, so it is `unknown` until
+//!   the registry is read back (briefly, before the report): gone is `deleted`, still there is
+//!   `failed`, and what cannot be read stays `unknown` (restore checks every manifest).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
 use futures::StreamExt as _;
 use jiff::Timestamp;
 
 use super::RemovalStop;
-use super::verify::{Observed, surviving_tags};
+use super::interrupt::Interrupts;
+use super::verify::{Observed, Settled, read_back_unknown, settle, surviving_tags};
 use crate::commands::Context;
 use crate::details::parse_children;
 use crate::inventory::Capabilities;
@@ -100,6 +103,7 @@ pub async fn write_journal(
         registry: registry.to_owned(),
         created_at: Timestamp::now(),
         command: command.to_owned(),
+        deletes_later: false,
         entries,
     };
     journal::save(path, &journal)?;
@@ -117,6 +121,8 @@ pub(super) enum Outcome {
     Unknown(RegistryError),
     /// The manifest is gone by digest, but these tags still resolve to it.
     TagsRemain(Vec<String>),
+    /// The registry accepted the DELETE but still had the manifest when waiting for it ended.
+    Lingering,
 }
 
 /// Deletes one manifest, checking after every DELETE whose outcome is unknown.
@@ -178,16 +184,16 @@ pub async fn delete_all(
     journal: &mut Journal,
     path: &Path,
     (concurrency, known, observed): (usize, Capabilities, &Observed),
-    ctx: &Context,
+    (ctx, interrupts): (&Context, &Interrupts),
 ) -> anyhow::Result<Deletion> {
     let stop = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let (abort_tx, mut abort_rx) = tokio::sync::watch::channel(false);
-    let signals = tokio::spawn(watch_ctrl_c(
+    // The entries whose DELETE is under way.
+    let in_flight = Arc::new(Mutex::new(BTreeSet::new()));
+    let signals = tokio::spawn(on_first_ctrl_c(
+        interrupts.subscribe(),
         [stop.clone(), interrupted.clone()],
         in_flight.clone(),
-        abort_tx,
         ctx.printer.clone(),
     ));
     let progress = ctx.printer.progress("manifests");
@@ -215,22 +221,50 @@ pub async fn delete_all(
         );
         tokio::select! {
             refusal = phase => fatal = fatal.or(refusal),
-            _ = abort_rx.wait_for(|aborted| *aborted) => aborted = true,
+            () = interrupts.at_least(2) => aborted = true,
         }
         journal::save(path, journal)?;
         if aborted {
             break;
         }
     }
-    journal::save(path, journal)?;
     progress.finish_and_clear();
     signals.abort();
+    let abandoned = std::mem::take(&mut *lock(&in_flight));
+    for &i in &abandoned {
+        let entry = &mut journal.entries[i];
+        entry.status = Status::Unknown;
+        entry.error = Some("its DELETE was sent and abandoned unanswered (Ctrl-C twice)".into());
+    }
+    read_back_unknown(client, journal, &ctx.printer).await;
+    journal.deletes_later = known.deletes_later == Some(true) || observed.lingered();
+    journal::save(path, journal)?;
     tracing::debug!(manifests = journal.entries.len(), elapsed = ?started.elapsed(), "deleting done");
     Ok(Deletion {
         fatal,
         interrupted: interrupted.load(Ordering::SeqCst),
         aborted,
     })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why an entry whose manifest is gone by digest failed: its tags survive.
+pub(super) fn tags_remain(tags: &[String]) -> String {
+    format!(
+        "deleted by digest, but {} still {} to it: the registry keeps tags when a manifest is \
+         deleted and does not delete them by tag",
+        tags.join(", "),
+        if tags.len() == 1 {
+            "resolves"
+        } else {
+            "resolve"
+        }
+    )
 }
 
 /// Deletes the entries `jobs` names, at most `concurrency` at a time, writing each outcome into the
@@ -240,7 +274,7 @@ async fn delete_phase(
     journal: &mut Journal,
     jobs: Vec<usize>,
     (concurrency, known, observed): (usize, Capabilities, &Observed),
-    (stop, in_flight): (&AtomicBool, &AtomicUsize),
+    (stop, in_flight): (&AtomicBool, &Mutex<BTreeSet<usize>>),
     progress: &indicatif::ProgressBar,
 ) -> Option<RegistryError> {
     let work: Vec<(usize, Entry)> = jobs
@@ -252,16 +286,16 @@ async fn delete_phase(
             if stop.load(Ordering::SeqCst) {
                 return (i, None);
             }
-            in_flight.fetch_add(1, Ordering::SeqCst);
+            lock(in_flight).insert(i);
             let outcome = match entry.untag {
                 Some(method) => super::untag::untag_checked(client, &entry, method, stop).await,
                 None => {
                     let outcome =
                         delete_checked(client, &entry.repository, &entry.digest, stop).await;
-                    verified(client, &entry, outcome, (known, observed)).await
+                    let waiting = |n: usize| waiting_message(progress, n);
+                    verified(client, &entry, outcome, (known, observed, &waiting)).await
                 }
             };
-            in_flight.fetch_sub(1, Ordering::SeqCst);
             if matches!(&outcome, Outcome::Failed(err) if err.refuses_all()) {
                 stop.store(true, Ordering::SeqCst);
             }
@@ -270,6 +304,8 @@ async fn delete_phase(
         .buffer_unordered(concurrency);
     let mut fatal = None;
     while let Some((i, outcome)) = results.next().await {
+        // Answered: no longer in flight (in the same poll, so an abort never loses an answer).
+        lock(in_flight).remove(&i);
         let entry = &mut journal.entries[i];
         match outcome {
             None => continue,
@@ -288,15 +324,14 @@ async fn delete_phase(
             }
             Some(Outcome::TagsRemain(tags)) => {
                 entry.status = Status::Failed;
+                entry.error = Some(tags_remain(&tags));
+            }
+            Some(Outcome::Lingering) => {
+                entry.status = Status::Unknown;
                 entry.error = Some(format!(
-                    "deleted by digest, but {} still {} to it: the registry keeps tags when a \
-                     manifest is deleted and does not delete them by tag",
-                    tags.join(", "),
-                    if tags.len() == 1 {
-                        "resolves"
-                    } else {
-                        "resolve"
-                    }
+                    "the registry accepted the DELETE but still had the manifest {} later; it may \
+                     yet carry it out (restore checks it)",
+                    super::verify::settle_wait()
                 ));
             }
             Some(Outcome::Unknown(err)) => {
@@ -311,18 +346,40 @@ async fn delete_phase(
     fatal
 }
 
-/// A deletion is done when the entry's tags no longer resolve to it (`verify`); checking a tag that
-/// fails leaves the outcome unknown.
+/// The progress line while the registry carries out deletes it accepted for later.
+fn waiting_message(progress: &indicatif::ProgressBar, settling: usize) {
+    progress.set_message(match settling {
+        0 => "deleting".to_owned(),
+        n => format!(
+            "deleting; waiting for the registry to carry out {}",
+            crate::output::plural_count(n, "accepted delete", "accepted deletes")
+        ),
+    });
+}
+
+/// A deletion is done when the registry no longer has the manifest (waited for where it deletes
+/// later) and the entry's tags no longer resolve to it (`verify`); a read that fails leaves the
+/// outcome unknown.
 async fn verified(
     client: &Client,
     entry: &Entry,
     outcome: Outcome,
-    (known, observed): (Capabilities, &Observed),
+    (known, observed, waiting): (Capabilities, &Observed, &(dyn Fn(usize) + Sync)),
 ) -> Outcome {
-    if !matches!(outcome, Outcome::Deleted | Outcome::AlreadyGone) || entry.tags.is_empty() {
+    if !matches!(outcome, Outcome::Deleted) {
         return outcome;
     }
-    match surviving_tags(client, entry, known, observed).await {
+    let at_once = match settle(client, entry, known, (observed, waiting)).await {
+        Ok(Settled::AtOnce) => true,
+        Ok(Settled::Later) => false,
+        Ok(Settled::Lingering) => return Outcome::Lingering,
+        Err(err) if err.refuses_all() => return Outcome::Failed(err),
+        Err(err) => return Outcome::Unknown(err),
+    };
+    if entry.tags.is_empty() {
+        return outcome;
+    }
+    match surviving_tags(client, entry, (known, at_once), observed).await {
         Ok(left) if left.is_empty() => outcome,
         Ok(left) => Outcome::TagsRemain(left),
         Err(err) if err.refuses_all() => Outcome::Failed(err),
@@ -393,28 +450,25 @@ fn ready(journal: &mut Journal, attempted: &BTreeSet<usize>) -> Vec<usize> {
     jobs
 }
 
-/// Ctrl-C: the first stops launching deletes (it sets both flags) and says what is awaited; the
-/// second aborts.
-async fn watch_ctrl_c(
+/// The first Ctrl-C stops launching deletes (it sets both flags) and says what is awaited; the
+/// second (seen by `delete_all`) abandons them.
+async fn on_first_ctrl_c(
+    mut presses: tokio::sync::watch::Receiver<u32>,
     flags: [Arc<AtomicBool>; 2],
-    in_flight: Arc<AtomicUsize>,
-    abort: tokio::sync::watch::Sender<bool>,
+    in_flight: Arc<Mutex<BTreeSet<usize>>>,
     printer: Printer,
 ) {
-    if tokio::signal::ctrl_c().await.is_err() {
+    if presses.wait_for(|n| *n >= 1).await.is_err() {
         return;
     }
     for flag in &flags {
         flag.store(true, Ordering::SeqCst);
     }
-    let waiting = in_flight.load(Ordering::SeqCst);
+    let waiting = lock(&in_flight).len();
     printer.important(&format!(
-        "stopping: waiting for {waiting} {} in flight to be answered (up to 120 s each); press \
-         Ctrl-C again to abort at once (the journal keeps them as pending, and `regsweep restore` \
-         checks them)",
-        if waiting == 1 { "delete" } else { "deletes" }
+        "stopping: waiting for {} in flight to be answered (up to 120 s each); press Ctrl-C again \
+         to abort at once (what was sent is then read back, and `regsweep restore` checks every \
+         manifest)",
+        crate::output::plural_count(waiting, "delete", "deletes")
     ));
-    if tokio::signal::ctrl_c().await.is_ok() {
-        let _ = abort.send(true);
-    }
 }

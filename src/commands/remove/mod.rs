@@ -8,15 +8,20 @@
 //! 5. Delete, indexes before their children, each lost answer checked (see `delete`).
 //! 6. Report, update the journal and the cache.
 //!
-//! Ctrl-C during deletion lets in-flight deletes finish, writes the journal and the cache, and exits
-//! 130; a second Ctrl-C abandons them at once.
+//! Ctrl-C at the prompt, during the re-check or while the journal is written stops with nothing
+//! deleted. During deletion it lets in-flight deletes finish, writes the journal and the cache, and
+//! exits 130; a second Ctrl-C abandons them at once, and what they did is read back before the
+//! report. A reader that goes away (stdout or stderr closed) before deleting begins stops the run
+//! with nothing deleted; after, the deletes finish and the journal and cache are written.
 
 mod delete;
+mod interrupt;
 mod listing;
 mod report;
 mod untag;
 mod verify;
 
+use interrupt::Interrupts;
 use listing::show_plan;
 
 use std::io::{BufRead as _, IsTerminal as _};
@@ -132,21 +137,25 @@ pub enum RemovalStop {
         total: usize,
         first: String,
     },
-    #[error("interrupted: {deleted} deleted, {pending} not attempted; the journal is {journal}")]
-    Interrupted {
-        deleted: usize,
-        pending: usize,
-        journal: String,
-    },
+    #[error("interrupted: {tally}; the journal is {journal}")]
+    Interrupted { tally: String, journal: String },
+    #[error("aborted: {tally}; the journal is {journal}")]
+    Aborted { tally: String, journal: String },
+    #[error("interrupted before deleting began; nothing was deleted")]
+    InterruptedBefore,
     #[error(
-        "aborted: {deleted} deleted; {pending} not attempted or unanswered are pending in the \
-         journal {journal}"
+        "{stream} was closed before deleting began, so nobody could follow the removal; nothing \
+         was deleted"
     )]
-    Aborted {
-        deleted: usize,
-        pending: usize,
-        journal: String,
-    },
+    NobodyListening { stream: &'static str },
+}
+
+/// Stops before the first DELETE when nobody reads what the run says any more.
+fn ensure_listening(ctx: &Context) -> Result<(), RemovalStop> {
+    match ctx.printer.closed() {
+        Some(stream) => Err(RemovalStop::NobodyListening { stream }),
+        None => Ok(()),
+    }
 }
 
 pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<ExitStatus> {
@@ -251,15 +260,24 @@ impl Removal<'_> {
             ctx.printer.note("dry run: nothing was deleted");
             return Ok(ExitStatus::Success);
         }
-        if !confirmation.yes {
-            confirm(ctx, plan)?;
-        }
+        ensure_listening(ctx)?;
+        let interrupts = Interrupts::watch();
         let recheck = Recheck {
             selection: self.selection,
             ctx,
         };
-        recheck.unchanged(inventory, plan).await?;
-        execute(ctx, self, (plan, untag, known), &reclaim).await
+        let before_deleting = async {
+            if !confirmation.yes {
+                confirm(ctx, plan).await?;
+            }
+            recheck.unchanged(inventory, plan).await
+        };
+        tokio::select! {
+            checked = before_deleting => checked?,
+            () = interrupts.at_least(1) => bail!(RemovalStop::InterruptedBefore),
+        }
+        let how = (plan, untag, known);
+        execute(ctx, self, how, &reclaim, &interrupts).await
     }
 }
 
@@ -283,19 +301,32 @@ async fn execute(
     removal: &Removal<'_>,
     (plan, untag, known): (&Plan, Option<UntagMethod>, Capabilities),
     reclaim: &Reclaim,
+    interrupts: &Interrupts,
 ) -> anyhow::Result<ExitStatus> {
     let registry = ctx.registry()?;
     let client = ctx.client()?;
     let journal_path = journal::new_path(registry, Timestamp::now())?;
     let started = std::time::Instant::now();
-    let mut journal = delete::write_journal(
+    let registry_name = registry.to_string();
+    let written = delete::write_journal(
         client,
-        &registry.to_string(),
+        &registry_name,
         removal.selection.command(),
         (plan, untag),
         &journal_path,
-    )
-    .await?;
+    );
+    let mut journal = tokio::select! {
+        journal = written => journal?,
+        () = interrupts.at_least(1) => bail!(RemovalStop::InterruptedBefore),
+    };
+    // The last moment to stop with nothing deleted: a journal of nothing done is no undo.
+    if let Err(stop) = ensure_listening(ctx).and_then(|()| match interrupts.pressed() {
+        0 => Ok(()),
+        _ => Err(RemovalStop::InterruptedBefore),
+    }) {
+        let _ = std::fs::remove_file(&journal_path);
+        bail!(stop);
+    }
     ctx.printer
         .note(&format!("journal written to {}", journal_path.display()));
     ctx.printer.phase("journal", started);
@@ -306,7 +337,7 @@ async fn execute(
         &mut journal,
         &journal_path,
         (client.max_in_flight(), known, &observed),
-        ctx,
+        (ctx, interrupts),
     )
     .await?;
     let done = journal
@@ -336,6 +367,13 @@ async fn execute(
     }
     let extra = (removal.decisions.as_ref(), &removal.left_out[..]);
     report::report(ctx, &journal, (plan, extra.0, extra.1), reclaim)?;
+    if ctx.printer.closed() == Some("standard output") {
+        ctx.printer.warn(&format!(
+            "standard output was closed, so the report went unread; the journal {} holds every \
+             manifest's outcome (`regsweep journal list`)",
+            journal_path.display()
+        ));
+    }
     report::finish(&journal, deletion, &journal_path)
 }
 
@@ -464,20 +502,25 @@ impl Recheck<'_> {
     }
 }
 
-/// Asks on the terminal; anything but y/yes declines.
-fn confirm(ctx: &Context, plan: &Plan) -> Result<(), RemovalStop> {
+/// Asks on the terminal; anything but y/yes declines. The answer is read on a thread of its own, so
+/// a Ctrl-C at the prompt is seen (and the process never waits for that thread to end).
+async fn confirm(ctx: &Context, plan: &Plan) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
-        return Err(RemovalStop::NoTerminal);
+        bail!(RemovalStop::NoTerminal);
     }
     ctx.printer
         .prompt(&format!("Delete {}? [y/N] ", plan.summary()));
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
-        return Err(RemovalStop::Declined);
-    }
+    ensure_listening(ctx)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let read = std::io::stdin().lock().read_line(&mut answer);
+        let _ = tx.send(read.map(|_| answer));
+    });
+    let answer = rx.await.ok().and_then(Result::ok).unwrap_or_default();
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => Err(RemovalStop::Declined),
+        _ => bail!(RemovalStop::Declined),
     }
 }
 

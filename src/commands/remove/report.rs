@@ -16,37 +16,82 @@ use crate::output::{Rows, short_digest};
 use crate::registry::RegistryError;
 use crate::select::{LeftOut, Plan, Reclaim};
 
-#[derive(Default, Serialize)]
-struct Counts {
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
     deleted: usize,
     /// Entries whose tags were removed and manifest kept.
     untagged: usize,
     already_gone: usize,
     failed: usize,
+    /// Sent, and neither answered nor found out by reading the registry back.
     unknown: usize,
     not_attempted: usize,
+}
+
+impl Counts {
+    fn add(&mut self, entry: &Entry) {
+        match entry.status {
+            Status::Deleted if entry.untag.is_some() => self.untagged += 1,
+            Status::Deleted => self.deleted += 1,
+            Status::AlreadyGone => self.already_gone += 1,
+            Status::Failed => self.failed += 1,
+            Status::Unknown => self.unknown += 1,
+            Status::Pending => self.not_attempted += 1,
+        }
+    }
+
+    fn of(journal: &Journal) -> Self {
+        let mut counts = Self::default();
+        journal.entries.iter().for_each(|e| counts.add(e));
+        counts
+    }
+
+    fn values(&self) -> [(usize, &'static str); 6] {
+        [
+            (self.deleted, "deleted"),
+            (self.untagged, "untagged"),
+            (self.already_gone, "already gone"),
+            (self.failed, "failed"),
+            (self.unknown, "unknown"),
+            (self.not_attempted, "not attempted"),
+        ]
+    }
+
+    /// `126 deleted, 3 unknown, 271 not attempted`: what happened, leaving out what did not.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .values()
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{} {what}", crate::output::count(*n)))
+            .collect();
+        if parts.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.values().iter().map(|(n, _)| n).sum()
+    }
 }
 
 fn counts(journal: &Journal) -> BTreeMap<&str, Counts> {
     let mut by_repo: BTreeMap<&str, Counts> = BTreeMap::new();
     for entry in &journal.entries {
-        let counts = by_repo.entry(&entry.repository).or_default();
-        match entry.status {
-            Status::Deleted if entry.untag.is_some() => counts.untagged += 1,
-            Status::Deleted => counts.deleted += 1,
-            Status::AlreadyGone => counts.already_gone += 1,
-            Status::Failed => counts.failed += 1,
-            Status::Unknown => counts.unknown += 1,
-            Status::Pending => counts.not_attempted += 1,
-        }
+        by_repo.entry(&entry.repository).or_default().add(entry);
     }
     by_repo
 }
 
-/// What happened, per repository: a table in plain output too (a report for people); JSON is the
-/// whole report, every manifest's outcome with the plan.
+/// What happened, per repository (with a total), then every manifest that did not go as planned:
+/// a table on a terminal, lines in plain output (cron logs), and in JSON the whole report, every
+/// manifest's outcome with the plan.
 struct Report<'a> {
     by_repo: Vec<(&'a str, Counts)>,
+    /// The entries that failed, are unknown or were not attempted, with why.
+    unfinished: Vec<&'a Entry>,
     json: ReportDocument<'a>,
 }
 
@@ -54,13 +99,48 @@ struct Report<'a> {
 struct ReportDocument<'a> {
     plan: &'a Plan,
     reclaimable: &'a Reclaim,
-    results: Vec<Entry>,
+    results: Vec<Outcome<'a>>,
     repositories: BTreeMap<&'a str, Counts>,
+    total: Counts,
     /// A policy's decisions: what it kept and protected, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     decisions: Option<&'a serde_json::Value>,
     /// Selected manifests the plan kept, and why.
     kept_back: Vec<KeptBack>,
+}
+
+/// One journal entry's outcome: the entry without the manifest's bytes (the journal keeps those).
+#[derive(Serialize)]
+struct Outcome<'a> {
+    repository: &'a str,
+    digest: &'a str,
+    media_type: &'a str,
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    untag: Option<crate::registry::UntagMethod>,
+    status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl<'a> From<&'a Entry> for Outcome<'a> {
+    fn from(e: &'a Entry) -> Self {
+        Self {
+            repository: &e.repository,
+            digest: &e.digest,
+            media_type: &e.media_type,
+            tags: &e.tags,
+            parent: e.parent.as_deref(),
+            subject: e.subject.as_deref(),
+            untag: e.untag,
+            status: e.status,
+            error: e.error.as_deref(),
+        }
+    }
 }
 
 /// A manifest the selection named that stays, and why.
@@ -120,23 +200,45 @@ impl<'a> Rows for Report<'a> {
     }
 
     fn cells(&self, (repo, c): &(&'a str, Counts)) -> Vec<String> {
-        vec![
-            (*repo).to_owned(),
-            c.deleted.to_string(),
-            c.untagged.to_string(),
-            c.already_gone.to_string(),
-            c.failed.to_string(),
-            c.unknown.to_string(),
-            c.not_attempted.to_string(),
-        ]
+        let mut cells = vec![(*repo).to_owned()];
+        cells.extend(c.values().iter().map(|(n, _)| n.to_string()));
+        cells
     }
 
-    fn plain(&self, row: &(&'a str, Counts)) -> String {
-        self.cells(row).join("  ")
+    fn plain(&self, (repo, c): &(&'a str, Counts)) -> String {
+        format!("{repo}: {}", c.describe())
     }
 
-    fn plain_is_table(&self) -> bool {
-        true
+    fn footer(&self) -> Vec<String> {
+        let total = self.json.total;
+        let mut lines = Vec::new();
+        if self.by_repo.len() > 1 {
+            lines.push(format!(
+                "total: {} in {}: {}",
+                crate::output::plural_count(total.total(), "manifest", "manifests"),
+                crate::output::plural_count(self.by_repo.len(), "repository", "repositories"),
+                total.describe()
+            ));
+        }
+        for e in &self.unfinished {
+            let status = match e.status {
+                Status::Pending => "not attempted",
+                Status::Unknown => "unknown",
+                _ => "failed",
+            };
+            let tags = if e.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.tags.join(", "))
+            };
+            let why = e.error.as_deref().unwrap_or("the run stopped before it");
+            lines.push(format!(
+                "{status}: {}@{}{tags}: {why}",
+                e.repository,
+                short_digest(&e.digest)
+            ));
+        }
+        lines
     }
 
     fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -152,23 +254,21 @@ pub fn report(
     reclaim: &Reclaim,
 ) -> anyhow::Result<()> {
     let printer = &ctx.printer;
-    // The manifests' bytes stay in the journal; the report says what happened to each.
-    let results = journal
+    let kept = kept_back(plan, left_out);
+    let unfinished = journal
         .entries
         .iter()
-        .map(|e| Entry {
-            manifest: String::new(),
-            ..e.clone()
-        })
+        .filter(|e| matches!(e.status, Status::Failed | Status::Unknown | Status::Pending))
         .collect();
-    let kept = kept_back(plan, left_out);
     printer.rows(&Report {
         by_repo: counts(journal).into_iter().collect(),
+        unfinished,
         json: ReportDocument {
             plan,
             reclaimable: reclaim,
-            results,
+            results: journal.entries.iter().map(Outcome::from).collect(),
             repositories: counts(journal),
+            total: Counts::of(journal),
             decisions,
             kept_back: kept.clone(),
         },
@@ -211,19 +311,17 @@ pub fn finish(
     journal_path: &Path,
 ) -> anyhow::Result<ExitStatus> {
     let deleted = count(journal, Status::Deleted);
-    let pending = count(journal, Status::Pending);
     let journal_name = journal_path.display().to_string();
+    let tally = Counts::of(journal).describe();
     if deletion.aborted {
         bail!(RemovalStop::Aborted {
-            deleted,
-            pending,
+            tally,
             journal: journal_name,
         });
     }
     if deletion.interrupted {
         bail!(RemovalStop::Interrupted {
-            deleted,
-            pending,
+            tally,
             journal: journal_name,
         });
     }
@@ -303,20 +401,37 @@ mod tests {
             failed: 1,
             ..Counts::default()
         };
+        let failed = Entry {
+            repository: "app".into(),
+            digest: digest('f'),
+            media_type: String::new(),
+            tags: vec!["0.9".into()],
+            parent: None,
+            subject: None,
+            untag: None,
+            manifest: "{}".into(),
+            status: Status::Failed,
+            error: Some("still there after 3 attempts".into()),
+        };
         let report = Report {
-            by_repo: vec![("app", counts)],
+            by_repo: vec![("app", counts), ("web", Counts::default())],
+            unfinished: vec![&failed],
             json: ReportDocument {
                 plan: &plan,
                 reclaimable: &Reclaim::default(),
-                results: Vec::new(),
+                results: vec![Outcome::from(&failed)],
                 repositories: BTreeMap::new(),
+                total: counts,
                 decisions: None,
                 kept_back: kept,
             },
         };
-        let mut table = Vec::new();
-        render(OutputFormat::Plain, &report, None, &mut table).unwrap();
-        let table = String::from_utf8(table).unwrap();
+        let rendered = |format| {
+            let mut out = Vec::new();
+            render(format, &report, None, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let table = rendered(OutputFormat::Table);
         assert!(table.contains("REPOSITORY"), "{table}");
         assert!(
             table
@@ -325,10 +440,27 @@ mod tests {
                     == ["app", "3", "0", "0", "1", "0", "0"]),
             "{table}"
         );
+        // Piped (cron logs): lines, no table, a total and each manifest that did not go.
+        let plain = rendered(OutputFormat::Plain);
+        assert_eq!(
+            plain,
+            "app: 3 deleted, 1 failed\nweb: nothing to do\n\
+             total: 4 manifests in 2 repositories: 3 deleted, 1 failed\n\
+             failed: app@ffffffffffff (0.9): still there after 3 attempts\n"
+        );
+        assert!(
+            table.ends_with(&plain[plain.find("total:").unwrap()..]),
+            "{table}"
+        );
         let mut json = Vec::new();
         render(OutputFormat::Json, &report, None, &mut json).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(json["kept_back"][1]["tags"][0], "1.0-amd64");
+        assert_eq!(json["results"][0]["status"], "failed");
+        assert!(
+            json["results"][0].get("manifest").is_none(),
+            "the journal keeps the bytes; the report has no empty placeholder"
+        );
         assert_eq!(
             json["kept_back"][2]["why"],
             "an attachment carrying tags of its own"

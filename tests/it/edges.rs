@@ -1,0 +1,404 @@
+//! The main job at its edges, as an operator meets them in a maintenance window: a reader that goes
+//! away (stdout or stderr closed before, during and after the deletes), Ctrl-C at the prompt, during
+//! the re-check and twice with deletes in flight. Each run's exit code must be a documented one, and
+//! the journal, the cache and the report must agree with what the registry did.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::scripted::Scripted;
+use crate::common::seed::{Image, Kind};
+use crate::common::{Sandbox, TestRegistry, journals, live_tags, stderr, stdout};
+
+/// The statuses the newest journal gives its entries.
+fn journal_statuses(sandbox: &Sandbox) -> Vec<String> {
+    let path = journals(sandbox).pop().expect("a journal");
+    let journal: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every tag as the cache holds it (no request to the registry): repository -> tags.
+fn cached_tags(sandbox: &Sandbox, url: &str) -> Vec<(String, String)> {
+    let out = sandbox
+        .run(url, &["--format", "json", "list-tag-names", "--all-tags"])
+        .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut tags: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["repository"].as_str().unwrap().to_owned(),
+                r["tag"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    tags.sort();
+    tags
+}
+
+fn live_pairs(sandbox: &Sandbox, url: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = live_tags(sandbox, url)
+        .into_iter()
+        .flat_map(|(repo, tags)| tags.into_keys().map(move |t| (repo.clone(), t)))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// Waits for the exit, at most `limit`, killing the process past it.
+fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("regsweep did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A pipe nobody reads: its reading end is closed before regsweep starts.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Stdio::from(writer)
+}
+
+#[test]
+fn a_reader_gone_before_deleting_begins_means_nothing_is_deleted() {
+    let registry = TestRegistry::start();
+    registry.seeder().bulk("gone", 1, 40, 4);
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+    let args = ["-reg", &url, "remove-repos", "-r", "gone-000", "--yes"];
+
+    // stdout closed (`--yes | head -1` with a plan longer than the pipe holds).
+    let output = sandbox
+        .std_cmd()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(9), "{err}");
+    assert!(
+        err.contains("standard output was closed before deleting began")
+            && err.contains("nothing was deleted"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    // stderr closed: nothing to say it on, so the exit code says it.
+    let output = sandbox
+        .std_cmd()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(closed_pipe())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(9));
+    assert_eq!(live_tags(&sandbox, &url), before, "something was deleted");
+    assert!(journals(&sandbox).is_empty(), "a journal of nothing done");
+}
+
+#[test]
+fn a_reader_gone_during_the_deletes_lets_them_finish_and_the_records_agree() {
+    let registry = TestRegistry::start();
+    registry.seeder().bulk("late", 2, 12, 4);
+    let proxy = Scripted::slow_delete_proxy(&registry.url(), Duration::from_millis(100));
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let remove = |repo: &str| {
+        sandbox
+            .std_cmd()
+            .args([
+                "-reg",
+                &url,
+                "--concurrency",
+                "2",
+                "remove-repos",
+                "-r",
+                repo,
+                "--yes",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    // stderr goes away once the deletes have begun (`2>&1 >out | head`).
+    let mut child = remove("late-000");
+    let err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(err).lines() {
+            let line = line.unwrap_or_default();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("journal written to") {
+                break;
+            }
+        }
+        seen // the pipe's reading end closes here
+    });
+    let mut out = child.stdout.take().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        text
+    });
+    let code = wait(&mut child, Duration::from_secs(60));
+    let seen = reader.join().unwrap();
+    let report = drain.join().unwrap();
+    assert_eq!(code, Some(0), "stderr until it closed:\n{seen}");
+    assert!(report.contains("late-000: 12 deleted"), "{report}");
+
+    // stdout goes away after the plan was read, before the report is written.
+    let mut child = remove("late-001");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("late-001  sha256:"), "{first}");
+    drop(out);
+    let mut err = child.stderr.take().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let code = wait(&mut child, Duration::from_secs(60));
+    let err = drain.join().unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("standard output was closed, so the report went unread"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    // Both finished: the registry, the journals and the cache agree.
+    assert!(live_tags(&sandbox, &url).is_empty());
+    assert_eq!(journal_statuses(&sandbox), vec!["deleted"; 12]);
+    for journal in journals(&sandbox) {
+        let text = std::fs::read_to_string(journal).unwrap();
+        assert!(!text.contains("\"pending\""), "{text}");
+    }
+    assert!(cached_tags(&sandbox, &url).is_empty());
+}
+
+#[test]
+fn ctrl_c_twice_with_deletes_carried_out_but_unanswered_reports_what_the_registry_did() {
+    let registry = TestRegistry::start();
+    registry.seeder().bulk("inflight", 1, 6, 3);
+    let release = Arc::new(AtomicBool::new(false));
+    // The registry carries out each DELETE; its answer is held back (bounded) until released.
+    let proxy = {
+        let release = release.clone();
+        Scripted::fault_proxy(
+            &registry.url(),
+            |_| None,
+            move |req, reply| {
+                if req.method == "DELETE" {
+                    let deadline = Instant::now() + Duration::from_secs(30);
+                    while !release.load(Ordering::SeqCst) && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+                reply
+            },
+        )
+    };
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let before = live_pairs(&sandbox, &url);
+    let mut child = sandbox
+        .std_cmd()
+        .args(["-reg", &url, "--concurrency", "2", "--format", "json"])
+        .args(["remove-repos", "-r", "inflight-000", "--yes"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while proxy
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "no DELETE reached the registry");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..2 {
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let output = {
+        let code = wait(&mut child, Duration::from_secs(20));
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (code, out, err)
+    };
+    release.store(true, Ordering::SeqCst);
+    let (code, out, err) = output;
+    assert_eq!(code, Some(130), "{err}");
+    // The two in flight were carried out: read back, they count as deleted, not "not attempted".
+    assert!(err.contains("aborted: 2 deleted, 4 not attempted"), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["total"]["deleted"], 2, "{report:#}");
+    assert_eq!(report["total"]["not_attempted"], 4, "{report:#}");
+    assert_eq!(
+        journal_statuses(&sandbox),
+        [
+            "deleted", "deleted", "pending", "pending", "pending", "pending"
+        ]
+    );
+    assert_eq!(live_pairs(&sandbox, &url).len(), before.len() - 2);
+
+    // restore counts what it restored and what was still there.
+    let out = sandbox.run(&url, &["restore"]).success();
+    assert!(
+        stderr(&out).contains("restore: restored 2 manifests, 4 still there, 0 failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("inflight-000: 2 restored, 4 still there, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(live_pairs(&sandbox, &url), before);
+    // Restoring again finds everything there and says so, not "restored 6".
+    let out = sandbox.run(&url, &["restore"]).success();
+    assert!(
+        stderr(&out).contains("restore: restored 0 manifests, 6 still there, 0 failed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
+    let registry = TestRegistry::start();
+    let seeder = registry.seeder();
+    for tag in ["1.0", "1.1"] {
+        seeder.image("app", Some(tag), &Image::new(Kind::Oci, tag));
+    }
+    // Once `slow` is set, listing tags takes 3 s: the live re-check is under way for a while.
+    let slow = Arc::new(AtomicBool::new(false));
+    let proxy = {
+        let slow = slow.clone();
+        Scripted::proxy(&registry.url(), move |req| {
+            if slow.load(Ordering::SeqCst) && req.target.contains("/tags/list") {
+                std::thread::sleep(Duration::from_secs(3));
+            }
+            None
+        })
+    };
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    let before = live_tags(&sandbox, &url);
+    sandbox.run(&url, &["list-repo-names"]).success();
+
+    // At the prompt, in a terminal.
+    let mut cmd = sandbox.std_cmd();
+    cmd.args(["-reg", &url, "remove-tags", "-r", "app", "-t", "1.0"]);
+    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    session.exp_string("[y/N]").unwrap();
+    session.send_control('c').unwrap();
+    let said = session.exp_eof().unwrap();
+    assert!(
+        said.contains("interrupted before deleting began; nothing was deleted"),
+        "{said}"
+    );
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+
+    // During the live re-check, with --yes.
+    slow.store(true, Ordering::SeqCst);
+    let listed_before = proxy.requests().len();
+    let mut child = sandbox
+        .std_cmd()
+        .args([
+            "-reg",
+            &url,
+            "remove-tags",
+            "-r",
+            "app",
+            "-t",
+            "1.0",
+            "--yes",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !proxy.requests()[listed_before..]
+        .iter()
+        .any(|r| r.target.contains("/tags/list"))
+    {
+        assert!(Instant::now() < deadline, "the re-check never began");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = wait(&mut child, Duration::from_secs(20));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(130), "{err}");
+    assert!(
+        err.contains("interrupted before deleting began; nothing was deleted"),
+        "{err}"
+    );
+    slow.store(false, Ordering::SeqCst);
+    assert_eq!(live_tags(&sandbox, &url), before);
+    assert!(journals(&sandbox).is_empty());
+}
