@@ -2975,7 +2975,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --allow-unmatched --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

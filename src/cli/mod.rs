@@ -639,7 +639,7 @@ A digest tagged in several selected repositories is listed, and removed, in each
 
 Examples:
   regsweep -reg registry.example.com query-tags -r app -t '<1.4'
-  regsweep -reg registry.example.com query-tags -r app worker -t '>=1.2,<2' latest -x 1.3.0
+  regsweep -reg registry.example.com query-tags -r app worker -t '>=1.2,<2' latest -x v1.3.9
   regsweep -reg registry.example.com query-tags -r app -re 'feature-' -xre '.*-keep$' --count";
 
 /// `-r REPO...`, as dregutil's query and remove commands take it.
@@ -862,7 +862,7 @@ the journal and exits 130; a second Ctrl-C aborts at once.
 
 Examples:
   regsweep -reg registry.example.com remove-tags -r app -t '<1.4' --dry-run
-  regsweep -reg registry.example.com remove-tags -r app -t '<1.4' -x 1.3.9
+  regsweep -reg registry.example.com remove-tags -r app -t '<1.4' -x v1.3.9
   regsweep -reg registry.example.com remove-repos -r old-app --yes";
 
 /// How the user agrees to a removal plan.
@@ -921,6 +921,13 @@ pub struct RemoveReposArgs {
 pub struct RemoveTagsArgs {
     #[command(flatten)]
     pub selection: TagSelectionArgs,
+    /// Delete even when an -x/-xre value matches no tag. Without it, --yes refuses such a run: an
+    /// exclusion that matches nothing protects nothing, and is usually a typo (`-x 1.3.9` where
+    /// the tag is `v1.3.9`).
+    ///
+    /// Example: `-x old-release --yes --allow-unmatched` when that tag may already be gone.
+    #[arg(long)]
+    pub allow_unmatched: bool,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
 }

@@ -3,9 +3,10 @@
 
 use super::stored::{check_stored, selection_inventory};
 use super::{Context, read_details, reclaim_of};
-use crate::exit::ExitStatus;
+use crate::exit::{ExitStatus, UsageError};
+use crate::inventory::Inventory;
 use crate::output::{Printer, Rows, human_bytes, media_type_label, short_digest};
-use crate::select::{Plan, Reclaim, Selected, plan};
+use crate::select::{Plan, Query, Reclaim, Selected, Unmatched, plan, unmatched};
 use crate::settings::QuerySettings;
 
 pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<ExitStatus> {
@@ -21,6 +22,7 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
         file.load_details(&mut inventory, query.repositories())?;
     }
     check_stored(ctx, &mut inventory, query).await?;
+    warn_unmatched(&ctx.printer, &unmatched_of(query, &inventory));
     let rows = query.select(&inventory)?;
     let count = rows.len();
     let width = query
@@ -84,6 +86,44 @@ impl Rows for Selection {
             line
         }
     }
+}
+
+/// The selector values of a tag query that match no tag of its repositories.
+pub fn unmatched_of(query: &Query, inventory: &Inventory) -> Vec<Unmatched> {
+    match query {
+        Query::Tags(query) => unmatched(inventory, query),
+        _ => Vec::new(),
+    }
+}
+
+pub fn warn_unmatched(printer: &Printer, unmatched: &[Unmatched]) {
+    for u in unmatched {
+        printer.warn(&u.describe());
+    }
+}
+
+/// A removal that would run unattended (`--yes`) with an exclusion that matches nothing: refused,
+/// since that exclusion protects nothing. One line, with what it may have meant as the hint.
+pub fn refuse_unmatched_protection(unmatched: &[Unmatched]) -> Result<(), UsageError> {
+    let mut protective = unmatched.iter().filter(|u| u.protective);
+    let Some(first) = protective.next() else {
+        return Ok(());
+    };
+    let more = match protective.count() {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    let meant = first
+        .hint
+        .as_ref()
+        .map_or(String::new(), |h| format!("{h}; "));
+    Err(UsageError::with_hint(
+        format!(
+            "{} matches no tag in {}{more}, so it protects nothing; nothing was deleted",
+            first.selector, first.scope
+        ),
+        format!("{meant}fix the value, or pass --allow-unmatched to delete without it"),
+    ))
 }
 
 /// What removal would do besides deleting the selected manifests: their attachments, untags.

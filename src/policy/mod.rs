@@ -13,6 +13,7 @@
 mod evaluate;
 mod file;
 mod references;
+mod unmatched;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -24,6 +24,7 @@ mod retention;
 mod selector;
 #[cfg(test)]
 pub(crate) mod testing;
+mod unmatched;
 mod untagged;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +42,7 @@ pub use reclaim::{
 };
 pub use retention::{KeepBy, Retention, parse_age, undated};
 pub use selector::{SelectorError, TagSelector};
+pub use unmatched::{Unmatched, repositories_in_words, suggest, unmatched};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 
 use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};

@@ -240,6 +240,8 @@ impl Confirmation {
 pub struct RemoveSettings {
     pub query: Query,
     pub confirmation: Confirmation,
+    /// `--allow-unmatched`: an exclusion matching no tag does not stop a `--yes` run.
+    pub allow_unmatched: bool,
 }
 
 /// `restore [JOURNAL] [-r REPO...]`.
@@ -353,14 +355,17 @@ impl Action {
             Command::RemoveRepos(args) => Self::Remove(RemoveSettings {
                 query: repo_query(args.selection, raise)?,
                 confirmation: Confirmation::resolve(args.confirm),
+                allow_unmatched: false,
             }),
             Command::RemoveTags(args) => Self::Remove(RemoveSettings {
                 query: tag_query("remove-tags", args.selection, raise)?,
                 confirmation: Confirmation::resolve(args.confirm),
+                allow_unmatched: args.allow_unmatched,
             }),
             Command::RemoveUntagged(args) => Self::Remove(RemoveSettings {
                 query: untagged_query(args.untagged)?,
                 confirmation: Confirmation::resolve(args.confirm),
+                allow_unmatched: false,
             }),
             Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
             Command::Outdated(args) => Self::Outdated(OutdatedSettings::resolve(args)?),

@@ -13,7 +13,10 @@ use serde_json::Value;
 
 use crate::common::scripted::Scripted;
 use crate::common::seed::{Image, Kind};
-use crate::common::{Sandbox, TestRegistry, journals, live_tags, stderr, stdout};
+use crate::common::{
+    Sandbox, TestRegistry, assert_clean_error, assert_stderr_has, assert_stdout_has, journals,
+    live_tags, stderr, stdout, tag_names,
+};
 
 /// The statuses the newest journal gives its entries.
 fn journal_statuses(sandbox: &Sandbox) -> Vec<String> {
@@ -401,4 +404,176 @@ fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
     slow.store(false, Ordering::SeqCst);
     assert_eq!(live_tags(&sandbox, &url), before);
     assert!(journals(&sandbox).is_empty());
+}
+
+#[test]
+fn an_exclusion_that_matches_nothing_is_named_and_stops_an_unattended_removal() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let before = live_tags(&sandbox, &url);
+
+    let out = sandbox
+        .run(
+            &url,
+            &["query-tags", "-r", "app", "-t", "<1.4", "-x", "1.3.9"],
+        )
+        .success();
+    assert_stderr_has(
+        &out,
+        "warning: -x 1.3.9 matches no tag in app; did you mean v1.3.9? (-x '==1.3.9' matches it)",
+    );
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "query-tags",
+                "-r",
+                "app",
+                "-t",
+                "nosuchtag",
+                "v1.4",
+                "-x",
+                "2.00",
+            ],
+        )
+        .success();
+    assert_stderr_has(&out, "warning: -t nosuchtag matches no tag in app\n");
+    assert_stderr_has(
+        &out,
+        "warning: -t v1.4 matches no tag in app; the nearest versions there are v1.3.9 and 1.9",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: -x 2.00 matches no tag in app; the highest version there is 1.10",
+    );
+
+    // A dry run and an interactive plan warn; an unattended removal refuses, in one line.
+    let remove = ["remove-tags", "-r", "app", "-t", "<1.4", "-x", "1.3.9"];
+    let out = sandbox
+        .run(&url, &[&remove[..], &["--dry-run"]].concat())
+        .success();
+    assert_stderr_has(&out, "warning: -x 1.3.9 matches no tag in app");
+    let out = sandbox
+        .run(&url, &[&remove[..], &["--yes"]].concat())
+        .code(2);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.starts_with(
+            "regsweep: error: -x 1.3.9 matches no tag in app, so it protects nothing; nothing was \
+             deleted\nhint: did you mean v1.3.9? (-x '==1.3.9' matches it); fix the value, or \
+             pass --allow-unmatched"
+        ),
+        "{err}"
+    );
+    assert_eq!(live_tags(&sandbox, &url), before, "something was deleted");
+    assert!(journals(&sandbox).is_empty());
+
+    // README's example as written now keeps v1.3.9, without a warning.
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "remove-tags",
+                "-r",
+                "app",
+                "-t",
+                "<1.4",
+                "-x",
+                "v1.3.9",
+                "--yes",
+            ],
+        )
+        .success();
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let tags = tag_names(&live_tags(&sandbox, &url), "app");
+    assert!(tags.contains(&"v1.3.9".to_owned()), "{tags:?}");
+    assert!(!tags.contains(&"1.2".to_owned()), "{tags:?}");
+
+    // --allow-unmatched: the operator says the exclusion may match nothing.
+    sandbox
+        .run(
+            &url,
+            &[&remove[..], &["--yes", "--allow-unmatched"]].concat(),
+        )
+        .success();
+    let tags = tag_names(&live_tags(&sandbox, &url), "app");
+    assert!(!tags.contains(&"v1.3.9".to_owned()), "{tags:?}");
+}
+
+#[test]
+fn a_policy_protection_that_matches_nothing_is_shown_and_warned_about() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let policy = sandbox.home.path().join("regsweep.toml");
+    std::fs::write(
+        &policy,
+        r#"version = 1
+[protect]
+tags = ["lastest"]
+
+[[rule]]
+name = "old-app"
+action = "delete"
+repositories = ["app"]
+tags = ["<1.4"]
+exclude = ["1.3.9"]
+
+[[rule]]
+name = "keep-web"
+action = "keep"
+repositories = ["web/*"]
+tags = ["*"]
+"#,
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let out = sandbox
+        .run(
+            &url,
+            &["--format", "json", "policy", "plan", "--policy", policy],
+        )
+        .success();
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let unmatched: Vec<String> = report["unmatched_protections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            format!(
+                "{} in {}",
+                u["selector"].as_str().unwrap(),
+                u["scope"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        unmatched,
+        [
+            "protect.tags \"lastest\" in the registry",
+            "rule \"old-app\" (line 5): exclude \"1.3.9\" in app",
+            "rule \"keep-web\" (line 12): repositories web/* in the registry",
+        ]
+    );
+    let out = sandbox
+        .run(
+            &url,
+            &["--format", "plain", "policy", "plan", "--policy", policy],
+        )
+        .success();
+    assert_stdout_has(
+        &out,
+        "protects nothing: rule \"old-app\" (line 5): exclude \"1.3.9\" matches no tag in app; did \
+         you mean v1.3.9?",
+    );
+    let out = sandbox
+        .run(&url, &["policy", "apply", "--policy", policy, "--dry-run"])
+        .success();
+    assert_stderr_has(
+        &out,
+        "warning: protects nothing: protect.tags \"lastest\" matches no tag in the registry; did \
+         you mean latest?",
+    );
 }

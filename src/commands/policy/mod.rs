@@ -67,6 +67,11 @@ async fn apply(
     }
     let summary = Summary::of(&evaluation);
     summary.note(ctx);
+    // The reviewed plan is the gate here; a protection that protects nothing is still said aloud.
+    for unmatched in selection.policy.unmatched(&inventory) {
+        ctx.printer
+            .warn(&format!("protects nothing: {}", unmatched.describe()));
+    }
     let removal = Removal {
         selection: &selection,
         confirmation,

@@ -14,7 +14,7 @@ use crate::inventory::Inventory;
 use crate::output::{Rows, Tone, human_bytes, short_digest};
 use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
 use crate::registry::RegistryAddress;
-use crate::select::{Plan, Reclaim, reclaimable_by_repository};
+use crate::select::{Plan, Reclaim, Unmatched, reclaimable_by_repository};
 use crate::version::natural_cmp;
 
 /// The plan file's format version.
@@ -81,6 +81,8 @@ struct PlanReport<'a> {
     repositories: BTreeMap<&'a str, RepositoryReport<'a>>,
     /// Every tag a rule or protection decided, with the rule and why.
     decisions: Vec<&'a Decision>,
+    /// Protecting patterns that match nothing: they protect nothing.
+    unmatched_protections: Vec<Unmatched>,
     plan: &'a Plan,
 }
 
@@ -117,6 +119,14 @@ impl<'a> Rows for Listing<'a> {
 
     fn plain(&self, d: &&'a Decision) -> String {
         self.cells(d).join("  ")
+    }
+
+    fn footer(&self) -> Vec<String> {
+        self.json
+            .unmatched_protections
+            .iter()
+            .map(|u| format!("protects nothing: {}", u.describe()))
+            .collect()
     }
 
     fn tone(&self, d: &&'a Decision) -> Tone {
@@ -189,6 +199,7 @@ pub fn show_plan_report(
             reclaimable: reclaim,
             repositories,
             decisions: rows.clone(),
+            unmatched_protections: policy.unmatched(inventory),
             plan: &evaluation.plan,
         },
         rows,

@@ -30,7 +30,9 @@ use anyhow::{Context as _, bail};
 use indicatif::ProgressBar;
 use jiff::Timestamp;
 
-use super::query::{note_reclaim, note_undated};
+use super::query::{
+    note_reclaim, note_undated, refuse_unmatched_protection, unmatched_of, warn_unmatched,
+};
 use super::stored::{ask_stored, check_stored, selection_inventory, stored_questions};
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
 use crate::details::ensure_details;
@@ -162,8 +164,14 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     let RemoveSettings {
         query: selection,
         confirmation,
+        allow_unmatched,
     } = settings;
     let (selection, mut inventory) = selection_inventory(ctx, selection).await?;
+    let unmatched = unmatched_of(&selection, &inventory);
+    if confirmation.yes && !confirmation.dry_run && !allow_unmatched {
+        refuse_unmatched_protection(&unmatched)?;
+    }
+    warn_unmatched(&ctx.printer, &unmatched);
     let created = selection.retention().needs_created();
     let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
     check_stored(ctx, &mut inventory, &selection).await?;
