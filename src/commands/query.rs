@@ -5,8 +5,10 @@ use super::stored::{check_stored, selection_inventory};
 use super::{Context, read_details, reclaim_of};
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
-use crate::output::{Printer, Rows, human_bytes, media_type_label, short_digest};
-use crate::select::{Plan, Query, Reclaim, Selected, Unmatched, plan, unmatched};
+use crate::output::{Printer, Rows, human_bytes, media_type_label, plural_count, short_digest};
+use crate::select::{
+    LeftOut, Plan, Query, Reclaim, Selected, Unmatched, left_out, plan, unmatched,
+};
 use crate::settings::QuerySettings;
 
 pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<ExitStatus> {
@@ -25,6 +27,12 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
     warn_unmatched(&ctx.printer, &unmatched_of(query, &inventory));
     let rows = query.select(&inventory)?;
     let count = rows.len();
+    if let Query::Tags(tags) = query {
+        note_left_out(&ctx.printer, &left_out(&inventory, tags, &rows));
+    }
+    if rows.is_empty() {
+        ctx.printer.note("nothing selected");
+    }
     let width = query
         .repositories()
         .iter()
@@ -34,7 +42,12 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
     let selection = Selection { rows, width };
     ctx.printer.rows(&selection)?;
     ctx.printer.count_footer("selected digests", count)?;
-    note_undated(&ctx.printer, query.undated(&inventory));
+    for note in passed_over(query, &inventory) {
+        ctx.printer.note(&note);
+    }
+    if count == 0 {
+        return Ok(ExitStatus::Success);
+    }
     match plan(&inventory, selection.rows, query.with_attachments()) {
         Ok(plan) => {
             note_plan_extras(&ctx.printer, &plan);
@@ -168,11 +181,39 @@ pub fn note_reclaim(printer: &Printer, reclaim: &Reclaim) {
     printer.note(&line);
 }
 
-/// How many images an age filter passed over for lacking a created time.
-pub fn note_undated(printer: &Printer, undated: usize) {
+/// What a query's filters passed over, as notes: images without a created time (an age filter
+/// never matches them), untagged manifests that lost their tags too recently.
+pub fn passed_over(query: &Query, inventory: &Inventory) -> Vec<String> {
+    let mut notes = Vec::new();
+    let undated = query.undated(inventory);
     if undated > 0 {
+        notes.push(format!(
+            "{} no created time and never {} an age filter (left out)",
+            plural_count(undated, "image has", "images have"),
+            if undated == 1 { "matches" } else { "match" }
+        ));
+    }
+    let young = query.too_young(inventory);
+    if young > 0 {
+        notes.push(format!(
+            "{} left out: {} lost {} tags more recently than --older-than",
+            plural_count(young, "untagged manifest", "untagged manifests"),
+            if young == 1 { "it" } else { "they" },
+            if young == 1 { "its" } else { "their" }
+        ));
+    }
+    notes
+}
+
+/// Digests a tag query named but left out, and why (the plan's and the query's notes).
+pub fn note_left_out(printer: &Printer, left_out: &[LeftOut]) {
+    for left in left_out {
         printer.note(&format!(
-            "{undated} images have no created time and never match an age filter (left out)"
+            "left out {}@{} ({}): {}",
+            left.repository,
+            short_digest(&left.digest),
+            left.tags.join(", "),
+            left.why
         ));
     }
 }

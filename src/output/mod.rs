@@ -119,6 +119,8 @@ pub fn render_styled<R: Rows>(
             }
             write_footer(rows, out)
         }
+        // A header over nothing says nothing: the command says what was not found.
+        OutputFormat::Table if rows.rows().is_empty() => write_footer(rows, out),
         OutputFormat::Table => {
             let mut table = Table::new();
             // A terminal that reports no usable width (some pseudo-terminals say 0) must not

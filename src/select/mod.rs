@@ -182,6 +182,14 @@ impl Query {
         )?)
     }
 
+    /// How many untagged manifests it passed over for being untagged too recently.
+    pub fn too_young(&self, inventory: &Inventory) -> usize {
+        match self {
+            Self::Untagged(q) => untagged::too_young(inventory, q),
+            _ => 0,
+        }
+    }
+
     /// How many images its age filters passed over for lacking a created time.
     pub fn undated(&self, inventory: &Inventory) -> usize {
         let include = match self {

@@ -85,6 +85,20 @@ pub(super) fn select_untagged(
     outcome.finish()
 }
 
+/// How many untagged manifests nothing needs were passed over for losing their tags after the
+/// cutoff (`--older-than`): too young to go.
+pub fn too_young(inventory: &Inventory, query: &UntaggedQuery) -> usize {
+    let Some(cutoff) = query.untagged_before else {
+        return 0;
+    };
+    query
+        .repositories
+        .iter()
+        .flat_map(|repo| unneeded_untagged(inventory, repo))
+        .filter(|(_, untagged)| untagged.since >= cutoff)
+        .count()
+}
+
 /// Attachments whose subject the repository no longer holds, each with its attachment tags. One
 /// that also carries a tag of its own is left: someone uses it as an image.
 pub(super) fn select_orphans(

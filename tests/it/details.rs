@@ -249,7 +249,7 @@ fn age_filters_keep_and_reclaimable_space() {
         .run(&url, &["query-tags", "-r", "charts", "--older-than", "1d"])
         .success();
     assert_eq!(stdout(&out), "");
-    assert_stderr_has(&out, "1 images have no created time");
+    assert_stderr_has(&out, "1 image has no created time");
 
     // Deleting t2 frees its manifest, config and layer C; layer A stays with t1.
     let out = sandbox

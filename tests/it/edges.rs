@@ -577,3 +577,38 @@ tags = ["*"]
          you mean latest?",
     );
 }
+
+#[test]
+fn a_query_says_why_it_left_a_named_tag_out_and_when_nothing_is_selected() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    // 1.10 is also `latest`: the query leaves it out and says so, as the removal's plan does.
+    let query = ["query-tags", "-r", "app", "-t", "1.10"];
+    let out = sandbox
+        .run(&url, &[&["--format", "table"][..], &query].concat())
+        .success();
+    assert_stderr_has(
+        &out,
+        "(1.10): it also carries tag latest, which was not selected",
+    );
+    assert_stderr_has(&out, "note: nothing selected");
+    assert_eq!(stdout(&out), "", "an empty table's header");
+    let out = sandbox
+        .run(&url, &[&query[..], &["--count"]].concat())
+        .success();
+    assert_stdout_has(&out, "Number of selected digests: 0");
+    let plan = sandbox
+        .run(
+            &url,
+            &["remove-tags", "-r", "app", "-t", "1.10", "--dry-run"],
+        )
+        .success();
+    let left_out = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("note: left out"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(left_out(&stderr(&out)), left_out(&stderr(&plan)));
+}

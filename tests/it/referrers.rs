@@ -440,6 +440,17 @@ fn an_overwritten_tag_leaves_an_untagged_manifest_that_remove_untagged_deletes()
         .run(&url, &["remove-untagged", "--older-than", "1d", "--yes"])
         .success();
     assert_stderr_has(&out, "nothing to delete");
+    // A dry run says why: the one candidate is too young.
+    let out = sandbox
+        .run(
+            &url,
+            &["remove-untagged", "--older-than", "1d", "--dry-run"],
+        )
+        .success();
+    assert_stderr_has(
+        &out,
+        "1 untagged manifest left out: it lost its tags more recently than --older-than",
+    );
     sandbox
         .run(&url, &["remove-untagged", "-r", "app", "--yes"])
         .success();

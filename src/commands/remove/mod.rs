@@ -31,7 +31,8 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::query::{
-    note_reclaim, note_undated, refuse_unmatched_protection, unmatched_of, warn_unmatched,
+    note_left_out, note_reclaim, passed_over, refuse_unmatched_protection, unmatched_of,
+    warn_unmatched,
 };
 use super::stored::{ask_stored, check_stored, selection_inventory, stored_questions};
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
@@ -59,9 +60,10 @@ pub trait Selection: Sync {
     /// What to ask the registry is stored before planning (untagged manifests, images of
     /// attachments).
     fn stored_questions(&self, inventory: &Inventory) -> Vec<(String, String)>;
-    /// How many images its age filters passed over for lacking a created time.
-    fn undated(&self, _inventory: &Inventory) -> usize {
-        0
+    /// What its filters passed over, as notes (images without a created time, untagged manifests
+    /// too young).
+    fn passed_over(&self, _inventory: &Inventory) -> Vec<String> {
+        Vec::new()
     }
     /// What it would delete, as lines to compare, even when no plan can be made.
     fn plan_lines(&self, inventory: &Inventory) -> Vec<String> {
@@ -98,8 +100,8 @@ impl Selection for Query {
         stored_questions(inventory, self)
     }
 
-    fn undated(&self, inventory: &Inventory) -> usize {
-        Query::undated(self, inventory)
+    fn passed_over(&self, inventory: &Inventory) -> Vec<String> {
+        passed_over(self, inventory)
     }
 
     /// From the selection alone when no plan can be made of it (an index whose children the stale
@@ -241,16 +243,10 @@ impl Removal<'_> {
             _ => None,
         };
         show_plan(ctx, plan, inventory, confirmation.dry_run, untag)?;
-        for left in &self.left_out {
-            ctx.printer.note(&format!(
-                "left out {}@{} ({}): {}",
-                left.repository,
-                short_digest(&left.digest),
-                left.tags.join(", "),
-                left.why
-            ));
+        note_left_out(&ctx.printer, &self.left_out);
+        for note in self.selection.passed_over(inventory) {
+            ctx.printer.note(&note);
         }
-        note_undated(&ctx.printer, self.selection.undated(inventory));
         if plan.is_empty() {
             ctx.printer.note("nothing to delete");
             return Ok(ExitStatus::Success);
