@@ -99,6 +99,16 @@ pub fn resolve(
     Ok(None)
 }
 
+/// Whether resolving the credential asks for a password on the terminal (`--user` alone, at a
+/// terminal): the caller asks before anything else is drawn there.
+pub fn asks_on_terminal(source: &CredentialSource) -> bool {
+    source.user.is_some()
+        && source.password.is_none()
+        && !source.password_stdin
+        && source.gitlab_token.is_none()
+        && std::io::stdin().is_terminal()
+}
+
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
 fn docker_config_path() -> Option<PathBuf> {
     let dir = std::env::var_os("DOCKER_CONFIG")

@@ -79,7 +79,7 @@ impl Context {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let config = self.settings.client_config_for(self.registry()?.clone());
+        let config = self.settings.client_config_for(self.registry()?.clone())?;
         let client = match self.api_client.get() {
             Some(api) => api.rebind(config),
             None => Client::new(config)?,
@@ -97,7 +97,7 @@ impl Context {
             return Ok(client);
         }
         let address = RegistryAddress::parse(&format!("{}://{}", api.scheme(), api.host()))?;
-        let client = Client::new(self.settings.client_config_for(address))?;
+        let client = Client::new(self.settings.client_config_for(address)?)?;
         Ok(self.api_client.get_or_init(|| client))
     }
 
@@ -295,17 +295,19 @@ pub async fn with_details(
         return Ok(Vec::new());
     }
     let started = std::time::Instant::now();
+    // The client first: building it may ask for a password, which no progress display may hide.
+    let client = ctx.client()?;
     let progress = ctx.printer.progress("manifests");
     progress.set_message("reading details");
     let mut first = None;
     if created && ctx.settings.gitlab.is_some() {
         // Manifests first (layers, children), then created times from GitLab's tag details; only
         // what GitLab does not know is read from configs.
-        let read = ensure_details(ctx.client()?, inventory, repositories, false, &progress).await;
+        let read = ensure_details(client, inventory, repositories, false, &progress).await;
         first = Some(read.inspect_err(|_| progress.finish_and_clear())?);
         gitlab::fill_details(ctx, inventory, repositories).await?;
     }
-    let read = ensure_details(ctx.client()?, inventory, repositories, created, &progress).await;
+    let read = ensure_details(client, inventory, repositories, created, &progress).await;
     progress.finish_and_clear();
     let mut fetched = read?;
     let requests = fetched.requests + first.as_ref().map_or(0, |f| f.requests);

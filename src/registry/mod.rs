@@ -13,7 +13,7 @@ mod retry;
 mod send;
 
 pub use address::RegistryAddress;
-pub use auth::Credential;
+pub use auth::{Credential, CredentialProvider};
 pub use client::{Client, ClientConfig, Deleted, Listed, TlsConfig};
 pub use error::{ConfigError, ErrorCode, RegistryError};
 pub use gitlab::{GitlabApi, GitlabRepository, GitlabScope, GitlabTag, split_location};

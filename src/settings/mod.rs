@@ -431,19 +431,28 @@ impl Settings {
     /// How to reach the registry. Nothing is resolved yet: the client asks for the credential when
     /// the registry first challenges it, so a run that sends no request never runs a credential
     /// helper or asks for a password. `registry` is the one given, or the one GitLab's API named.
-    pub fn client_config_for(&self, registry: RegistryAddress) -> ClientConfig {
+    pub fn client_config_for(&self, registry: RegistryAddress) -> Result<ClientConfig, UsageError> {
         let source = self.credential_source.clone();
-        let for_client = registry.clone();
-        ClientConfig {
+        let credentials: crate::registry::CredentialProvider =
+            if crate::credentials::asks_on_terminal(&source) {
+                // The password prompt comes now, before any progress display starts: a bar
+                // redrawn over the prompt would erase it, and the run would look hung.
+                let credential = crate::credentials::resolve(&source, &registry)?;
+                Arc::new(move || Ok(credential.clone()))
+            } else {
+                let for_client = registry.clone();
+                Arc::new(move || {
+                    crate::credentials::resolve(&source, &for_client).map_err(Into::into)
+                })
+            };
+        Ok(ClientConfig {
             address: registry,
             concurrency: self.concurrency,
             use_get_manifest: self.use_get_manifest,
-            credentials: Arc::new(move || {
-                crate::credentials::resolve(&source, &for_client).map_err(Into::into)
-            }),
+            credentials,
             prefer_digest: self.prefer_digest,
             tls: self.tls.clone(),
-        }
+        })
     }
 
     /// The password Docker's configuration (or a credential helper) holds for `registry`: a GitLab

@@ -200,6 +200,7 @@ fn the_password_is_asked_for_on_a_terminal() {
     let sandbox = Sandbox::new();
     let (registry, ca) = htpasswd_registry(&sandbox);
     let mut cmd = sandbox.std_cmd();
+    // The refresh into an empty cache draws a progress bar: not over the prompt.
     cmd.args([
         "-reg",
         &registry.url(),
@@ -207,14 +208,21 @@ fn the_password_is_asked_for_on_a_terminal() {
         &ca,
         "-u",
         "alice",
-        "-c",
-        "None",
-        "list-repo-names",
+        "list-tag-names",
     ]);
+    cmd.env("TERM", "xterm-256color");
     let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
     session
         .exp_string(&format!("Password for alice at {}:", registry.url()))
         .unwrap();
+    // Nothing is drawn over the prompt while it waits (a progress bar redrawn every 120 ms would
+    // erase it).
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let mut drawn = String::new();
+    while let Some(c) = session.try_read() {
+        drawn.push(c);
+    }
+    assert_eq!(drawn.trim(), "", "drawn over the password prompt");
     session.send_line(PASSWORD).unwrap();
     let rest = session.exp_eof().unwrap();
     assert!(rest.contains("app"), "{rest}");

@@ -341,9 +341,26 @@ fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
 
     // At the prompt, in a terminal.
     let mut cmd = sandbox.std_cmd();
-    cmd.args(["-reg", &url, "remove-tags", "-r", "app", "-t", "1.0"]);
+    cmd.args([
+        "-reg",
+        &url,
+        "remove-tags",
+        "-r",
+        "app",
+        "-t",
+        "1.0",
+        "--refresh",
+    ])
+    .env("TERM", "xterm-256color");
     let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
-    session.exp_string("[y/N]").unwrap();
+    session.exp_string("[y/N] ").unwrap();
+    // The refresh's and the details' progress displays are gone: nothing is drawn over the prompt.
+    std::thread::sleep(Duration::from_millis(500));
+    let mut drawn = String::new();
+    while let Some(c) = session.try_read() {
+        drawn.push(c);
+    }
+    assert_eq!(drawn, "", "drawn over the prompt");
     session.send_control('c').unwrap();
     let said = session.exp_eof().unwrap();
     assert!(
