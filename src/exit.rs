@@ -59,3 +59,12 @@ impl UsageError {
         }
     }
 }
+
+/// Something that needed the user's agreement did not get it (declined, or no terminal to ask on
+/// and no `--yes`): nothing was changed.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct NotAgreed {
+    pub message: String,
+    pub hint: Option<String>,
+}

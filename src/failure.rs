@@ -6,7 +6,7 @@
 use crate::cache::CacheError;
 use crate::commands::remove::RemovalStop;
 use crate::commands::restore::RestoreIncomplete;
-use crate::exit::{ExitStatus, UsageError};
+use crate::exit::{ExitStatus, NotAgreed, UsageError};
 use crate::inventory::UnknownRepository;
 use crate::journal::JournalError;
 use crate::policy::PolicyError;
@@ -28,6 +28,9 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         }
         if cause.is::<RestoreIncomplete>() {
             return ExitStatus::PartialFailure;
+        }
+        if cause.is::<NotAgreed>() {
+            return ExitStatus::NotConfirmed;
         }
         if let Some(err) = cause.downcast_ref::<SelectError>() {
             return match err {
@@ -116,6 +119,8 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
         } else if cause.is::<PolicyError>() {
             Some("`regsweep policy --help` describes every key; `regsweep policy init` writes an example".to_owned())
         } else if let Some(err) = cause.downcast_ref::<UsageError>() {
+            err.hint.clone()
+        } else if let Some(err) = cause.downcast_ref::<NotAgreed>() {
             err.hint.clone()
         } else {
             None

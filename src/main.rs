@@ -92,6 +92,13 @@ fn print_error(message: &str, hint: Option<&str>) {
 }
 
 fn run(cli: Cli, given: &settings::Given) -> anyhow::Result<ExitStatus> {
+    // Needs nothing, so nothing else is read or checked (the environment's REGISTRY and
+    // REQUESTS_CA_BUNDLE stand for the service, not for this).
+    if let cli::Command::Serve(args) = &cli.command
+        && args.print_default_config
+    {
+        return commands::serve::print_default_config();
+    }
     let (settings, action) = settings::resolve(cli, given)?;
     init_logging(settings.log_level);
     // A service's configuration file may name the registry, which the context needs.
@@ -142,7 +149,7 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         Action::ConfigList => commands::config::list(ctx),
         Action::ConfigShow => commands::config::show(ctx),
         Action::CacheInfo => commands::cache::info(ctx),
-        Action::CacheClear => commands::cache::clear(ctx),
+        Action::CacheClear { yes } => commands::cache::clear(ctx, yes),
         Action::Generate { out_dir, check } => commands::generate::run(&out_dir, check),
     }
 }

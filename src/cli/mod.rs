@@ -168,7 +168,8 @@ pub struct GlobalArgs {
     /// Read the password for --user from the first line of standard input.
     ///
     /// Example: `echo "$TOKEN" | regsweep -u ci-cleaner --password-stdin list-repo-names`.
-    #[arg(long, global = true, conflicts_with = "password")]
+    /// (Given with --password on the command line it is an error; over REGISTRY_PASSWORD it wins.)
+    #[arg(long, global = true)]
     pub password_stdin: bool,
 
     #[command(flatten)]
@@ -567,8 +568,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Print a commented default configuration and exit.
-    #[arg(long, exclusive = true)]
+    /// Print a commented default configuration and exit (every other option is ignored).
+    #[arg(long)]
     pub print_default_config: bool,
 
     /// Address to listen on [default: 127.0.0.1:8080]. Another address than loopback is the
@@ -1014,9 +1015,15 @@ pub enum CacheAction {
     /// Show where the registry's cache is, how old it is and what it holds.
     #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache info")]
     Info,
-    /// Delete the registry's cache file; the next command reloads from the registry.
-    #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache clear")]
-    Clear,
+    /// Delete the registry's cache file; the next command reloads from the registry. What the
+    /// registry cannot tell again (when tags were first seen, the untagged manifests regsweep
+    /// remembers, pull times from the service) goes with it: the command says so and asks first.
+    #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache clear --yes")]
+    Clear {
+        /// Clear without asking, even when the cache holds history the registry cannot give back.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -2,9 +2,12 @@
 
 use serde::Serialize;
 
+use std::io::{BufRead as _, IsTerminal as _};
+
 use super::{Context, age_seconds, human_duration};
-use crate::exit::{ExitStatus, UsageError};
-use crate::output::Rows;
+use crate::exit::{ExitStatus, NotAgreed, UsageError};
+use crate::inventory::Inventory;
+use crate::output::{Rows, plural_count};
 
 #[derive(Serialize)]
 struct Info {
@@ -177,8 +180,20 @@ fn capabilities_text(c: crate::inventory::Capabilities) -> String {
     )
 }
 
-pub fn clear(ctx: &Context) -> anyhow::Result<ExitStatus> {
+pub fn clear(ctx: &Context, yes: bool) -> anyhow::Result<ExitStatus> {
     let file = ctx.cache()?.ok_or_else(cache_disabled)?;
+    // A cache that cannot be read holds nothing to lose.
+    let history = file
+        .load(ctx.registry()?)
+        .ok()
+        .flatten()
+        .map(|inventory| History::of(&inventory))
+        .filter(|h| !h.is_empty());
+    if let Some(history) = history
+        && !yes
+    {
+        agree_to_lose(ctx, &history)?;
+    }
     if file.clear()? {
         ctx.printer
             .note(&format!("removed the cache {}", file.path().display()));
@@ -187,4 +202,86 @@ pub fn clear(ctx: &Context) -> anyhow::Result<ExitStatus> {
             .note(&format!("there was no cache at {}", file.path().display()));
     }
     Ok(ExitStatus::Success)
+}
+
+/// What a cache knows that the registry cannot tell again.
+struct History {
+    /// Tags with the time regsweep first saw them point to their digest.
+    first_seen: usize,
+    /// Untagged manifests regsweep remembers.
+    untagged: usize,
+    /// Tags with a pull time from the service's notifications.
+    pulls: usize,
+}
+
+impl History {
+    fn of(inventory: &Inventory) -> Self {
+        let tags = || {
+            inventory
+                .repositories
+                .values()
+                .flat_map(|r| r.tags.values())
+        };
+        Self {
+            first_seen: tags().filter(|t| t.seen.is_some()).count(),
+            untagged: inventory
+                .repositories
+                .values()
+                .map(|r| r.untagged.len())
+                .sum(),
+            pulls: tags().filter(|t| t.pulled.is_some()).count(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first_seen + self.untagged + self.pulls == 0
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.first_seen > 0 {
+            parts.push(format!(
+                "when {} first seen (--tagged-before, age_by = \"tagged\")",
+                plural_count(self.first_seen, "tag was", "tags were")
+            ));
+        }
+        if self.untagged > 0 {
+            parts.push(format!(
+                "{} it remembers (query-untagged)",
+                plural_count(self.untagged, "untagged manifest", "untagged manifests")
+            ));
+        }
+        if self.pulls > 0 {
+            parts.push(format!(
+                "the last pulls of {} (--not-pulled-for)",
+                plural_count(self.pulls, "tag", "tags")
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
+/// Says what clearing loses and asks; without a terminal, `--yes` is needed.
+fn agree_to_lose(ctx: &Context, history: &History) -> Result<(), NotAgreed> {
+    let loses = format!(
+        "the cache holds what the registry cannot tell again: {}",
+        history.describe()
+    );
+    if !std::io::stdin().is_terminal() {
+        return Err(NotAgreed {
+            message: format!("{loses}; nothing was cleared"),
+            hint: Some("pass --yes to clear it anyway".to_owned()),
+        });
+    }
+    ctx.printer.important(&loses);
+    ctx.printer.prompt("Clear it anyway? [y/N] ");
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(NotAgreed {
+            message: "not confirmed; nothing was cleared".to_owned(),
+            hint: None,
+        }),
+    }
 }

@@ -35,15 +35,18 @@ pub fn prepare(
     Ok((settings, file))
 }
 
+/// `serve --print-default-config`: the commented configuration, on stdout.
+pub fn print_default_config() -> anyhow::Result<ExitStatus> {
+    let printer = crate::output::Printer::new(crate::output::OutputFormat::Plain, false, false);
+    printer.text(DEFAULT_CONFIG)?;
+    Ok(ExitStatus::Success)
+}
+
 pub async fn run(
     ctx: &Context,
     serve: &ServeSettings,
     file: ConfigFile,
 ) -> anyhow::Result<ExitStatus> {
-    if serve.print_default_config {
-        ctx.printer.text(DEFAULT_CONFIG)?;
-        return Ok(ExitStatus::Success);
-    }
     let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("a valid address");
     let listen = serve.listen.or(file.listen).unwrap_or(default_listen);
     let no_auth = serve.no_auth || file.no_auth.unwrap_or(false);

@@ -35,7 +35,7 @@ pub enum Action {
     ConfigList,
     ConfigShow,
     CacheInfo,
-    CacheClear,
+    CacheClear { yes: bool },
     Generate { out_dir: PathBuf, check: bool },
 }
 
@@ -292,7 +292,6 @@ impl OutdatedSettings {
 #[derive(Debug, Clone)]
 pub struct ServeSettings {
     pub config: Option<PathBuf>,
-    pub print_default_config: bool,
     pub listen: Option<std::net::SocketAddr>,
     /// `Some(None)`: `0`, never read the registry again.
     pub refresh_interval: Option<Option<std::time::Duration>>,
@@ -303,14 +302,14 @@ impl ServeSettings {
     pub fn resolve(args: ServeArgs) -> Result<Self, UsageError> {
         let ServeArgs {
             config,
-            print_default_config,
+            // Handled before anything is resolved (`main`).
+            print_default_config: _,
             listen,
             refresh_interval,
             no_auth,
         } = args;
         Ok(Self {
             config,
-            print_default_config,
             listen,
             refresh_interval: refresh_interval
                 .as_deref()
@@ -385,7 +384,7 @@ impl Action {
             },
             Command::Cache(args) => match args.action {
                 CacheAction::Info => Self::CacheInfo,
-                CacheAction::Clear => Self::CacheClear,
+                CacheAction::Clear { yes } => Self::CacheClear { yes },
             },
             Command::Generate(args) => Self::Generate {
                 out_dir: args.out_dir,

@@ -252,7 +252,7 @@ fn tls_settings(
     match verify {
         Some(value) if is_off(&value) => tls.insecure = true,
         Some(value) if is_on(&value) => {}
-        Some(path) => tls.extra_ca = Some(PathBuf::from(path)),
+        Some(path) => tls.extra_ca = Some(ca_bundle(&path)?),
         None => {}
     }
     if tls.insecure {
@@ -268,6 +268,37 @@ fn tls_settings(
         ));
     }
     Ok((tls, warnings))
+}
+
+/// A `--verify` (or REQUESTS_CA_BUNDLE, SSL_CERT_FILE) path, which must exist: checked here, not
+/// when the first request needs it, since a run the cache answers sends none and would take a typo
+/// (`list-tag-names -v app`, where `-v` is dregutil's `--verify`) for a CA bundle in silence.
+fn ca_bundle(path: &str) -> Result<PathBuf, UsageError> {
+    let bundle = PathBuf::from(path);
+    if bundle.exists() {
+        return Ok(bundle);
+    }
+    let message = format!("the CA bundle {path:?} (--verify) does not exist");
+    let looks_like_a_file = path.contains('/')
+        || [".pem", ".crt", ".cer", ".ca"]
+            .iter()
+            .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+    Err(
+        if !looks_like_a_file && crate::names::is_repository_name(path) {
+            UsageError::with_hint(
+                message,
+                format!(
+                    "-v is --verify (a CA bundle file, or None), as in dregutil; if {path} is a \
+                 repository, name it without -v"
+                ),
+            )
+        } else {
+            UsageError::with_hint(
+                message,
+                "give the path of a PEM file of trusted certificates, or None to skip verification",
+            )
+        },
+    )
 }
 
 /// dregutil's notion of "off": empty, `false`, `0`, `no`, `none` (any case).
@@ -295,6 +326,20 @@ pub fn resolve(cli: Cli, given: &Given) -> anyhow::Result<(Settings, Action)> {
         _ => LogLevel::Warning,
     };
     let action = Action::resolve(command, !global.no_raise_intersecting_repo)?;
+    // The environment never conflicts with a flag: --password-stdin wins over REGISTRY_PASSWORD;
+    // only the two flags together are a mistake.
+    if global.password_stdin {
+        match given.of("password") {
+            Source::Flag => {
+                return Err(UsageError::with_hint(
+                    "--password and --password-stdin both give the password",
+                    "pass one of them",
+                )
+                .into());
+            }
+            _ => global.password = None,
+        }
+    }
     let file = ConfigFile::load()?;
     let mut origins = match &file {
         Some(file) => file.apply(&mut global, given)?,
@@ -317,6 +362,7 @@ pub fn given(matches: &clap::ArgMatches) -> Given {
     for id in [
         "registry",
         "user",
+        "password",
         "concurrency",
         "format",
         "cache",
@@ -505,9 +551,13 @@ mod tests {
         let s = resolve(&["-v", "None"]).unwrap();
         assert!(s.tls.insecure);
         assert_eq!(s.warnings.len(), 1);
-        let s = resolve(&["--verify", "/etc/ca.pem"]).unwrap();
-        assert_eq!(s.tls.extra_ca, Some(PathBuf::from("/etc/ca.pem")));
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "").unwrap();
+        let s = resolve(&["--verify", ca.to_str().unwrap()]).unwrap();
+        assert_eq!(s.tls.extra_ca, Some(ca));
         assert!(!s.tls.insecure);
+        assert!(resolve(&["--verify", "/etc/regsweep-no-such-ca.pem"]).is_err());
     }
 
     #[test]

@@ -244,7 +244,30 @@ fn cache_info_and_clear() {
     let out = sandbox.run(&registry.url(), &["cache", "info"]).success();
     assert!(stdout(&out).contains("tags: 13"), "{}", stdout(&out));
 
-    sandbox.run(&registry.url(), &["cache", "clear"]).success();
+    // The first-seen times of the refresh are history the registry cannot give back: asked first.
+    let out = sandbox.run(&registry.url(), &["cache", "clear"]).code(9);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "the cache holds what the registry cannot tell again: when 13 tags were first seen"
+        ) && err.contains("nothing was cleared")
+            && err.contains("hint: pass --yes"),
+        "{err}"
+    );
+    assert!(path.exists());
+    for (answer, cleared) in [("n", false), ("y", true)] {
+        let mut cmd = sandbox.std_cmd();
+        cmd.args(["-reg", &registry.url(), "cache", "clear"]);
+        let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+        session.exp_string("Clear it anyway? [y/N]").unwrap();
+        session.send_line(answer).unwrap();
+        session.exp_eof().unwrap();
+        assert_eq!(path.exists(), !cleared, "answered {answer}");
+    }
+    sandbox.run(&registry.url(), &["list-repo-names"]).success();
+    sandbox
+        .run(&registry.url(), &["cache", "clear", "--yes"])
+        .success();
     assert!(!path.exists());
     let out = sandbox.live(&registry.url(), &["cache", "info"]).code(2);
     assert_stderr_has(&out, "cache is disabled");

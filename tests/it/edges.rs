@@ -629,3 +629,81 @@ fn a_query_says_why_it_left_a_named_tag_out_and_when_nothing_is_selected() {
     };
     assert_eq!(left_out(&stderr(&out)), left_out(&stderr(&plan)));
 }
+
+#[test]
+fn input_that_is_not_what_it_seems_is_named() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    sandbox.run(&url, &["list-repo-names"]).success();
+
+    // `-v` is dregutil's --verify: `-v app` is a CA bundle that does not exist, even when the
+    // cache could answer without a request.
+    let out = sandbox.run(&url, &["list-tag-names", "-v", "app"]).code(2);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("the CA bundle \"app\" (--verify) does not exist")
+            && err.contains("if app is a repository, name it without -v"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), "");
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "--verify",
+                "/etc/regsweep-no-such-ca.pem",
+                "list-repo-names",
+            ],
+        )
+        .code(2);
+    assert_stderr_has(
+        &out,
+        "\"/etc/regsweep-no-such-ca.pem\" (--verify) does not exist",
+    );
+
+    // Values from the environment never conflict with a flag.
+    let out = sandbox
+        .cmd()
+        .env("REGISTRY", &url)
+        .env("REGISTRY_USER", "alice")
+        .env("REQUESTS_CA_BUNDLE", "/etc/regsweep-no-such-ca.pem")
+        .args(["serve", "--print-default-config"])
+        .assert()
+        .success();
+    assert_stdout_has(&out, "# regsweep serve: configuration");
+    let out = sandbox
+        .cmd()
+        .env("REGISTRY_PASSWORD", "from-the-environment")
+        .args([
+            "-reg",
+            &url,
+            "-u",
+            "alice",
+            "--password-stdin",
+            "list-repo-names",
+        ])
+        .write_stdin("typed\n")
+        .assert()
+        .success();
+    assert_stdout_has(&out, "app");
+    // The two flags together are the conflict, and it is named.
+    let out = sandbox
+        .run(
+            &url,
+            &[
+                "-u",
+                "alice",
+                "-p",
+                "x",
+                "--password-stdin",
+                "list-repo-names",
+            ],
+        )
+        .code(2);
+    assert_stderr_has(
+        &out,
+        "--password and --password-stdin both give the password",
+    );
+}

@@ -77,7 +77,10 @@ fn unreadable_or_invalid_ca_bundles_are_usage_errors() {
             &["-v", "/nonexistent/ca.pem", "list-repo-names"],
         )
         .code(2);
-    assert_stderr_has(&out, "cannot read CA bundle /nonexistent/ca.pem");
+    assert_stderr_has(
+        &out,
+        "the CA bundle \"/nonexistent/ca.pem\" (--verify) does not exist",
+    );
     let junk = sandbox.home.path().join("junk.pem");
     std::fs::write(
         &junk,
