@@ -64,7 +64,10 @@ pub async fn refresh(
         }
         Scope::Only(names) | Scope::Listed(names) => names.to_vec(),
     };
-    progress.set_message(format!("reading {} repositories", names.len()));
+    progress.set_message(match names.len() {
+        1 => "reading 1 repository".to_owned(),
+        n => format!("reading {n} repositories"),
+    });
     // Asked once, so a registry without the referrers API gets one request about it.
     let referrers_api = match names.first() {
         Some(first) => client.has_referrers_api(first).await,
@@ -122,7 +125,11 @@ fn dangling_note(name: &str, missing: usize, emptied: bool) -> Option<String> {
     } else {
         ""
     };
-    (missing > 0).then(|| format!("{missing} tags in {name} point to missing manifests{all}"))
+    let tags = match missing {
+        1 => "1 tag in {name} points to a missing manifest".replace("{name}", name),
+        n => format!("{n} tags in {name} point to missing manifests"),
+    };
+    (missing > 0).then(|| format!("{tags}{all}"))
 }
 
 /// A line about the names of `listed` that were refused, if any.

@@ -87,7 +87,9 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
         path: file.path().display().to_string(),
         exists: inventory.is_some(),
         registry: inventory.as_ref().map(|i| i.registry.clone()),
-        refreshed_at: inventory.as_ref().map(|i| i.refreshed_at.to_string()),
+        refreshed_at: inventory
+            .as_ref()
+            .map(|i| crate::output::timestamp(i.refreshed_at)),
         age_seconds: inventory.as_ref().map(|i| age_seconds(i.refreshed_at)),
         repositories: inventory.as_ref().map(|i| i.repositories.len()),
         tagged_repositories: inventory.as_ref().map(|i| i.tagged_repositories().count()),

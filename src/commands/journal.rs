@@ -103,7 +103,7 @@ pub fn list(ctx: &Context) -> anyhow::Result<ExitStatus> {
             };
             rows.push(JournalRow {
                 path: path.display().to_string(),
-                created_at: journal.created_at.to_string(),
+                created_at: crate::output::timestamp(journal.created_at),
                 registry: journal.registry.clone(),
                 command: journal.command.clone(),
                 manifests: journal.entries.len(),

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Context, Want, age_seconds, human_duration, inventory, read_details};
+use super::{Context, Want, age, inventory, read_details};
 use crate::exit::ExitStatus;
 use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, TagEntry, is_attachment_tag};
@@ -199,10 +199,7 @@ impl<'a> Rows for Tags<'a> {
                 r.created
                     .map_or_else(dash, |c| c.strftime("%Y-%m-%d %H:%M").to_string()),
             );
-            cells.push(
-                r.created
-                    .map_or_else(dash, |c| human_duration(age_seconds(c))),
-            );
+            cells.push(r.created.map_or_else(dash, age));
             cells.push(platforms(r));
             cells.push(attached(r));
         } else {
@@ -229,7 +226,7 @@ impl<'a> Rows for Tags<'a> {
             "{first}  {}  {}  {}  {}  {}",
             r.digest,
             r.size.map_or_else(dash, |s| s.to_string()),
-            r.created.map_or_else(dash, |c| c.to_string()),
+            r.created.map_or_else(dash, crate::output::timestamp),
             platforms(r),
             attached(r).replace(", ", ",")
         )

@@ -243,9 +243,9 @@ async fn read_registry(
     let inventory = &refreshed.inventory;
     ctx.printer.done(
         &format!(
-            "read {} tags of {} repositories",
-            crate::output::count(inventory.tag_count()),
-            crate::output::count(inventory.repositories.len())
+            "read {} of {}",
+            crate::output::plural_count(inventory.tag_count(), "tag", "tags"),
+            crate::output::plural_count(inventory.repositories.len(), "repository", "repositories")
         ),
         started,
     );
@@ -313,8 +313,8 @@ pub async fn with_details(
     let requests = fetched.requests + first.as_ref().map_or(0, |f| f.requests);
     ctx.printer.done(
         &format!(
-            "read {} manifests and configs",
-            crate::output::count(requests)
+            "read {}",
+            crate::output::plural_count(requests, "manifest or config", "manifests and configs")
         ),
         started,
     );
@@ -355,9 +355,11 @@ pub async fn read_details(
         })?;
     }
     ctx.printer.note(&format!(
-        "the cache was out of date: {} manifests it listed are no longer in the registry, and their \
-         tags were dropped from it (--refresh re-reads everything)",
-        gone.len()
+        "the cache was out of date: {} it listed {} no longer in the registry, and {} tags were \
+         dropped from it (--refresh re-reads everything)",
+        crate::output::plural_count(gone.len(), "manifest", "manifests"),
+        if gone.len() == 1 { "is" } else { "are" },
+        if gone.len() == 1 { "its" } else { "their" }
     ));
     Ok(())
 }
@@ -392,6 +394,17 @@ fn note_age(refreshed_at: Timestamp, registry: &str, ctx: &Context) {
     }
 }
 
+/// How old something dated `then` is: `3 days`; a date in the future (a skewed build clock) says
+/// so, `2 hours ahead`, rather than passing for new.
+pub fn age(then: Timestamp) -> String {
+    let seconds = Timestamp::now().as_second() - then.as_second();
+    if seconds < 0 {
+        format!("{} ahead", human_duration(-seconds))
+    } else {
+        human_duration(seconds)
+    }
+}
+
 /// Seconds since `then` (zero for a time in the future).
 pub fn age_seconds(then: Timestamp) -> i64 {
     (Timestamp::now().as_second() - then.as_second()).max(0)
@@ -411,6 +424,14 @@ pub fn human_duration(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_in_the_future_is_not_new() {
+        let later = Timestamp::now() + jiff::SignedDuration::from_mins(150);
+        assert_eq!(age(later), "2 hours ahead");
+        let earlier = Timestamp::now() - jiff::SignedDuration::from_hours(49);
+        assert_eq!(age(earlier), "2 days");
+    }
 
     #[test]
     fn durations_use_the_largest_unit() {

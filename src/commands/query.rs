@@ -143,9 +143,9 @@ pub fn refuse_unmatched_protection(unmatched: &[Unmatched]) -> Result<(), UsageE
 pub fn note_plan_extras(printer: &Printer, plan: &Plan) {
     if !plan.attachments.is_empty() {
         printer.note(&format!(
-            "removal takes {} attachments (signatures, SBOMs, attestations) of the selected images \
-             along (--keep-referrers leaves them)",
-            plan.attachments.len()
+            "removal takes {} (signatures, SBOMs, attestations) of the selected images along \
+             (--keep-referrers leaves them)",
+            plural_count(plan.attachments.len(), "attachment", "attachments")
         ));
     }
     for kept in &plan.tagged_attachments {
@@ -158,8 +158,8 @@ pub fn note_plan_extras(printer: &Printer, plan: &Plan) {
     }
     if !plan.untags.is_empty() {
         printer.note(&format!(
-            "{} tags would be removed from manifests that stay (untag)",
-            plan.untagged_tag_count()
+            "{} would be removed from manifests that stay (untag)",
+            plural_count(plan.untagged_tag_count(), "tag", "tags")
         ));
     }
 }
@@ -173,9 +173,9 @@ pub fn note_reclaim(printer: &Printer, reclaim: &Reclaim) {
     );
     if reclaim.missing_details > 0 {
         line.push_str(&format!(
-            "; an estimate: the cache lacks the details of {} manifests (--details reads the \
-             selected ones, `regsweep usage` all of them)",
-            reclaim.missing_details
+            "; an estimate: the cache lacks the details of {} (--details reads the selected \
+             ones, `regsweep usage` all of them)",
+            plural_count(reclaim.missing_details, "manifest", "manifests")
         ));
     }
     printer.note(&line);

@@ -118,8 +118,9 @@ pub async fn ask_stored(
     }
     if !gone.is_empty() {
         ctx.printer.note(&format!(
-            "{} manifests regsweep remembered without a tag are no longer stored (forgotten)",
-            gone.len()
+            "{} regsweep remembered without a tag {} no longer stored (forgotten)",
+            crate::output::plural_count(gone.len(), "manifest", "manifests"),
+            if gone.len() == 1 { "is" } else { "are" }
         ));
     }
     Ok(())

@@ -25,16 +25,17 @@ pub async fn run(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<Exit
     let untagged: usize = usage.repositories.iter().map(|r| r.untagged).sum();
     if untagged > 0 {
         ctx.printer.note(&format!(
-            "untagged: bytes held only by {untagged} manifests that lost their tags, as far as \
-             regsweep saw them lose them (a plain registry cannot list the rest); \
-             `regsweep query-untagged` lists them"
+            "untagged: bytes held only by {} that lost {} tags, as far as regsweep saw that \
+             (a plain registry cannot list the rest); `regsweep query-untagged` lists them",
+            crate::output::plural_count(untagged, "manifest", "manifests"),
+            if untagged == 1 { "its" } else { "their" }
         ));
     }
     if usage.missing_details > 0 {
         ctx.printer.note(&format!(
-            "the registry's disk size leaves out {} manifests whose details are not cached yet; \
+            "the registry's disk size leaves out {} whose details are not cached yet; \
              `regsweep usage` without repositories reads them all",
-            usage.missing_details
+            crate::output::plural_count(usage.missing_details, "manifest", "manifests")
         ));
     }
     Ok(ExitStatus::Success)

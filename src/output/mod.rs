@@ -408,6 +408,12 @@ pub fn seconds(elapsed: Duration) -> String {
     }
 }
 
+/// A time for people and scripts alike: RFC 3339 in UTC to the second (`2026-12-05T04:20:49Z`);
+/// the nanoseconds a registry or the clock gives are noise to a reader.
+pub fn timestamp(time: jiff::Timestamp) -> String {
+    time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Counts for people: `10,000`.
 pub fn count(n: usize) -> String {
     let digits = n.to_string();

@@ -707,3 +707,73 @@ fn input_that_is_not_what_it_seems_is_named() {
         "--password and --password-stdin both give the password",
     );
 }
+
+#[test]
+fn reports_fit_a_pipe_and_json_is_whole() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let removal = [
+        "remove-tags",
+        "-r",
+        "app",
+        "multi",
+        "-t",
+        "1.2",
+        "1.0",
+        "--yes",
+    ];
+    // Piped with --format auto (cron): lines, no table rules, a total at the end.
+    let out = sandbox.run(&url, &removal).success();
+    let text = stdout(&out);
+    assert!(!text.contains('─'), "a table in a pipe:\n{text}");
+    assert!(
+        text.ends_with(
+            "app: 1 deleted\nmulti: 3 deleted\ntotal: 4 manifests in 2 repositories: 4 deleted\n"
+        ),
+        "{text}"
+    );
+    let out = sandbox.run(&url, &["restore"]).success();
+    let text = stdout(&out);
+    assert!(!text.contains('─'), "a table in a pipe:\n{text}");
+    assert_eq!(
+        text,
+        "app: 1 restored, 0 still there, 0 failed\nmulti: 3 restored, 0 still there, 0 failed\n\
+         total: 4 manifests in 2 repositories: 4 restored, 0 still there, 0 failed\n"
+    );
+    // JSON: every manifest's outcome, no emptied placeholders.
+    let out = sandbox
+        .run(&url, &[&["--format", "json"][..], &removal].concat())
+        .success();
+    let documents = crate::common::json_documents(&stdout(&out));
+    let report = documents.last().unwrap();
+    assert_eq!(report["total"]["deleted"], 4, "{report:#}");
+    for result in report["results"].as_array().unwrap() {
+        assert!(result.get("manifest").is_none(), "{result:#}");
+        assert_eq!(result["status"], "deleted");
+    }
+    let out = sandbox
+        .run(&url, &["--format", "json", "restore"])
+        .success();
+    let restored: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(restored["total"]["restored"], 4, "{restored:#}");
+    // Times to the second.
+    let out = sandbox
+        .run(&url, &["--format", "json", "journal", "list"])
+        .success();
+    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let time = list[0]["created_at"].as_str().unwrap();
+    assert!(
+        time.len() == "2026-12-05T04:20:49Z".len() && time.ends_with('Z'),
+        "{time}"
+    );
+    // "1 repository", not "1 repositories".
+    let out = sandbox
+        .run(
+            &url,
+            &["remove-tags", "-r", "app", "-t", "1.2", "--dry-run"],
+        )
+        .success();
+    assert_stderr_has(&out, "1 manifest (1 tag) from 1 repository");
+    assert!(!stderr(&out).contains("1 repositories"), "{}", stderr(&out));
+}

@@ -180,7 +180,7 @@ fn docker_registry_drops_tags_and_listed_tags_of_missing_manifests_are_left_out(
         .run(&url, &["--refresh", "list-tag-names", "dapp"])
         .success();
     assert!(
-        stderr(&out).contains("note: 1 tags in dapp point to missing manifests"),
+        stderr(&out).contains("note: 1 tag in dapp points to a missing manifest"),
         "{}",
         stderr(&out)
     );

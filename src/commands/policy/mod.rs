@@ -178,9 +178,10 @@ async fn policy_inventory(
         // A plan is only shown: what is gone is simply not planned.
         inventory.forget_gone(&gone);
         ctx.printer.note(&format!(
-            "{} manifests the cache lists are no longer in the registry (left out; --refresh re-reads \
+            "{} the cache lists {} no longer in the registry (left out; --refresh re-reads \
              everything)",
-            gone.len()
+            crate::output::plural_count(gone.len(), "manifest", "manifests"),
+            if gone.len() == 1 { "is" } else { "are" }
         ));
     }
     let ask = selection.stored_questions(&inventory);

@@ -351,9 +351,9 @@ async fn execute(
         .count();
     ctx.printer.done(
         &format!(
-            "removed {} of {} manifests",
+            "removed {} of {}",
             crate::output::count(done),
-            crate::output::count(journal.entries.len())
+            crate::output::plural_count(journal.entries.len(), "manifest", "manifests")
         ),
         started,
     );
@@ -411,11 +411,13 @@ impl Recheck<'_> {
         let live = self.live(cached).await?;
         self.ctx.printer.done(
             &format!(
-                "re-read {} repositories to check the plan",
-                crate::output::count(
+                "re-read {} to check the plan",
+                crate::output::plural_count(
                     self.selection
                         .live_repositories()
-                        .map_or(live.repositories.len(), <[String]>::len)
+                        .map_or(live.repositories.len(), <[String]>::len),
+                    "repository",
+                    "repositories"
                 )
             ),
             started,
