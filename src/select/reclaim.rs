@@ -195,7 +195,6 @@ fn repository_usage(
     manifests: usize,
     disk_size: u64,
 ) -> RepositoryUsage {
-    let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
     let repository = &inventory.repositories[name];
     let attachments = Attachments::of(inventory, name);
     let images: BTreeSet<&str> = repository
@@ -227,7 +226,7 @@ fn repository_usage(
             .filter(|t| !is_attachment_tag(t))
             .count(),
         manifests,
-        size: counted.iter().filter_map(|d| size_of(d)).sum(),
+        size: size_once(inventory, &counted),
         disk_size,
         attachments: attachments.all().count(),
         untagged: lost.len(),
@@ -241,13 +240,42 @@ fn repository_usage(
     }
 }
 
+/// The size of what `digests` stand for, each image once. An index stands for its children (its own
+/// size is theirs summed), so a platform image that also has a tag of its own, or an SBOM both
+/// attached to its image and listed in a referrers-tag index, counts once. An index whose
+/// children's sizes are not all known counts with its own.
+fn size_once(inventory: &Inventory, digests: &BTreeSet<&str>) -> u64 {
+    let size_of = |digest: &str| inventory.manifests.get(digest).and_then(|d| d.size);
+    let mut images = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&str> = digests.iter().copied().collect();
+    while let Some(digest) = todo.pop() {
+        if !seen.insert(digest) {
+            continue;
+        }
+        let children = inventory
+            .manifests
+            .get(digest)
+            .and_then(|d| d.children.as_ref())
+            .filter(|children| children.iter().all(|c| size_of(&c.digest).is_some()));
+        match children {
+            Some(children) => todo.extend(children.iter().map(|c| c.digest.as_str())),
+            None => {
+                images.insert(digest);
+            }
+        }
+    }
+    images.iter().filter_map(|d| size_of(d)).sum()
+}
+
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RepositoryUsage {
     pub name: String,
     /// Tags of images (not those of signatures and SBOMs).
     pub tags: usize,
     pub manifests: usize,
-    /// Sum over the repository's images of config and layer sizes, with their attachments'.
+    /// Sum over the repository's images of config and layer sizes, with their attachments', each
+    /// image once (a platform image inside an index and tagged on its own is one image).
     pub size: u64,
     /// Each blob (manifests, configs, layers) counted once within the repository.
     pub disk_size: u64,
@@ -402,6 +430,50 @@ mod tests {
 
     use crate::inventory::{BlobRef, Elsewhere, ManifestDetails, Repository, TagEntry};
     use crate::registry::RegistryAddress;
+
+    #[test]
+    fn an_image_counts_once_however_many_ways_it_is_reached() {
+        // I is an index of C1 and C2; C1 is also tagged on its own. R is a referrers index listing
+        // the SBOM S, which is also attached to C2 directly.
+        let mut inv = inventory(&[("multi", &[("1.0", "I"), ("1.0-amd64", "C1")])]);
+        let image = |size| ManifestDetails {
+            size: Some(size),
+            ..Default::default()
+        };
+        let index = |children: &[&str], size| ManifestDetails {
+            size: Some(size),
+            children: Some(
+                children
+                    .iter()
+                    .map(|c| crate::inventory::ChildManifest {
+                        digest: (*c).into(),
+                        media_type: None,
+                        platform: None,
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        inv.manifests.insert("I".into(), index(&["C1", "C2"], 300));
+        inv.manifests.insert("C1".into(), image(100));
+        inv.manifests.insert("C2".into(), image(200));
+        inv.manifests.insert("R".into(), index(&["S"], 40));
+        inv.manifests.insert("S".into(), image(40));
+        let counted =
+            |inv: &Inventory, digests: &[&str]| size_once(inv, &digests.iter().copied().collect());
+        assert_eq!(counted(&inv, &["I", "C1"]), 300, "not 400");
+        assert_eq!(
+            counted(&inv, &["C2", "R", "S"]),
+            240,
+            "the SBOM once, not 280"
+        );
+        // An index whose children are unknown counts with its own size.
+        inv.manifests.remove("C2");
+        assert_eq!(counted(&inv, &["I"]), 300);
+        let names = vec!["multi".to_owned()];
+        inv.manifests.insert("C2".into(), image(200));
+        assert_eq!(usage(&inv, &names, false).repositories[0].size, 300);
+    }
 
     #[test]
     fn one_walk_gives_what_usage_gives() {

@@ -777,3 +777,45 @@ fn reports_fit_a_pipe_and_json_is_whole() {
     assert_stderr_has(&out, "1 manifest (1 tag) from 1 repository");
     assert!(!stderr(&out).contains("1 repositories"), "{}", stderr(&out));
 }
+
+#[test]
+fn usage_counts_every_image_once() {
+    let registry = TestRegistry::start();
+    let seeder = registry.seeder();
+    let platforms = [
+        Image::new(Kind::Oci, "multi amd64"),
+        Image::new(Kind::Oci, "multi arm64").platform("linux", "arm64"),
+    ];
+    let (_, children) = seeder.index("multi", "1.0", Kind::Oci, &platforms);
+    // One platform image also has a tag of its own.
+    seeder.retag("multi", &children[0].digest, "1.0-amd64");
+    let images: u64 = platforms
+        .iter()
+        .map(|p| seeder.image_parts("multi", None, p).size())
+        .sum();
+
+    let app = seeder.image_parts("app", Some("1.0"), &Image::new(Kind::Oci, "app"));
+    let content = b"an SBOM of app 1.0";
+    let sbom = seeder.artifact("app", None, &app.manifest, "application/spdx+json", content);
+    // Without a referrers API the SBOM is listed in the referrers tag schema's index too.
+    seeder.referrers_index("app", &app.manifest, &[(&sbom, "application/spdx+json")]);
+    let sbom_size = 2 + content.len() as u64; // its `{}` config and its one layer
+
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .run(&registry.url(), &["--format", "json", "usage"])
+        .success();
+    let usage: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let size = |name: &str| {
+        usage["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["size"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(size("multi"), images, "{usage:#}");
+    assert_eq!(size("app"), app.size() + sbom_size, "{usage:#}");
+}
