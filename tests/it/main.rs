@@ -17,6 +17,7 @@ mod list;
 mod outdated;
 mod output;
 mod policy;
+mod pulp;
 mod query;
 mod referrers;
 mod remove;
