@@ -52,12 +52,13 @@ Exit codes:
   7    selection refused: a selected digest is shared with an unselected repository (or, with
        --raise-intersecting-tag, with unselected tags)
   8    removal stopped: the registry changed since the plan was made (nothing deleted)
-  9    removal not confirmed: declined, no terminal and no --yes, or over --max-delete
+  9    not confirmed: a removal declined, without a terminal and --yes, over --max-delete, or
+       whose output was closed before deleting began; `cache clear` of history, declined
   10   partial failure: some deletions (or restores) failed or have an unknown outcome; the rest
        were done
   11   outdated: a newer version of at least one image exists (`outdated`)
-  130  interrupted by Ctrl-C while deleting (twice: aborted at once); the journal records what was
-       done";
+  130  interrupted by Ctrl-C: before deleting began (nothing deleted), or while deleting (twice:
+       abandoned at once and read back); the journal records what was done";
 
 /// regsweep: list, select and safely remove images in a Docker/OCI registry.
 #[derive(Debug, Parser)]
@@ -858,8 +859,11 @@ Removal never deletes what was not selected:
   6. a report per repository, and the cache updated. Space comes back only after the registry's
      garbage collection. `regsweep restore` undoes a removal until then.
 A DELETE whose answer is lost is checked (HEAD) before it is sent again; the children of an index
-are deleted only once the index is gone. Ctrl-C while deleting lets in-flight deletes finish, writes
-the journal and exits 130; a second Ctrl-C aborts at once.
+are deleted only once the index is gone; a registry that deletes later (202, then a background task)
+is waited for. Ctrl-C before deleting begins deletes nothing; while deleting it lets in-flight
+deletes finish, writes the journal and exits 130; a second Ctrl-C abandons them, and what they did
+is read back before the report. An exclusion (-x, -xre) that matches no tag stops a --yes run
+unless --allow-unmatched.
 
 Examples:
   regsweep -reg registry.example.com remove-tags -r app -t '<1.4' --dry-run
