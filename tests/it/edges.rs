@@ -3,32 +3,21 @@
 //! the re-check and twice with deletes in flight. Each run's exit code must be a documented one, and
 //! the journal, the cache and the report must agree with what the registry did.
 
-use std::io::{BufRead as _, BufReader, Read as _};
-use std::process::{Child, Stdio};
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::scripted::Scripted;
 use crate::common::seed::{Image, Kind};
 use crate::common::{
-    Sandbox, TestRegistry, assert_clean_error, assert_stderr_has, assert_stdout_has, journals,
-    live_tags, stderr, stdout, tag_names,
+    Sandbox, TestRegistry, assert_clean_error, assert_stderr_has, assert_stdout_has, drain,
+    eventually, exit_code, hold_until, journal_statuses, journals, live_tags, signal, stderr,
+    stdout, tag_names,
 };
-
-/// The statuses the newest journal gives its entries.
-fn journal_statuses(sandbox: &Sandbox) -> Vec<String> {
-    let path = journals(sandbox).pop().expect("a journal");
-    let journal: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    journal["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 /// Every tag as the cache holds it (no request to the registry): repository -> tags.
 fn cached_tags(sandbox: &Sandbox, url: &str) -> Vec<(String, String)> {
@@ -56,21 +45,6 @@ fn live_pairs(sandbox: &Sandbox, url: &str) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
-}
-
-/// Waits for the exit, at most `limit`, killing the process past it.
-fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("regsweep did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A pipe nobody reads: its reading end is closed before regsweep starts.
@@ -129,23 +103,17 @@ fn a_reader_gone_during_the_deletes_lets_them_finish_and_the_records_agree() {
     let sandbox = Sandbox::new();
     let url = proxy.url();
     let remove = |repo: &str| {
-        sandbox
-            .std_cmd()
-            .args([
-                "-reg",
-                &url,
-                "--concurrency",
-                "2",
-                "remove-repos",
-                "-r",
-                repo,
-                "--yes",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        let args = [
+            "-reg",
+            &url,
+            "--concurrency",
+            "2",
+            "remove-repos",
+            "-r",
+            repo,
+            "--yes",
+        ];
+        sandbox.spawn(&args)
     };
 
     // stderr goes away once the deletes have begun (`2>&1 >out | head`).
@@ -163,15 +131,10 @@ fn a_reader_gone_during_the_deletes_lets_them_finish_and_the_records_agree() {
         }
         seen // the pipe's reading end closes here
     });
-    let mut out = child.stdout.take().unwrap();
-    let drain = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = out.read_to_string(&mut text);
-        text
-    });
-    let code = wait(&mut child, Duration::from_secs(60));
+    let report = drain(child.stdout.take().unwrap());
+    let code = exit_code(&mut child, Duration::from_secs(60));
     let seen = reader.join().unwrap();
-    let report = drain.join().unwrap();
+    let report = report.join().unwrap();
     assert_eq!(code, Some(0), "stderr until it closed:\n{seen}");
     assert!(report.contains("late-000: 12 deleted"), "{report}");
 
@@ -182,14 +145,9 @@ fn a_reader_gone_during_the_deletes_lets_them_finish_and_the_records_agree() {
     out.read_line(&mut first).unwrap();
     assert!(first.starts_with("late-001  sha256:"), "{first}");
     drop(out);
-    let mut err = child.stderr.take().unwrap();
-    let drain = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let code = wait(&mut child, Duration::from_secs(60));
-    let err = drain.join().unwrap();
+    let err = drain(child.stderr.take().unwrap());
+    let code = exit_code(&mut child, Duration::from_secs(60));
+    let err = err.join().unwrap();
     assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("standard output was closed, so the report went unread"),
@@ -220,10 +178,7 @@ fn ctrl_c_twice_with_deletes_carried_out_but_unanswered_reports_what_the_registr
             |_| None,
             move |req, reply| {
                 if req.method == "DELETE" {
-                    let deadline = Instant::now() + Duration::from_secs(30);
-                    while !release.load(Ordering::SeqCst) && Instant::now() < deadline {
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
+                    hold_until(&release, Duration::from_secs(30));
                 }
                 reply
             },
@@ -232,52 +187,35 @@ fn ctrl_c_twice_with_deletes_carried_out_but_unanswered_reports_what_the_registr
     let sandbox = Sandbox::new();
     let url = proxy.url();
     let before = live_pairs(&sandbox, &url);
-    let mut child = sandbox
-        .std_cmd()
-        .args(["-reg", &url, "--concurrency", "2", "--format", "json"])
-        .args(["remove-repos", "-r", "inflight-000", "--yes"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while proxy
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-        < 2
-    {
-        assert!(Instant::now() < deadline, "no DELETE reached the registry");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = sandbox.spawn(&[
+        "-reg",
+        &url,
+        "--concurrency",
+        "2",
+        "--format",
+        "json",
+        "remove-repos",
+        "-r",
+        "inflight-000",
+        "--yes",
+    ]);
+    let deletes = || {
+        let requests = proxy.requests();
+        requests.iter().filter(|r| r.method == "DELETE").count()
+    };
+    assert!(
+        eventually(Duration::from_secs(20), || deletes() >= 2),
+        "no DELETE reached the registry"
+    );
     std::thread::sleep(Duration::from_millis(200));
+    let out = drain(child.stdout.take().unwrap());
+    let err = drain(child.stderr.take().unwrap());
     for _ in 0..2 {
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
+        signal(child.id(), "INT");
         std::thread::sleep(Duration::from_millis(300));
     }
-    let output = {
-        let code = wait(&mut child, Duration::from_secs(20));
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (code, out, err)
-    };
+    let code = exit_code(&mut child, Duration::from_secs(20));
+    let output = (code, out.join().unwrap(), err.join().unwrap());
     release.store(true, Ordering::SeqCst);
     let (code, out, err) = output;
     assert_eq!(code, Some(130), "{err}");
@@ -376,43 +314,29 @@ fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
     // During the live re-check, with --yes.
     slow.store(true, Ordering::SeqCst);
     let listed_before = proxy.requests().len();
-    let mut child = sandbox
-        .std_cmd()
-        .args([
-            "-reg",
-            &url,
-            "remove-tags",
-            "-r",
-            "app",
-            "-t",
-            "1.0",
-            "--yes",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !proxy.requests()[listed_before..]
-        .iter()
-        .any(|r| r.target.contains("/tags/list"))
-    {
-        assert!(Instant::now() < deadline, "the re-check never began");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let code = wait(&mut child, Duration::from_secs(20));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let mut child = sandbox.spawn(&[
+        "-reg",
+        &url,
+        "remove-tags",
+        "-r",
+        "app",
+        "-t",
+        "1.0",
+        "--yes",
+    ]);
+    let rechecking = || {
+        proxy.requests()[listed_before..]
+            .iter()
+            .any(|r| r.target.contains("/tags/list"))
+    };
+    assert!(
+        eventually(Duration::from_secs(20), rechecking),
+        "the re-check never began"
+    );
+    let err = drain(child.stderr.take().unwrap());
+    signal(child.id(), "INT");
+    let code = exit_code(&mut child, Duration::from_secs(20));
+    let err = err.join().unwrap();
     assert_eq!(code, Some(130), "{err}");
     assert!(
         err.contains("interrupted before deleting began; nothing was deleted"),

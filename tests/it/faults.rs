@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use crate::common::scripted::{Fault, Reply, Scripted};
 use crate::common::seed::{self, Image, Kind, sha256};
 use crate::common::{
-    Sandbox, TestRegistry, assert_clean_error, assert_drift, assert_stderr_has, journals,
-    live_tags, manifest_exists, stderr, stdout,
+    Sandbox, TestRegistry, assert_clean_error, assert_drift, assert_stderr_has, eventually,
+    journal_statuses, journals, live_tags, manifest_exists, stderr, stdout,
 };
 use serde_json::Value;
 
@@ -107,34 +107,8 @@ impl Running {
     }
 
     fn signal(&self, name: &str) {
-        std::process::Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
+        crate::common::signal(self.child.id(), name);
     }
-}
-
-/// Polls `condition` every 20 ms for at most `limit`.
-fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-fn journal_statuses(sandbox: &Sandbox) -> Vec<String> {
-    let journal: Value =
-        serde_json::from_slice(&std::fs::read(journals(sandbox).last().unwrap()).unwrap()).unwrap();
-    journal["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 // 1. A DELETE the registry carried out but whose answer was lost.
@@ -284,10 +258,7 @@ fn a_refresh_racing_a_removal_keeps_the_removals_update() {
         Scripted::proxy(&registry.url(), move |req| {
             if req.target.starts_with("/v2/zz/tags/list") && armed.swap(false, Ordering::SeqCst) {
                 held.store(true, Ordering::SeqCst);
-                let deadline = Instant::now() + Duration::from_secs(30);
-                while !gate.load(Ordering::SeqCst) && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
+                crate::common::hold_until(&gate, Duration::from_secs(30));
             }
             None
         })
@@ -339,10 +310,7 @@ fn a_second_ctrl_c_aborts_at_once_and_restore_checks_what_was_in_flight() {
                 return None;
             }
             // Hangs (bounded) until the test ends; then refuses, so nothing is deleted late.
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !release.load(Ordering::SeqCst) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            crate::common::hold_until(&release, Duration::from_secs(60));
             Some(Reply::json(503, "{}"))
         })
     };

@@ -3,32 +3,22 @@
 //! registry to settle before it judges what happened, learns nothing from an unsettled read, and a
 //! restore is done only when the images pull.
 
-use std::io::Read as _;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::pulp::pulp_proxy;
 use crate::common::seed::{Image, Kind};
-use crate::common::{Sandbox, TestRegistry, journals, live_tags, manifest_exists, stderr, stdout};
+use crate::common::{
+    Sandbox, TestRegistry, drain, eventually, exit_code, journal_statuses, live_tags,
+    manifest_exists, signal, stderr, stdout,
+};
 
 fn platforms(label: &str) -> [Image; 2] {
     [
         Image::new(Kind::Oci, &format!("{label} amd64")),
         Image::new(Kind::Oci, &format!("{label} arm64")).platform("linux", "arm64"),
     ]
-}
-
-fn statuses(sandbox: &Sandbox) -> Vec<String> {
-    let path = journals(sandbox).pop().unwrap();
-    let journal: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    journal["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[test]
@@ -53,7 +43,7 @@ fn a_removal_waits_for_a_registry_that_deletes_later_and_learns_nothing_wrong() 
         stderr(&out)
     );
     assert_eq!(
-        statuses(&sandbox),
+        journal_statuses(&sandbox),
         ["deleted", "already_gone", "already_gone"]
     );
     pulp.settle();
@@ -99,45 +89,29 @@ fn a_multi_arch_restore_is_done_when_the_image_pulls() {
     sandbox.run(&url, &["list-repo-names"]).success();
 
     // The operator leaves a removal while Pulp has yet to carry out the index's DELETE.
-    let mut child = sandbox
-        .std_cmd()
-        .args([
-            "-reg",
-            &url,
-            "remove-tags",
-            "-r",
-            "multi",
-            "-t",
-            "1.0",
-            "--yes",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !pulp.proxy.requests().iter().any(|r| r.method == "DELETE") {
-        assert!(Instant::now() < deadline, "no DELETE reached the registry");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = sandbox.spawn(&[
+        "-reg",
+        &url,
+        "remove-tags",
+        "-r",
+        "multi",
+        "-t",
+        "1.0",
+        "--yes",
+    ]);
+    let deleting = || pulp.proxy.requests().iter().any(|r| r.method == "DELETE");
+    assert!(
+        eventually(Duration::from_secs(20), deleting),
+        "no DELETE reached the registry"
+    );
     std::thread::sleep(Duration::from_millis(300));
+    let err = drain(child.stderr.take().unwrap());
     for _ in 0..2 {
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
+        signal(child.id(), "INT");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert_eq!(status.code(), Some(130), "{err}");
+    let code = exit_code(&mut child, Duration::from_secs(20));
+    assert_eq!(code, Some(130), "{}", err.join().unwrap());
 
     // Restore finds everything still there, then Pulp's task removes it: restore watches, puts it
     // back, and ends when the image pulls.

@@ -404,10 +404,7 @@ fn ctrl_c_half_way_leaves_a_journal_that_restore_accepts() {
         assert!(Instant::now() < deadline, "no DELETE reached the registry");
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    crate::common::signal(child.id(), "INT");
     let output = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{err}");

@@ -353,6 +353,17 @@ impl Sandbox {
         cmd
     }
 
+    /// `regsweep ARGS` in the background, without a terminal: stdout and stderr piped.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.std_cmd()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting regsweep")
+    }
+
     pub fn cmd(&self) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.std_cmd())
     }
@@ -495,6 +506,72 @@ pub fn journals(sandbox: &Sandbox) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// The statuses the newest journal gives its entries, in order.
+pub fn journal_statuses(sandbox: &Sandbox) -> Vec<String> {
+    let path = journals(sandbox).pop().expect("a journal");
+    let journal: Value =
+        serde_json::from_slice(&fs::read(path).expect("the journal")).expect("a journal is JSON");
+    journal["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["status"].as_str().expect("a status").to_owned())
+        .collect()
+}
+
+/// Polls `condition` every 20 ms for at most `limit`.
+pub fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// Holds a scripted answer until `release` is set, at most `limit` (every fault loop is bounded).
+pub fn hold_until(release: &std::sync::atomic::AtomicBool, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while !release.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Sends a signal (`INT`, `TERM`, `KILL`) to a process, as Ctrl-C or an operator would.
+pub fn signal(pid: u32, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("running kill");
+    assert!(sent.success(), "kill -{name} {pid}");
+}
+
+/// Waits for a process to exit, at most `limit`; kills it and fails the test past that.
+pub fn exit_code(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("waiting for regsweep") {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("regsweep did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own (so a full pipe never blocks the writer).
+pub fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
 }
 
 /// A small deterministic random number generator (xorshift64*) for bounded fault loops: a failing
