@@ -3,9 +3,37 @@
 
 use std::fmt;
 
+use sha2::Digest as _;
 use url::Url;
 
 use super::error::ConfigError;
+
+/// The longest file name stem: a cache file adds `.json` or `.details`, a lock `.lock`, and file
+/// systems take 255 bytes.
+const MAX_STEM: usize = 200;
+
+/// A host name as DNS allows it (RFC 1035, 2.3.4): at most 253 characters, each dot-separated label
+/// 1 to 63. Checked before the name reaches a file name or a request.
+fn check_host_name(name: &str) -> Result<(), String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.len() > 253 {
+        return Err(format!(
+            "a host name has at most 253 characters, not {}",
+            name.len()
+        ));
+    }
+    match name
+        .split('.')
+        .find(|label| label.is_empty() || label.len() > 63)
+    {
+        Some("") => Err("a host name has no empty labels (`..`)".to_owned()),
+        Some(label) => Err(format!(
+            "each dot-separated part of a host name has at most 63 characters, not {}",
+            label.len()
+        )),
+        None => Ok(()),
+    }
+}
 
 /// A registry's base URL, without credentials, path, query or fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +65,9 @@ impl RegistryAddress {
         let base = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
         if base.host_str().is_none_or(str::is_empty) {
             return Err(invalid("no host"));
+        }
+        if let Some(url::Host::Domain(name)) = base.host() {
+            check_host_name(name).map_err(|why| invalid(&why))?;
         }
         if !base.username().is_empty() || base.password().is_some() {
             return Err(ConfigError::CredentialsInAddress);
@@ -71,9 +102,12 @@ impl RegistryAddress {
 
     /// A file name stem that identifies the registry: `registry.example.com:5000` gives
     /// `registry_example_com_5000`. Every character but ASCII letters, digits and `-` becomes `_`, so no
-    /// registry name can produce a path separator or `..`.
+    /// registry name can produce a path separator or `..`. A long name (a host name may have 253
+    /// characters; file names 255 bytes, with the cache's suffixes to fit) keeps its start and
+    /// ends in a hash of the whole, so two long names never share a file.
     pub fn file_stem(&self) -> String {
-        self.host_port()
+        let stem: String = self
+            .host_port()
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' {
@@ -82,7 +116,13 @@ impl RegistryAddress {
                     '_'
                 }
             })
-            .collect()
+            .collect();
+        if stem.len() <= MAX_STEM {
+            return stem;
+        }
+        let hash = sha2::Sha256::digest(self.host_port().as_bytes());
+        let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}", &stem[..MAX_STEM - hex.len() - 1])
     }
 }
 
@@ -95,6 +135,18 @@ impl fmt::Display for RegistryAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_valid_name_gets_a_short_unique_file_stem() {
+        let long = |c: &str| format!("{}.example.com", vec![c.repeat(63); 3].join("."));
+        let (a, b) = (
+            RegistryAddress::parse(&long("a")).unwrap(),
+            RegistryAddress::parse(&long("b")).unwrap(),
+        );
+        assert!(a.file_stem().len() <= MAX_STEM, "{}", a.file_stem());
+        assert_ne!(a.file_stem(), b.file_stem());
+        assert!(a.file_stem().starts_with("aaaa"));
+    }
 
     #[test]
     fn host_alone_means_https() {
@@ -135,6 +187,9 @@ mod tests {
             "https://user:pw@host",
             "host/v2/",
             "http://host:99999",
+            &"a".repeat(300),
+            &format!("{}.example.com", "b".repeat(64)),
+            &format!("{}.com", "c.".repeat(130)),
         ] {
             assert!(RegistryAddress::parse(bad).is_err(), "{bad:?} was accepted");
         }

@@ -321,6 +321,14 @@ impl RegistryError {
             return Self::Timeout { url };
         }
         let detail = innermost_message(err);
+        if spoke_bad_http(err) {
+            // The registry answered, but not in HTTP (a control character in a header, a garbled
+            // status line): its fault, not the network's.
+            return Self::Malformed {
+                url,
+                detail: format!("the answer was not valid HTTP ({detail})"),
+            };
+        }
         let lower = detail.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             Self::Tls { url, detail }
@@ -330,6 +338,21 @@ impl RegistryError {
             Self::ConnectionLost { url, detail }
         }
     }
+}
+
+/// Whether a transport error is the HTTP parser refusing what the server sent.
+fn spoke_bad_http(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if current
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(|e| e.is_parse() || e.is_parse_status() || e.is_parse_too_large())
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// The most specific message in an error's source chain ("Connection refused (os error 111)"), rather

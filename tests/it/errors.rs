@@ -360,3 +360,62 @@ fn the_adaptive_limit_backs_off_on_too_many_requests() {
         "peak of {peak} in flight after learning"
     );
 }
+
+#[test]
+fn an_answer_that_is_not_valid_http_is_the_registrys_fault() {
+    // A control character in a header value: HTTP forbids it (RFC 9110, 5.5), so the client's
+    // parser refuses the answer. The registry spoke bad HTTP; the network was fine.
+    let server = Scripted::start(|_| Reply::json(200, "{}").header("X-Broken", "a\u{1}b"));
+    let out = Sandbox::new()
+        .live(&server.url(), &["list-repo-names"])
+        .code(5);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("malformed answer: the answer was not valid HTTP"),
+        "{err}"
+    );
+    assert!(!err.contains("check the network"), "{err}");
+}
+
+#[test]
+fn a_host_name_that_cannot_be_one_is_a_usage_error_before_any_file() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .cmd()
+        .args(["-reg", &"a".repeat(300), "cache", "info"])
+        .assert()
+        .code(2);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("a host name has at most 253 characters, not 300"),
+        "{err}"
+    );
+    let label = format!("{}.example.com", "b".repeat(64));
+    let out = sandbox
+        .cmd()
+        .args(["-reg", &label, "cache", "info"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&out).contains("at most 63 characters, not 64"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sandbox.cache_dir().exists(), "a file was touched");
+
+    // A long but valid name still gets its cache file, with a name the file system takes.
+    let long = format!("{}.example.com", vec!["c".repeat(63); 3].join("."));
+    let out = sandbox
+        .cmd()
+        .args(["-reg", &long, "--format", "json", "cache", "info"])
+        .assert()
+        .success();
+    let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let path = std::path::PathBuf::from(info["path"].as_str().unwrap());
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert!(name.len() <= 255 && name.starts_with("ccc"), "{name}");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "{}").expect("the file system takes the name");
+}
