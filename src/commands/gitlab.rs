@@ -115,23 +115,23 @@ pub async fn repositories(ctx: &Context) -> anyhow::Result<&BTreeMap<String, Git
 /// Repository names from their locations, on the run's registry only.
 fn by_name(ctx: &Context, listed: Vec<GitlabRepository>) -> BTreeMap<String, GitlabRepository> {
     let here = ctx.registry().map(RegistryAddress::host_port).ok();
-    let mut elsewhere = 0;
+    let mut elsewhere = Vec::new();
     let mut invalid = Vec::new();
     let mut named = BTreeMap::new();
     for repository in listed {
         match split_location(&repository.location) {
-            Some((host, _)) if Some(host) != here.as_deref() => elsewhere += 1,
+            Some((host, _)) if Some(host) != here.as_deref() => {
+                elsewhere.push(repository.location.clone());
+            }
             Some((_, path)) if is_repository_name(path) => {
                 named.insert(path.to_owned(), repository);
             }
             _ => invalid.push(format!("{:?}", repository.location)),
         }
     }
-    if elsewhere > 0 {
-        ctx.printer.warn(&format!(
-            "{elsewhere} repositories GitLab lists live on another registry than {}; left out",
-            here.unwrap_or_default()
-        ));
+    if !elsewhere.is_empty() {
+        ctx.printer
+            .warn(&elsewhere_warning(&elsewhere, &here.unwrap_or_default()));
     }
     if !invalid.is_empty() {
         ctx.printer.warn(&format!(
@@ -141,6 +141,30 @@ fn by_name(ctx: &Context, listed: Vec<GitlabRepository>) -> BTreeMap<String, Git
         ));
     }
     named
+}
+
+/// Which repositories were left out for living on another registry, and where: up to a few by
+/// their location (`other.example.com/team/app`), then a count.
+fn elsewhere_warning(locations: &[String], here: &str) -> String {
+    const NAMED: usize = 3;
+    let mut shown: Vec<String> = locations.iter().take(NAMED).cloned().collect();
+    if locations.len() > NAMED {
+        shown.push(format!("{} more", locations.len() - NAMED));
+    }
+    let list = match shown.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => shown.join(""),
+    };
+    match locations.len() {
+        1 => format!(
+            "1 repository GitLab lists is on another registry than {here}, so it is left out: \
+             {list}"
+        ),
+        n => format!(
+            "{n} repositories GitLab lists are on other registries than {here}, so they are left \
+             out: {list}"
+        ),
+    }
 }
 
 /// Names the run asked for that its GitLab projects and groups do not hold are an error: the
@@ -222,4 +246,32 @@ pub async fn fill_details(
         filled += 1;
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elsewhere_warning;
+
+    #[test]
+    fn repositories_on_another_registry_are_named() {
+        let at = |n: usize| {
+            (0..n)
+                .map(|i| format!("other.example.com/team/app{i}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            elsewhere_warning(&at(1), "registry.example.com"),
+            "1 repository GitLab lists is on another registry than registry.example.com, so it is \
+             left out: other.example.com/team/app0"
+        );
+        assert_eq!(
+            elsewhere_warning(&at(2), "r"),
+            "2 repositories GitLab lists are on other registries than r, so they are left out: \
+             other.example.com/team/app0 and other.example.com/team/app1"
+        );
+        assert!(elsewhere_warning(&at(5), "r").ends_with(
+            "other.example.com/team/app0, other.example.com/team/app1, \
+                 other.example.com/team/app2 and 2 more"
+        ));
+    }
 }

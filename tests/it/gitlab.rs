@@ -555,3 +555,28 @@ fn manifest_exists_with(s: &Setup, repo: &str, digest: &str) -> bool {
         .success();
     stdout(&out).contains(digest)
 }
+
+#[test]
+fn repositories_on_another_registry_are_named_where_they_live() {
+    let sandbox = Sandbox::new();
+    let s = setup(&sandbox);
+    // GitLab's locations name 127.0.0.1:PORT; the run's registry is the same server as localhost.
+    let here = s.registry.url().replace("127.0.0.1", "localhost");
+    let there = s.registry.url().trim_start_matches("http://").to_owned();
+    let out = gitlab_run(
+        &sandbox,
+        &s.gitlab.url(),
+        FULL_TOKEN,
+        &["-reg", &here, "--project", "team/app", "list-repo-names"],
+    )
+    .success();
+    assert_stderr_has(
+        &out,
+        &format!(
+            "warning: 2 repositories GitLab lists are on other registries than {}, so they are \
+             left out: {there}/team/app and {there}/team/app/worker",
+            here.trim_start_matches("http://")
+        ),
+    );
+    assert_eq!(stdout(&out), "");
+}
