@@ -21,15 +21,12 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
-use super::error::{RegistryError, innermost_message};
+use super::error::{RegistryError, SourceError, innermost_message};
 
 /// A token lives this long when the token server does not say (distribution `token.md`).
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
 /// A token is renewed this long before it expires, so it does not expire in flight.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
-
-/// An error from wherever credentials come from (the command line, Docker's configuration, a helper).
-pub type SourceError = Arc<dyn std::error::Error + Send + Sync>;
 
 /// Resolves the credential for the registry: called at most once, when it is first needed.
 pub type CredentialProvider = Arc<

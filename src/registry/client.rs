@@ -1,11 +1,9 @@
-//! The HTTP client: one shared connection pool, a bound on requests in flight, retries (see `retry`),
-//! pagination with a page cap, answers read up to a size limit, manifests checked against their digest,
-//! names from the registry checked before they are used, and tag -> digest resolution.
+//! The registry API's calls: the catalog and tag lists (every page, capped), tag -> digest
+//! resolution, manifests checked against their digest, blobs, DELETE and PUT; names from the
+//! registry checked before they are used. The client they run on is `connection`'s, each request
+//! goes through `send`.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -14,45 +12,16 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::address::RegistryAddress;
-use super::auth::{Authenticator, CredentialProvider};
-use super::error::{ConfigError, ErrorCode, RegistryError};
-use super::limit::Limiter;
+use super::connection::Client;
+use super::error::{ErrorCode, RegistryError};
 use super::manifest::{digest_like, media_type_of, sha256_digest};
-use super::retry::RetryBudget;
-use super::send::{Access, CONFIG, LIST_PAGE, MANIFEST, SMALL};
+use super::send::{Access, CONFIG, LIST_PAGE, MANIFEST, SMALL, header_str};
 use crate::media_type::{ACCEPT_ALL, DOCKER_V1_SIGNED};
 use crate::names::{is_digest, is_repository_name, is_tag};
 
 /// Pages read of one listing (catalog or tag list) at most: a million repositories at Docker's 100 a
 /// page, ten million tags at registry 3.x's 1,000.
 pub const MAX_PAGES: usize = 10_000;
-
-/// How to verify the registry and present ourselves to it.
-#[derive(Debug, Clone, Default)]
-pub struct TlsConfig {
-    /// Extra trusted CA certificates (PEM bundle).
-    pub extra_ca: Option<PathBuf>,
-    /// Skip certificate verification entirely.
-    pub insecure: bool,
-    /// Client certificate (PEM), possibly holding the key too.
-    pub client_cert: Option<PathBuf>,
-    /// Key of the client certificate, when it is in a file of its own.
-    pub client_key: Option<PathBuf>,
-}
-
-#[derive(Clone)]
-pub struct ClientConfig {
-    pub address: RegistryAddress,
-    /// Requests in flight: pinned, or (None) found by the limiter.
-    pub concurrency: Option<usize>,
-    pub use_get_manifest: bool,
-    /// Asked for the credential when the registry first challenges a request.
-    pub credentials: CredentialProvider,
-    /// Answer a Digest challenge rather than Basic when the registry offers both.
-    pub prefer_digest: bool,
-    pub tls: TlsConfig,
-}
 
 /// A manifest a tag points to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,78 +62,7 @@ pub enum Deleted {
     AlreadyGone,
 }
 
-/// A registry client. Cheap to clone: clones share the connection pool and the in-flight bound.
-#[derive(Clone)]
-pub struct Client {
-    pub(super) inner: Arc<Inner>,
-}
-
-pub(super) struct Inner {
-    pub(super) http: reqwest::Client,
-    address: RegistryAddress,
-    pub(super) limiter: Limiter,
-    /// Whether the protocol in use was logged yet.
-    pub(super) protocol_told: std::sync::atomic::AtomicBool,
-    use_get_manifest: bool,
-    pub(super) auth: Authenticator,
-    pub(super) budget: RetryBudget,
-    /// Whether the registry has the referrers API (see `referrers`).
-    pub(super) referrers_api: std::sync::atomic::AtomicU8,
-    /// Repositories per catalog page, when the registry paged the catalog (0: not seen).
-    catalog_page: std::sync::atomic::AtomicUsize,
-}
-
 impl Client {
-    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
-        let http = http_client(&config)?;
-        Ok(Self::on(http, config))
-    }
-
-    /// A client for another registry on this one's connection pool and TLS setup, with its own
-    /// credentials, limits and retry budget: the run keeps one HTTP client even when GitLab's API
-    /// (read first) names the registry.
-    pub fn rebind(&self, config: ClientConfig) -> Self {
-        Self::on(self.inner.http.clone(), config)
-    }
-
-    fn on(http: reqwest::Client, config: ClientConfig) -> Self {
-        let registry = config.address.to_string();
-        Self {
-            inner: Arc::new(Inner {
-                http,
-                address: config.address,
-                limiter: match config.concurrency {
-                    Some(n) => Limiter::pinned(n),
-                    None => Limiter::adaptive(),
-                },
-                protocol_told: std::sync::atomic::AtomicBool::new(false),
-                use_get_manifest: config.use_get_manifest,
-                auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
-                budget: RetryBudget::default(),
-                referrers_api: std::sync::atomic::AtomicU8::new(super::referrers::UNKNOWN),
-                catalog_page: std::sync::atomic::AtomicUsize::new(0),
-            }),
-        }
-    }
-
-    /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
-    pub fn max_in_flight(&self) -> usize {
-        self.inner.limiter.ceiling()
-    }
-
-    /// How many repositories a catalog page held, when this run saw the registry page it.
-    pub fn catalog_page_size(&self) -> Option<usize> {
-        let n = self
-            .inner
-            .catalog_page
-            .load(std::sync::atomic::Ordering::Relaxed);
-        (n > 0).then_some(n)
-    }
-
-    pub fn address(&self) -> &RegistryAddress {
-        &self.inner.address
-    }
-
     /// `GET /v2/`: is this a registry, and may we talk to it?
     pub async fn ping(&self) -> Result<(), RegistryError> {
         self.fetch(
@@ -479,46 +377,6 @@ impl Client {
     }
 }
 
-/// The connection pool and TLS setup every request of the run goes through.
-fn http_client(config: &ClientConfig) -> Result<reqwest::Client, ConfigError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(120))
-        .pool_max_idle_per_host(config.concurrency.unwrap_or(super::limit::CEILING));
-    let tls = &config.tls;
-    if tls.insecure {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
-    if let Some(path) = &tls.extra_ca {
-        let pem = read_file(path, "CA bundle")?;
-        let certs =
-            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ConfigError::InvalidCa {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    if let Some(cert_path) = &tls.client_cert {
-        let mut pem = read_file(cert_path, "client certificate")?;
-        if let Some(key_path) = &tls.client_key {
-            pem.push(b'\n');
-            pem.extend(read_file(key_path, "client key")?);
-        }
-        let identity =
-            reqwest::Identity::from_pem(&pem).map_err(|e| ConfigError::InvalidClientCert {
-                path: cert_path.clone(),
-                detail: e.to_string(),
-            })?;
-        builder = builder.identity(identity);
-    }
-    builder
-        .build()
-        .map_err(|e| ConfigError::Http(e.to_string()))
-}
-
 /// The digest of a manifest's bytes, checked: by digest, the bytes must have that digest; by tag, the
 /// digest the registry names for them. A signed schema 1 manifest's digest covers its payload
 /// without the signatures, so the registry's header is taken for it (it cannot be recomputed without
@@ -551,10 +409,6 @@ fn verified_digest(
     }
 }
 
-pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 fn header_digest(headers: &HeaderMap) -> Option<String> {
     header_str(headers, "docker-content-digest")
         .map(str::trim)
@@ -562,16 +416,10 @@ fn header_digest(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn read_file(path: &PathBuf, what: &'static str) -> Result<Vec<u8>, ConfigError> {
-    std::fs::read(path).map_err(|source| ConfigError::Unreadable {
-        what,
-        path: path.clone(),
-        source,
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::address::RegistryAddress;
+    use super::super::connection::{ClientConfig, TlsConfig};
     use super::*;
     use reqwest::header::HeaderValue;
 

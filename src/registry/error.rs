@@ -13,6 +13,10 @@ use reqwest::{Response, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
+/// An error from wherever credentials come from (the command line, Docker's configuration, a
+/// helper), kept whole so that every request meeting it can report it.
+pub type SourceError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+
 /// An OCI error code (distribution-spec `spec.md`, "Error Codes"), or any other a registry sends.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -207,7 +211,7 @@ pub enum RegistryError {
     #[error("cannot get credentials for the registry")]
     Credentials {
         #[source]
-        source: super::auth::SourceError,
+        source: SourceError,
     },
 
     #[error("token server {realm}: {detail}")]
@@ -353,6 +357,49 @@ fn spoke_bad_http(err: &(dyn std::error::Error + 'static)) -> bool {
         cause = current.source();
     }
     false
+}
+
+/// GitLab's answer to a token it will not take, in words naming what is missing: an
+/// `insufficient_scope` body names the scopes the call needs.
+pub(super) fn gitlab_refusal(
+    url: &Url,
+    status: u16,
+    body: &[u8],
+    action: &'static str,
+) -> RegistryError {
+    #[derive(Deserialize, Default)]
+    struct Body {
+        #[serde(default)]
+        error: Option<String>,
+        #[serde(default)]
+        scope: Option<String>,
+        #[serde(default)]
+        message: Option<serde_json::Value>,
+    }
+    let body: Body = serde_json::from_slice(body).unwrap_or_default();
+    let scopes = body
+        .scope
+        .filter(|_| body.error.as_deref() == Some("insufficient_scope"))
+        .map(|s| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>());
+    let message = body
+        .message
+        .map(|m| match m {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        })
+        .or(body.error)
+        .unwrap_or_default();
+    RegistryError::GitlabRefused {
+        url: Box::new(url.clone()),
+        status,
+        action,
+        scopes,
+        message: message
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect(),
+    }
 }
 
 /// The most specific message in an error's source chain ("Connection refused (os error 111)"), rather

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
-use super::client::{Client, header_str};
-use super::send::{Access, SMALL};
+use super::connection::Client;
+use super::send::{Access, SMALL, header_str};
 
 /// Pages of one GitLab listing read at most (100 entries each).
 const MAX_PAGES: usize = 1_000;
@@ -286,42 +286,4 @@ fn next_page(
 /// `host[:port]` and path of a repository's `location`.
 pub fn split_location(location: &str) -> Option<(&str, &str)> {
     location.split_once('/')
-}
-
-/// GitLab's answer to a token it will not take, in words naming what is missing: an
-/// `insufficient_scope` body names the scopes the call needs.
-pub(super) fn refusal(url: &Url, status: u16, body: &[u8], action: &'static str) -> RegistryError {
-    #[derive(Deserialize, Default)]
-    struct Body {
-        #[serde(default)]
-        error: Option<String>,
-        #[serde(default)]
-        scope: Option<String>,
-        #[serde(default)]
-        message: Option<serde_json::Value>,
-    }
-    let body: Body = serde_json::from_slice(body).unwrap_or_default();
-    let scopes = body
-        .scope
-        .filter(|_| body.error.as_deref() == Some("insufficient_scope"))
-        .map(|s| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>());
-    let message = body
-        .message
-        .map(|m| match m {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        })
-        .or(body.error)
-        .unwrap_or_default();
-    RegistryError::GitlabRefused {
-        url: Box::new(url.clone()),
-        status,
-        action,
-        scopes,
-        message: message
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect(),
-    }
 }

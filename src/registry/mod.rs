@@ -4,6 +4,7 @@
 mod address;
 mod auth;
 mod client;
+mod connection;
 mod error;
 mod gitlab;
 mod limit;
@@ -14,7 +15,8 @@ mod send;
 
 pub use address::RegistryAddress;
 pub use auth::{Credential, CredentialProvider};
-pub use client::{Client, ClientConfig, Deleted, Listed, TlsConfig};
+pub use client::{Deleted, Listed};
+pub use connection::{Client, ClientConfig, TlsConfig};
 pub use error::{ConfigError, ErrorCode, RegistryError};
 pub use gitlab::{GitlabApi, GitlabRepository, GitlabScope, GitlabTag, split_location};
 pub use referrers::UntagMethod;

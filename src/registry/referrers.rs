@@ -15,7 +15,8 @@ use reqwest::Method;
 use reqwest::header::LOCATION;
 use serde::Deserialize;
 
-use super::client::{Client, Deleted};
+use super::client::Deleted;
+use super::connection::Client;
 use super::error::RegistryError;
 use super::manifest::sha256_digest;
 use super::send::{Access, SMALL};
@@ -31,8 +32,8 @@ const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 /// The artifact type of regsweep's throwaway manifests, so anyone who meets one knows what it is.
 const PLACEHOLDER_TYPE: &str = "application/vnd.regsweep.untag.placeholder.v1";
 
-/// Whether the registry's referrers API is known to exist: not asked yet, yes, no.
-pub(super) const UNKNOWN: u8 = 0;
+/// Whether the registry's referrers API is known to exist: not asked yet
+/// (`connection::REFERRERS_UNKNOWN`), yes, no.
 const SUPPORTED: u8 = 1;
 const MISSING: u8 = 2;
 

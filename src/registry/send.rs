@@ -10,10 +10,14 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::auth::{Authenticator, Credential};
-use super::client::Client;
+use super::connection::Client;
 use super::error::{Checked, RegistryError, check_response};
 use super::limit::Outcome;
 use super::retry::{MAX_RETRIES, backoff};
+
+pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
 
 /// The most of an answer that is read, by kind. Larger answers are refused without being read whole.
 #[derive(Debug, Clone, Copy)]
@@ -253,7 +257,7 @@ impl Client {
         {
             let body = read_body(url, response, SMALL).await.unwrap_or_default();
             call(body.len());
-            let refusal = super::gitlab::refusal(url, status.as_u16(), &body, access.action);
+            let refusal = super::error::gitlab_refusal(url, status.as_u16(), &body, access.action);
             return Attempt::Failed(refusal, None);
         }
         if status == StatusCode::UNAUTHORIZED && !challenged {

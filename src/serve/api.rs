@@ -8,8 +8,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::hal::{self, Shape};
+use super::hal;
 use super::html;
+use super::shape::{self, Shape};
 use super::snapshot::Snapshot;
 use super::{AppState, error_response};
 
@@ -84,7 +85,7 @@ pub async fn collection(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let shape = match hal::parse_query(query.as_deref()) {
+    let shape = match shape::parse_query(query.as_deref()) {
         Ok(shape) => shape,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, &message),
     };
@@ -109,7 +110,7 @@ pub async fn member(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let shape: Shape = match hal::parse_query(query.as_deref()) {
+    let shape: Shape = match shape::parse_query(query.as_deref()) {
         Ok(shape) => shape,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, &message),
     };

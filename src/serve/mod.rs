@@ -16,6 +16,7 @@ mod html;
 mod keeper;
 pub mod ldap;
 mod metrics;
+mod shape;
 mod snapshot;
 
 use std::net::SocketAddr;

@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use jiff::Timestamp;
 
-use super::hal::Shape;
+use super::shape::Shape;
 use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, is_attachment_tag};
 use crate::select::{stored_blobs, usage};

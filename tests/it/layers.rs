@@ -274,3 +274,130 @@ fn only_the_context_builds_a_client() {
         .collect();
     assert_eq!(builders, ["src/commands/mod.rs"]);
 }
+
+/// A file's module path: `src/commands/remove/delete.rs` is `commands::remove::delete`,
+/// `src/commands/remove/mod.rs` is `commands::remove`, `src/main.rs` the crate root.
+fn module_path(file: &str) -> Vec<String> {
+    let rest = file.trim_start_matches("src/").trim_end_matches(".rs");
+    let mut parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "main") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The module paths a file's code names: `crate::a::b`, `super::x` (as often as written),
+/// `self::x`, and its own child modules (`mod x;` then `x::`). Each is cut to the longest prefix that
+/// is a file of the crate.
+fn file_references(file: &str, code: &str, files: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
+    let here = module_path(file);
+    // The module `super` names: the one above this file's (for `x.rs` its directory's module, for
+    // `dir/mod.rs` the one above `dir`).
+    let parent = here[..here.len().saturating_sub(1)].to_vec();
+    let children: Vec<String> = code
+        .lines()
+        .filter_map(|l| {
+            let l = l
+                .trim()
+                .trim_start_matches("pub ")
+                .trim_start_matches("pub(crate) ");
+            l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_owned)
+        })
+        .collect();
+    let words = |at: usize| -> Vec<String> {
+        code[at..]
+            .split("::")
+            .take(4)
+            .map(|w| {
+                w.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .take_while(|w| !w.is_empty())
+            .collect()
+    };
+    let mut found = BTreeSet::new();
+    let mut add = |mut path: Vec<String>| {
+        while !path.is_empty() && !files.contains(&path) {
+            path.pop();
+        }
+        if !path.is_empty() && path != here {
+            found.insert(path);
+        }
+    };
+    let starts_word = |at: usize| {
+        at == 0 || !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+    };
+    for (at, _) in code.match_indices("crate::") {
+        add(words(at)[1..].to_vec());
+    }
+    for (at, _) in code
+        .match_indices("super::")
+        .filter(|(at, _)| starts_word(*at))
+    {
+        let mut rest = words(at);
+        let mut base = parent.clone();
+        rest.remove(0);
+        while rest.first().is_some_and(|w| w == "super") {
+            rest.remove(0);
+            base.pop();
+        }
+        base.extend(rest);
+        add(base);
+    }
+    for child in &children {
+        for (at, _) in code
+            .match_indices(&format!("{child}::"))
+            .filter(|(at, _)| starts_word(*at))
+        {
+            let mut path = here.clone();
+            path.extend(words(at));
+            add(path);
+        }
+    }
+    found
+}
+
+/// No import circles, even inside a room: among the files of the crate, who uses whom has no
+/// cycle. A file may use what the rooms around it define in their `mod.rs` (a room's front door:
+/// the types its files share); every other use runs one way.
+#[test]
+fn no_file_imports_in_a_circle() {
+    let sources = sources();
+    let files: BTreeSet<Vec<String>> = sources.iter().map(|(f, _)| module_path(f)).collect();
+    let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (file, code) in &sources {
+        let from = module_path(file);
+        for to in file_references(file, code, &files) {
+            let front_door = from.starts_with(&to);
+            if !front_door {
+                edges.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    let mut circles = Vec::new();
+    for start in edges.keys() {
+        // A path back to `start`, by depth-first search.
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            for next in edges.get(&at).into_iter().flatten() {
+                if next == start {
+                    let names: Vec<String> = path.iter().map(|p| p.join("::")).collect();
+                    circles.push(names.join(" -> "));
+                } else if seen.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+    circles.sort();
+    circles.dedup();
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
+}

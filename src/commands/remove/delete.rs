@@ -23,6 +23,7 @@ use futures::StreamExt as _;
 use jiff::Timestamp;
 
 use super::RemovalStop;
+use super::attempt::{DELETE_ATTEMPTS, Outcome, delete_checked, tags_remain};
 use super::interrupt::Interrupts;
 use super::verify::{Observed, Settled, read_back_unknown, settle, surviving_tags};
 use crate::commands::Context;
@@ -31,11 +32,8 @@ use crate::inventory::Capabilities;
 use crate::journal::{self, Entry, Journal, Status};
 use crate::media_type::is_index;
 use crate::output::{Printer, short_digest};
-use crate::registry::{Client, Deleted, RegistryError, UntagMethod, backoff};
+use crate::registry::{Client, RegistryError, UntagMethod};
 use crate::select::Plan;
-
-/// DELETEs of one manifest at most (each after checking it is still there).
-const DELETE_ATTEMPTS: u32 = 3;
 
 /// Reads every planned manifest's exact bytes and writes the journal, synced, before any delete.
 pub async fn write_journal(
@@ -108,63 +106,6 @@ pub async fn write_journal(
     };
     journal::save(path, &journal)?;
     Ok(journal)
-}
-
-/// How one manifest's deletion (or one entry's untagging) ended.
-pub(super) enum Outcome {
-    Deleted,
-    /// Gone before our first DELETE reached it.
-    AlreadyGone,
-    /// Still there (or refused): certainly not deleted.
-    Failed(RegistryError),
-    /// The DELETE's answer was lost and checking failed too.
-    Unknown(RegistryError),
-    /// The manifest is gone by digest, but these tags still resolve to it.
-    TagsRemain(Vec<String>),
-    /// The registry accepted the DELETE but still had the manifest when waiting for it ended.
-    Lingering,
-}
-
-/// Deletes one manifest, checking after every DELETE whose outcome is unknown.
-pub(super) async fn delete_checked(
-    client: &Client,
-    repo: &str,
-    digest: &str,
-    stop: &AtomicBool,
-) -> Outcome {
-    let mut last = None;
-    for attempt in 0..DELETE_ATTEMPTS {
-        if attempt > 0 {
-            if stop.load(Ordering::SeqCst) {
-                break;
-            }
-            tokio::time::sleep(backoff(attempt, None)).await;
-        }
-        let err = match client.delete_manifest(repo, digest).await {
-            Ok(Deleted::Deleted) => return Outcome::Deleted,
-            Ok(Deleted::AlreadyGone) if attempt == 0 => return Outcome::AlreadyGone,
-            // An earlier DELETE was carried out after all; its answer was lost.
-            Ok(Deleted::AlreadyGone) => return Outcome::Deleted,
-            Err(err) if err.refuses_all() => return Outcome::Failed(err),
-            Err(err) => err,
-        };
-        tracing::info!(repo, digest, error = %err, "DELETE failed; checking the manifest");
-        match client.resolve(repo, digest).await {
-            Ok(None) => return Outcome::Deleted,
-            Ok(Some(_)) => last = Some(err),
-            Err(check) => {
-                tracing::info!(repo, digest, error = %check, "checking failed");
-                return Outcome::Unknown(err);
-            }
-        }
-    }
-    match last {
-        Some(err) => Outcome::Failed(err),
-        None => Outcome::Unknown(RegistryError::Malformed {
-            url: Box::new(client.address().endpoint("/v2/")),
-            detail: "no DELETE was sent".into(),
-        }),
-    }
 }
 
 /// What the deleting phase ended with.
@@ -251,20 +192,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Why an entry whose manifest is gone by digest failed: its tags survive.
-pub(super) fn tags_remain(tags: &[String]) -> String {
-    format!(
-        "deleted by digest, but {} still {} to it: the registry keeps tags when a manifest is \
-         deleted and does not delete them by tag",
-        tags.join(", "),
-        if tags.len() == 1 {
-            "resolves"
-        } else {
-            "resolve"
-        }
-    )
 }
 
 /// Deletes the entries `jobs` names, at most `concurrency` at a time, writing each outcome into the

@@ -14,6 +14,7 @@
 //! report. A reader that goes away (stdout or stderr closed) before deleting begins stops the run
 //! with nothing deleted; after, the deletes finish and the journal and cache are written.
 
+mod attempt;
 mod delete;
 mod interrupt;
 mod listing;

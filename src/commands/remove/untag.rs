@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::delete::Outcome;
+use super::attempt::{Outcome, delete_checked};
 use crate::journal::Entry;
 use crate::registry::{Client, Deleted, RegistryError, UntagMethod, backoff};
 
@@ -145,7 +145,7 @@ async fn via_placeholder(client: &Client, entry: &Entry, tag: &str) -> Result<()
         return unreachable_outcome(client);
     };
     let stop = AtomicBool::new(false);
-    match super::delete::delete_checked(client, repo, &placeholder, &stop).await {
+    match delete_checked(client, repo, &placeholder, &stop).await {
         Outcome::Deleted | Outcome::AlreadyGone => Ok(()),
         // The tag points to a throwaway manifest now; the journal (and restore) put it back.
         other => Err(other),

@@ -209,7 +209,7 @@ pub async fn read_back_unknown(client: &Client, journal: &mut Journal, printer: 
             }
             Ok(ReadBack::TagsRemain(tags)) => {
                 entry.status = Status::Failed;
-                entry.error = Some(super::delete::tags_remain(&tags));
+                entry.error = Some(super::attempt::tags_remain(&tags));
             }
             Err(err) => tracing::info!(digest = entry.digest, error = %err, "reading back failed"),
         }
