@@ -112,10 +112,10 @@ fn sources() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     files
         .into_iter()
-        .filter(|p| !p.ends_with("testing.rs"))
+        .filter(|p| !p.ends_with("testing.rs") && !p.ends_with("tests.rs"))
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("reading a source file");
-            let code = match text.find("#[cfg(test)]\nmod tests") {
+            let code = match text.find("#[cfg(test)]\nmod tests {") {
                 Some(at) => text[..at].to_owned(),
                 None => text,
             };
