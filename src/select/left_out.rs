@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::reverse::{DigestIndex, selected_set, tag_candidates};
 use super::selector::any_matches;
-use super::{DigestIndex, Selected, TagQuery, selected_set, tag_candidates};
+use super::{Selected, TagQuery};
 use crate::inventory::Inventory;
 
 /// A digest the query named that stays, and why.

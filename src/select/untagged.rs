@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::{Outcome, SelectError, Selected, selected_set};
+use super::reverse::{Outcome, selected_set};
+use super::{SelectError, Selected};
 use crate::inventory::{Attachments, Inventory, Untagged};
 
 /// `query-untagged` / `remove-untagged`.
