@@ -18,6 +18,7 @@ mod main_file;
 mod partial;
 mod record;
 mod store;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -246,7 +247,7 @@ impl CacheFile {
         };
         let summary = summarize(inventory, spans);
         let summarized = started.elapsed();
-        let bytes = store::encode(inventory, stamp, &summary);
+        let bytes = writer::encode(inventory, stamp, &summary);
         let encoded = started.elapsed();
         write_atomically(&self.details_path(), |out| out.write_all(&bytes))
             .map_err(self.io_error("write"))?;

@@ -29,19 +29,19 @@ use sha2::{Digest as _, Sha256};
 
 use super::read_at;
 pub use super::record::Corrupt;
-use super::record::{In, MediaTypes, Out, corrupt, decode_record, encode_record};
-use crate::inventory::{Inventory, ManifestDetails};
+use super::record::{In, MediaTypes, corrupt, decode_record};
+use crate::inventory::ManifestDetails;
 
-const MAGIC: &[u8; 8] = b"RSWPDET\0";
+pub(super) const MAGIC: &[u8; 8] = b"RSWPDET\0";
 /// Version 2 added each manifest's `subject` and artifact type; a version 1 file is not read, so the
 /// details are read from the registry again once.
 pub const VERSION: u32 = 2;
-const KEY: usize = 16;
+pub(super) const KEY: usize = 16;
 const REPO_ROW: usize = 64;
 const SHARED_ROW: usize = KEY + 8;
 const INDEX_ROW: usize = KEY + 12;
 const BLOB_ROW: usize = KEY + 12;
-const SECTIONS: usize = 7;
+pub(super) const SECTIONS: usize = 7;
 
 /// The main file a store was written with: its tables about tags hold only for that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -118,164 +118,6 @@ pub fn key(digest: &str) -> [u8; KEY] {
     let hash = Sha256::digest(digest.as_bytes());
     key.copy_from_slice(&hash[..KEY]);
     key
-}
-
-/// The store's bytes for `inventory`, written with the main file `stamp` and `summary`.
-pub fn encode(inventory: &Inventory, stamp: MainStamp, summary: &Summary) -> Vec<u8> {
-    let mut types: Vec<String> = Vec::new();
-    let mut note = |m: &Option<String>| {
-        if let Some(m) = m
-            && !types.contains(m)
-            && types.len() < 255
-        {
-            types.push(m.clone());
-        }
-    };
-    for d in inventory.manifests.values() {
-        note(&d.media_type);
-        d.config
-            .iter()
-            .chain(&d.layers)
-            .for_each(|b| note(&b.media_type));
-        d.children
-            .iter()
-            .flatten()
-            .for_each(|c| note(&c.media_type));
-    }
-    let types = MediaTypes(types);
-    let repo_index: BTreeMap<&str, u32> = summary
-        .repos
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.as_str(), i as u32))
-        .collect();
-    let mut sections: Vec<Vec<u8>> =
-        vec![repos_section(&summary.repos), names_section(&summary.repos)];
-    let (shared, shared_repos) = shared_sections(inventory, &repo_index);
-    sections.push(shared);
-    sections.push(shared_repos);
-    let (index, records) = detail_sections(inventory, &types);
-    sections.push(index);
-    sections.push(records);
-    sections.push(blobs_section(&summary.blobs));
-    let mut head = Out::default();
-    head.0.extend_from_slice(MAGIC);
-    head.u32(VERSION);
-    head.u64(stamp.generation);
-    head.u64(stamp.len);
-    head.u64((stamp.modified >> 64) as u64);
-    head.u64(stamp.modified as u64);
-    head.str(&inventory.registry);
-    head.u64(inventory.refreshed_at.as_second() as u64);
-    head.u32(inventory.refreshed_at.subsec_nanosecond() as u32);
-    let t = summary.totals;
-    for v in [t.tags, t.digests, t.details, t.missing, t.disk_size] {
-        head.u64(v);
-    }
-    head.u8(types.0.len() as u8);
-    for m in &types.0 {
-        head.str(m);
-    }
-    let head_len = head.0.len() + SECTIONS * 16;
-    let mut offset = head_len as u64;
-    for s in &sections {
-        head.u64(offset);
-        head.u64(s.len() as u64);
-        offset += s.len() as u64;
-    }
-    let mut bytes = head.0;
-    for s in sections {
-        bytes.extend_from_slice(&s);
-    }
-    bytes
-}
-
-fn repos_section(repos: &[RepoRow]) -> Vec<u8> {
-    let mut out = Out::default();
-    let mut name_at = 0u32;
-    for r in repos {
-        out.u32(name_at);
-        out.u32(r.name.len() as u32);
-        name_at += r.name.len() as u32;
-        out.u32(r.tags);
-        out.u32(r.manifests);
-        out.u64(r.size);
-        out.u64(r.disk_size);
-        out.u32(r.attachments);
-        out.u32(r.untagged);
-        out.u64(r.untagged_disk_size);
-        out.u64(r.span.offset);
-        out.u64(r.span.len);
-    }
-    out.0
-}
-
-fn names_section(repos: &[RepoRow]) -> Vec<u8> {
-    repos.iter().flat_map(|r| r.name.bytes()).collect()
-}
-
-/// Every tagged digest, with the repositories tagging it (by their place in `repos`).
-fn shared_sections(inventory: &Inventory, repos: &BTreeMap<&str, u32>) -> (Vec<u8>, Vec<u8>) {
-    let mut by_digest: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-    for (name, repository) in &inventory.repositories {
-        let Some(index) = repos.get(name.as_str()) else {
-            continue;
-        };
-        for entry in repository.tags.values() {
-            let holders = by_digest.entry(&entry.digest).or_default();
-            // Repositories come in order: a repeat can only be the last one.
-            if holders.last() != Some(index) {
-                holders.push(*index);
-            }
-        }
-    }
-    let mut rows: Vec<([u8; KEY], Vec<u32>)> =
-        by_digest.into_iter().map(|(d, r)| (key(d), r)).collect();
-    rows.sort_unstable_by_key(|(k, _)| *k);
-    let (mut table, mut array) = (Out::default(), Out::default());
-    let mut at = 0u32;
-    for (k, repos) in rows {
-        table.0.extend_from_slice(&k);
-        table.u32(at);
-        table.u32(repos.len() as u32);
-        at += repos.len() as u32;
-        repos.into_iter().for_each(|r| array.u32(r));
-    }
-    (table.0, array.0)
-}
-
-fn detail_sections(inventory: &Inventory, types: &MediaTypes) -> (Vec<u8>, Vec<u8>) {
-    let mut rows: Vec<([u8; KEY], u64, u32)> = Vec::with_capacity(inventory.manifests.len());
-    let mut records = Out::default();
-    for (digest, details) in &inventory.manifests {
-        let start = records.0.len();
-        encode_record(&mut records, digest, details, types);
-        let len = (records.0.len() - start) as u32;
-        rows.push((key(digest), start as u64, len));
-    }
-    rows.sort_unstable_by_key(|(k, _, _)| *k);
-    let mut index = Out::default();
-    for (k, at, len) in rows {
-        index.0.extend_from_slice(&k);
-        index.u64(at);
-        index.u32(len);
-    }
-    (index.0, records.0)
-}
-
-fn blobs_section(blobs: &rustc_hash::FxHashMap<&str, (u64, u32)>) -> Vec<u8> {
-    let mut rows: Vec<([u8; KEY], u64, u32)> = blobs
-        .iter()
-        .map(|(d, (size, refs))| (key(d), *size, *refs))
-        .collect();
-    rows.sort_unstable_by_key(|(k, _, _)| *k);
-    let mut out = Out::default();
-    for (k, size, refs) in rows {
-        out.0.extend_from_slice(&k);
-        out.u64(size);
-        out.u32(refs);
-    }
-    out.0
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -507,7 +349,9 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::writer::encode;
     use super::*;
+    use crate::inventory::Inventory;
     use crate::inventory::{BlobRef, ChildManifest, Repository, TagEntry};
 
     fn digest(n: u32) -> String {
