@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod config;
+mod selection;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
@@ -10,10 +11,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use commands::{
-    Action, Confirmation, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings,
-    PolicySettings, QuerySettings, RemoveSettings, RestoreSettings, ServeSettings, TagSort,
-    UsageSettings, UsageSort, parse_age, parse_interval,
+    Action, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings, PolicySettings,
+    RestoreSettings, ServeSettings, TagSort, UsageSettings, UsageSort, parse_interval,
 };
+pub use selection::{Confirmation, QuerySettings, RemoveSettings, parse_age};
 
 use crate::cli::{Cli, ColorChoice, Format, GitlabArgs, GlobalArgs, LogLevel};
 use crate::credentials::CredentialSource;
