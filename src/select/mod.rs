@@ -31,6 +31,7 @@ pub(crate) mod testing;
 mod tests;
 mod unmatched;
 mod untagged;
+mod usage;
 
 use serde::Serialize;
 
@@ -39,15 +40,13 @@ pub use newer::{Freshness, newest};
 #[cfg(test)]
 pub use plan::HeldBack;
 pub use plan::{Deletion, Plan, plan};
-pub use reclaim::{
-    Reclaim, RepositoryUsage, TagSize, Usage, plan_blobs, reclaimable, reclaimable_by_repository,
-    registry_figures, stored_blobs, usage,
-};
+pub use reclaim::{Reclaim, plan_blobs, reclaimable, reclaimable_by_repository, stored_blobs};
 pub use retention::{KeepBy, Retention, parse_age, undated};
 pub use reverse::{select_repositories, select_tags};
 pub use selector::{SelectorError, TagSelector};
 pub use unmatched::{Unmatched, repositories_in_words, suggest, unmatched};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
+pub use usage::{RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
 use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};
 use selector::any_matches;

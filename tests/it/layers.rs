@@ -1,6 +1,7 @@
 //! The house rules, checked on the source: imports run one way (main -> commands -> serve ->
 //! {settings, output, refresh, details, cache, journal, select, registry} -> {inventory, version, media_type, names}),
-//! no file grows past 600 lines of code (tests aside), no function past 80 lines. DEVELOPERS.md
+//! no file grows past 600 lines (doc comments and tests included: a reader meets them all), no
+//! function past 80 lines, and no file imports in a circle, even inside a room. DEVELOPERS.md
 //! explains the rules; this test keeps them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,7 +84,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[(
     "the maintainers' command writes completions and man pages from the clap definitions",
 )];
 
-const MAX_CODE_LINES: usize = 600;
+const MAX_FILE_LINES: usize = 600;
 const MAX_FUNCTION_LINES: usize = 80;
 
 /// Functions longer than `MAX_FUNCTION_LINES` that read as one story, each with why.
@@ -205,14 +206,13 @@ fn the_rules_themselves_have_no_cycle() {
 #[test]
 fn files_and_functions_stay_small() {
     let mut too_big = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (file, code) in sources() {
-        let lines = code
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("//"))
-            .count();
-        if lines > MAX_CODE_LINES {
-            too_big.push(format!("{file}: {lines} lines of code"));
+        // A file as a reader meets it: its code, its doc comments and its tests.
+        let whole = std::fs::read_to_string(root.join(&file)).expect("reading a source file");
+        let lines = whole.lines().count();
+        if lines > MAX_FILE_LINES {
+            too_big.push(format!("{file}: {lines} lines"));
         }
         for (name, length) in functions(&code) {
             let excused = LONG_FUNCTIONS
