@@ -28,6 +28,9 @@ _regsweep() {
             regsweep,help)
                 cmd="regsweep__subcmd__help"
                 ;;
+            regsweep,history)
+                cmd="regsweep__subcmd__history"
+                ;;
             regsweep,journal)
                 cmd="regsweep__subcmd__journal"
                 ;;
@@ -117,6 +120,9 @@ _regsweep() {
                 ;;
             regsweep__subcmd__help,help)
                 cmd="regsweep__subcmd__help__subcmd__help"
+                ;;
+            regsweep__subcmd__help,history)
+                cmd="regsweep__subcmd__help__subcmd__history"
                 ;;
             regsweep__subcmd__help,journal)
                 cmd="regsweep__subcmd__help__subcmd__journal"
@@ -227,7 +233,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +260,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -321,7 +335,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version info clear help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version info clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,6 +362,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -415,7 +437,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__clear)
-            opts="-y -u -p -v -c -l -q -h -V --yes --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --yes --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +464,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -565,7 +595,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__info)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +622,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -659,7 +697,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +724,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -809,7 +855,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +882,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -903,7 +957,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__show)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -930,6 +984,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -997,7 +1059,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__generate)
-            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1028,6 +1090,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1095,7 +1165,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help)
-            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated serve policy journal cache config generate help"
+            opts="list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1207,6 +1277,20 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1472,8 +1556,8 @@ _regsweep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        regsweep__subcmd__journal)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list help"
+        regsweep__subcmd__history)
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1500,6 +1584,116 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        regsweep__subcmd__journal)
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1609,7 +1803,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1636,6 +1830,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1703,7 +1905,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__repo__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1730,6 +1932,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1797,7 +2007,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1828,6 +2038,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1895,7 +2113,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__outdated)
-            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1926,6 +2144,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1993,7 +2219,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2020,6 +2246,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2087,7 +2321,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__apply)
-            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2126,6 +2360,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2263,7 +2505,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__init)
-            opts="-u -p -v -c -l -q -h -V --policy --force --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --force --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2294,6 +2536,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2361,7 +2611,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__plan)
-            opts="-u -p -v -c -l -q -h -V --policy --explain --out --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --explain --out --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2400,6 +2650,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2467,7 +2725,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2526,6 +2784,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2593,7 +2859,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2676,6 +2942,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2743,7 +3017,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__untagged)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2782,6 +3056,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2849,7 +3131,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2908,6 +3190,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2975,7 +3265,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --allow-unmatched --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --allow-unmatched --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3061,6 +3351,14 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gitlab)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3125,7 +3423,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__untagged)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3164,6 +3462,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3231,7 +3537,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__restore)
-            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3266,6 +3572,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3333,7 +3647,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__serve)
-            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3372,6 +3686,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3439,7 +3761,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__usage)
-            opts="-u -p -v -c -l -q -h -V --sort --tags --registry --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --sort --tags --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3470,6 +3792,14 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

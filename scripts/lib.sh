@@ -33,6 +33,23 @@ ensure_slapd() {
     }
 }
 
+# Installs Debian's postgresql package (the store's tests start throwaway clusters with its initdb
+# and pg_ctl) unless its binaries are there.
+ensure_postgres() {
+    if [ -n "${REGSWEEP_TEST_PG_BIN:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "installing Debian's postgresql package (the store's tests run PostgreSQL)..." >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || {
+        echo "error: postgresql is still not installed; install it with apt-get install postgresql" >&2
+        return 1
+    }
+}
+
 registry_binary() {
     if [ -n "${REGSWEEP_TEST_REGISTRY:-}" ]; then echo "$REGSWEEP_TEST_REGISTRY"; else command -v docker-registry; fi
 }

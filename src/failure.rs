@@ -13,6 +13,7 @@ use crate::policy::PolicyError;
 use crate::registry::{ConfigError, ErrorCode, RegistryError};
 use crate::select::SelectError;
 use crate::serve::config::ConfigFileError;
+use crate::store::StoreError;
 
 /// The exit status for an error: the first typed error found in its chain decides.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
@@ -31,6 +32,14 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         }
         if cause.is::<NotAgreed>() {
             return ExitStatus::NotConfirmed;
+        }
+        if let Some(err) = cause.downcast_ref::<StoreError>() {
+            return match err {
+                StoreError::BadLocation(_) => ExitStatus::Usage,
+                StoreError::Refused { .. } => ExitStatus::Auth,
+                StoreError::Unavailable { .. } => ExitStatus::Network,
+                StoreError::Refusing { .. } | StoreError::Failed { .. } => ExitStatus::Cache,
+            };
         }
         if let Some(err) = cause.downcast_ref::<SelectError>() {
             return match err {
@@ -51,6 +60,29 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         }
     }
     ExitStatus::Internal
+}
+
+/// What to do about a store's error.
+fn store_hint(err: &StoreError) -> Option<String> {
+    Some(match err {
+        StoreError::BadLocation(_) => {
+            "write postgres://USER@HOST[:PORT]/DATABASE (the password from \
+             --store-password-file or PGPASSWORD)"
+                .to_owned()
+        }
+        StoreError::Refused { .. } => "check the store's user and password (in the URL, \
+             --store-password-file, or PGPASSWORD)"
+            .to_owned(),
+        StoreError::Unavailable { .. } => {
+            "is PostgreSQL running, and reachable from here? `regsweep serve` answers \
+             notifications 503 meanwhile, so the registry sends them again"
+                .to_owned()
+        }
+        StoreError::Refusing { .. } => "give this registry a store of its own (another database), \
+             or use the regsweep that wrote it"
+            .to_owned(),
+        StoreError::Failed { .. } => return None,
+    })
 }
 
 /// What GitLab's registry would not allow, with what GitLab needs for it (the context of a refusal
@@ -122,6 +154,8 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
             err.hint.clone()
         } else if let Some(err) = cause.downcast_ref::<NotAgreed>() {
             err.hint.clone()
+        } else if let Some(err) = cause.downcast_ref::<StoreError>() {
+            store_hint(err)
         } else {
             None
         }

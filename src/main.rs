@@ -19,6 +19,7 @@ mod registry;
 mod select;
 mod serve;
 mod settings;
+mod store;
 mod version;
 
 use std::io::IsTerminal as _;
@@ -141,6 +142,7 @@ async fn dispatch(ctx: &Context, action: Action) -> anyhow::Result<ExitStatus> {
         Action::Remove(settings) => commands::remove::run(ctx, &settings).await,
         Action::Restore(settings) => commands::restore::run(ctx, &settings).await,
         Action::Outdated(settings) => commands::outdated::run(ctx, &settings).await,
+        Action::History { repository, tag } => commands::history::run(ctx, &repository, &tag).await,
         Action::Serve(_) => Err(anyhow::anyhow!(
             "the service is started by run(), not dispatched"
         )),

@@ -23,6 +23,8 @@ pub struct MainFile {
     #[serde(default)]
     pub generation: u64,
     #[serde(default)]
+    pub events_seq: u64,
+    #[serde(default)]
     pub scope: Option<String>,
     #[serde(default)]
     pub capabilities: Capabilities,
@@ -66,6 +68,9 @@ pub fn write(
     write!(out, ",\"refreshed_at\":")?;
     serde_json::to_writer(&mut out, &inventory.refreshed_at)?;
     write!(out, ",\"generation\":{}", inventory.generation)?;
+    if inventory.events_seq > 0 {
+        write!(out, ",\"events_seq\":{}", inventory.events_seq)?;
+    }
     if let Some(scope) = &inventory.scope {
         out.write_all(b",\"scope\":")?;
         serde_json::to_writer(&mut out, scope)?;

@@ -312,6 +312,7 @@ fn inventory_of(main: MainFile) -> Inventory {
         registry,
         refreshed_at,
         generation,
+        events_seq,
         scope,
         capabilities,
         repositories,
@@ -320,6 +321,7 @@ fn inventory_of(main: MainFile) -> Inventory {
     let mut inventory = Inventory::new(&registry, refreshed_at);
     inventory.schema = schema;
     inventory.generation = generation;
+    inventory.events_seq = events_seq;
     inventory.scope = scope;
     inventory.capabilities = capabilities;
     inventory.repositories = repositories;

@@ -6,6 +6,15 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The tag, as REPOSITORY:TAG.
+    ///
+    /// Example: `app:latest`, `team/web:1.4`.
+    #[arg(value_name = "REPOSITORY:TAG")]
+    pub tag: String,
+}
+
+#[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// The journal to restore from; the newest one of the registry when not given.
     ///

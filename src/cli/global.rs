@@ -98,6 +98,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub password_stdin: bool,
 
+    /// Where the service's state is: a PostgreSQL URL shared by the service's replicas and by
+    /// commands on other hosts (pulls, tags' history, the inventory). Without it the state is
+    /// embedded: the cache files and an SQLite file beside the journals. The password: in the URL,
+    /// from --store-password-file, or PGPASSWORD.
+    ///
+    /// Example: `--store postgres://regsweep@db.example.com/regsweep`.
+    #[arg(long, env = "REGSWEEP_STORE", global = true, value_name = "URL")]
+    pub store: Option<String>,
+
+    /// A file holding the store's password (its first line).
+    ///
+    /// Example: `--store-password-file /etc/regsweep/pg-password`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub store_password_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub gitlab: GitlabArgs,
 

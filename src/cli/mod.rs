@@ -16,8 +16,8 @@ mod tests;
 
 use admin::CONFIG_HELP;
 pub use admin::{
-    CacheAction, CacheArgs, ConfigAction, ConfigArgs, GenerateArgs, JournalAction, JournalArgs,
-    RestoreArgs, ServeArgs,
+    CacheAction, CacheArgs, ConfigAction, ConfigArgs, GenerateArgs, HistoryArgs, JournalAction,
+    JournalArgs, RestoreArgs, ServeArgs,
 };
 pub use dregutil::{normalize_args, one_line_error};
 pub use global::{ColorChoice, Format, GitlabArgs, GlobalArgs, LogLevel, parse_format};
@@ -195,6 +195,20 @@ Examples:
   regsweep -reg registry.example.com outdated app:1.4 app:1.4-alpine
   regsweep -reg registry.example.com outdated --from docker-compose.yml --format json")]
     Outdated(OutdatedArgs),
+
+    /// What a tag pointed to when: each digest with the time it began and ended, how (a push, a
+    /// delete, a refresh), and its pulls. Recorded by `regsweep serve` from the registry's
+    /// notifications and its reads of the registry; no registry answers it.
+    #[command(after_help = "\
+The history is the service's store's: the embedded one on this host, or the PostgreSQL store --store
+names (shared by the service's replicas and other hosts).
+
+--format template fields: digest, since, until, began, ended, pulls, last_pulled.
+
+Examples:
+  regsweep -reg registry.example.com history app:latest
+  regsweep -reg registry.example.com --store postgres://regsweep@db/regsweep history app:1.4")]
+    History(HistoryArgs),
 
     /// Run as a service: the registry's images, tags and sizes as an authenticated REST/HAL API,
     /// kept fresh by periodic reads and the registry's notifications.

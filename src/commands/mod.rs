@@ -6,6 +6,7 @@ pub mod cache;
 pub mod config;
 pub mod generate;
 pub mod gitlab;
+pub mod history;
 pub mod journal;
 pub mod list_repo_names;
 pub mod list_tag_names;
@@ -24,12 +25,14 @@ use jiff::Timestamp;
 
 use crate::cache::{CacheFile, Overview};
 use crate::details::{ensure_details, requests_needed};
+use crate::exit::UsageError;
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, ConfigError, RegistryAddress};
 use crate::select::{Plan, Reclaim, plan_blobs, reclaimable};
 use crate::settings::{CacheChoice, Settings};
+use crate::store::{Embedded, Location, Store};
 
 /// A cache older than this gets a note saying so.
 const STALE_AFTER_SECONDS: i64 = 24 * 60 * 60;
@@ -47,6 +50,8 @@ pub struct Context {
     api_client: OnceLock<Client>,
     discovered: OnceLock<RegistryAddress>,
     gitlab: gitlab::Found,
+    /// The service's state, opened when first needed.
+    store: tokio::sync::OnceCell<Arc<dyn Store>>,
 }
 
 impl Context {
@@ -63,7 +68,44 @@ impl Context {
             api_client: OnceLock::new(),
             discovered: OnceLock::new(),
             gitlab: gitlab::Found::default(),
+            store: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The service's state: the PostgreSQL store `--store` names, else the embedded one beside
+    /// the registry's cache. Opened (and its schema brought up to date) once per run.
+    pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let opened = self
+            .store
+            .get_or_try_init(|| async {
+                let location = self.store_location()?;
+                let store = crate::store::open(&location, self.registry()?).await?;
+                anyhow::Ok(Arc::from(store))
+            })
+            .await?;
+        Ok(opened.clone())
+    }
+
+    fn store_location(&self) -> anyhow::Result<Location> {
+        if let Some(store) = &self.settings.store {
+            return Ok(Location::Postgres {
+                url: store.url.clone(),
+                password: store.password()?,
+            });
+        }
+        let cache = self.cache()?.ok_or_else(|| {
+            UsageError::with_hint(
+                "the embedded store keeps the inventory in the cache, which --no-cache turns off",
+                "drop --no-cache, or give --store postgres://...",
+            )
+        })?;
+        let database = Embedded::default_path(self.registry()?).ok_or_else(|| {
+            UsageError::new("no data directory on this system for the embedded store")
+        })?;
+        Ok(Location::Embedded {
+            database,
+            cache: cache.clone(),
+        })
     }
 
     /// The registry: given, or named by GitLab's repositories (`gitlab::discover_registry`).
@@ -150,6 +192,9 @@ pub enum Want<'a> {
 /// repositories, only those are read from it), otherwise (or with `--refresh`) read from the
 /// registry and saved.
 pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventory> {
+    if ctx.settings.store.is_some() {
+        return from_store(ctx).await;
+    }
     let run_scope = gitlab::run_scope(ctx);
     let Some(file) = ctx.cache()? else {
         let listed: Vec<String>;
@@ -206,6 +251,21 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     Ok(file.save_refresh(registry, previous.as_ref(), inventory)?)
 }
 
+/// With `--store URL`: the store's view (its saved inventory and the events logged since), the
+/// one `regsweep serve` keeps; the cache and the registry are not read.
+async fn from_store(ctx: &Context) -> anyhow::Result<Inventory> {
+    let store = ctx.store().await?;
+    let Some(view) = crate::store::current(store.as_ref()).await? else {
+        return Err(UsageError::with_hint(
+            format!("{} holds no inventory yet", store.describe()),
+            "`regsweep serve` with this store reads the registry into it",
+        )
+        .into());
+    };
+    note_age(view.refreshed_at, store.describe(), ctx);
+    Ok(view)
+}
+
 /// A cache's scope in words.
 fn describe_scope(scope: Option<&str>) -> String {
     match scope {
@@ -259,7 +319,7 @@ async fn read_registry(
 /// The cache's overview of the registry (repositories with their counts and usage figures), when
 /// the run may answer from the cache and the cache has one that matches its main file.
 pub fn overview(ctx: &Context) -> anyhow::Result<Option<Overview>> {
-    if ctx.settings.refresh {
+    if ctx.settings.refresh || ctx.settings.store.is_some() {
         return Ok(None);
     }
     let Some(file) = ctx.cache()? else {

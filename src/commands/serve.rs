@@ -11,7 +11,7 @@ use crate::exit::{ExitStatus, UsageError};
 use crate::registry::RegistryAddress;
 use crate::serve::config::{ConfigFile, DEFAULT_CONFIG, ScheduleConfig, read_secret};
 use crate::serve::{Keeper, Login, Options, Scheduled};
-use crate::settings::{ServeSettings, Settings, parse_age, parse_interval};
+use crate::settings::{ServeSettings, Settings, parse_age, parse_interval, store_settings};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60 * 60);
@@ -28,10 +28,13 @@ pub fn prepare(
         Some(path) => ConfigFile::load(path)?,
         None => ConfigFile::default(),
     };
-    let settings = match &file.registry {
+    let mut settings = match &file.registry {
         Some(registry) => settings.or_registry(RegistryAddress::parse(registry)?),
         None => settings,
     };
+    if settings.store.is_none() {
+        settings.store = store_settings(file.store.url.clone(), file.store.password_file.clone())?;
+    }
     Ok((settings, file))
 }
 
@@ -78,16 +81,9 @@ pub async fn run(
             Ok::<_, UsageError>((name, secret))
         })
         .transpose()?;
-    let Some(cache) = ctx.cache()? else {
-        return Err(UsageError::with_hint(
-            "serve answers from the cache, which --no-cache turns off",
-            "drop --no-cache (or give --cache FILE)",
-        )
-        .into());
-    };
     let keeper = Keeper {
         client: ctx.client()?.clone(),
-        cache: cache.clone(),
+        store: ctx.store().await?,
         registry: ctx.registry()?.clone(),
         interval,
     };

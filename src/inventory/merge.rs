@@ -42,6 +42,7 @@ pub fn merge_refresh(
         }
     }
     ours.repositories = merged;
+    ours.events_seq = ours.events_seq.max(current.events_seq);
     merge_details(&mut ours.manifests, &current.manifests);
     ours
 }

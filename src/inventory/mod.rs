@@ -32,6 +32,10 @@ pub struct Inventory {
     /// Counts the writes of the file, so a writer can tell whether another wrote since it read.
     #[serde(default)]
     pub generation: u64,
+    /// The last of the store's logged registry events this view includes (0: none): a reader
+    /// applies the later ones to it.
+    #[serde(default)]
+    pub events_seq: u64,
     /// What part of the registry this is, when not all of it: the GitLab projects and groups it was
     /// discovered through. A run with another scope never takes it for its own view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,6 +274,7 @@ impl Inventory {
             registry: registry.to_string(),
             refreshed_at,
             generation: 0,
+            events_seq: 0,
             scope: None,
             capabilities: Capabilities::default(),
             repositories: BTreeMap::new(),

@@ -22,12 +22,22 @@ pub enum Resource<'a> {
     Image(&'a str),
     Tags(&'a str),
     Tag(&'a str, &'a str),
+    /// What a tag pointed to when (the tag may be gone now).
+    History(&'a str, &'a str),
 }
 
 /// Reads `path` (after `/images/`) against the snapshot's repositories. `x/tags` is the tags of `x`
 /// when `x` is a repository, otherwise the repository `x/tags` (the same for `x/tags/t`).
 pub fn resolve<'a>(snapshot: &Snapshot, path: &'a str) -> Option<Resource<'a>> {
     let known = |name: &str| snapshot.repositories.contains_key(name);
+    if let Some(tag_path) = path.strip_suffix("/history")
+        && let Some((rest, tag)) = tag_path.rsplit_once('/')
+        && let Some(name) = rest.strip_suffix("/tags")
+        && known(name)
+        && crate::names::is_tag(tag)
+    {
+        return Some(Resource::History(name, tag));
+    }
     if let Some(name) = path.strip_suffix("/tags")
         && known(name)
     {
@@ -135,6 +145,10 @@ pub async fn member(
                 _ => hal::image(name, repository, shape),
             })
         }
+        Resource::History(name, tag) => match state.store.history(name, tag).await {
+            Ok(periods) => hal_response(hal::history(name, tag, &periods)),
+            Err(err) => error_response(StatusCode::SERVICE_UNAVAILABLE, &err.to_string()),
+        },
         Resource::Tag(name, tag) => {
             let Some(view) = snapshot.repositories[name].tag(tag) else {
                 return error_response(StatusCode::NOT_FOUND, "no such tag in this image");
@@ -150,15 +164,24 @@ pub async fn member(
 
 /// `GET /health`: whether the service has a snapshot to answer from. No login needed.
 pub async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let store = state.store.describe().to_owned();
+    let reachable = tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping())
+        .await
+        .map_err(|_| "no answer within 3 s".to_owned())
+        .and_then(|pinged| pinged.map_err(|e| e.to_string()));
     let ready = state.current.get();
-    let (status, body) = match &ready {
-        Some(s) => (
-            StatusCode::OK,
-            serde_json::json!({ "status": "ok", "refreshed_at": s.refreshed_at }),
-        ),
-        None => (
+    let (status, body) = match (&ready, reachable) {
+        (_, Err(detail)) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            serde_json::json!({ "status": "starting" }),
+            serde_json::json!({ "status": "store unavailable", "store": store, "detail": detail }),
+        ),
+        (Some(s), Ok(())) => (
+            StatusCode::OK,
+            serde_json::json!({ "status": "ok", "store": store, "refreshed_at": s.refreshed_at }),
+        ),
+        (None, Ok(())) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "starting", "store": store }),
         ),
     };
     (status, axum::Json(body)).into_response()

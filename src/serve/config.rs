@@ -54,6 +54,15 @@ header = "Authorization"
 # The header's whole value, e.g. "Bearer 4c1f...", read from this file or REGSWEEP_EVENTS_SECRET.
 # secret_file = "/etc/regsweep/events-secret"
 
+# Where the service's state is: the registry's notifications (each acknowledged only once it is
+# committed), the tags' history, the pulls. Without [store] it is embedded (the cache files and an
+# SQLite file beside the journals). A PostgreSQL database lets several replicas share one state,
+# and commands on other hosts read it with --store.
+# [store]
+# url = "postgres://regsweep@db.example.com/regsweep"
+# The password, when not in the URL: the first line of this file, else PGPASSWORD.
+# password_file = "/etc/regsweep/pg-password"
+
 # A retention policy applied unattended (as `regsweep policy apply --yes`): the first run one
 # interval after the start, then every interval; each run's report is logged.
 # [schedule]
@@ -75,6 +84,16 @@ pub struct ConfigFile {
     #[serde(default)]
     pub events: EventsConfig,
     pub schedule: Option<ScheduleConfig>,
+    #[serde(default)]
+    pub store: StoreConfig,
+}
+
+/// `[store]`: a PostgreSQL store instead of the embedded one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    pub url: Option<String>,
+    pub password_file: Option<PathBuf>,
 }
 
 /// `[schedule]`: a retention policy applied unattended, every so often.

@@ -164,3 +164,17 @@ fn tag_resource(
     });
     with_hal(body, links, None)
 }
+
+/// `GET /images/{name}/tags/{tag}/history`: what the tag pointed to when, oldest first.
+pub fn history(name: &str, tag: &str, periods: &[crate::store::Period]) -> Value {
+    let base = format!("/images/{name}/tags/{tag}");
+    json!({
+        "name": name,
+        "tag": tag,
+        "periods": periods,
+        "_links": {
+            "self": link(format!("{base}/history")),
+            "tag": link(base),
+        },
+    })
+}

@@ -1,193 +1,220 @@
-//! The one writer of the service: it reads the registry at start (when the cache is missing or stale)
-//! and every interval, applies notifications as they come, saves each change to the cache the way
-//! every other writer does (under the lock, atomically, merged with what other processes wrote), and
-//! swaps in a new snapshot. Readers never wait for it.
+//! The one writer of a service: it follows the store's log (woken when this service logs an
+//! envelope, and every `FOLLOW_EVERY` for what other replicas logged), folds new events into its
+//! view, reads the details of pushed manifests, reads the whole registry every interval (one
+//! replica at a time, claimed through the store), and swaps in a new snapshot. Readers never wait
+//! for it. A refresh is logged as an event of its own, so the other replicas load what it saved.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use jiff::Timestamp;
-use tokio::sync::mpsc;
 
 use super::AppState;
-use super::events::{Event, apply};
 use super::snapshot::Snapshot;
-use crate::cache::CacheFile;
 use crate::details::ensure_details;
-use crate::inventory::{Inventory, merge_details};
+use crate::inventory::Inventory;
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, RegistryAddress};
+use crate::store::event::{REFRESHED, refreshed_event};
+use crate::store::{FOLD_BATCH, Logged, Store, StoreError};
 
-/// After a failed read of the registry, the next try comes this much later (or at the interval).
+/// After a failed read of the registry or the store, the next try comes this much later (or at the
+/// interval).
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
+/// How often the log is read for what other replicas logged.
+const FOLLOW_EVERY: Duration = Duration::from_millis(200);
+/// A store that cannot be read at start is asked again this often.
+const START_RETRY: Duration = Duration::from_secs(2);
 
 pub struct Keeper {
     pub client: Client,
-    pub cache: CacheFile,
+    pub store: Arc<dyn Store>,
     pub registry: RegistryAddress,
-    /// Every how long to read the whole registry; `None`: only when there is no cache.
+    /// Every how long to read the whole registry; `None`: only when the store has nothing.
     pub interval: Option<Duration>,
 }
 
 impl Keeper {
-    /// Runs until the inbox closes (the server stopped).
-    pub async fn run(self, state: Arc<AppState>, mut inbox: mpsc::Receiver<Vec<Event>>) {
-        let mut next_refresh = self.start(&state).await;
+    /// Runs until the service stops (the task is dropped).
+    pub async fn run(self, state: Arc<AppState>) {
+        let (mut view, mut next_refresh) = self.start(&state).await;
         loop {
-            let wait = next_refresh.map(|at| at.saturating_duration_since(Instant::now()));
-            let batch = tokio::select! {
-                batch = inbox.recv() => match batch {
-                    Some(batch) => batch,
-                    None => return,
-                },
-                () = sleep_or_forever(wait) => {
-                    next_refresh = self.refresh_now(&state).await;
-                    continue;
+            tokio::select! {
+                () = state.wake.notified() => {}
+                () = tokio::time::sleep(FOLLOW_EVERY) => {}
+            }
+            if next_refresh.is_some_and(|at| at <= Instant::now()) {
+                (view, next_refresh) = self.refresh_now(&state, view).await;
+            }
+            match self.follow(&state, view.clone()).await {
+                Ok(followed) => view = followed,
+                Err(e) => tracing::warn!("following {}: {e}", self.store.describe()),
+            }
+        }
+    }
+
+    /// The first view: the store's when it is fresh enough, else the registry's.
+    async fn start(&self, state: &AppState) -> (Inventory, Option<Instant>) {
+        loop {
+            match self.store.load().await {
+                Ok(Some(view)) if !self.is_stale(&view) => {
+                    let age = age_of(&view);
+                    tracing::info!(
+                        tags = view.tag_count(),
+                        "serving {} from {} ({}s old)",
+                        self.registry,
+                        self.store.describe(),
+                        age.as_secs()
+                    );
+                    publish(state, view.clone(), None);
+                    let next = self
+                        .interval
+                        .map(|i| Instant::now() + i.saturating_sub(age));
+                    return (view, next);
                 }
+                Ok(stale) => {
+                    let base = stale
+                        .unwrap_or_else(|| Inventory::new(&self.registry, Timestamp::UNIX_EPOCH));
+                    let (view, next) = self.refresh_now(state, base).await;
+                    if view.refreshed_at > Timestamp::UNIX_EPOCH {
+                        return (view, next);
+                    }
+                }
+                Err(e) => tracing::warn!("reading {}: {e}", self.store.describe()),
+            }
+            tokio::time::sleep(START_RETRY).await;
+        }
+    }
+
+    fn is_stale(&self, view: &Inventory) -> bool {
+        self.interval.is_some_and(|i| age_of(view) >= i)
+    }
+
+    /// Folds what the log holds after the view into it, reads the details of pushed manifests,
+    /// and publishes. Where the log says a replica read the registry, its saved view replaces this
+    /// one, brought up to that point of the log.
+    async fn follow(&self, state: &AppState, mut view: Inventory) -> Result<Inventory, StoreError> {
+        loop {
+            let events = self.store.since(view.events_seq, FOLD_BATCH).await?;
+            if events.is_empty() {
+                return Ok(view);
+            }
+            let marker = events.iter().find(|l| l.event.action == REFRESHED);
+            view = match marker.map(|l| l.seq) {
+                Some(at) => match self.store.load().await? {
+                    Some(saved) => self.catch_up(state, saved, at).await?,
+                    None => self.fold(state, view, &events).await?,
+                },
+                None => self.fold(state, view, &events).await?,
             };
-            let mut events = batch;
-            while let Ok(more) = inbox.try_recv() {
-                events.extend(more);
-            }
-            if let Err(e) = self.apply_events(&state, &events).await {
-                tracing::warn!("applying {} registry events: {e:#}", events.len());
-            }
+            publish(state, view.clone(), Some(Timestamp::now()));
         }
     }
 
-    /// The first snapshot: from the cache when it is fresh enough, else from the registry.
-    async fn start(&self, state: &AppState) -> Option<Instant> {
-        let cached = tokio::task::block_in_place(|| self.load_whole());
-        match cached {
-            Ok(Some(inventory)) if !self.is_stale(&inventory) => {
-                let age = age_of(&inventory);
-                tracing::info!(
-                    tags = inventory.tag_count(),
-                    "serving the cache of {} ({}s old)",
-                    self.registry,
-                    age.as_secs()
-                );
-                publish(state, inventory, None);
-                self.interval
-                    .map(|i| Instant::now() + i.saturating_sub(age))
+    /// A saved view brought up to the log's `at`.
+    async fn catch_up(
+        &self,
+        state: &AppState,
+        mut view: Inventory,
+        at: u64,
+    ) -> Result<Inventory, StoreError> {
+        while view.events_seq < at {
+            let events = self.store.since(view.events_seq, FOLD_BATCH).await?;
+            let upto: Vec<Logged> = events.into_iter().filter(|l| l.seq <= at).collect();
+            if upto.is_empty() {
+                break;
             }
-            Ok(_) => self.refresh_now(state).await,
+            view = self.fold(state, view, &upto).await?;
+        }
+        view.events_seq = view.events_seq.max(at);
+        Ok(view)
+    }
+
+    async fn fold(
+        &self,
+        state: &AppState,
+        view: Inventory,
+        events: &[Logged],
+    ) -> Result<Inventory, StoreError> {
+        let plain: Vec<_> = events.iter().map(|l| l.event.clone()).collect();
+        let pushed = crate::store::event::pushed_to(&plain);
+        let mut view = self.store.fold(view, events).await?;
+        state.metrics.events_applied(events.len());
+        if !pushed.is_empty() {
+            // The pushed manifests' sizes and created times: one GET each, not a refresh; kept in
+            // the view, and saved with the next fold.
+            let hidden = ProgressBar::hidden();
+            match ensure_details(&self.client, &mut view, &pushed, true, &hidden).await {
+                Ok(_) => view = self.store.fold(view, &[]).await?,
+                Err(e) => tracing::warn!("reading the details of pushed manifests: {e:#}"),
+            }
+        }
+        Ok(view)
+    }
+
+    /// Reads the whole registry, details included, when this replica may (no other did within
+    /// the interval), saves it and logs that it did; when the next read is due.
+    async fn refresh_now(&self, state: &AppState, view: Inventory) -> (Inventory, Option<Instant>) {
+        let every = self.interval.unwrap_or(Duration::ZERO);
+        // A little under the interval, so a replica on time is not turned away by one just ahead.
+        let claim = self.store.claim("refresh", every.mul_f64(0.9)).await;
+        let next = |after: Duration| Some(Instant::now() + after);
+        let _claim = match claim {
+            Ok(Some(claim)) => claim,
+            Ok(None) => {
+                tracing::debug!("another replica read the registry within the interval");
+                return (view, self.interval.and_then(next));
+            }
             Err(e) => {
-                tracing::warn!("reading the cache: {e:#}; reading the registry instead");
-                self.refresh_now(state).await
+                tracing::warn!("claiming the refresh in {}: {e}", self.store.describe());
+                return (view, next(RETRY_AFTER_FAILURE));
             }
-        }
-    }
-
-    fn is_stale(&self, inventory: &Inventory) -> bool {
-        self.interval.is_some_and(|i| age_of(inventory) >= i)
-    }
-
-    fn load_whole(&self) -> anyhow::Result<Option<Inventory>> {
-        let Some(mut inventory) = self.cache.load(&self.registry)? else {
-            return Ok(None);
         };
-        self.cache.load_all_details(&mut inventory)?;
-        Ok(Some(inventory))
-    }
-
-    /// Reads the whole registry, details included, saves and publishes it; when the next read is due.
-    async fn refresh_now(&self, state: &AppState) -> Option<Instant> {
         let started = Instant::now();
-        match self.read_registry().await {
-            Ok(inventory) => {
+        match self.read_registry(view.clone()).await {
+            Ok(saved) => {
                 let seconds = started.elapsed().as_secs_f64();
                 state.metrics.refreshed(seconds);
                 tracing::info!(
-                    tags = inventory.tag_count(),
+                    tags = saved.tag_count(),
                     "read {} in {seconds:.1}s",
                     self.registry
                 );
-                publish(state, inventory, None);
-                self.interval.map(|i| Instant::now() + i)
+                if let Err(e) = self.store.record(vec![refreshed_event()]).await {
+                    tracing::warn!("logging the refresh in {}: {e}", self.store.describe());
+                }
+                publish(state, saved.clone(), None);
+                (saved, self.interval.and_then(next))
             }
             Err(e) => {
                 tracing::warn!("reading {}: {e:#}", self.registry);
                 let retry = self
                     .interval
                     .map_or(RETRY_AFTER_FAILURE, |i| i.min(RETRY_AFTER_FAILURE));
-                Some(Instant::now() + retry)
+                (view, next(retry))
             }
         }
     }
 
-    async fn read_registry(&self) -> anyhow::Result<Inventory> {
-        let previous = tokio::task::block_in_place(|| self.load_whole()).unwrap_or(None);
-        let progress = ProgressBar::hidden();
-        let refreshed = refresh(&self.client, Scope::All, previous.as_ref(), &progress).await?;
+    /// The registry as it is now, with the view's history carried over, saved; it includes the
+    /// events the view did, and the ones logged meanwhile are folded in afterwards.
+    async fn read_registry(&self, view: Inventory) -> anyhow::Result<Inventory> {
+        let previous = (view.refreshed_at > Timestamp::UNIX_EPOCH).then_some(view);
+        let hidden = ProgressBar::hidden();
+        let refreshed = refresh(&self.client, Scope::All, previous.as_ref(), &hidden).await?;
         for line in &refreshed.skipped {
             tracing::warn!("{line}");
         }
-        let mut inventory = refreshed.inventory;
-        let names: Vec<String> = inventory.repositories.keys().cloned().collect();
-        let fetched = ensure_details(&self.client, &mut inventory, &names, true, &progress).await?;
-        inventory.forget_gone(&fetched.gone);
-        let written = tokio::task::block_in_place(|| {
-            self.cache
-                .save_refresh(&self.registry, previous.as_ref(), inventory)
-        })?;
-        Ok(written)
-    }
-
-    /// Applies a batch of events to the cache, reads the details of newly pushed manifests, and
-    /// publishes the result.
-    async fn apply_events(&self, state: &AppState, events: &[Event]) -> anyhow::Result<()> {
-        let now = Timestamp::now();
-        let mut outcome = None;
-        let written = tokio::task::block_in_place(|| {
-            self.cache.update(&self.registry, |current| {
-                let mut inventory = current.unwrap_or_else(|| Inventory::new(&self.registry, now));
-                let applied = apply(&mut inventory, events, now);
-                let changed = applied.applied > 0;
-                outcome = Some(applied);
-                changed.then_some(inventory)
-            })
-        })?;
-        let Some(applied) = outcome.filter(|a| a.applied > 0) else {
-            return Ok(());
-        };
-        let Some(mut inventory) = written else {
-            return Ok(());
-        };
-        state.metrics.events_applied(applied.applied);
-        tracing::info!(
-            events = events.len(),
-            applied = applied.applied,
-            "registry events applied"
-        );
-        let pushed: Vec<String> = applied.pushed_to.into_iter().collect();
-        if !pushed.is_empty() {
-            // The pushed manifests' sizes and created times: one GET each, not a refresh.
-            match ensure_details(
-                &self.client,
-                &mut inventory,
-                &pushed,
-                true,
-                &ProgressBar::hidden(),
-            )
-            .await
-            {
-                Ok(_) => {
-                    let details = inventory.manifests.clone();
-                    tokio::task::block_in_place(|| {
-                        self.cache.update(&self.registry, |current| {
-                            let mut current = current?;
-                            merge_details(&mut current.manifests, &details);
-                            Some(current)
-                        })
-                    })?;
-                }
-                Err(e) => tracing::warn!("reading the details of pushed manifests: {e:#}"),
-            }
+        let mut fresh = refreshed.inventory;
+        if let Some(previous) = &previous {
+            fresh.capabilities = previous.capabilities;
+            fresh.events_seq = previous.events_seq;
         }
-        publish(state, inventory, Some(now));
-        Ok(())
+        let names: Vec<String> = fresh.repositories.keys().cloned().collect();
+        let fetched = ensure_details(&self.client, &mut fresh, &names, true, &hidden).await?;
+        fresh.forget_gone(&fetched.gone);
+        Ok(self.store.save(fresh, previous.as_ref()).await?)
     }
 }
 
@@ -199,11 +226,4 @@ fn age_of(inventory: &Inventory) -> Duration {
 fn publish(state: &AppState, inventory: Inventory, event_at: Option<Timestamp>) {
     let snapshot = tokio::task::block_in_place(|| Snapshot::build(inventory, event_at));
     state.current.set(snapshot);
-}
-
-async fn sleep_or_forever(wait: Option<Duration>) {
-    match wait {
-        Some(wait) => tokio::time::sleep(wait).await,
-        None => std::future::pending().await,
-    }
 }

@@ -3,14 +3,14 @@
 //!
 //! The rooms: `config` (the TOML file), `snapshot` (the immutable view requests answer from),
 //! `hal` and `html` (the resources as JSON and as pages), `api` (the read handlers), `auth` and
-//! `ldap` (login and tokens), `events` (notifications and what they change), `keeper` (the one
-//! writer: refreshes, events, the cache, the snapshot swap), `metrics`. Selection, the cache and the
-//! registry client are the ones the commands use.
+//! `ldap` (login and tokens), `keeper` (the one writer: it follows the store's log, refreshes,
+//! swaps the snapshot), `metrics`. The registry's notifications are logged in the store
+//! (`store::event` says what they change) and acknowledged only once committed. Selection, the
+//! store and the registry client are the ones the commands use.
 
 mod api;
 mod auth;
 pub mod config;
-mod events;
 mod hal;
 mod html;
 mod keeper;
@@ -31,15 +31,13 @@ use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tower_http::compression::CompressionLayer;
 
 pub use keeper::Keeper;
 use metrics::Metrics;
 use snapshot::Current;
 
-/// Event batches waiting for the keeper; when full, the registry is told to retry later.
-const INBOX_BATCHES: usize = 1024;
 /// The largest notification envelope accepted.
 const MAX_EVENTS_BODY: usize = 8 * 1024 * 1024;
 
@@ -65,7 +63,10 @@ pub struct AppState {
     auth: Option<auth::Auth>,
     metrics: Metrics,
     events_secret: Option<(HeaderName, String)>,
-    inbox: mpsc::Sender<Vec<events::Event>>,
+    /// Where the service's state is; notifications are logged there.
+    store: Arc<dyn crate::store::Store>,
+    /// Wakes the keeper when this service has logged an envelope.
+    wake: Notify,
 }
 
 /// A JSON error body, `{"error": {"status", "message"}}`.
@@ -86,12 +87,32 @@ impl Scheduled<'_> {
     /// Runs the job one interval after the start and then every interval, one run at a time, until
     /// `stopping` says the service stops; a failed run is logged and the next one comes on time. A
     /// run under way when the service stops is finished first: a removal is never cut off half-way.
-    async fn run_until(&self, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    /// Where several replicas share a store, the one that claims the interval runs it.
+    async fn run_until(
+        &self,
+        store: &dyn crate::store::Store,
+        mut stopping: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
             tokio::select! {
                 () = tokio::time::sleep(self.every) => {}
                 _ = stopping.wait_for(|stop| *stop) => return,
             }
+            let job = format!("schedule {}", self.name);
+            let _claim = match store.claim(&job, self.every.mul_f64(0.9)).await {
+                Ok(Some(claim)) => claim,
+                Ok(None) => {
+                    tracing::info!(
+                        "scheduled {}: another replica ran it this interval",
+                        self.name
+                    );
+                    continue;
+                }
+                Err(err) => {
+                    tracing::error!("scheduled {}: cannot claim the run: {err}", self.name);
+                    continue;
+                }
+            };
             tracing::info!("scheduled {}: starting", self.name);
             match (self.run)().await {
                 Ok(summary) => tracing::info!("scheduled {}: {summary}", self.name),
@@ -110,7 +131,6 @@ pub async fn run(
     keeper: Keeper,
     scheduled: Option<Scheduled<'_>>,
 ) -> anyhow::Result<()> {
-    let (sender, inbox) = mpsc::channel(INBOX_BATCHES);
     let no_auth = options.login.is_none();
     let state = Arc::new(AppState {
         current: Current::default(),
@@ -119,7 +139,8 @@ pub async fn run(
             .map(|l| auth::Auth::new(&l.secret, l.lifetime, l.ldap)),
         metrics: Metrics::default(),
         events_secret: options.events_secret,
-        inbox: sender,
+        store: keeper.store.clone(),
+        wake: Notify::new(),
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -130,12 +151,13 @@ pub async fn run(
         "regsweep: serving {} on http://{address}\n",
         keeper.registry
     ));
+    tracing::info!("state in {}", keeper.store.describe());
     if no_auth {
         tracing::warn!(
             "serving without login (--no-auth): anyone who can reach {address} can read"
         );
     }
-    let keeper_task = tokio::spawn(keeper.run(state.clone(), inbox));
+    let keeper_task = tokio::spawn(keeper.run(state.clone()));
     let app = router(state.clone());
     let serving = axum::serve(
         listener,
@@ -152,7 +174,7 @@ pub async fn run(
     };
     let schedule = async {
         if let Some(job) = &scheduled {
-            job.run_until(stopping).await;
+            job.run_until(state.store.as_ref(), stopping).await;
         }
     };
     let (served, ()) = tokio::join!(serve_then_stop, schedule);
@@ -204,7 +226,8 @@ async fn log_request(State(state): State<Arc<AppState>>, request: Request, next:
     response
 }
 
-/// `POST /events`: a notification envelope from the registry, handed to the keeper.
+/// `POST /events`: a notification envelope from the registry, answered 200 only once its events are
+/// committed to the store (the registry sends it again on anything else).
 async fn receive_events(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -228,7 +251,7 @@ async fn receive_events(
     if body.len() > MAX_EVENTS_BODY {
         return error_response(StatusCode::PAYLOAD_TOO_LARGE, "envelope too large");
     }
-    let envelope: events::Envelope = match serde_json::from_slice(&body) {
+    let envelope: crate::store::Envelope = match serde_json::from_slice(&body) {
         Ok(envelope) => envelope,
         Err(e) => {
             return error_response(
@@ -237,15 +260,26 @@ async fn receive_events(
             );
         }
     };
-    if envelope.events.len() > events::MAX_EVENTS {
+    if envelope.events.len() > crate::store::event::MAX_EVENTS {
         return error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too many events in one envelope",
         );
     }
-    match state.inbox.try_send(envelope.events) {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(_) => error_response(StatusCode::SERVICE_UNAVAILABLE, "busy; send again later"),
+    match state.store.record(envelope.events).await {
+        Ok(recorded) => {
+            if recorded.new > 0 {
+                state.wake.notify_one();
+            }
+            StatusCode::OK.into_response()
+        }
+        Err(err) => {
+            tracing::warn!("logging registry events: {err}");
+            error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store cannot take events now; send them again later",
+            )
+        }
     }
 }
 

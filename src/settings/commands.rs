@@ -27,14 +27,24 @@ pub enum Action {
     Remove(RemoveSettings),
     Restore(RestoreSettings),
     Outdated(OutdatedSettings),
+    /// `history REPOSITORY:TAG`.
+    History {
+        repository: String,
+        tag: String,
+    },
     Serve(ServeSettings),
     Policy(PolicySettings),
     JournalList,
     ConfigList,
     ConfigShow,
     CacheInfo,
-    CacheClear { yes: bool },
-    Generate { out_dir: PathBuf, check: bool },
+    CacheClear {
+        yes: bool,
+    },
+    Generate {
+        out_dir: PathBuf,
+        check: bool,
+    },
 }
 
 impl Action {
@@ -335,6 +345,10 @@ impl Action {
             }),
             Command::Restore(args) => Self::Restore(RestoreSettings::resolve(args)?),
             Command::Outdated(args) => Self::Outdated(OutdatedSettings::resolve(args)?),
+            Command::History(args) => {
+                let (repository, tag) = history_tag(&args.tag)?;
+                Self::History { repository, tag }
+            }
             Command::Serve(args) => Self::Serve(ServeSettings::resolve(args)?),
             Command::Policy(args) => Self::Policy(PolicySettings::resolve(args.action)?),
             Command::Journal(args) => match args.action {
@@ -359,6 +373,18 @@ impl Action {
             },
         })
     }
+}
+
+/// `REPOSITORY:TAG`, each part checked against the distribution spec's grammar.
+fn history_tag(value: &str) -> Result<(String, String), UsageError> {
+    let (repository, tag) = value.rsplit_once(':').unwrap_or((value, ""));
+    if !crate::names::is_repository_name(repository) || !crate::names::is_tag(tag) {
+        return Err(UsageError::with_hint(
+            format!("{value:?} is not REPOSITORY:TAG"),
+            "e.g. `regsweep history app:latest`",
+        ));
+    }
+    Ok((repository.to_owned(), tag.to_owned()))
 }
 
 /// `list-repo-names`'s PATTERN, searched anywhere in a name.

@@ -90,6 +90,9 @@ pub struct NamedRegistry {
     pub concurrency: Option<u16>,
     /// A CA bundle to trust for this registry.
     pub verify: Option<String>,
+    /// The service's store for this registry (a PostgreSQL URL), and its password's file.
+    pub store: Option<String>,
+    pub store_password_file: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -178,33 +181,7 @@ impl ConfigFile {
             )));
         }
         if let Some((name, registry)) = &named {
-            args.registry = Some(registry.url.clone());
-            origins.push(origin(
-                "registry",
-                format!("{} ({name})", registry.url),
-                registry_source,
-            ));
-            fill(
-                &mut args.user,
-                registry.user.clone(),
-                "user",
-                given,
-                &mut origins,
-            );
-            fill(
-                &mut args.verify,
-                registry.verify.clone(),
-                "verify",
-                given,
-                &mut origins,
-            );
-            fill(
-                &mut args.concurrency,
-                registry.concurrency,
-                "concurrency",
-                given,
-                &mut origins,
-            );
+            apply_named(name, registry, args, (registry_source, given), &mut origins);
         } else if let Some(url) = &args.registry {
             origins.push(origin("registry", url.clone(), registry_source));
         }
@@ -247,6 +224,64 @@ fn origin(setting: &'static str, value: String, source: Source) -> Origin {
 }
 
 /// A setting the command line left open takes the file's value.
+/// A named registry's settings (`[registries.NAME]`), under what the command line and environment
+/// gave.
+fn apply_named(
+    name: &str,
+    registry: &NamedRegistry,
+    args: &mut GlobalArgs,
+    (registry_source, given): (Source, &Given),
+    origins: &mut Vec<Origin>,
+) {
+    args.registry = Some(registry.url.clone());
+    origins.push(origin(
+        "registry",
+        format!("{} ({name})", registry.url),
+        registry_source,
+    ));
+    fill(
+        &mut args.user,
+        registry.user.clone(),
+        "user",
+        given,
+        origins,
+    );
+    fill(
+        &mut args.verify,
+        registry.verify.clone(),
+        "verify",
+        given,
+        origins,
+    );
+    fill(
+        &mut args.concurrency,
+        registry.concurrency,
+        "concurrency",
+        given,
+        origins,
+    );
+    if args.store.is_none() {
+        args.store = registry.store.clone();
+    }
+    if let Some(store) = &args.store {
+        origins.push(origin("store", masked_url(store), given.of("store")));
+    }
+    if args.store_password_file.is_none() {
+        args.store_password_file = registry.store_password_file.clone();
+    }
+}
+
+/// A URL with its password (if any) replaced, for what is shown.
+pub fn masked_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 fn fill<T: Clone + std::fmt::Display>(
     slot: &mut Option<T>,
     from_file: Option<T>,

@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "select",
             "registry",
             "serve",
+            "store",
             "policy",
             "inventory",
             "version",
@@ -39,6 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "output",
             "refresh",
             "details",
+            "store",
             "cache",
             "select",
             "registry",
@@ -60,6 +62,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "names",
             "exit",
         ],
+    ),
+    (
+        "store",
+        &["cache", "inventory", "media_type", "names", "registry"],
     ),
     ("credentials", &["registry", "exit"]),
     ("refresh", &["registry", "inventory"]),
@@ -249,7 +255,13 @@ fn functions(code: &str) -> Vec<(String, usize)> {
             ]
             .contains(&w)
         });
-        if !is_fn || trimmed.ends_with(';') {
+        // A declaration without a body (a trait's) ends in `;` before any `{`.
+        let declared = lines[i..]
+            .iter()
+            .map(|l| l.trim_end())
+            .find(|l| l.ends_with(';') || l.contains('{'))
+            .is_some_and(|l| l.ends_with(';') && !l.contains('{'));
+        if !is_fn || declared {
             continue;
         }
         let name: String = trimmed[at + 3..]

@@ -22,5 +22,6 @@ mod query;
 mod referrers;
 mod remove;
 mod serve;
+mod store;
 mod tls;
 mod verify;

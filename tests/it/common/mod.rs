@@ -7,6 +7,7 @@ pub mod ggcr;
 pub mod gitlab;
 pub mod ldap;
 pub mod oci11;
+pub mod postgres;
 pub mod pulp;
 pub mod scripted;
 pub mod seed;

@@ -1,13 +1,15 @@
 //! The Distribution registry's notifications (`application/vnd.docker.distribution.events.v1+json`,
-//! distribution `docs/notifications.md`) and what they change in the inventory: a push moves a tag, a
-//! delete removes a manifest's tags (or one tag), a pull records when a manifest was last pulled.
-//! Only manifest events count: blob pushes and pulls, mounts and anything unknown are passed over.
-//! Everything in an envelope is untrusted: names are checked against the spec's grammar first.
+//! distribution `docs/notifications.md`): the store's log, and what each changes in the inventory: a
+//! push moves a tag, a delete removes a manifest's tags (or one tag), a pull records when a manifest
+//! was last pulled. Only manifest events count: blob pushes and pulls, mounts and anything unknown
+//! are passed over. Everything in an envelope is untrusted: names are checked against the spec's
+//! grammar first.
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
 use crate::inventory::{Inventory, TagEntry, Untagged};
 use crate::media_type;
@@ -16,14 +18,47 @@ use crate::names::{is_digest, is_repository_name, is_tag};
 /// Envelopes may carry at most this many events (the registry sends a handful at a time).
 pub const MAX_EVENTS: usize = 10_000;
 
+/// The action of the event regsweep logs itself when it has read the whole registry and saved it:
+/// the other replicas load what it saved. No registry sends it; `apply` passes it over.
+pub const REFRESHED: &str = "regsweep.refreshed";
+
+/// The event that says the registry was read and saved just now.
+pub fn refreshed_event() -> Event {
+    let now = Timestamp::now();
+    let mut nonce = [0u8; 8];
+    let _ = getrandom::fill(&mut nonce);
+    let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    Event {
+        id: Some(format!("regsweep-refresh-{}-{nonce}", now.as_microsecond())),
+        timestamp: Some(now),
+        action: REFRESHED.to_owned(),
+        target: Target::default(),
+        request: RequestInfo::default(),
+    }
+}
+
+/// The repositories events push a tag to (whose manifests' details may be missing).
+pub fn pushed_to(events: &[Event]) -> Vec<String> {
+    let names: BTreeSet<&str> = events
+        .iter()
+        .filter_map(Event::manifest)
+        .filter(|m| m.action == Action::Push && m.tag.is_some())
+        .map(|m| m.repository)
+        .collect();
+    names.into_iter().map(str::to_owned).collect()
+}
+
 #[derive(Debug, Deserialize)]
 pub struct Envelope {
     #[serde(default)]
     pub events: Vec<Event>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
+    /// The registry's id of the event: a redelivered envelope carries the same ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default)]
     pub timestamp: Option<Timestamp>,
     #[serde(default)]
@@ -35,13 +70,56 @@ pub struct Event {
 }
 
 /// Who made the request an event reports.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestInfo {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub useragent: Option<String>,
 }
 
 impl Event {
+    /// What tells this event from every other: the registry's id, or (for a sender that gives
+    /// none) a hash of everything it says, so the same event delivered twice counts once.
+    pub fn key(&self) -> String {
+        match self.id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => format!("id:{}", id.chars().take(200).collect::<String>()),
+            None => {
+                let text = serde_json::to_string(self).unwrap_or_default();
+                let hash = Sha256::digest(text.as_bytes());
+                let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+                format!("sha256:{hex}")
+            }
+        }
+    }
+
+    /// The manifest event this is, with its names checked, or `None` for what does not count
+    /// (blob events, bad names, unknown actions).
+    pub fn manifest(&self) -> Option<ManifestEvent<'_>> {
+        let target = &self.target;
+        let (repo, digest) = (target.repository.as_deref()?, target.digest.as_deref()?);
+        let tag = target.tag.as_deref().filter(|t| !t.is_empty());
+        let valid = is_repository_name(repo) && is_digest(digest) && tag.is_none_or(is_tag);
+        if !valid || !is_manifest(target.media_type.as_deref()) {
+            return None;
+        }
+        let action = match self.action.as_str() {
+            "push" => Action::Push,
+            "delete" => Action::Delete,
+            "pull" if !self.is_ours() => Action::Pull,
+            _ => return None,
+        };
+        Some(ManifestEvent {
+            action,
+            repository: repo,
+            digest,
+            tag,
+        })
+    }
+
+    /// When it happened: the registry's time, or `now` for a missing or future one.
+    pub fn at(&self, now: Timestamp) -> Timestamp {
+        self.timestamp.filter(|t| *t <= now).unwrap_or(now)
+    }
+
     /// Whether regsweep itself made the request: its reads (HEADs while refreshing, GETs for
     /// details) are pulls to the registry, but not use of the image.
     fn is_ours(&self) -> bool {
@@ -52,7 +130,24 @@ impl Event {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// What a manifest event does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Push,
+    Delete,
+    Pull,
+}
+
+/// A manifest event that counts, its names checked.
+#[derive(Debug, Clone, Copy)]
+pub struct ManifestEvent<'a> {
+    pub action: Action,
+    pub repository: &'a str,
+    pub digest: &'a str,
+    pub tag: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Target {
     #[serde(default)]
@@ -83,22 +178,28 @@ fn is_manifest(media_type: Option<&str>) -> bool {
 pub fn apply(inventory: &mut Inventory, events: &[Event], now: Timestamp) -> Applied {
     let mut applied = Applied::default();
     for event in events {
-        let target = &event.target;
-        let (Some(repo), Some(digest)) = (target.repository.as_deref(), target.digest.as_deref())
-        else {
+        let Some(manifest) = event.manifest() else {
             continue;
         };
-        let tag = target.tag.as_deref().filter(|t| !t.is_empty());
-        let valid = is_repository_name(repo) && is_digest(digest) && tag.is_none_or(is_tag);
-        if !valid || !is_manifest(target.media_type.as_deref()) {
-            continue;
-        }
-        let at = event.timestamp.filter(|t| *t <= now).unwrap_or(now);
-        let changed = match event.action.as_str() {
-            "push" => push(inventory, repo, tag, digest, target, at, &mut applied),
-            "delete" => delete(inventory, repo, tag, digest),
-            "pull" if !event.is_ours() => pull(inventory, repo, tag, digest, at),
-            _ => false,
+        let ManifestEvent {
+            action,
+            repository: repo,
+            digest,
+            tag,
+        } = manifest;
+        let at = event.at(now);
+        let changed = match action {
+            Action::Push => push(
+                inventory,
+                repo,
+                tag,
+                digest,
+                &event.target,
+                at,
+                &mut applied,
+            ),
+            Action::Delete => delete(inventory, repo, tag, digest),
+            Action::Pull => pull(inventory, repo, tag, digest, at),
         };
         applied.applied += usize::from(changed);
     }
@@ -198,6 +299,7 @@ mod tests {
 
     fn event(action: &str, repo: &str, tag: Option<&str>, digest: &str, at: &str) -> Event {
         Event {
+            id: None,
             timestamp: Some(at.parse().unwrap()),
             action: action.into(),
             target: Target {

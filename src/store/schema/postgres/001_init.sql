@@ -1,0 +1,57 @@
+-- regsweep's PostgreSQL store, version 1: the service's state and the inventory the commands use.
+-- Times are microseconds since the Unix epoch (UTC); days are YYYY-MM-DD (UTC).
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The registry's notifications, each once (key: the registry's event id, or a hash of the event).
+-- Commits are serialized (an advisory lock), so seq order is commit order and a reader following
+-- the log by seq never skips an event.
+CREATE TABLE events (
+    seq         BIGSERIAL PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    received_us BIGINT NOT NULL,
+    body        TEXT NOT NULL
+);
+
+-- What each tag pointed to when: one row per period; until_us is NULL while it still does.
+CREATE TABLE tag_history (
+    repository TEXT NOT NULL,
+    tag        TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    since_us   BIGINT NOT NULL,
+    until_us   BIGINT,
+    began      TEXT NOT NULL,
+    ended      TEXT
+);
+CREATE INDEX tag_history_by_tag ON tag_history (repository, tag, since_us);
+CREATE INDEX tag_history_open ON tag_history (repository, digest) WHERE until_us IS NULL;
+
+-- Pulls per manifest and day, as notifications reported them (regsweep's own reads left out).
+CREATE TABLE pulls (
+    repository TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    count      BIGINT NOT NULL,
+    last_us    BIGINT NOT NULL,
+    PRIMARY KEY (repository, digest, day)
+);
+
+-- When each job (a refresh, a scheduled policy) last ran.
+CREATE TABLE jobs (
+    name    TEXT PRIMARY KEY,
+    last_us BIGINT NOT NULL
+);
+
+-- The inventory as last saved: each repository's tags, referrers and untagged manifests (JSON, as
+-- the cache holds them), and the manifests' details by digest.
+CREATE TABLE repositories (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE manifests (
+    digest TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+);
