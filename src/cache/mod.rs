@@ -226,6 +226,40 @@ impl CacheFile {
         Ok(Some(inventory))
     }
 
+    /// Writes `ours` over the cache when the cache is still the one `ours` was read or written as
+    /// (its generation: no other writer since), which spares reading it; else, as `update` does,
+    /// hands the cache as it is now to `otherwise` and writes what that returns (`None`: nothing),
+    /// which `ours` becomes. Returns whether anything was written.
+    pub fn write_over(
+        &self,
+        registry: &RegistryAddress,
+        ours: &mut Inventory,
+        otherwise: impl FnOnce(Option<Inventory>, &Inventory) -> Option<Inventory>,
+    ) -> Result<bool, CacheError> {
+        let lock = self.lock(true)?;
+        let unchanged = ours.generation > 0
+            && self
+                .matching_store(registry)
+                .is_some_and(|s| s.stamp.generation == ours.generation);
+        let generation = if unchanged {
+            ours.generation
+        } else {
+            let current = self.read_everything(registry);
+            let generation = current.as_ref().map_or(0, |c| c.generation);
+            let Some(merged) = otherwise(current, ours) else {
+                return Ok(false);
+            };
+            *ours = merged;
+            generation
+        };
+        ours.generation = generation + 1;
+        ours.schema = SCHEMA_VERSION;
+        ours.elsewhere = None;
+        self.write_pair(ours)?;
+        drop(lock);
+        Ok(true)
+    }
+
     /// Writes the main file and the details file that describes it: the main file staged first (the
     /// details file records its length and time), the details file put in place, then the main file.
     /// A reader between the two renames finds a details file that does not describe the main file

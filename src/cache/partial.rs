@@ -24,7 +24,7 @@ pub struct Overview {
 
 impl CacheFile {
     /// The details file, if it describes the main file as it is now and is `registry`'s.
-    fn matching_store(&self, registry: &RegistryAddress) -> Option<Store> {
+    pub(super) fn matching_store(&self, registry: &RegistryAddress) -> Option<Store> {
         let meta = fs::metadata(&self.path).ok()?;
         let store = Store::open(&self.details_path()).ok()??.ok()?;
         let stamp = store.stamp;

@@ -81,9 +81,11 @@ pub async fn run(
             Ok::<_, UsageError>((name, secret))
         })
         .transpose()?;
+    let store = ctx.store().await?;
+    seed_new_store(ctx, store.as_ref()).await?;
     let keeper = Keeper {
         client: ctx.client()?.clone(),
-        store: ctx.store().await?,
+        store,
         registry: ctx.registry()?.clone(),
         interval,
     };
@@ -99,6 +101,36 @@ pub async fn run(
         .transpose()?;
     crate::serve::run(options, keeper, scheduled).await?;
     Ok(ExitStatus::Success)
+}
+
+/// A new PostgreSQL store starts from this host's cache of the registry, when it has one, rather
+/// than from a whole read of the registry (it is refreshed at the interval as ever).
+async fn seed_new_store(ctx: &Context, store: &dyn crate::store::Store) -> anyhow::Result<()> {
+    let (Some(_), Some(cache)) = (&ctx.settings.store, ctx.cache()?) else {
+        return Ok(());
+    };
+    if store.load().await?.is_some() {
+        return Ok(());
+    }
+    let registry = ctx.registry()?;
+    let cached = tokio::task::block_in_place(|| {
+        let Some(mut inventory) = cache.load(registry)? else {
+            return Ok(None);
+        };
+        cache.load_all_details(&mut inventory)?;
+        anyhow::Ok(Some(inventory))
+    })?;
+    if let Some(inventory) = cached {
+        ctx.printer.note(&format!(
+            "{} is new: it starts from this host's cache of {registry} ({} tags)",
+            store.describe(),
+            inventory.tag_count()
+        ));
+        let mut inventory = inventory;
+        inventory.events_seq = 0;
+        store.save(inventory, None).await?;
+    }
+    Ok(())
 }
 
 /// `[schedule]`: the policy is read now, so a mistake stops the start rather than a run at night.

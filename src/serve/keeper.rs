@@ -26,6 +26,24 @@ const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
 const FOLLOW_EVERY: Duration = Duration::from_millis(200);
 /// A store that cannot be read at start is asked again this often.
 const START_RETRY: Duration = Duration::from_secs(2);
+/// While the view is behind the log, the API's snapshot is rebuilt at most this often (at 100k
+/// tags a rebuild costs about as much as folding 10,000 events); once caught up, at once.
+const PUBLISH_EVERY: Duration = Duration::from_secs(1);
+/// One pass over the log stops after this long (and goes on at the next), so a checkpoint or a
+/// refresh gets its turn under a stream of notifications.
+const FOLLOW_AT_MOST: Duration = Duration::from_secs(5);
+/// The view is written back to the store at most this often when it gained anything, and never
+/// more often than four times as long as the last write took.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// The view the keeper folds into, and what of it the store does not hold yet.
+struct Kept {
+    view: Inventory,
+    /// Events folded or details read since the last write to the store.
+    unsaved: bool,
+    checkpointed: Instant,
+    checkpoint_every: Duration,
+}
 
 pub struct Keeper {
     pub client: Client,
@@ -38,20 +56,50 @@ pub struct Keeper {
 impl Keeper {
     /// Runs until the service stops (the task is dropped).
     pub async fn run(self, state: Arc<AppState>) {
-        let (mut view, mut next_refresh) = self.start(&state).await;
+        let (view, mut next_refresh) = self.start(&state).await;
+        let mut kept = Kept {
+            view,
+            unsaved: false,
+            checkpointed: Instant::now(),
+            checkpoint_every: CHECKPOINT_EVERY,
+        };
         loop {
             tokio::select! {
                 () = state.wake.notified() => {}
                 () = tokio::time::sleep(FOLLOW_EVERY) => {}
             }
             if next_refresh.is_some_and(|at| at <= Instant::now()) {
-                (view, next_refresh) = self.refresh_now(&state, view).await;
+                let empty = Inventory::new(&self.registry, Timestamp::UNIX_EPOCH);
+                let view = std::mem::replace(&mut kept.view, empty);
+                (kept.view, next_refresh) = self.refresh_now(&state, view).await;
             }
-            match self.follow(&state, view.clone()).await {
-                Ok(followed) => view = followed,
-                Err(e) => tracing::warn!("following {}: {e}", self.store.describe()),
+            if let Err(e) = self.follow(&state, &mut kept).await {
+                tracing::warn!("following {}: {e}", self.store.describe());
             }
+            self.checkpoint(&state, &mut kept).await;
         }
+    }
+
+    /// Writes the view back to the store when it gained anything and the last write is long
+    /// enough ago.
+    async fn checkpoint(&self, state: &AppState, kept: &mut Kept) {
+        if !kept.unsaved || kept.checkpointed.elapsed() < kept.checkpoint_every {
+            return;
+        }
+        let started = Instant::now();
+        match self.store.checkpoint(&mut kept.view).await {
+            Ok(merged) => {
+                kept.unsaved = false;
+                if merged {
+                    publish(state, kept.view.clone(), Some(Timestamp::now()));
+                }
+            }
+            Err(e) => tracing::warn!("writing the view to {}: {e}", self.store.describe()),
+        }
+        let took = started.elapsed();
+        tracing::debug!(?took, seq = kept.view.events_seq, "checkpoint");
+        kept.checkpointed = Instant::now();
+        kept.checkpoint_every = CHECKPOINT_EVERY.max(took * 4);
     }
 
     /// The first view: the store's when it is fresh enough, else the registry's.
@@ -92,65 +140,96 @@ impl Keeper {
     }
 
     /// Folds what the log holds after the view into it, reads the details of pushed manifests,
-    /// and publishes. Where the log says a replica read the registry, its saved view replaces this
-    /// one, brought up to that point of the log.
-    async fn follow(&self, state: &AppState, mut view: Inventory) -> Result<Inventory, StoreError> {
-        loop {
-            let events = self.store.since(view.events_seq, FOLD_BATCH).await?;
-            if events.is_empty() {
-                return Ok(view);
-            }
-            let marker = events.iter().find(|l| l.event.action == REFRESHED);
-            view = match marker.map(|l| l.seq) {
-                Some(at) => match self.store.load().await? {
-                    Some(saved) => self.catch_up(state, saved, at).await?,
-                    None => self.fold(state, view, &events).await?,
-                },
-                None => self.fold(state, view, &events).await?,
+    /// and publishes (at once when caught up, every `PUBLISH_EVERY` while behind). Where the log
+    /// says a replica read the registry, its saved view replaces this one, brought up to that
+    /// point of the log.
+    async fn follow(&self, state: &AppState, kept: &mut Kept) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let mut published = started;
+        let mut unpublished = false;
+        let result = loop {
+            let events = match self.store.since(kept.view.events_seq, FOLD_BATCH).await {
+                Ok(events) if events.is_empty() => break Ok(()),
+                Ok(events) => events,
+                Err(e) => break Err(e),
             };
-            publish(state, view.clone(), Some(Timestamp::now()));
+            let marker = events.iter().find(|l| l.event.action == REFRESHED);
+            let folded = match marker.map(|l| l.seq) {
+                Some(at) => match self.store.load().await {
+                    Ok(Some(saved)) => {
+                        kept.view = saved;
+                        self.catch_up(state, &mut kept.view, at).await
+                    }
+                    Ok(None) => self.fold(state, &mut kept.view, &events).await,
+                    Err(e) => Err(e),
+                },
+                None => self.fold(state, &mut kept.view, &events).await,
+            };
+            if let Err(e) = folded {
+                break Err(e);
+            }
+            tracing::debug!(
+                events = events.len(),
+                seq = kept.view.events_seq,
+                "followed the log"
+            );
+            kept.unsaved = true;
+            unpublished = true;
+            let behind = events.len() == FOLD_BATCH;
+            if !behind || published.elapsed() >= PUBLISH_EVERY {
+                publish(state, kept.view.clone(), Some(Timestamp::now()));
+                published = Instant::now();
+                unpublished = false;
+            }
+            // Caught up, or long enough at it that a checkpoint or a refresh may be due.
+            if !behind || started.elapsed() >= FOLLOW_AT_MOST {
+                break Ok(());
+            }
+        };
+        if unpublished {
+            publish(state, kept.view.clone(), Some(Timestamp::now()));
         }
+        result
     }
 
     /// A saved view brought up to the log's `at`.
     async fn catch_up(
         &self,
         state: &AppState,
-        mut view: Inventory,
+        view: &mut Inventory,
         at: u64,
-    ) -> Result<Inventory, StoreError> {
+    ) -> Result<(), StoreError> {
         while view.events_seq < at {
             let events = self.store.since(view.events_seq, FOLD_BATCH).await?;
             let upto: Vec<Logged> = events.into_iter().filter(|l| l.seq <= at).collect();
             if upto.is_empty() {
                 break;
             }
-            view = self.fold(state, view, &upto).await?;
+            self.fold(state, view, &upto).await?;
         }
         view.events_seq = view.events_seq.max(at);
-        Ok(view)
+        Ok(())
     }
 
     async fn fold(
         &self,
         state: &AppState,
-        view: Inventory,
+        view: &mut Inventory,
         events: &[Logged],
-    ) -> Result<Inventory, StoreError> {
+    ) -> Result<(), StoreError> {
         let plain: Vec<_> = events.iter().map(|l| l.event.clone()).collect();
         let pushed = crate::store::event::pushed_to(&plain);
-        let mut view = self.store.fold(view, events).await?;
+        crate::store::fold(view, events);
         state.metrics.events_applied(events.len());
         if !pushed.is_empty() {
             // The pushed manifests' sizes and created times: one GET each, not a refresh; kept in
-            // the view, and saved with the next fold.
+            // the view, and written with the next checkpoint.
             let hidden = ProgressBar::hidden();
-            match ensure_details(&self.client, &mut view, &pushed, true, &hidden).await {
-                Ok(_) => view = self.store.fold(view, &[]).await?,
-                Err(e) => tracing::warn!("reading the details of pushed manifests: {e:#}"),
+            if let Err(e) = ensure_details(&self.client, view, &pushed, true, &hidden).await {
+                tracing::warn!("reading the details of pushed manifests: {e:#}");
             }
         }
-        Ok(view)
+        Ok(())
     }
 
     /// Reads the whole registry, details included, when this replica may (no other did within

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension as _, params_from_iter};
 
 use super::commit::Committer;
-use super::event::{self, Event};
+use super::event::Event;
 use super::sql::{self, Param, Statement, micros};
 use super::{Claim, Logged, Period, Recorded, Store, StoreError, schema};
 use crate::cache::CacheFile;
@@ -249,7 +249,7 @@ impl Store for Embedded {
 
     fn load(&self) -> BoxFuture<'_, Result<Option<Inventory>, StoreError>> {
         async move {
-            tokio::task::block_in_place(|| {
+            let loaded = tokio::task::block_in_place(|| {
                 let Some(mut inventory) = self.cache.load(&self.registry)? else {
                     return Ok(None);
                 };
@@ -259,50 +259,77 @@ impl Store for Embedded {
             .map_err(|e: crate::cache::CacheError| StoreError::Failed {
                 store: self.name.clone(),
                 detail: e.to_string(),
-            })
+            })?;
+            let Some(mut inventory) = loaded else {
+                return Ok(None);
+            };
+            // A cache that followed further than this log goes followed another one (the store's
+            // file was deleted or moved): this log is read from its start.
+            let last: i64 = self
+                .with_db(|db| {
+                    db.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
+                })
+                .await?;
+            if inventory.events_seq > u64::try_from(last).unwrap_or(0) {
+                tracing::warn!(
+                    "the cache followed {} events, {} holds {last}: following it from its start",
+                    inventory.events_seq,
+                    self.name
+                );
+                inventory.events_seq = 0;
+            }
+            Ok(Some(inventory))
         }
         .boxed()
     }
 
-    fn fold<'a>(
+    fn checkpoint<'a>(
         &'a self,
-        view: Inventory,
-        events: &'a [Logged],
-    ) -> BoxFuture<'a, Result<Inventory, StoreError>> {
+        view: &'a mut Inventory,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
         async move {
-            let last = events.last().map_or(0, |l| l.seq);
+            let mut unread = None;
+            let mut merged = false;
             let written = tokio::task::block_in_place(|| {
-                self.cache.update(&self.registry, |current| {
-                    let mut current = match current {
-                        // What the view read since (pushed manifests' details) is kept too.
-                        Some(mut current) => {
-                            crate::inventory::merge_details(
-                                &mut current.manifests,
-                                &view.manifests,
-                            );
-                            current
+                self.cache
+                    .write_over(&self.registry, view, |current, ours| {
+                        // Another writer wrote the cache since (a command's removal or refresh): its
+                        // cache stays, with what the view read and the logged events it lacks.
+                        let Some(mut current) = current else {
+                            return Some(ours.clone());
+                        };
+                        merged = true;
+                        crate::inventory::merge_details(&mut current.manifests, &ours.manifests);
+                        let mut at = current.events_seq;
+                        while at < ours.events_seq {
+                            match read_log(&self.db, &self.name, at, ours.events_seq) {
+                                Ok(events) if !events.is_empty() => {
+                                    super::fold(&mut current, &events);
+                                    at = current.events_seq;
+                                }
+                                Ok(_) => break,
+                                Err(e) => {
+                                    unread = Some(e);
+                                    return None;
+                                }
+                            }
                         }
-                        None => view,
-                    };
-                    // Events this view holds already (written before a crash) are not applied again.
-                    let fresh: Vec<Event> = events
-                        .iter()
-                        .filter(|l| l.seq > current.events_seq)
-                        .map(|l| l.event.clone())
-                        .collect();
-                    event::apply(&mut current, &fresh, Timestamp::now());
-                    current.events_seq = current.events_seq.max(last);
-                    Some(current)
-                })
+                        current.events_seq = current.events_seq.max(ours.events_seq);
+                        Some(current)
+                    })
             })
             .map_err(|e| StoreError::Failed {
                 store: self.name.clone(),
                 detail: e.to_string(),
             })?;
-            written.ok_or_else(|| StoreError::Failed {
-                store: self.name.clone(),
-                detail: "the cache was not written".into(),
-            })
+            match unread {
+                Some(e) => Err(e),
+                None if !written => Err(StoreError::Failed {
+                    store: self.name.clone(),
+                    detail: "the cache was not written".into(),
+                }),
+                None => Ok(merged),
+            }
         }
         .boxed()
     }
@@ -387,6 +414,30 @@ impl Store for Embedded {
         }
         .boxed()
     }
+}
+
+/// The logged events after `after` up to `upto` (at most a fold's batch), read on this thread.
+fn read_log(
+    db: &Mutex<Connection>,
+    name: &str,
+    after: u64,
+    upto: u64,
+) -> Result<Vec<Logged>, StoreError> {
+    let rows: Vec<(i64, i64, String)> = {
+        let db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let read = || -> Result<_, rusqlite::Error> {
+            let mut q = db.prepare_cached(&to_sqlite(sql::SINCE))?;
+            let after = i64::try_from(after).unwrap_or(i64::MAX);
+            q.query_map([after, super::FOLD_BATCH as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect()
+        };
+        read().map_err(|e| failed(name, e))?
+    };
+    let mut events = logged(name, rows)?;
+    events.retain(|l| l.seq <= upto);
+    Ok(events)
 }
 
 /// Log rows as events; a row that does not read back is the store's corruption.

@@ -15,7 +15,9 @@
 //! touched.
 //!
 //! A reader's view is the saved inventory (`load`) plus the events logged after it (`since`), folded
-//! in with `event::apply`: the one place that says what an event changes.
+//! in (`fold`, with `event::apply`: the one place that says what an event changes). The service
+//! folds in memory and writes its view back now and then (`checkpoint`); the log, not the view, is
+//! what makes an acknowledgement a promise.
 
 mod commit;
 mod embedded;
@@ -58,14 +60,15 @@ pub trait Store: Send + Sync {
     /// it includes; `None` before the first save.
     fn load(&self) -> BoxFuture<'_, Result<Option<Inventory>, StoreError>>;
 
-    /// Folds logged events into a view: applied to the saved inventory as it is now (so other
-    /// writers' changes stay) where the engine keeps the inventory in files, in memory (and saved
-    /// now and then) where it keeps the log. Returns the view with the events in.
-    fn fold<'a>(
-        &'a self,
-        view: Inventory,
-        events: &'a [Logged],
-    ) -> BoxFuture<'a, Result<Inventory, StoreError>>;
+    /// Writes what a view gained since it was last loaded, saved or checkpointed (events folded in
+    /// with `fold`, details read for pushed manifests), so a restart and the commands start from
+    /// it. Embedded: the cache files, written over when no other writer wrote them since, else the
+    /// cache as it is now with the view's details and the log's events it lacks (and the view
+    /// becomes that). PostgreSQL: the repositories and details that changed, by one replica at a
+    /// time. Never needed for durability: the log holds every acknowledged event. Returns whether
+    /// the view took in another writer's changes.
+    fn checkpoint<'a>(&'a self, view: &'a mut Inventory)
+    -> BoxFuture<'a, Result<bool, StoreError>>;
 
     /// Saves a whole view read from the registry (`base`: the view the read started from, against
     /// which other writers' changes are kept), and what it shows of the tags' history. Returns what
@@ -168,6 +171,21 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     last
 }
 
+/// Folds logged events into a view, in memory: those it does not hold yet (after its
+/// `events_seq`) are applied, and its `events_seq` becomes the last one's.
+pub fn fold(view: &mut Inventory, events: &[Logged]) {
+    let Some(last) = events.last().map(|l| l.seq) else {
+        return;
+    };
+    let fresh: Vec<Event> = events
+        .iter()
+        .filter(|l| l.seq > view.events_seq)
+        .map(|l| l.event.clone())
+        .collect();
+    event::apply(view, &fresh, Timestamp::now());
+    view.events_seq = view.events_seq.max(last);
+}
+
 /// Folds every event after a saved view into it, in memory: what a command on another host sees.
 pub async fn current(store: &dyn Store) -> Result<Option<Inventory>, StoreError> {
     let Some(mut view) = store.load().await? else {
@@ -175,13 +193,10 @@ pub async fn current(store: &dyn Store) -> Result<Option<Inventory>, StoreError>
     };
     loop {
         let events = store.since(view.events_seq, FOLD_BATCH).await?;
-        let Some(last) = events.last() else {
+        if events.is_empty() {
             return Ok(Some(view));
-        };
-        let now = Timestamp::now();
-        let plain: Vec<Event> = events.iter().map(|l| l.event.clone()).collect();
-        event::apply(&mut view, &plain, now);
-        view.events_seq = last.seq;
+        }
+        fold(&mut view, &events);
     }
 }
 

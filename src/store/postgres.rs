@@ -4,9 +4,9 @@
 //!
 //! - Logging is serialized across replicas (`pg_advisory_xact_lock`), so the log's order is the
 //!   order of commits and a reader following it by `seq` never skips an event.
-//! - The saved inventory is the last refresh (or checkpoint) with the `seq` of the last event it
-//!   includes; every replica folds the later events in memory, and one of them saves a checkpoint
-//!   every `CHECKPOINT_EVENTS` events.
+//! - The saved inventory (`saved`) is the last refresh or checkpoint with the `seq` of the last
+//!   event it includes; every replica folds the later events in memory, and one at a time writes a
+//!   checkpoint of what changed.
 //! - A job's claim (a refresh, a scheduled policy) holds a session advisory lock on a connection of
 //!   its own until dropped: one runner at a time across replicas.
 //!
@@ -15,7 +15,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::FutureExt as _;
@@ -26,13 +25,15 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls};
 
 use super::commit::Committer;
-use super::event::{self, Event};
+use super::event::Event;
 use super::sql::{self, Param, Statement, micros};
 use super::{Claim, Logged, Period, Recorded, Store, StoreError, schema};
-use crate::inventory::{Inventory, ManifestDetails, Repository};
+use crate::inventory::Inventory;
 
-/// Events folded in memory before a replica saves a checkpoint of the inventory.
-const CHECKPOINT_EVENTS: u64 = 10_000;
+mod saved;
+
+/// A checkpoint written by one replica spares the others theirs for this long.
+const CHECKPOINT_CLAIM: Duration = Duration::from_millis(1_800);
 /// The advisory lock that serializes logging.
 const LOG_LOCK: i64 = 0x7265_6773_7765_6570; // "regsweep"
 
@@ -42,8 +43,8 @@ pub struct Postgres {
     /// The connection reads share (made again when it closed).
     shared: Mutex<Option<std::sync::Arc<Client>>>,
     committer: Committer,
-    /// The `seq` the saved inventory includes, as this replica last knew it.
-    saved_seq: AtomicU64,
+    /// What this replica last read or wrote of the saved inventory.
+    written: Mutex<saved::Written>,
 }
 
 impl Postgres {
@@ -80,7 +81,7 @@ impl Postgres {
             name,
             shared: Mutex::new(None),
             committer,
-            saved_seq: AtomicU64::new(0),
+            written: Mutex::default(),
         })
     }
 
@@ -105,130 +106,8 @@ impl Postgres {
     fn error(&self) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
         move |e| classify(&self.name, &e)
     }
-
-    async fn load_inner(&self) -> Result<Option<Inventory>, StoreError> {
-        let client = self.client().await?;
-        let error = self.error();
-        let meta = |key: &'static str| {
-            let client = client.clone();
-            async move {
-                let row = client.query_opt(sql::META, &[&key]).await?;
-                Ok::<_, tokio_postgres::Error>(row.map(|r| r.get::<_, String>(0)))
-            }
-        };
-        let (Some(registry), Some(refreshed)) = (
-            meta("registry").await.map_err(&error)?,
-            meta("refreshed_at").await.map_err(&error)?,
-        ) else {
-            return Ok(None);
-        };
-        let refreshed_at: Timestamp = refreshed.parse().unwrap_or(Timestamp::UNIX_EPOCH);
-        let mut view = Inventory::new(&registry, refreshed_at);
-        view.events_seq = meta("events_seq")
-            .await
-            .map_err(&error)?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        view.scope = meta("scope")
-            .await
-            .map_err(&error)?
-            .filter(|s| !s.is_empty());
-        if let Some(capabilities) = meta("capabilities").await.map_err(&error)? {
-            view.capabilities = serde_json::from_str(&capabilities).unwrap_or_default();
-        }
-        let corrupt = |what: &str, e: serde_json::Error| StoreError::Failed {
-            store: self.name.clone(),
-            detail: format!("{what} does not read back: {e}"),
-        };
-        for row in client
-            .query("SELECT name, body FROM repositories", &[])
-            .await
-            .map_err(&error)?
-        {
-            let (name, body): (String, String) = (row.get(0), row.get(1));
-            let repository: Repository =
-                serde_json::from_str(&body).map_err(|e| corrupt(&name, e))?;
-            view.repositories.insert(name, repository);
-        }
-        for row in client
-            .query("SELECT digest, body FROM manifests", &[])
-            .await
-            .map_err(&error)?
-        {
-            let (digest, body): (String, String) = (row.get(0), row.get(1));
-            let details: ManifestDetails =
-                serde_json::from_str(&body).map_err(|e| corrupt(&digest, e))?;
-            view.manifests.insert(digest, details);
-        }
-        self.saved_seq.store(view.events_seq, Ordering::SeqCst);
-        Ok(Some(view))
-    }
-
-    /// Saves `view` whole, and what it shows of the tags' history, in one transaction.
-    async fn save_inner(&self, view: &Inventory) -> Result<(), StoreError> {
-        let error = self.error();
-        let mut client = connect(&self.config, &self.name).await?;
-        let tx = client.transaction().await.map_err(&error)?;
-        let names: Vec<&str> = view.repositories.keys().map(String::as_str).collect();
-        let bodies: Vec<String> = view
-            .repositories
-            .values()
-            .map(|r| serde_json::to_string(r).unwrap_or_default())
-            .collect();
-        tx.execute(UPSERT_REPOSITORIES, &[&names, &bodies])
-            .await
-            .map_err(&error)?;
-        tx.execute(
-            "DELETE FROM repositories WHERE NOT (name = ANY($1::text[]))",
-            &[&names],
-        )
-        .await
-        .map_err(&error)?;
-        let digests: Vec<&str> = view.manifests.keys().map(String::as_str).collect();
-        let details: Vec<String> = view
-            .manifests
-            .values()
-            .map(|d| serde_json::to_string(d).unwrap_or_default())
-            .collect();
-        tx.execute(UPSERT_MANIFESTS, &[&digests, &details])
-            .await
-            .map_err(&error)?;
-        let meta = [
-            ("refreshed_at", view.refreshed_at.to_string()),
-            ("events_seq", view.events_seq.to_string()),
-            ("scope", view.scope.clone().unwrap_or_default()),
-            (
-                "capabilities",
-                serde_json::to_string(&view.capabilities).unwrap_or_default(),
-            ),
-        ];
-        for (key, value) in &meta {
-            tx.execute(sql::SET_META, &[key, value])
-                .await
-                .map_err(&error)?;
-        }
-        let open: Vec<(String, String, String)> = tx
-            .query(sql::OPEN_PERIODS, &[])
-            .await
-            .map_err(&error)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect();
-        run_all(&tx, &sql::of_refresh(&open, view))
-            .await
-            .map_err(&error)?;
-        tx.commit().await.map_err(&error)?;
-        self.saved_seq.store(view.events_seq, Ordering::SeqCst);
-        Ok(())
-    }
 }
 
-const UPSERT_REPOSITORIES: &str = "INSERT INTO repositories (name, body) SELECT * FROM \
-     UNNEST($1::text[], $2::text[]) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body WHERE \
-     repositories.body IS DISTINCT FROM EXCLUDED.body";
-const UPSERT_MANIFESTS: &str = "INSERT INTO manifests (digest, body) SELECT * FROM \
-     UNNEST($1::text[], $2::text[]) ON CONFLICT (digest) DO UPDATE SET body = EXCLUDED.body WHERE \
-     manifests.body IS DISTINCT FROM EXCLUDED.body";
 const INSERT_EVENTS: &str = "INSERT INTO events (key, received_us, body) SELECT key, received, \
      body FROM UNNEST($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS e(key, received, \
      body, n) ORDER BY n ON CONFLICT (key) DO NOTHING RETURNING key";
@@ -484,29 +363,15 @@ impl Store for Postgres {
         self.load_inner().boxed()
     }
 
-    fn fold<'a>(
+    fn checkpoint<'a>(
         &'a self,
-        mut view: Inventory,
-        events: &'a [Logged],
-    ) -> BoxFuture<'a, Result<Inventory, StoreError>> {
+        view: &'a mut Inventory,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
         async move {
-            let Some(last) = events.last().map(|l| l.seq) else {
-                return Ok(view);
-            };
-            let fresh: Vec<Event> = events
-                .iter()
-                .filter(|l| l.seq > view.events_seq)
-                .map(|l| l.event.clone())
-                .collect();
-            event::apply(&mut view, &fresh, Timestamp::now());
-            view.events_seq = view.events_seq.max(last);
-            let behind = view.events_seq - self.saved_seq.load(Ordering::SeqCst);
-            if behind >= CHECKPOINT_EVENTS
-                && let Some(_claim) = self.claim("checkpoint", Duration::from_secs(10)).await?
-            {
-                self.save_inner(&view).await?;
+            if let Some(_claim) = self.claim("checkpoint", CHECKPOINT_CLAIM).await? {
+                self.write_view(view, false).await?;
             }
-            Ok(view)
+            Ok(false)
         }
         .boxed()
     }
@@ -519,7 +384,7 @@ impl Store for Postgres {
         // Only the service writes the inventory here (commands read it, and their deletions come
         // back as the registry's notifications): no other writer's change to keep.
         async move {
-            self.save_inner(&view).await?;
+            self.write_view(&view, true).await?;
             Ok(view)
         }
         .boxed()

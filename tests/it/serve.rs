@@ -483,11 +483,19 @@ fn registry_notifications_change_the_answers_without_a_refresh() {
     let images = json(service.get("/images").send().unwrap());
     assert!(images["event_timestamp"].is_string(), "{images}");
 
-    // The cache was saved as every writer saves it: the commands see the change.
-    let out = sandbox
-        .run(&registry.url(), &["list-tag-names", "app"])
-        .success();
-    assert_eq!(stdout(&out), "app  1.0\n");
+    // The cache is written back as every writer writes it (every 2 s at most, when the view
+    // gained anything): the commands see the change.
+    let listed = || {
+        let out = sandbox
+            .run(&registry.url(), &["list-tag-names", "app"])
+            .success();
+        stdout(&out)
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while listed() != "app  1.0\n" && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(listed(), "app  1.0\n");
 
     // Events without the secret are refused.
     let forged = service

@@ -353,6 +353,36 @@ fn commands_on_another_host_read_the_services_pulls() {
     assert_eq!(stdout(&out), format!("app  {}\n", one.digest));
     let out = regsweep(&cron_host, &url, Some(&pg), &["list-tag-names"]).success();
     assert_eq!(stdout(&out), "app  1.0\napp  2.0\n");
+    let out = regsweep(&cron_host, &url, Some(&pg), &["--format", "json", "usage"]).success();
+    let usage: Value = parse(&stdout(&out));
+    assert_eq!(usage["repositories"][0]["tags"], 2, "{usage:#}");
+    let policy = cron_host.home.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[[rule]]\nname = \"unused\"\nrepositories = [\"**\"]\ntags = [\"*\"]\n\
+         not_pulled_for = \"5d\"\n",
+    )
+    .unwrap();
+    let out = regsweep(
+        &cron_host,
+        &url,
+        Some(&pg),
+        &[
+            "--format",
+            "json",
+            "policy",
+            "plan",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let plan: Value = parse(&stdout(&out));
+    assert_eq!(
+        plan["repositories"]["app"]["delete"],
+        json!(["1.0"]),
+        "{plan:#}"
+    );
     // Without the store that host knows no pull: 1.0 was first seen just now, so it stays.
     let out = regsweep(&cron_host, &url, None, &query).success();
     assert_eq!(stdout(&out), "");
@@ -465,4 +495,106 @@ fn stores_of_another_registry_or_schema_are_refused_and_credentials_never_shown(
         .assert()
         .success();
     assert_eq!(stdout(&out), "app\n");
+}
+
+/// The embedded service folds notifications in memory and writes its view back to the cache now
+/// and then: a command's change to the cache meanwhile (a removal) stays, the pulls logged since
+/// are applied to the cache as that command left it, and the service's view takes the removal in.
+/// A store file deleted under a kept cache is followed from its start, not skipped.
+#[test]
+fn the_embedded_service_writes_back_without_losing_a_commands_change() {
+    let registry = TestRegistry::start();
+    let seeder = registry.seeder();
+    let one = seeder.image("app", Some("1.0"), &Image::new(Kind::Oci, "app 1.0"));
+    let two = seeder.image("app", Some("2.0"), &Image::new(Kind::Oci, "app 2.0"));
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let service = serve(&sandbox, &url, None, &[]);
+    let post = |body: String| {
+        let answer = service.post("/events").body(body).send().unwrap();
+        assert_eq!(answer.status(), 200);
+    };
+    post(pulls("app", "1.0", &one.digest, &[("p1", ago(10, 0))]));
+    post(pulls("app", "2.0", &two.digest, &[("p2", ago(10, 0))]));
+    let not_pulled = [
+        "query-tags",
+        "-r",
+        "app",
+        "-t",
+        "*",
+        "--not-pulled-for",
+        "5d",
+    ];
+    let on_this_host = |args: &[&str]| stdout(&regsweep(&sandbox, &url, None, args).success());
+    let eventually = |what: &str, args: &[&str], expected: &str| {
+        let until = std::time::Instant::now() + Duration::from_secs(15);
+        let mut seen = on_this_host(args);
+        while seen != expected && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(200));
+            seen = on_this_host(args);
+        }
+        assert_eq!(seen, expected, "{what}");
+    };
+    eventually(
+        "both pulls written back to the cache",
+        &not_pulled,
+        &format!("app  {}\napp  {}\n", one.digest, two.digest),
+    );
+
+    // A command on this host removes 2.0 (the registry sends no notification here), then 1.0 is
+    // pulled: the cache keeps the removal and gets the pull; the API drops 2.0 too.
+    regsweep(
+        &sandbox,
+        &url,
+        None,
+        &["remove-tags", "-r", "app", "-t", "2.0", "--yes"],
+    )
+    .success();
+    post(pulls("app", "1.0", &one.digest, &[("p3", ago(2, 0))]));
+    eventually("the pull on the command's cache", &not_pulled, "");
+    eventually("the removal kept", &["list-tag-names", "app"], "app  1.0\n");
+    service.wait_until(Duration::from_secs(15), "the removal in the API", |s| {
+        let tags: Value = parse(&s.get("/images/app/tags").send().unwrap().text().unwrap());
+        tags["tags"] == json!(["1.0"])
+    });
+    drop(service);
+
+    // The store's file goes; the cache stays: the new log's first events are not taken as read.
+    let stores = sandbox.home.path().join("data/regsweep/store");
+    let removed = std::fs::read_dir(&stores)
+        .unwrap()
+        .map(|f| std::fs::remove_file(f.unwrap().path()).unwrap())
+        .count();
+    assert!(removed > 0, "no store file in {}", stores.display());
+    let service = serve(&sandbox, &url, None, &[]);
+    let last = ago(1, 0);
+    let answer = service
+        .post("/events")
+        .body(pulls("app", "1.0", &one.digest, &[("p4", last.clone())]))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let last: jiff::Timestamp = last.parse().unwrap();
+    service.wait_until(
+        Duration::from_secs(15),
+        "the new log's pull in the API",
+        |s| {
+            let tag: Value = parse(
+                &s.get("/images/app/tags/1.0")
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap(),
+            );
+            tag["last_pulled"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                == Some(last)
+        },
+    );
+    assert!(
+        service.log().contains("following it from its start"),
+        "{}",
+        service.log()
+    );
 }
