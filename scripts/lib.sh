@@ -111,3 +111,27 @@ stop_registry() {
         REGISTRY_PID=""
     fi
 }
+
+# start_postgres DIR: a throwaway PostgreSQL cluster in DIR on a free loopback port (as the
+# `postgres` user when run as root: PostgreSQL refuses root). Sets PG_URL and PG_DATA.
+start_postgres() {
+    local dir=$1 bin port as=()
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    [ "$(id -u)" -eq 0 ] && { chown postgres:postgres "$dir"; as=(runuser -u postgres --); }
+    PG_DATA="$dir/data"
+    "${as[@]}" "$bin/initdb" -D "$PG_DATA" -U regsweep --auth-host=trust --auth-local=trust >/dev/null
+    port=$(free_port)
+    "${as[@]}" "$bin/pg_ctl" -D "$PG_DATA" -o "-p $port -c listen_addresses=127.0.0.1 -k $dir" \
+        -l "$dir/log" -w start >/dev/null
+    PG_URL="postgres://regsweep@127.0.0.1:$port/postgres"
+}
+
+stop_postgres() {
+    if [ -n "${PG_DATA:-}" ]; then
+        local bin as=()
+        bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+        [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+        "${as[@]}" "$bin/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
+        PG_DATA=""
+    fi
+}
