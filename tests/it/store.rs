@@ -326,7 +326,14 @@ fn commands_on_another_host_read_the_services_pulls() {
     seeder.image("app", Some("2.0"), &Image::new(Kind::Oci, "app 2.0"));
     let url = registry.url();
     let service_host = Sandbox::new();
+    // That host has a cache of the registry: the new store starts from it.
+    service_host.run(&url, &["list-tag-names"]).success();
     let service = serve(&service_host, &url, Some(&pg), &[]);
+    assert!(
+        service.log().contains("is new: it starts from this host's cache"),
+        "{}",
+        service.log()
+    );
     let answer = service
         .post("/events")
         .body(pulls(
