@@ -4,17 +4,34 @@
 //!
 //! ```text
 //! cargo run --release --example events_load -- http://127.0.0.1:8080 SECONDS EVENTS CONNECTIONS \
-//!     [REPOSITORY TAG DIGEST]
+//!     [REPOSITORY TAG DIGEST] [--rate EVENTS_PER_SECOND]
 //! ```
-//! Only for services you run: every event is a pull of REPOSITORY:TAG (app:1.0 by default).
+//! Only for services you run: every event is a pull of REPOSITORY:TAG (app:1.0 by default). With
+//! `--rate`, the senders together send about that many events a second (paced), else as many as
+//! the service takes.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: events_load URL SECONDS EVENTS CONNECTIONS [REPOSITORY TAG DIGEST]";
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: events_load URL SECONDS EVENTS CONNECTIONS [REPOSITORY TAG DIGEST] \
+                 [--rate EVENTS_PER_SECOND]";
+    let rate = match args.iter().position(|a| a == "--rate") {
+        Some(at) => {
+            let value = args.get(at + 1).and_then(|r| r.parse::<f64>().ok());
+            args.drain(at..(at + 2).min(args.len()));
+            match value {
+                Some(rate) if rate > 0.0 => Some(rate),
+                _ => {
+                    eprintln!("{usage}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => None,
+    };
     let number = |i: usize| args.get(i).and_then(|n| n.parse::<u64>().ok());
     let (Some(url), Some(seconds), Some(per_envelope), Some(connections)) =
         (args.first(), number(1), number(2), number(3))
@@ -33,6 +50,8 @@ fn main() -> ExitCode {
     let waits = std::sync::Mutex::new(Vec::new());
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    // Each sender's pause between envelopes, at the rate asked.
+    let pace = rate.map(|r| Duration::from_secs_f64((connections * per_envelope) as f64 / r));
     std::thread::scope(|scope| {
         for connection in 0..connections {
             let (url, repo, tag, digest) = (url, &repo, &tag, &digest);
@@ -41,7 +60,12 @@ fn main() -> ExitCode {
                 let client = reqwest::blocking::Client::new();
                 let mut mine = Vec::new();
                 let mut n = 0u64;
+                let mut next = Instant::now();
                 while Instant::now() < until {
+                    if let Some(pace) = pace {
+                        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                        next += pace;
+                    }
                     let events: Vec<serde_json::Value> = (0..per_envelope)
                         .map(|i| {
                             serde_json::json!({

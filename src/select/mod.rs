@@ -36,7 +36,7 @@ mod usage;
 use serde::Serialize;
 
 pub use left_out::{LeftOut, left_out};
-pub use newer::{Freshness, newest};
+pub use newer::{Freshness, newest, newest_in};
 #[cfg(test)]
 pub use plan::HeldBack;
 pub use plan::{Deletion, Plan, plan};
@@ -46,7 +46,7 @@ pub use reverse::{select_repositories, select_tags};
 pub use selector::{SelectorError, TagSelector};
 pub use unmatched::{Unmatched, repositories_in_words, suggest, unmatched};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
-pub use usage::{RepositoryUsage, TagSize, Usage, registry_figures, usage};
+pub use usage::{BlobTally, RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
 use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};
 use selector::any_matches;

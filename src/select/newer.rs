@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Repository};
 use crate::version::{Version, natural_cmp};
 
 /// How a tag stands against the newest version of its family.
@@ -53,9 +53,14 @@ impl Newest {
 
 /// The newest version in `tag`'s family in `repository`, and whether `tag` is behind it.
 pub fn newest(inventory: &Inventory, repository: &str, tag: &str) -> Newest {
-    let Some(repo) = inventory.repositories.get(repository) else {
-        return Newest::only(Freshness::UnknownRepository, None);
-    };
+    match inventory.repositories.get(repository) {
+        Some(repo) => newest_in(repo, tag),
+        None => Newest::only(Freshness::UnknownRepository, None),
+    }
+}
+
+/// `newest` within one repository.
+pub fn newest_in(repo: &Repository, tag: &str) -> Newest {
     let Some(entry) = repo.tags.get(tag) else {
         return Newest::only(Freshness::UnknownTag, None);
     };

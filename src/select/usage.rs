@@ -51,6 +51,104 @@ pub fn registry_figures(inventory: &Inventory) -> Figures<'_> {
     Figures { usage, refs }
 }
 
+/// Each blob once across the registry, kept up to date one repository at a time: what the service
+/// recounts when a notification changes a repository, instead of walking the whole registry. It
+/// always equals what `usage` reports for the registry (`registry_disk_size`, `missing_details`).
+#[derive(Debug, Default)]
+pub struct BlobTally {
+    repositories: FxHashMap<String, Held>,
+    /// Each blob's size and how many repositories hold it.
+    blobs: FxHashMap<Box<str>, (u64, u32)>,
+    /// Manifests without details, and how many repositories hold each.
+    missing: FxHashMap<Box<str>, u32>,
+    bytes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Held {
+    blobs: Vec<Box<str>>,
+    missing: Vec<Box<str>>,
+    bytes: u64,
+}
+
+impl BlobTally {
+    pub fn of(inventory: &Inventory) -> Self {
+        let mut tally = Self::default();
+        for name in inventory.repositories.keys() {
+            tally.recount(inventory, name);
+        }
+        tally
+    }
+
+    /// Counts repository `name` as `inventory` holds it now (nothing, when it holds no such
+    /// repository any more).
+    pub fn recount(&mut self, inventory: &Inventory, name: &str) {
+        if let Some(old) = self.repositories.remove(name) {
+            for blob in old.blobs {
+                if let Some((size, holders)) = self.blobs.get_mut(&blob) {
+                    *holders -= 1;
+                    if *holders == 0 {
+                        self.bytes -= *size;
+                        self.blobs.remove(&blob);
+                    }
+                }
+            }
+            for digest in old.missing {
+                if let Some(holders) = self.missing.get_mut(&digest) {
+                    *holders -= 1;
+                    if *holders == 0 {
+                        self.missing.remove(&digest);
+                    }
+                }
+            }
+        }
+        if !inventory.repositories.contains_key(name) {
+            return;
+        }
+        let mut blobs: FxHashMap<&str, u64> = FxHashMap::default();
+        let mut held = Held::default();
+        for digest in inventory.repository_manifests(name) {
+            if !each_blob(inventory, digest, |blob, size| {
+                blobs.insert(blob, size);
+            }) {
+                *self.missing.entry(digest.into()).or_default() += 1;
+                held.missing.push(digest.into());
+            }
+        }
+        for (blob, size) in blobs {
+            held.bytes += size;
+            let (known, holders) = self.blobs.entry(blob.into()).or_insert((size, 0));
+            if *holders == 0 {
+                self.bytes += *known;
+            }
+            *holders += 1;
+            held.blobs.push(blob.into());
+        }
+        self.repositories.insert(name.to_owned(), held);
+    }
+
+    /// Each blob once across the registry.
+    pub fn disk_size(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Manifests whose details are unknown, each once.
+    pub fn missing_details(&self) -> usize {
+        self.missing.len()
+    }
+
+    /// `name`'s figures as `usage` reports them.
+    pub fn repository(&self, inventory: &Inventory, name: &str) -> RepositoryUsage {
+        let held = self.repositories.get(name);
+        repository_usage(
+            inventory,
+            name,
+            inventory.repository_manifests(name).len(),
+            held.map_or(0, |h| h.bytes),
+        )
+    }
+}
+
 /// One repository's figures, the same from either walk: its images' tags (a signature's tag is not an
 /// image), their size with their attachments', and the untagged manifests nothing needs, with the
 /// bytes only they hold.

@@ -153,7 +153,7 @@ pub async fn member(
             let Some(view) = snapshot.repositories[name].tag(tag) else {
                 return error_response(StatusCode::NOT_FOUND, "no such tag in this image");
             };
-            let value = hal::tag(&snapshot, name, tag, view, shape);
+            let value = hal::tag(&snapshot.repositories[name], name, tag, view, shape);
             if html {
                 return page(html::tag(name, tag, &value));
             }
@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn paths_resolve_against_known_repositories() {
         let inv = inventory(&[("app", &[("1", "D")]), ("team/tags", &[("2", "E")])]);
-        let snapshot = Snapshot::build(inv, None);
+        let snapshot = Snapshot::build(&inv, None);
         assert_eq!(resolve(&snapshot, "app"), Some(Resource::Image("app")));
         assert_eq!(resolve(&snapshot, "app/tags"), Some(Resource::Tags("app")));
         assert_eq!(

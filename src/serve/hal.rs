@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::shape::Shape;
 use super::snapshot::{RepositoryView, Snapshot, TagView};
-use crate::select::newest;
+use crate::select::newest_in;
 
 fn link(href: String) -> Value {
     json!({ "href": href })
@@ -119,9 +119,15 @@ fn tag_items(name: &str, repository: &RepositoryView, shape: Shape) -> Vec<Value
 }
 
 /// `GET /images/{name}/tags/{tag}`, with `newer` the newest version of its family.
-pub fn tag(snapshot: &Snapshot, name: &str, tag: &str, view: &TagView, shape: Shape) -> Value {
+pub fn tag(
+    repository: &RepositoryView,
+    name: &str,
+    tag: &str,
+    view: &TagView,
+    shape: Shape,
+) -> Value {
     let newer = shape.newer.then(|| {
-        let answer = newest(&snapshot.inventory, name, tag);
+        let answer = newest_in(&repository.repository, tag);
         json!({
             "status": answer.status,
             "digest_differs": answer.digest_differs(),

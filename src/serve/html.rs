@@ -61,7 +61,7 @@ pub fn images(snapshot: &Snapshot) -> Markup {
         table {
             thead { tr { th { "Image" } th.n { "Tags" } th.n { "Size" } th.n { "Disk size" } } }
             tbody {
-                @for name in &snapshot.by_size {
+                @for name in snapshot.by_size.iter() {
                     @let repo = &snapshot.repositories[name];
                     tr {
                         td { a href={ "/images/" (name) } { (name) } }

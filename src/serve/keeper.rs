@@ -4,6 +4,7 @@
 //! replica at a time, claimed through the store), and swaps in a new snapshot. Readers never wait
 //! for it. A refresh is logged as an event of its own, so the other replicas load what it saved.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,10 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 
 use super::AppState;
-use super::snapshot::Snapshot;
+use super::snapshot::{Builder, Changed};
 use crate::details::ensure_details;
 use crate::inventory::Inventory;
+use crate::media_type::is_index;
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, RegistryAddress};
 use crate::store::event::{REFRESHED, refreshed_event};
@@ -32,17 +34,60 @@ const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 /// One pass over the log stops after this long (and goes on at the next), so a checkpoint or a
 /// refresh gets its turn under a stream of notifications.
 const FOLLOW_AT_MOST: Duration = Duration::from_secs(5);
+/// Once caught up, snapshots are this far apart at least: a stream of notifications is shown in
+/// batches, not rebuilt for each.
+const PUBLISH_APART: Duration = Duration::from_millis(25);
 /// The view is written back to the store at most this often when it gained anything, and never
-/// more often than four times as long as the last write took.
+/// more often than ten times as long as the last write took (at 100k tags the embedded engine
+/// rewrites the cache pair, ~0.8 s: about every 8 s, a tenth of a core).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
-/// The view the keeper folds into, and what of it the store does not hold yet.
+/// The view the keeper folds into, what of it the store does not hold yet, and what of it the
+/// API's snapshot does not show yet.
 struct Kept {
     view: Inventory,
     /// Events folded or details read since the last write to the store.
     unsaved: bool,
     checkpointed: Instant,
     checkpoint_every: Duration,
+    /// What changed since the last snapshot, and when the last notification was applied.
+    changed: Changed,
+    event_at: Option<Timestamp>,
+    builder: Builder,
+    published: Instant,
+}
+
+impl Kept {
+    fn new(view: Inventory) -> Self {
+        Self {
+            view,
+            unsaved: false,
+            checkpointed: Instant::now(),
+            checkpoint_every: CHECKPOINT_EVERY,
+            changed: Changed::All,
+            event_at: None,
+            builder: Builder::default(),
+            published: Instant::now(),
+        }
+    }
+
+    /// The view replaced whole (read from the registry, loaded from the store).
+    fn replace(&mut self, view: Inventory) {
+        self.view = view;
+        self.changed = Changed::All;
+        self.event_at = None;
+    }
+
+    /// Swaps in a snapshot of the view, built again only where it changed.
+    fn publish(&mut self, state: &AppState) {
+        let changed = std::mem::replace(&mut self.changed, Changed::nothing());
+        let started = Instant::now();
+        let snapshot =
+            tokio::task::block_in_place(|| self.builder.build(&self.view, &changed, self.event_at));
+        tracing::debug!(took = ?started.elapsed(), "snapshot");
+        state.current.set(snapshot);
+        self.published = Instant::now();
+    }
 }
 
 pub struct Keeper {
@@ -57,21 +102,21 @@ impl Keeper {
     /// Runs until the service stops (the task is dropped).
     pub async fn run(self, state: Arc<AppState>) {
         let (view, mut next_refresh) = self.start(&state).await;
-        let mut kept = Kept {
-            view,
-            unsaved: false,
-            checkpointed: Instant::now(),
-            checkpoint_every: CHECKPOINT_EVERY,
-        };
+        let mut kept = Kept::new(view);
+        kept.publish(&state);
         loop {
             tokio::select! {
                 () = state.wake.notified() => {}
                 () = tokio::time::sleep(FOLLOW_EVERY) => {}
             }
+            tokio::time::sleep(PUBLISH_APART.saturating_sub(kept.published.elapsed())).await;
             if next_refresh.is_some_and(|at| at <= Instant::now()) {
-                let empty = Inventory::new(&self.registry, Timestamp::UNIX_EPOCH);
-                let view = std::mem::replace(&mut kept.view, empty);
-                (kept.view, next_refresh) = self.refresh_now(&state, view).await;
+                let (read, next) = self.refresh_now(&state, &kept.view).await;
+                next_refresh = next;
+                if let Some(view) = read {
+                    kept.replace(view);
+                    kept.publish(&state);
+                }
             }
             if let Err(e) = self.follow(&state, &mut kept).await {
                 tracing::warn!("following {}: {e}", self.store.describe());
@@ -91,7 +136,8 @@ impl Keeper {
             Ok(merged) => {
                 kept.unsaved = false;
                 if merged {
-                    publish(state, kept.view.clone(), Some(Timestamp::now()));
+                    kept.changed = Changed::All;
+                    kept.publish(state);
                 }
             }
             Err(e) => tracing::warn!("writing the view to {}: {e}", self.store.describe()),
@@ -99,7 +145,7 @@ impl Keeper {
         let took = started.elapsed();
         tracing::debug!(?took, seq = kept.view.events_seq, "checkpoint");
         kept.checkpointed = Instant::now();
-        kept.checkpoint_every = CHECKPOINT_EVERY.max(took * 4);
+        kept.checkpoint_every = CHECKPOINT_EVERY.max(took * 10);
     }
 
     /// The first view: the store's when it is fresh enough, else the registry's.
@@ -115,7 +161,6 @@ impl Keeper {
                         self.store.describe(),
                         age.as_secs()
                     );
-                    publish(state, view.clone(), None);
                     let next = self
                         .interval
                         .map(|i| Instant::now() + i.saturating_sub(age));
@@ -124,8 +169,7 @@ impl Keeper {
                 Ok(stale) => {
                     let base = stale
                         .unwrap_or_else(|| Inventory::new(&self.registry, Timestamp::UNIX_EPOCH));
-                    let (view, next) = self.refresh_now(state, base).await;
-                    if view.refreshed_at > Timestamp::UNIX_EPOCH {
+                    if let (Some(view), next) = self.refresh_now(state, &base).await {
                         return (view, next);
                     }
                 }
@@ -157,7 +201,7 @@ impl Keeper {
             let folded = match marker.map(|l| l.seq) {
                 Some(at) => match self.store.load().await {
                     Ok(Some(saved)) => {
-                        kept.view = saved;
+                        kept.replace(saved);
                         self.catch_up(state, &mut kept.view, at).await
                     }
                     Ok(None) => self.fold(state, &mut kept.view, &events).await,
@@ -165,9 +209,11 @@ impl Keeper {
                 },
                 None => self.fold(state, &mut kept.view, &events).await,
             };
-            if let Err(e) = folded {
-                break Err(e);
+            match folded {
+                Ok(changed) => kept.changed.add(changed),
+                Err(e) => break Err(e),
             }
+            kept.event_at = Some(Timestamp::now());
             tracing::debug!(
                 events = events.len(),
                 seq = kept.view.events_seq,
@@ -177,7 +223,7 @@ impl Keeper {
             unpublished = true;
             let behind = events.len() == FOLD_BATCH;
             if !behind || published.elapsed() >= PUBLISH_EVERY {
-                publish(state, kept.view.clone(), Some(Timestamp::now()));
+                kept.publish(state);
                 published = Instant::now();
                 unpublished = false;
             }
@@ -187,18 +233,18 @@ impl Keeper {
             }
         };
         if unpublished {
-            publish(state, kept.view.clone(), Some(Timestamp::now()));
+            kept.publish(state);
         }
         result
     }
 
-    /// A saved view brought up to the log's `at`.
+    /// A saved view brought up to the log's `at` (all of it changed).
     async fn catch_up(
         &self,
         state: &AppState,
         view: &mut Inventory,
         at: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Changed, StoreError> {
         while view.events_seq < at {
             let events = self.store.since(view.events_seq, FOLD_BATCH).await?;
             let upto: Vec<Logged> = events.into_iter().filter(|l| l.seq <= at).collect();
@@ -208,33 +254,49 @@ impl Keeper {
             self.fold(state, view, &upto).await?;
         }
         view.events_seq = view.events_seq.max(at);
-        Ok(())
+        Ok(Changed::All)
     }
 
+    /// Folds `events` into the view and reads the details of pushed manifests; returns the
+    /// repositories that changed (those the events name, and any other holding a manifest whose
+    /// details were read just now).
     async fn fold(
         &self,
         state: &AppState,
         view: &mut Inventory,
         events: &[Logged],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Changed, StoreError> {
         let plain: Vec<_> = events.iter().map(|l| l.event.clone()).collect();
         let pushed = crate::store::event::pushed_to(&plain);
+        let mut changed: BTreeSet<String> = plain
+            .iter()
+            .filter_map(|e| e.manifest().map(|m| m.repository.to_owned()))
+            .collect();
         crate::store::fold(view, events);
         state.metrics.events_applied(events.len());
         if !pushed.is_empty() {
             // The pushed manifests' sizes and created times: one GET each, not a refresh; kept in
             // the view, and written with the next checkpoint.
+            let started = Instant::now();
             let hidden = ProgressBar::hidden();
-            if let Err(e) = ensure_details(&self.client, view, &pushed, true, &hidden).await {
-                tracing::warn!("reading the details of pushed manifests: {e:#}");
+            match ensure_details(&self.client, view, &pushed, true, &hidden).await {
+                Ok(fetched) if fetched.requests > 0 => changed.extend(holders(view, &pushed)),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("reading the details of pushed manifests: {e:#}"),
             }
+            tracing::debug!(took = ?started.elapsed(), "details of pushed manifests");
         }
-        Ok(())
+        Ok(Changed::Repositories(changed))
     }
 
     /// Reads the whole registry, details included, when this replica may (no other did within
-    /// the interval), saves it and logs that it did; when the next read is due.
-    async fn refresh_now(&self, state: &AppState, view: Inventory) -> (Inventory, Option<Instant>) {
+    /// the interval), saves it and logs that it did: the registry as read (`None` when it was not),
+    /// and when the next read is due.
+    async fn refresh_now(
+        &self,
+        state: &AppState,
+        view: &Inventory,
+    ) -> (Option<Inventory>, Option<Instant>) {
         let every = self.interval.unwrap_or(Duration::ZERO);
         // A little under the interval, so a replica on time is not turned away by one just ahead.
         let claim = self.store.claim("refresh", every.mul_f64(0.9)).await;
@@ -243,11 +305,11 @@ impl Keeper {
             Ok(Some(claim)) => claim,
             Ok(None) => {
                 tracing::debug!("another replica read the registry within the interval");
-                return (view, self.interval.and_then(next));
+                return (None, self.interval.and_then(next));
             }
             Err(e) => {
                 tracing::warn!("claiming the refresh in {}: {e}", self.store.describe());
-                return (view, next(RETRY_AFTER_FAILURE));
+                return (None, next(RETRY_AFTER_FAILURE));
             }
         };
         let started = Instant::now();
@@ -263,15 +325,14 @@ impl Keeper {
                 if let Err(e) = self.store.record(vec![refreshed_event()]).await {
                     tracing::warn!("logging the refresh in {}: {e}", self.store.describe());
                 }
-                publish(state, saved.clone(), None);
-                (saved, self.interval.and_then(next))
+                (Some(saved), self.interval.and_then(next))
             }
             Err(e) => {
                 tracing::warn!("reading {}: {e:#}", self.registry);
                 let retry = self
                     .interval
                     .map_or(RETRY_AFTER_FAILURE, |i| i.min(RETRY_AFTER_FAILURE));
-                (view, next(retry))
+                (None, next(retry))
             }
         }
     }
@@ -297,12 +358,37 @@ impl Keeper {
     }
 }
 
+/// The repositories holding any manifest of `repositories` (a manifest pushed to one may be tagged
+/// in others, whose figures change when its details arrive): each manifest's digest is looked up
+/// in that small set, and only an index's (or one of unknown type) children besides.
+fn holders(view: &Inventory, repositories: &[String]) -> Vec<String> {
+    let digests: BTreeSet<&str> = repositories
+        .iter()
+        .flat_map(|r| view.repository_manifests(r))
+        .collect();
+    let held = |digest: &str, media_type: Option<&String>| {
+        digests.contains(digest)
+            || (media_type.is_none_or(|m| is_index(m))
+                && view.with_children(digest).any(|d| digests.contains(d)))
+    };
+    view.repositories
+        .iter()
+        .filter(|(_, r)| {
+            r.tags
+                .values()
+                .any(|t| held(&t.digest, t.media_type.as_ref()))
+                || r.referrers
+                    .iter()
+                    .any(|(d, x)| held(d, x.media_type.as_ref()))
+                || r.untagged
+                    .iter()
+                    .any(|(d, x)| held(d, x.media_type.as_ref()))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 fn age_of(inventory: &Inventory) -> Duration {
     let seconds = Timestamp::now().as_second() - inventory.refreshed_at.as_second();
     Duration::from_secs(seconds.max(0) as u64)
-}
-
-fn publish(state: &AppState, inventory: Inventory, event_at: Option<Timestamp>) {
-    let snapshot = tokio::task::block_in_place(|| Snapshot::build(inventory, event_at));
-    state.current.set(snapshot);
 }

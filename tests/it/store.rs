@@ -330,7 +330,9 @@ fn commands_on_another_host_read_the_services_pulls() {
     service_host.run(&url, &["list-tag-names"]).success();
     let service = serve(&service_host, &url, Some(&pg), &[]);
     assert!(
-        service.log().contains("is new: it starts from this host's cache"),
+        service
+            .log()
+            .contains("is new: it starts from this host's cache"),
         "{}",
         service.log()
     );
