@@ -335,16 +335,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version info clear help"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version info clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -401,6 +397,14 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -415,10 +419,6 @@ _regsweep() {
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -437,16 +437,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__clear)
-            opts="-y -u -p -v -c -l -q -h -V --yes --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --yes --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -503,6 +499,14 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -517,10 +521,6 @@ _regsweep() {
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -595,16 +595,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__info)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -661,6 +657,14 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -675,10 +679,6 @@ _regsweep() {
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -697,7 +697,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +855,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,7 +957,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__show)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1059,7 +1059,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__generate)
-            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --format --log-level --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,20 +1137,20 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-level)
-                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                -l)
-                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1557,16 +1557,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__history)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --store --store-password-file --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1584,14 +1580,6 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1631,16 +1619,28 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
                     return 0
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1659,16 +1659,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list help"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1733,16 +1729,20 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
                     return 0
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1803,16 +1803,12 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --registry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1877,16 +1873,20 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
                     return 0
                     ;;
                 -l)
                     COMPREPLY=($(compgen -W "debug info warning error" -- "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1905,7 +1905,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__repo__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2007,7 +2007,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2113,7 +2113,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__outdated)
-            opts="-u -p -v -c -l -q -h -V --from --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --from --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2219,7 +2219,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2321,7 +2321,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__apply)
-            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2505,7 +2505,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__init)
-            opts="-u -p -v -c -l -q -h -V --policy --force --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --force --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2611,7 +2611,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__plan)
-            opts="-u -p -v -c -l -q -h -V --policy --explain --out --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --explain --out --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2725,7 +2725,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2859,7 +2859,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3017,7 +3017,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__untagged)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3131,7 +3131,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3265,7 +3265,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-r -t -x -y -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --allow-unmatched --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -t -x -u -p -v -c -l -q -h -V --yes --dry-run --allow-unmatched --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3423,7 +3423,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__untagged)
-            opts="-r -y -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --yes --dry-run --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --keep-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3537,7 +3537,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__restore)
-            opts="-r -u -p -v -c -l -q -h -V --repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --store --store-password-file --gitlab --project --group --gitlab-token-stdin --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3548,6 +3548,26 @@ _regsweep() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3572,26 +3592,6 @@ _regsweep() {
                     return 0
                     ;;
                 --digest-auth)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --gitlab)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --project)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3647,7 +3647,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__serve)
-            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --count --no-raise-intersecting-repo --format --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3662,6 +3662,10 @@ _regsweep() {
                     return 0
                     ;;
                 --refresh-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3745,10 +3749,6 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3761,7 +3761,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__usage)
-            opts="-u -p -v -c -l -q -h -V --sort --tags --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --sort --tags --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -24,7 +24,7 @@ function __fish_regsweep_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c regsweep -n "__fish_regsweep_needs_command" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -52,32 +52,32 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l insecure -d 'Do not v
 complete -c regsweep -n "__fish_regsweep_needs_command" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_needs_command" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_needs_command" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_needs_command" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_needs_command" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "history" -d 'What a tag pointed to when: each digest with the time it began and ended, how (a push, a delete, a refresh), and its pulls. Recorded by `regsweep serve` from the registry\'s notifications and its reads of the registry; no registry answers it'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "policy" -d 'Retention policies as a file: plan the whole registry\'s cleanup, review it, apply exactly it'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-repo-names" -d 'List the repositories that hold a tag'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "list-tag-names" -d 'List repositories and their tags'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "usage" -d 'Show what takes space, per repository'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-repos" -d 'Show what removing repositories would delete'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-tags" -d 'Show what removing tags would delete'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-repos" -d 'Delete whole repositories\' manifests'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-tags" -d 'Delete the selected tags\' manifests'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "query-untagged" -d 'Show manifests that lost their tags'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "remove-untagged" -d 'Delete manifests that lost their tags'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "restore" -d 'Put back what a removal deleted'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "outdated" -d 'Say whether newer versions of images exist'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "history" -d 'What a tag pointed to when'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "serve" -d 'Run as a service: a REST API and web pages'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "policy" -d 'Plan and apply retention policies from a file'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "journal" -d 'List the journals removals wrote'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "config" -d 'Show the configuration file\'s named registries and the effective settings'
+complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "config" -d 'Show the configuration and effective settings'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
 complete -c regsweep -n "__fish_regsweep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -99,23 +99,23 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l fo
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l sort -d 'Order of the tags: by version within each repository (the default), by name, or across all repositories by size (largest first) or created time (newest first)' -r -f -a "name\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l sort -d 'Order of the tags: version, name, size, created' -r -f -a "name\t''
 version\t''
 size\t''
 created\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -137,26 +137,26 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l for
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l all-tags -d 'Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`, `.sbom`, and the referrers tag schema\'s `sha256-<hex>`), which are otherwise shown only as counts beside their image with --long'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l all-tags -d 'Also list signatures\', SBOMs\' and attestations\' tags'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l reverse-sort -d 'List each repository\'s tags newest version first'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l image-names -d 'Print full image names, `REGISTRY/REPO:TAG`'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l long -d 'Also show each image\'s digest, size, created time, age and platforms (read once per digest and cached)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l long -d 'Also show digest, size, age and platforms'
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l sort -d 'Order of the repositories: by size (largest first), name, or number of tags' -r -f -a "size\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l sort -d 'Order of the repositories: size, name, tags' -r -f -a "size\t''
 name\t''
 tags\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -179,27 +179,27 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l color -d 'Co
 always\t''
 never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l tags -d 'Also list every tag with its image size'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l newer-than -d 'Only images built more recently than this' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s r -l repo -d 'Repositories to select' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l older-than -d 'Only images built longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l newer-than -d 'Only images built more recently than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep -d 'Keep the N newest of them in each repository' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-by -d 'What "newest" means for --keep: created, version' -r -f -a "created\t''
 version\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l tagged-before -d 'Only tags first seen on their image before DATE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l not-pulled-for -d 'Only tags whose image was not pulled for AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -221,34 +221,34 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l keep-referrers -d 'Leave removed images\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l orphaned-referrers -d 'Select signatures and SBOMs of gone images'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l details -d 'Read missing sizes, for an exact total'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s r -l repo -d 'Repositories to select tags in (one or more)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s t -l tags -d 'Tags to select: exact names or version selectors (see below)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l regex -d 'Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l newer-than -d 'Only images built more recently than this' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s r -l repo -d 'Repositories to select tags in' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s t -l tags -d 'Tags to select: names or version selectors' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l regex -d 'Regular expressions selecting tags (-re)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s x -l exclude -d 'Leave out digests with a tag matching these' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l exclude-regex -d 'Leave out digests with a tag matching (-xre)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l older-than -d 'Only images built longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l newer-than -d 'Only images built more recently than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep -d 'Keep the N newest of them in each repository' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-by -d 'What "newest" means for --keep: created, version' -r -f -a "created\t''
 version\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l tagged-before -d 'Only tags first seen on their image before DATE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l not-pulled-for -d 'Only tags whose image was not pulled for AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -270,34 +270,34 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format 
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-partial -d 'Where a selected digest also carries tags that are not selected, remove just the selected tags instead of leaving the digest out; digests whose every tag is selected are deleted'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-match-all-tags -d 'Take a digest\'s unselected tags with it'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l raise-intersecting-tag -d 'Exit 7 where unselected tags hold a digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-only -d 'Remove the tags, leave their manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l untag-partial -d 'Untag where a digest has unselected tags'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l keep-referrers -d 'Leave removed images\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l orphaned-referrers -d 'Select signatures and SBOMs of gone images'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l details -d 'Read missing sizes, for an exact total'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s r -l repo -d 'Repositories to select (one or more; `-r` may also be repeated)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l newer-than -d 'Only images built more recently than this' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s r -l repo -d 'Repositories to select' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l older-than -d 'Only images built longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l newer-than -d 'Only images built more recently than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep -d 'Keep the N newest of them in each repository' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-by -d 'What "newest" means for --keep: created, version' -r -f -a "created\t''
 version\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l tagged-before -d 'Only tags first seen on their image before DATE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l not-pulled-for -d 'Only tags whose image was not pulled for AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -319,35 +319,35 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l forma
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s y -l yes -d 'Delete without asking'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l dry-run -d 'Show the plan, delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l keep-referrers -d 'Leave removed images\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l orphaned-referrers -d 'Select signatures and SBOMs of gone images'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s r -l repo -d 'Repositories to select tags in (one or more)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s t -l tags -d 'Tags to select: exact names or version selectors (see below)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regex -d 'Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s x -l exclude -d 'Leave out digests that carry a tag matching these exact names or version selectors' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l exclude-regex -d 'Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l older-than -d 'Only images built longer ago than this (by the image\'s created time; images without one never match)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l newer-than -d 'Only images built more recently than this' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep -d 'In each repository keep the N newest of the selected images; their tags are never removed' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-by -d 'What "newest" means for --keep: the created time, or the highest version tag' -r -f -a "created\t''
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s r -l repo -d 'Repositories to select tags in' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s t -l tags -d 'Tags to select: names or version selectors' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l regex -d 'Regular expressions selecting tags (-re)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s x -l exclude -d 'Leave out digests with a tag matching these' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l exclude-regex -d 'Leave out digests with a tag matching (-xre)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l older-than -d 'Only images built longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l newer-than -d 'Only images built more recently than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep -d 'Keep the N newest of them in each repository' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-by -d 'What "newest" means for --keep: created, version' -r -f -a "created\t''
 version\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l tagged-before -d 'Only tags that regsweep first saw pointing to their image before this date (UTC): the age of a promotion rather than of a build. Tags regsweep has no record of never match' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l not-pulled-for -d 'Only tags whose image no pull was seen for this long. Pulls are known from the registry\'s notifications to `regsweep serve`; an image never seen pulled counts from when its tag was first seen, so nothing matches until regsweep has watched for that long' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l tagged-before -d 'Only tags first seen on their image before DATE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l not-pulled-for -d 'Only tags whose image was not pulled for AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -369,30 +369,30 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Select a digest even when other tags point to it that were not selected; they go with it'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Fail (exit code 7) instead of leaving out a digest that unselected tags point to'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-only -d 'Remove the selected tags and leave their manifests (and the manifests\' other tags): by DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway manifest that is then deleted'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-partial -d 'Where a selected digest also carries tags that are not selected, remove just the selected tags instead of leaving the digest out; digests whose every tag is selected are deleted'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed images in the registry; by default they go with their image (after it)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l orphaned-referrers -d 'Select instead the signatures, SBOMs and attestations whose image is no longer stored (cosign\'s `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l allow-unmatched -d 'Delete even when an -x/-xre value matches no tag. Without it, --yes refuses such a run: an exclusion that matches nothing protects nothing, and is usually a typo (`-x 1.3.9` where the tag is `v1.3.9`)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s y -l yes -d 'Delete without asking'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l dry-run -d 'Show the plan, delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l allow-unmatched -d 'Delete even when an -x/-xre matches no tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-match-all-tags -d 'Take a digest\'s unselected tags with it'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l raise-intersecting-tag -d 'Exit 7 where unselected tags hold a digest'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-only -d 'Remove the tags, leave their manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l untag-partial -d 'Untag where a digest has unselected tags'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l keep-referrers -d 'Leave removed images\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l orphaned-referrers -d 'Select signatures and SBOMs of gone images'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s r -l repo -d 'Repositories to look in; all of them when none is given' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l older-than -d 'Only manifests regsweep saw lose their last tag longer ago than this: a grace period for deployments that pinned the old digest' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s r -l repo -d 'Repositories to look in (default: all)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l older-than -d 'Only manifests untagged longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -414,23 +414,23 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l for
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read the selected images\' details (sizes, layers) from the registry first when the cache lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone and says when its figure is an estimate'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l keep-referrers -d 'Leave removed manifests\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l details -d 'Read missing sizes, for an exact total'
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s r -l repo -d 'Repositories to look in; all of them when none is given' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l older-than -d 'Only manifests regsweep saw lose their last tag longer ago than this: a grace period for deployments that pinned the old digest' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s r -l repo -d 'Repositories to look in (default: all)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l older-than -d 'Only manifests untagged longer ago than AGE' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -452,31 +452,31 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l fo
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l keep-referrers -d 'Leave the signatures, SBOMs and attestations of removed manifests'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s y -l yes -d 'Delete without asking'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l dry-run -d 'Show the plan, delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l keep-referrers -d 'Leave removed manifests\' signatures and SBOMs'
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s r -l repo -d 'Only restore these repositories' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -490,20 +490,20 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l from -d 'Also read references from a file (`-` for standard input): one per line, or the `image:` values of a Docker Compose or Kubernetes YAML file. Lines starting with `#` are skipped' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l from -d 'Also read references from a file (`-`: stdin)' -r -F
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -525,24 +525,21 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
@@ -550,11 +547,14 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-cer
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -565,16 +565,17 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l insecure -
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l config -d 'The configuration file (TOML); these options override it' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l listen -d 'Address to listen on [default: 127.0.0.1:8080]. Another address than loopback is the user\'s explicit choice; port 0 picks a free port (printed at start)' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh-interval -d 'How often to read the whole registry again [default: 1h]; `0` never (notifications keep it fresh). At start the registry is read when the cache is missing or older than this' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l listen -d 'Address to listen on [default: 127.0.0.1:8080]' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh-interval -d 'How often to read the whole registry [default: 1h]' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -592,25 +593,24 @@ info\t''
 warning\t''
 error\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration and exit (every other option is ignored)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login; allowed only on a loopback address, and warned about at every start'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l print-default-config -d 'Print a commented default configuration'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-auth -d 'Serve without login (loopback only)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -632,13 +632,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
@@ -649,7 +649,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -f -a "apply" -d 'Delete what the policy\'s plan deletes: the same plan, confirmed, re-checked live, journaled'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l policy -d 'The policy file' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -672,13 +672,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 always\t''
 never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
@@ -687,7 +687,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l policy -d 'The policy file' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l explain -d 'Say for one tag (REPO:TAG, or TAG in every repository) what each rule says of it and which one decided its fate' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l out -d 'Save the plan to FILE for `policy apply --plan-file`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -709,13 +709,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
@@ -724,7 +724,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l policy -d 'The policy file' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l plan-file -d 'Apply the plan saved by `policy plan --out FILE`, refusing if the registry drifted' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l max-delete -d 'Refuse a plan deleting more than N manifests' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -746,15 +746,15 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Delete without asking (needed when standard input is not a terminal)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l dry-run -d 'Show the plan and delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Delete without asking'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l dry-run -d 'Show the plan, delete nothing'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
@@ -764,7 +764,6 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Show the whole registry\'s plan from the cache: per repository what each rule selects, what protection keeps and why, what it frees'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Delete what the policy\'s plan deletes: the same plan, confirmed, re-checked live, journaled'
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -777,11 +776,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -792,15 +792,14 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the journals of the registry'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -813,11 +812,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -828,15 +828,14 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the journals of the registry'
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -848,12 +847,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -861,19 +861,18 @@ never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry. What the registry cannot tell again (when tags were first seen, the untagged manifests regsweep remembers, pull times from the service) goes with it: the command says so and asks first'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "clear" -d 'Delete the registry\'s cache file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -885,12 +884,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -898,16 +898,15 @@ never\t''"
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -919,12 +918,13 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -933,19 +933,19 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry. What the registry cannot tell again (when tags were first seen, the untagged manifests regsweep remembers, pull times from the service) goes with it: the command says so and asks first'
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Delete the registry\'s cache file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -967,22 +967,22 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List the named registries of the configuration file'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show the effective settings and their origin'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -1004,19 +1004,19 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -1038,23 +1038,23 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the password for --user from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l gitlab-token-stdin -d 'Read the GitLab token (personal, project, group or deploy token) from the first line of standard input'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the registry\'s TLS certificate (same as `--verify None`); a warning says so'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l refresh -d 'Reload everything from the registry and rewrite the cache'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the named registries of the configuration file'
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the effective settings and their origin'
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l out-dir -d 'Directory holding `completions/` and `man/`' -r -F
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry -d 'Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
@@ -1067,12 +1067,12 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-ce
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 64' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -1083,36 +1083,36 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l insecure 
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-cache -d 'Disable the cache: read the registry live and write nothing (same as `-c None`)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l refresh -d 'Reload everything from the registry and rewrite the cache'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l count -d 'Print the number of listed items after the list, under a dashed line (not with JSON, whose array has a length)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-raise-intersecting-repo -d 'Leave out digests shared with unselected repositories instead of failing (for the query and remove commands of later releases; accepted everywhere for dregutil\'s scripts)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l no-raise-intersecting-repo -d 'Leave out digests other repositories tag'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l use-get-manifest -d 'Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where HEAD is refused or gives no digest'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l verbose -d 'Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is dregutil\'s --verify.)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s q -l quiet -d 'Silence the progress bar and notes on stderr (warnings and errors are still shown)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "list-repo-names" -d 'List the repositories that hold at least one tag, sorted by name'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "list-tag-names" -d 'List repositories and their tags, tags in version order (1.2 before 1.10)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "usage" -d 'Show what takes space: per repository the tags, manifests, size and disk size, and the registry\'s disk size'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-repos" -d 'Show what removing whole repositories would delete: every digest they tag'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-tags" -d 'Show what removing tags would delete: the digests of the selected tags, checked in reverse'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-untagged" -d 'Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far as regsweep saw them lose their tags; each is checked to be still stored'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-untagged" -d 'Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "restore" -d 'Put back what a removal deleted, from its journal (the newest one by default)'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "outdated" -d 'Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its family in the same repository'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "history" -d 'What a tag pointed to when: each digest with the time it began and ended, how (a push, a delete, a refresh), and its pulls. Recorded by `regsweep serve` from the registry\'s notifications and its reads of the registry; no registry answers it'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "serve" -d 'Run as a service: the registry\'s images, tags and sizes as an authenticated REST/HAL API, kept fresh by periodic reads and the registry\'s notifications'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "policy" -d 'Retention policies as a file: plan the whole registry\'s cleanup, review it, apply exactly it'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "list-repo-names" -d 'List the repositories that hold a tag'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "list-tag-names" -d 'List repositories and their tags'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "usage" -d 'Show what takes space, per repository'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-repos" -d 'Show what removing repositories would delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-tags" -d 'Show what removing tags would delete'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-repos" -d 'Delete whole repositories\' manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-tags" -d 'Delete the selected tags\' manifests'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "query-untagged" -d 'Show manifests that lost their tags'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "remove-untagged" -d 'Delete manifests that lost their tags'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "restore" -d 'Put back what a removal deleted'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "outdated" -d 'Say whether newer versions of images exist'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "history" -d 'What a tag pointed to when'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "serve" -d 'Run as a service: a REST API and web pages'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "policy" -d 'Plan and apply retention policies from a file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "journal" -d 'List the journals removals wrote'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "cache" -d 'Show or clear the cache of the registry'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "config" -d 'Show the configuration file\'s named registries and the effective settings'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "config" -d 'Show the configuration and effective settings'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "generate" -d 'Write the shell completions and man pages (for maintainers)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and not __fish_seen_subcommand_from list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "init" -d 'Write a commented example policy to start from'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "plan" -d 'Show the whole registry\'s plan from the cache: per repository what each rule selects, what protection keeps and why, what it frees'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Delete what the policy\'s plan deletes: the same plan, confirmed, re-checked live, journaled'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry (of every registry when none is given), with their time and counts'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "list" -d 'List the journals of the registry'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "info" -d 'Show where the registry\'s cache is, how old it is and what it holds'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file; the next command reloads from the registry. What the registry cannot tell again (when tags were first seen, the untagged manifests regsweep remembers, pull times from the service) goes with it: the command says so and asks first'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete the registry\'s cache file'
 complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the named registries of the configuration file'
-complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the effective settings and where each came from (flag, environment, config file, default)'
+complete -c regsweep -n "__fish_regsweep_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the effective settings and their origin'

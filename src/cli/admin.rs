@@ -16,7 +16,9 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// The journal to restore from; the newest one of the registry when not given.
+    /// The journal to restore from [default: the newest].
+    ///
+    /// The newest journal of the registry when not given.
     ///
     /// Example: `restore ~/.local/share/regsweep/journal/REGISTRY/TIME.json`.
     #[arg(value_name = "JOURNAL")]
@@ -37,6 +39,8 @@ pub struct JournalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum JournalAction {
+    /// List the journals of the registry.
+    ///
     /// List the journals of the registry (of every registry when none is given), with their time and
     /// counts.
     #[command(after_help = "Example:\n  regsweep -reg registry.example.com journal list")]
@@ -77,6 +81,8 @@ pub enum ConfigAction {
     /// List the named registries of the configuration file.
     #[command(after_help = "Example:\n  regsweep config list")]
     List,
+    /// Show the effective settings and their origin.
+    ///
     /// Show the effective settings and where each came from (flag, environment, config file,
     /// default).
     #[command(
@@ -96,7 +102,9 @@ pub enum CacheAction {
     /// Show where the registry's cache is, how old it is and what it holds.
     #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache info")]
     Info,
-    /// Delete the registry's cache file; the next command reloads from the registry. What the
+    /// Delete the registry's cache file.
+    ///
+    /// The next command reloads from the registry. What the
     /// registry cannot tell again (when tags were first seen, the untagged manifests regsweep
     /// remembers, pull times from the service) goes with it: the command says so and asks first.
     #[command(after_help = "Example:\n  regsweep -reg registry.example.com cache clear --yes")]
@@ -130,25 +138,33 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Print a commented default configuration and exit (every other option is ignored).
+    /// Print a commented default configuration.
+    ///
+    /// Print it and exit; every other option is ignored.
     #[arg(long)]
     pub print_default_config: bool,
 
-    /// Address to listen on [default: 127.0.0.1:8080]. Another address than loopback is the
+    /// Address to listen on [default: 127.0.0.1:8080].
+    ///
+    /// Another address than loopback is the
     /// user's explicit choice; port 0 picks a free port (printed at start).
     ///
     /// Example: `--listen 0.0.0.0:8080`.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
 
-    /// How often to read the whole registry again [default: 1h]; `0` never (notifications keep
-    /// it fresh). At start the registry is read when the cache is missing or older than this.
+    /// How often to read the whole registry [default: 1h].
+    ///
+    /// `0` never (notifications keep it fresh). At start the registry is read when the cache is
+    /// missing or older than this.
     ///
     /// Example: `--refresh-interval 6h`.
     #[arg(long, value_name = "AGE")]
     pub refresh_interval: Option<String>,
 
-    /// Serve without login; allowed only on a loopback address, and warned about at every start.
+    /// Serve without login (loopback only).
+    ///
+    /// Allowed only on a loopback address, and warned about at every start.
     #[arg(long)]
     pub no_auth: bool,
 }

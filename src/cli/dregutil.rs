@@ -64,11 +64,24 @@ pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString>
 /// suggestion ("a similar argument exists"), the possible values or the usage, one line of hint. Clap's
 /// own rendering spans several lines and paragraphs; scripts and people read one line.
 pub fn one_line_error(err: &clap::Error) -> (String, Option<String>) {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ErrorKind};
     if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         return (
             "no command given".to_owned(),
             Some("`regsweep --help` lists the commands".to_owned()),
+        );
+    }
+    if err.kind() == ErrorKind::InvalidSubcommand
+        && let Some(typed) = context_string(err, ContextKind::InvalidSubcommand)
+    {
+        let usage = err
+            .get(ContextKind::Usage)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return unknown_command(
+            &typed,
+            &command_names(&usage),
+            &context_strings(err, ContextKind::SuggestedSubcommand),
         );
     }
     let rendered = err.render().to_string();
@@ -95,6 +108,86 @@ pub fn one_line_error(err: &clap::Error) -> (String, Option<String>) {
         Some(hints.join("; "))
     };
     (message, hint)
+}
+
+/// A command that does not exist: an abbreviation of several is ambiguous (regsweep never guesses
+/// which command was meant: a removal must be named in full), an abbreviation of one or a typo gets
+/// the likeliest commands, best first (clap lists its suggestions worst first).
+fn unknown_command(
+    typed: &str,
+    names: &[String],
+    suggested: &[String],
+) -> (String, Option<String>) {
+    let starting: Vec<&String> = names.iter().filter(|n| n.starts_with(typed)).collect();
+    if starting.len() > 1 {
+        return (
+            format!(
+                "'{typed}' is ambiguous: it begins {}",
+                word_list(&starting, "and")
+            ),
+            Some("name the whole command; `regsweep --help` lists them".to_owned()),
+        );
+    }
+    let mut likely: Vec<&String> = starting;
+    for name in suggested.iter().rev() {
+        if !likely.contains(&name) {
+            likely.push(name);
+        }
+    }
+    likely.truncate(3);
+    let hint = if likely.is_empty() {
+        "`regsweep --help` lists the commands".to_owned()
+    } else {
+        let quoted: Vec<String> = likely.iter().map(|n| format!("'{n}'")).collect();
+        format!("did you mean {}?", word_list(&quoted, "or"))
+    };
+    (format!("unrecognized command '{typed}'"), Some(hint))
+}
+
+/// `a`, `a or b`, `a, b or c` (the command line imports nothing of the rest of regsweep).
+fn word_list(items: &[impl AsRef<str>], conjunction: &str) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
+/// The commands of the command whose usage clap printed (`Usage: regsweep cache <COMMAND>`: those
+/// of `cache`).
+fn command_names(usage: &str) -> Vec<String> {
+    let mut cmd = Cli::command();
+    let path = usage
+        .split_whitespace()
+        .skip_while(|w| *w != "regsweep")
+        .skip(1)
+        .take_while(|w| !w.starts_with(['[', '<', '-']));
+    for name in path {
+        match cmd.find_subcommand(name) {
+            Some(sub) => cmd = sub.clone(),
+            None => break,
+        }
+    }
+    cmd.get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .map(|s| s.get_name().to_owned())
+        .collect()
+}
+
+fn context_string(err: &clap::Error, kind: clap::error::ContextKind) -> Option<String> {
+    match err.get(kind)? {
+        clap::error::ContextValue::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn context_strings(err: &clap::Error, kind: clap::error::ContextKind) -> Vec<String> {
+    match err.get(kind) {
+        Some(clap::error::ContextValue::Strings(v)) => v.clone(),
+        Some(clap::error::ContextValue::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
 }
 
 /// `--long` and `-s` spellings of every option that takes exactly one value, read off the clap

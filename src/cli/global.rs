@@ -14,20 +14,41 @@ pub struct GitlabArgs {
     /// GitLab's address; its registry's repositories are found through its REST API.
     ///
     /// Example: `--gitlab https://gitlab.example.com --project team/app`.
-    #[arg(long, env = "GITLAB_URL", global = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "GITLAB_URL",
+        global = true,
+        value_name = "URL",
+        help_heading = "GitLab",
+        hide_short_help = true
+    )]
     pub gitlab: Option<String>,
 
     /// A project (path or numeric id) whose registry repositories to work on; repeatable.
     ///
     /// Example: `--project team/app --project 42`.
-    #[arg(long, global = true, value_name = "PATH_OR_ID", requires = "gitlab")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH_OR_ID",
+        requires = "gitlab",
+        help_heading = "GitLab",
+        hide_short_help = true
+    )]
     pub project: Vec<String>,
 
     /// A group (path or numeric id) whose projects' registry repositories to work on, subgroups
     /// included; repeatable.
     ///
     /// Example: `--group team`.
-    #[arg(long, global = true, value_name = "PATH_OR_ID", requires = "gitlab")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH_OR_ID",
+        requires = "gitlab",
+        help_heading = "GitLab",
+        hide_short_help = true
+    )]
     pub group: Vec<String>,
 
     /// Read the GitLab token (personal, project, group or deploy token) from the first line of
@@ -38,7 +59,9 @@ pub struct GitlabArgs {
         long,
         global = true,
         requires = "gitlab",
-        conflicts_with = "password_stdin"
+        conflicts_with = "password_stdin",
+        help_heading = "GitLab",
+        hide_short_help = true
     )]
     pub gitlab_token_stdin: bool,
 }
@@ -47,10 +70,19 @@ pub struct GitlabArgs {
 /// accepts them after it.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Registry: `host[:port]` (https assumed) or `http(s)://host[:port]`. Also spelled `-reg`.
+    /// The registry: host[:port] or a URL (-reg).
+    ///
+    /// `host[:port]` (https assumed), `http(s)://host[:port]`, or a name from the configuration
+    /// file. Also spelled `-reg`.
     ///
     /// Example: `--registry registry.example.com:5000`, `-reg http://127.0.0.1:5000`.
-    #[arg(long, env = "REGISTRY", global = true, value_name = "REGISTRY")]
+    #[arg(
+        long,
+        env = "REGISTRY",
+        global = true,
+        value_name = "REGISTRY",
+        help_heading = "Registry"
+    )]
     pub registry: Option<String>,
 
     /// User to log in as (Basic, Digest or token authentication, as the registry asks). Without
@@ -62,7 +94,9 @@ pub struct GlobalArgs {
         long,
         env = "REGISTRY_USER",
         global = true,
-        value_name = "USER"
+        value_name = "USER",
+        help_heading = "Registry",
+        hide_short_help = true
     )]
     pub user: Option<String>,
 
@@ -75,7 +109,9 @@ pub struct GlobalArgs {
         env = "REGISTRY_PASSWORD",
         global = true,
         hide_env_values = true,
-        value_name = "PASSWORD"
+        value_name = "PASSWORD",
+        help_heading = "Registry",
+        hide_short_help = true
     )]
     pub password: Option<String>,
 
@@ -87,7 +123,9 @@ pub struct GlobalArgs {
         env = "REGISTRY_USE_DIGEST_AUTH",
         global = true,
         value_name = "BOOL",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = "Registry",
+        hide_short_help = true
     )]
     pub digest_auth: Option<String>,
 
@@ -95,7 +133,7 @@ pub struct GlobalArgs {
     ///
     /// Example: `echo "$TOKEN" | regsweep -u ci-cleaner --password-stdin list-repo-names`.
     /// (Given with --password on the command line it is an error; over REGISTRY_PASSWORD it wins.)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Registry", hide_short_help = true)]
     pub password_stdin: bool,
 
     /// Where the service's state is: a PostgreSQL URL shared by the service's replicas and by
@@ -104,13 +142,26 @@ pub struct GlobalArgs {
     /// from --store-password-file, or PGPASSWORD.
     ///
     /// Example: `--store postgres://regsweep@db.example.com/regsweep`.
-    #[arg(long, env = "REGSWEEP_STORE", global = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "REGSWEEP_STORE",
+        global = true,
+        value_name = "URL",
+        help_heading = "Cache and store",
+        hide_short_help = true
+    )]
     pub store: Option<String>,
 
     /// A file holding the store's password (its first line).
     ///
     /// Example: `--store-password-file /etc/regsweep/pg-password`.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Cache and store",
+        hide_short_help = true
+    )]
     pub store_password_file: Option<PathBuf>,
 
     #[command(flatten)]
@@ -119,13 +170,27 @@ pub struct GlobalArgs {
     /// Client certificate (PEM); it may include the key. Also spelled `-cert`.
     ///
     /// Example: `-cert /etc/regsweep/client.pem`.
-    #[arg(long, env = "REGISTRY_CLIENT_CERT", global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        env = "REGISTRY_CLIENT_CERT",
+        global = true,
+        value_name = "FILE",
+        help_heading = "TLS",
+        hide_short_help = true
+    )]
     pub client_cert: Option<PathBuf>,
 
     /// Key of the client certificate (PEM). Also spelled `-key`.
     ///
     /// Example: `-cert client.crt -key client.key`.
-    #[arg(long, env = "REGISTRY_CLIENT_KEY", global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        env = "REGISTRY_CLIENT_KEY",
+        global = true,
+        value_name = "FILE",
+        help_heading = "TLS",
+        hide_short_help = true
+    )]
     pub client_key: Option<PathBuf>,
 
     /// Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is
@@ -137,14 +202,16 @@ pub struct GlobalArgs {
         long,
         env = "REQUESTS_CA_BUNDLE",
         global = true,
-        value_name = "CA_BUNDLE|None"
+        value_name = "CA_BUNDLE|None",
+        help_heading = "TLS",
+        hide_short_help = true
     )]
     pub verify: Option<String>,
 
     /// Do not verify the registry's TLS certificate (same as `--verify None`); a warning says so.
     ///
     /// Example: `--insecure` for a test registry with a self-signed certificate.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "TLS", hide_short_help = true)]
     pub insecure: bool,
 
     /// Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`)
@@ -156,34 +223,52 @@ pub struct GlobalArgs {
         long,
         env = "DOCKER_UTIL_CACHEFILE",
         global = true,
-        value_name = "FILE|None"
+        value_name = "FILE|None",
+        help_heading = "Cache and store",
+        hide_short_help = true
     )]
     pub cache: Option<String>,
 
     /// Disable the cache: read the registry live and write nothing (same as `-c None`).
     ///
     /// Example: `regsweep --no-cache list-tag-names app`.
-    #[arg(long, global = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Cache and store",
+        hide_short_help = true
+    )]
     pub no_cache: bool,
 
     /// Reload everything from the registry and rewrite the cache.
     ///
     /// Example: `regsweep --refresh list-repo-names` after pushing images.
-    #[arg(long, global = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Cache and store",
+        hide_short_help = true
+    )]
     pub refresh: bool,
 
     /// Print the number of listed items after the list, under a dashed line (not with JSON, whose
     /// array has a length).
     ///
     /// Example: `regsweep --count list-tag-names app`.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Output", hide_short_help = true)]
     pub count: bool,
 
-    /// Leave out digests shared with unselected repositories instead of failing (for the query and
-    /// remove commands of later releases; accepted everywhere for dregutil's scripts).
+    /// Leave out digests other repositories tag.
+    ///
+    /// Leave out digests shared with unselected repositories instead of failing (exit code 7).
     ///
     /// Example: `--no-raise-intersecting-repo`.
-    #[arg(long, global = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Selection",
+        hide_short_help = true
+    )]
     pub no_raise_intersecting_repo: bool,
 
     /// Read digests with GET instead of HEAD (needed by Nexus). Without it, GET is still used where
@@ -194,7 +279,8 @@ pub struct GlobalArgs {
         long,
         env = "DOCKER_UTIL_GET_MANIFEST",
         global = true,
-        value_parser = clap::builder::FalseyValueParser::new()
+        value_parser = clap::builder::FalseyValueParser::new(),
+        help_heading = "Registry", hide_short_help = true
     )]
     pub use_get_manifest: bool,
 
@@ -202,7 +288,15 @@ pub struct GlobalArgs {
     /// [default: warning; info for `serve`, which logs one line per request].
     ///
     /// Example: `-l debug` to see every request and its status (never credentials).
-    #[arg(short = 'l', long, value_enum, ignore_case = true, global = true)]
+    #[arg(
+        short = 'l',
+        long,
+        value_enum,
+        ignore_case = true,
+        global = true,
+        help_heading = "Output",
+        hide_short_help = true
+    )]
     pub log_level: Option<LogLevel>,
 
     /// How many requests may be in flight at once, 1 to 256. Without it regsweep finds the
@@ -214,7 +308,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         value_name = "N",
-        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY))
+        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY)),
+        help_heading = "Registry", hide_short_help = true
     )]
     pub concurrency: Option<u16>,
 
@@ -222,27 +317,33 @@ pub struct GlobalArgs {
     /// plain, json, or a template of the JSON fields, one line per row.
     ///
     /// Example: `--format json | jq '.[].digest'`, `--format '{{repository}}:{{tag}} {{digest}}'`.
-    #[arg(long, default_value = "auto", global = true, value_parser = parse_format, value_name = "FORMAT")]
+    #[arg(long, default_value = "auto", global = true, value_parser = parse_format, value_name = "FORMAT", help_heading = "Output", hide_short_help = true)]
     pub format: Format,
 
     /// Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto
     /// (on a terminal, unless NO_COLOR is set), always or never.
     ///
     /// Example: `--color never`.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN", help_heading = "Output", hide_short_help = true)]
     pub color: ColorChoice,
 
     /// Say how long each phase took (refresh, details, re-check, journal, deletes) on stderr. (-v is
     /// dregutil's --verify.)
     ///
     /// Example: `--verbose remove-tags -r app -t '<1.4' --dry-run`.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Output", hide_short_help = true)]
     pub verbose: bool,
 
     /// Silence the progress bar and notes on stderr (warnings and errors are still shown).
     ///
     /// Example: `regsweep -q list-repo-names` in cron jobs.
-    #[arg(short = 'q', long, global = true)]
+    #[arg(
+        short = 'q',
+        long,
+        global = true,
+        help_heading = "Output",
+        hide_short_help = true
+    )]
     pub quiet: bool,
 }
 

@@ -20,7 +20,7 @@ pub fn command() -> clap::Command {
 
 /// The command line laid out for `width` columns (man pages use a fixed one).
 pub fn command_for(width: usize) -> clap::Command {
-    reflowed(Cli::command().term_width(width), width)
+    reflowed(super::offered::offered(Cli::command()), width)
 }
 
 fn reflowed(mut cmd: clap::Command, width: usize) -> clap::Command {
@@ -190,7 +190,9 @@ mod tests {
         }
         for width in [80, 160] {
             let mut all = Vec::new();
-            walk(&command_for(width), &mut all);
+            let mut root = command_for(width);
+            root.build();
+            walk(&root, &mut all);
             for cmd in &all {
                 let help = cmd.clone().render_long_help().to_string();
                 let lines: Vec<&str> = help.lines().collect();

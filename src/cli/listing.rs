@@ -6,6 +6,8 @@ use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
 pub struct ListRepoNamesArgs {
+    /// Only repositories whose name matches this regex.
+    ///
     /// Only list repositories whose name matches this regular expression (searched anywhere in the
     /// name; anchor with `^` and `$`).
     ///
@@ -22,6 +24,8 @@ pub struct ListTagNamesArgs {
     #[arg(value_name = "REPO")]
     pub repo: Vec<String>,
 
+    /// Also list signatures', SBOMs' and attestations' tags.
+    ///
     /// Also list the tags of signatures, SBOMs and attestations (`sha256-<hex>.sig`, `.att`,
     /// `.sbom`, and the referrers tag schema's `sha256-<hex>`), which are otherwise shown only as
     /// counts beside their image with --long.
@@ -42,6 +46,8 @@ pub struct ListTagNamesArgs {
     #[arg(long)]
     pub image_names: bool,
 
+    /// Also show digest, size, age and platforms.
+    ///
     /// Also show each image's digest, size, created time, age and platforms (read once per digest
     /// and cached).
     ///
@@ -49,11 +55,13 @@ pub struct ListTagNamesArgs {
     #[arg(long)]
     pub long: bool,
 
-    /// Order of the tags: by version within each repository (the default), by name, or across all
+    /// Order of the tags: version, name, size, created.
+    ///
+    /// By version within each repository (the default), by name, or across all
     /// repositories by size (largest first) or created time (newest first).
     ///
     /// Example: `list-tag-names --long --sort size | head`.
-    #[arg(long, value_enum, default_value_t = TagSort::Version)]
+    #[arg(long, value_enum, default_value_t = TagSort::Version, hide_possible_values = true)]
     pub sort: TagSort,
 }
 
@@ -73,10 +81,12 @@ pub struct UsageArgs {
     #[arg(value_name = "REPO")]
     pub repo: Vec<String>,
 
-    /// Order of the repositories: by size (largest first), name, or number of tags.
+    /// Order of the repositories: size, name, tags.
+    ///
+    /// By size (largest first), name, or number of tags.
     ///
     /// Example: `usage --sort tags`.
-    #[arg(long, value_enum, default_value_t = UsageSort::Size)]
+    #[arg(long, value_enum, default_value_t = UsageSort::Size, hide_possible_values = true)]
     pub sort: UsageSort,
 
     /// Also list every tag with its image size.
@@ -94,7 +104,9 @@ pub struct OutdatedArgs {
     #[arg(value_name = "IMAGE", required_unless_present = "from")]
     pub images: Vec<String>,
 
-    /// Also read references from a file (`-` for standard input): one per line, or the `image:`
+    /// Also read references from a file (`-`: stdin).
+    ///
+    /// One per line, or the `image:`
     /// values of a Docker Compose or Kubernetes YAML file. Lines starting with `#` are skipped.
     ///
     /// Example: `--from docker-compose.yml`.

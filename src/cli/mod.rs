@@ -9,6 +9,7 @@ mod dregutil;
 mod global;
 mod help;
 mod listing;
+mod offered;
 mod policy;
 mod select;
 #[cfg(test)]
@@ -102,6 +103,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List the repositories that hold a tag.
+    ///
     /// List the repositories that hold at least one tag, sorted by name.
     #[command(after_help = "\
 --format template fields: name, tags.
@@ -111,6 +114,8 @@ Examples:
   regsweep -reg registry.example.com list-repo-names '^team-a/' --count")]
     ListRepoNames(ListRepoNamesArgs),
 
+    /// List repositories and their tags.
+    ///
     /// List repositories and their tags, tags in version order (1.2 before 1.10).
     #[command(after_help = "\
 --format template fields: repository, tag, image, digest, media_type, size, created, platforms, attachments.
@@ -121,6 +126,8 @@ Examples:
   regsweep -reg registry.example.com list-tag-names app --image-names")]
     ListTagNames(ListTagNamesArgs),
 
+    /// Show what takes space, per repository.
+    ///
     /// Show what takes space: per repository the tags, manifests, size and disk size, and the
     /// registry's disk size.
     #[command(after_help = "\
@@ -135,6 +142,8 @@ Examples:
   regsweep -reg registry.example.com usage app --tags --format json")]
     Usage(UsageArgs),
 
+    /// Show what removing repositories would delete.
+    ///
     /// Show what removing whole repositories would delete: every digest they tag.
     #[command(after_help = "\
 A digest also tagged in a repository outside the selection is an error (exit code 7), since deleting
@@ -147,27 +156,39 @@ Examples:
   regsweep -reg registry.example.com query-repos -r team-a/web team-a/worker --format json")]
     QueryRepos(QueryReposArgs),
 
+    /// Show what removing tags would delete.
+    ///
     /// Show what removing tags would delete: the digests of the selected tags, checked in reverse.
     #[command(after_help = TAG_SELECTION_HELP)]
     QueryTags(QueryTagsArgs),
 
+    /// Delete whole repositories' manifests.
+    ///
     /// Delete whole repositories' manifests: plan, confirm, re-check live, journal, delete.
     #[command(after_help = REMOVAL_HELP)]
     RemoveRepos(RemoveReposArgs),
 
+    /// Delete the selected tags' manifests.
+    ///
     /// Delete the selected tags' manifests: plan, confirm, re-check live, journal, delete.
     #[command(after_help = REMOVAL_HELP)]
     RemoveTags(RemoveTagsArgs),
 
+    /// Show manifests that lost their tags.
+    ///
     /// Show manifests that lost their tags (overwritten or untagged) and that nothing needs, as far
     /// as regsweep saw them lose their tags; each is checked to be still stored.
     #[command(after_help = UNTAGGED_HELP)]
     QueryUntagged(QueryUntaggedArgs),
 
+    /// Delete manifests that lost their tags.
+    ///
     /// Delete manifests that lost their tags: plan, confirm, re-check live, journal, delete.
     #[command(after_help = UNTAGGED_HELP)]
     RemoveUntagged(RemoveUntaggedArgs),
 
+    /// Put back what a removal deleted.
+    ///
     /// Put back what a removal deleted, from its journal (the newest one by default).
     #[command(after_help = "\
 Every manifest of the journal that is no longer in the registry, whatever its recorded status, is
@@ -181,6 +202,8 @@ Examples:
   regsweep restore ~/.local/share/regsweep/journal/REGISTRY/TIME.json")]
     Restore(RestoreArgs),
 
+    /// Say whether newer versions of images exist.
+    ///
     /// Say whether newer versions of images exist: for each REPO:TAG, the newest version tag of its
     /// family in the same repository.
     #[command(after_help = "\
@@ -196,6 +219,8 @@ Examples:
   regsweep -reg registry.example.com outdated --from docker-compose.yml --format json")]
     Outdated(OutdatedArgs),
 
+    /// What a tag pointed to when.
+    ///
     /// What a tag pointed to when: each digest with the time it began and ended, how (a push, a
     /// delete, a refresh), and its pulls. Recorded by `regsweep serve` from the registry's
     /// notifications and its reads of the registry; no registry answers it.
@@ -210,6 +235,8 @@ Examples:
   regsweep -reg registry.example.com --store postgres://regsweep@db/regsweep history app:1.4")]
     History(HistoryArgs),
 
+    /// Run as a service: a REST API and web pages.
+    ///
     /// Run as a service: the registry's images, tags and sizes as an authenticated REST/HAL API,
     /// kept fresh by periodic reads and the registry's notifications.
     #[command(after_help = "\
@@ -224,6 +251,8 @@ Examples:
   regsweep -reg http://127.0.0.1:5000 serve --no-auth --refresh-interval 10m")]
     Serve(ServeArgs),
 
+    /// Plan and apply retention policies from a file.
+    ///
     /// Retention policies as a file: plan the whole registry's cleanup, review it, apply exactly it.
     #[command(after_help = policy::POLICY_HELP)]
     Policy(PolicyArgs),
@@ -234,6 +263,8 @@ Examples:
     /// Show or clear the cache of the registry.
     Cache(CacheArgs),
 
+    /// Show the configuration and effective settings.
+    ///
     /// Show the configuration file's named registries and the effective settings.
     #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),

@@ -36,7 +36,9 @@ Examples:
 /// `-r REPO...`, as dregutil's query and remove commands take it.
 #[derive(Debug, Args)]
 pub struct RepoSelectionArgs {
-    /// Repositories to select (one or more; `-r` may also be repeated).
+    /// Repositories to select.
+    ///
+    /// One or more; `-r` may also be repeated.
     ///
     /// Example: `-r app worker`.
     #[arg(short = 'r', long = "repo", required = true, num_args = 1.., value_name = "REPO")]
@@ -51,7 +53,10 @@ pub struct RepoSelectionArgs {
 
 /// What a removal does with signatures, SBOMs and attestations.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Referrers")]
 pub struct ReferrerArgs {
+    /// Leave removed images' signatures and SBOMs.
+    ///
     /// Leave the signatures, SBOMs and attestations of removed images in the registry; by default
     /// they go with their image (after it).
     ///
@@ -59,6 +64,8 @@ pub struct ReferrerArgs {
     #[arg(long, conflicts_with = "orphaned_referrers")]
     pub keep_referrers: bool,
 
+    /// Select signatures and SBOMs of gone images.
+    ///
     /// Select instead the signatures, SBOMs and attestations whose image is no longer stored
     /// (cosign's `sha256-<hex>.sig` tags, OCI 1.1 referrers); takes no tag selectors or ages.
     ///
@@ -70,12 +77,14 @@ pub struct ReferrerArgs {
 /// `query-untagged` / `remove-untagged`.
 #[derive(Debug, Args)]
 pub struct UntaggedArgs {
-    /// Repositories to look in; all of them when none is given.
+    /// Repositories to look in (default: all).
     ///
     /// Example: `-r app worker`.
     #[arg(short = 'r', long = "repo", num_args = 1.., value_name = "REPO")]
     pub repo: Vec<String>,
 
+    /// Only manifests untagged longer ago than AGE.
+    ///
     /// Only manifests regsweep saw lose their last tag longer ago than this: a grace period for
     /// deployments that pinned the old digest.
     ///
@@ -83,7 +92,7 @@ pub struct UntaggedArgs {
     #[arg(long, value_name = "AGE")]
     pub older_than: Option<String>,
 
-    /// Leave the signatures, SBOMs and attestations of removed manifests.
+    /// Leave removed manifests' signatures and SBOMs.
     #[arg(long)]
     pub keep_referrers: bool,
 }
@@ -99,27 +108,31 @@ pub struct QueryUntaggedArgs {
 #[derive(Debug, Args)]
 pub struct RemoveUntaggedArgs {
     #[command(flatten)]
-    pub untagged: UntaggedArgs,
-    #[command(flatten)]
     pub confirm: ConfirmArgs,
+    #[command(flatten)]
+    pub untagged: UntaggedArgs,
 }
 
 /// Selection by age and rank, combined with the other selectors as a conjunction.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Age and rank")]
 pub struct RetentionArgs {
-    /// Only images built longer ago than this (by the image's created time; images without one never
-    /// match).
+    /// Only images built longer ago than AGE.
+    ///
+    /// By the image's created time; images without one never match.
     ///
     /// Example: `--older-than 90d` (also `12h`, `2w`, `1w 3d`).
     #[arg(long, value_name = "AGE")]
     pub older_than: Option<String>,
 
-    /// Only images built more recently than this.
+    /// Only images built more recently than AGE.
     ///
     /// Example: `--newer-than 2w`.
     #[arg(long, value_name = "AGE")]
     pub newer_than: Option<String>,
 
+    /// Keep the N newest of them in each repository.
+    ///
     /// In each repository keep the N newest of the selected images; their tags are never removed.
     ///
     /// Example: `--older-than 90d --keep 5`.
@@ -130,12 +143,22 @@ pub struct RetentionArgs {
     )]
     pub keep: Option<u32>,
 
-    /// What "newest" means for --keep: the created time, or the highest version tag.
+    /// What "newest" means for --keep: created, version.
+    ///
+    /// The created time, or the highest version tag.
     ///
     /// Example: `--keep 3 --keep-by version`.
-    #[arg(long, value_enum, default_value_t = KeepBy::Created, requires = "keep")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = KeepBy::Created,
+        requires = "keep",
+        hide_possible_values = true
+    )]
     pub keep_by: KeepBy,
 
+    /// Only tags first seen on their image before DATE.
+    ///
     /// Only tags that regsweep first saw pointing to their image before this date (UTC): the age of
     /// a promotion rather than of a build. Tags regsweep has no record of never match.
     ///
@@ -143,6 +166,8 @@ pub struct RetentionArgs {
     #[arg(long, value_name = "DATE")]
     pub tagged_before: Option<String>,
 
+    /// Only tags whose image was not pulled for AGE.
+    ///
     /// Only tags whose image no pull was seen for this long. Pulls are known from the registry's
     /// notifications to `regsweep serve`; an image never seen pulled counts from when its tag was
     /// first seen, so nothing matches until regsweep has watched for that long.
@@ -161,48 +186,64 @@ pub enum KeepBy {
 /// The selection options of dregutil's `query-tags` and `remove-tags`.
 #[derive(Debug, Args)]
 pub struct TagSelectionArgs {
-    /// Repositories to select tags in (one or more).
+    /// Repositories to select tags in.
+    ///
+    /// One or more; `-r` may also be repeated.
     ///
     /// Example: `-r app worker`.
     #[arg(short = 'r', long = "repo", required = true, num_args = 1.., value_name = "REPO")]
     pub repo: Vec<String>,
 
-    /// Tags to select: exact names or version selectors (see below).
+    /// Tags to select: names or version selectors.
+    ///
+    /// Exact tag names, or version selectors (see below).
     ///
     /// Example: `-t '<1.4' latest`.
     #[arg(short = 't', long, num_args = 0.., value_name = "SELECTOR")]
     pub tags: Vec<String>,
 
-    /// Regular expressions selecting tags, matched from the start of the tag. Also spelled `-re`.
+    /// Regular expressions selecting tags (-re).
+    ///
+    /// Matched from the start of the tag. Also spelled `-re`.
     ///
     /// Example: `-re 'feature-.*' 'pr-[0-9]+$'`.
     #[arg(long, num_args = 0.., value_name = "REGEX")]
     pub regex: Vec<String>,
 
+    /// Leave out digests with a tag matching these.
+    ///
     /// Leave out digests that carry a tag matching these exact names or version selectors.
     ///
     /// Example: `-x latest stable '>=2'`.
     #[arg(short = 'x', long, num_args = 0.., value_name = "SELECTOR")]
     pub exclude: Vec<String>,
 
+    /// Leave out digests with a tag matching (-xre).
+    ///
     /// Leave out digests that carry a tag matching these regular expressions. Also spelled `-xre`.
     ///
     /// Example: `-xre '.*-keep$'`.
     #[arg(long, num_args = 0.., value_name = "REGEX")]
     pub exclude_regex: Vec<String>,
 
+    /// Take a digest's unselected tags with it.
+    ///
     /// Select a digest even when other tags point to it that were not selected; they go with it.
     ///
     /// Example: `-t 1.0 --no-match-all-tags` also takes `stable` if it points to 1.0's digest.
     #[arg(long)]
     pub no_match_all_tags: bool,
 
+    /// Exit 7 where unselected tags hold a digest.
+    ///
     /// Fail (exit code 7) instead of leaving out a digest that unselected tags point to.
     ///
     /// Example: `--raise-intersecting-tag` to learn which tags would hold a digest back.
     #[arg(long)]
     pub raise_intersecting_tag: bool,
 
+    /// Remove the tags, leave their manifests.
+    ///
     /// Remove the selected tags and leave their manifests (and the manifests' other tags): by
     /// DELETE of the tag where the registry supports it, else by moving the tag onto a throwaway
     /// manifest that is then deleted.
@@ -211,6 +252,8 @@ pub struct TagSelectionArgs {
     #[arg(long, conflicts_with = "untag_partial")]
     pub untag_only: bool,
 
+    /// Untag where a digest has unselected tags.
+    ///
     /// Where a selected digest also carries tags that are not selected, remove just the selected
     /// tags instead of leaving the digest out; digests whose every tag is selected are deleted.
     ///
@@ -262,13 +305,15 @@ Examples:
 /// How the user agrees to a removal plan.
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
-    /// Delete without asking (needed when standard input is not a terminal).
+    /// Delete without asking.
+    ///
+    /// Needed when standard input is not a terminal.
     ///
     /// Example: `remove-tags -r app -t '<1.4' --yes` in a cron job.
     #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// Show the plan and delete nothing.
+    /// Show the plan, delete nothing.
     ///
     /// Example: `remove-repos -r old-app --dry-run`.
     #[arg(long, conflicts_with = "yes")]
@@ -278,6 +323,8 @@ pub struct ConfirmArgs {
 /// Whether a query reads what the cache lacks for an exact reclaimable figure.
 #[derive(Debug, Args)]
 pub struct QueryDetailsArgs {
+    /// Read missing sizes, for an exact total.
+    ///
     /// Read the selected images' details (sizes, layers) from the registry first when the cache
     /// lacks them, so the reclaimable space is exact. Without it a query answers from the cache alone
     /// and says when its figure is an estimate.
@@ -306,16 +353,18 @@ pub struct QueryTagsArgs {
 #[derive(Debug, Args)]
 pub struct RemoveReposArgs {
     #[command(flatten)]
-    pub selection: RepoSelectionArgs,
-    #[command(flatten)]
     pub confirm: ConfirmArgs,
+    #[command(flatten)]
+    pub selection: RepoSelectionArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct RemoveTagsArgs {
     #[command(flatten)]
-    pub selection: TagSelectionArgs,
-    /// Delete even when an -x/-xre value matches no tag. Without it, --yes refuses such a run: an
+    pub confirm: ConfirmArgs,
+    /// Delete even when an -x/-xre matches no tag.
+    ///
+    /// Without it, --yes refuses a run where an -x/-xre value matches no tag: an
     /// exclusion that matches nothing protects nothing, and is usually a typo (`-x 1.3.9` where
     /// the tag is `v1.3.9`).
     ///
@@ -323,5 +372,5 @@ pub struct RemoveTagsArgs {
     #[arg(long)]
     pub allow_unmatched: bool,
     #[command(flatten)]
-    pub confirm: ConfirmArgs,
+    pub selection: TagSelectionArgs,
 }

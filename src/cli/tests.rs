@@ -86,6 +86,7 @@ fn suggestions_become_the_hint() {
 #[test]
 fn clap_definitions_are_consistent() {
     Cli::command().debug_assert();
+    command_for(80).debug_assert();
 }
 
 #[test]
@@ -151,4 +152,98 @@ fn dregutil_global_options_parse() {
     };
     assert_eq!(args.repo, ["app"]);
     assert!(args.reverse_sort && args.image_names);
+}
+
+/// Every command's `-h` fits one screen at 80 columns: its own options and examples; the rest is in
+/// `--help`.
+#[test]
+fn every_short_help_fits_a_screen() {
+    fn walk(cmd: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+        out.push((path.clone(), cmd.clone()));
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            walk(sub, format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut all = Vec::new();
+    let mut root = command_for(80);
+    root.build();
+    walk(&root, "regsweep".to_owned(), &mut all);
+    for (path, mut cmd) in all {
+        let help = cmd.render_help().to_string();
+        let lines = help.lines().count();
+        assert!(lines <= 50, "`{path} -h` has {lines} lines:\n{help}");
+    }
+}
+
+fn parse_laid_out(args: &[&str]) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches as _;
+    let matches = command_for(100).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+fn long_help(path: &[&str]) -> String {
+    let mut cmd = command_for(100);
+    cmd.build();
+    for name in path {
+        cmd = cmd.find_subcommand(name).unwrap().clone();
+    }
+    cmd.render_long_help().to_string()
+}
+
+/// A command's help offers the options every command takes only where it uses them; those it
+/// ignores still parse (dregutil's scripts give them before any command), and its own options
+/// come first.
+#[test]
+fn a_command_offers_only_the_options_it_uses() {
+    let serve = long_help(&["serve"]);
+    for ignored in ["--count", "--format", "--no-raise-intersecting-repo"] {
+        assert!(!serve.contains(ignored), "serve offers {ignored}");
+    }
+    let journal = long_help(&["journal", "list"]);
+    for ignored in ["--concurrency", "--client-cert", "--refresh", "--store"] {
+        assert!(!journal.contains(ignored), "journal list offers {ignored}");
+    }
+    let list = long_help(&["list-tag-names"]);
+    for used in [
+        "--count",
+        "--concurrency",
+        "--client-cert",
+        "--refresh",
+        "--format",
+    ] {
+        assert!(list.contains(used), "list-tag-names lacks {used}");
+    }
+    assert!(!list.contains("--no-raise-intersecting-repo"));
+    let remove = long_help(&["remove-tags"]);
+    let at = |s: &str| remove.find(s).unwrap_or_else(|| panic!("no {s}"));
+    assert!(at("--yes") < at("--registry") && at("--dry-run") < at("--concurrency"));
+    assert!(at("--no-raise-intersecting-repo") < at("Registry:"));
+    let cli = parse_laid_out(&[
+        "regsweep",
+        "--count",
+        "--format",
+        "json",
+        "serve",
+        "--no-auth",
+    ])
+    .unwrap();
+    assert!(cli.global.count && matches!(cli.command, Command::Serve(_)));
+    let cli = parse_laid_out(&["regsweep", "journal", "list", "--concurrency", "3"]).unwrap();
+    assert_eq!(cli.global.concurrency, Some(3));
+}
+
+#[test]
+fn an_unknown_command_names_the_likeliest_and_an_abbreviation_of_several_is_ambiguous() {
+    let error = |args: &[&str]| one_line_error(&parse_laid_out(args).unwrap_err());
+    let (message, hint) = error(&["regsweep", "remove"]);
+    assert_eq!(
+        message,
+        "'remove' is ambiguous: it begins remove-repos, remove-tags and remove-untagged"
+    );
+    assert!(hint.unwrap().starts_with("name the whole command"));
+    let (message, hint) = error(&["regsweep", "query-tag", "-r", "app"]);
+    assert_eq!(message, "unrecognized command 'query-tag'");
+    assert!(hint.unwrap().starts_with("did you mean 'query-tags'"));
+    let (_, hint) = error(&["regsweep", "cache", "c"]);
+    assert_eq!(hint.unwrap(), "did you mean 'clear'?");
 }
