@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Context;
 use crate::exit::ExitStatus;
 use crate::journal::{self, Status};
-use crate::output::Rows;
+use crate::output::{Column, Rows};
 
 #[derive(Serialize)]
 struct JournalRow {
@@ -45,6 +45,21 @@ impl Rows for Journals {
             "UNKNOWN",
             "FILE",
         ]
+    }
+
+    /// On a narrow terminal the registry goes first (usually the one asked about), then the
+    /// rarer counts; the file shows its name.
+    fn columns(&self) -> Vec<Column> {
+        self.header()
+            .into_iter()
+            .map(|header| match header {
+                "REGISTRY" => Column::of(header).dropped(0),
+                "UNKNOWN" => Column::of(header).dropped(1),
+                "PENDING" => Column::of(header).dropped(2),
+                "COMMAND" => Column::of(header).dropped(3),
+                _ => Column::of(header),
+            })
+            .collect()
     }
 
     fn cells(&self, r: &JournalRow) -> Vec<String> {

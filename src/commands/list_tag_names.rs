@@ -10,7 +10,7 @@ use super::{Context, Want, age, inventory, read_details};
 use crate::exit::ExitStatus;
 use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, TagEntry, is_attachment_tag};
-use crate::output::{Rows, human_bytes, media_type_label, short_digest};
+use crate::output::{Column, Rows, human_bytes, media_type_label, short_digest};
 use crate::settings::{ListTagNamesSettings, TagSort};
 use crate::version::natural_cmp;
 
@@ -184,6 +184,21 @@ impl<'a> Rows for Tags<'a> {
             header.push("TYPE");
         }
         header
+    }
+
+    /// On a narrow terminal the full date goes first (AGE says it), then attachments, platforms
+    /// and the manifest type.
+    fn columns(&self) -> Vec<Column> {
+        self.header()
+            .into_iter()
+            .map(|header| match header {
+                "CREATED" => Column::of(header).dropped(0),
+                "ATTACHED" => Column::of(header).dropped(1),
+                "PLATFORMS" => Column::of(header).dropped(2),
+                "TYPE" => Column::of(header).dropped(3),
+                _ => Column::of(header),
+            })
+            .collect()
     }
 
     fn cells(&self, r: &Row) -> Vec<String> {

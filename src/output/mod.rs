@@ -13,14 +13,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+use comfy_table::Table;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 pub mod escape;
+pub mod table;
 pub mod template;
 
 pub use escape::escape;
+pub use table::Column;
 pub use template::{Template, TemplateError};
 
 /// How listings are written to stdout.
@@ -41,6 +43,12 @@ pub trait Rows {
     fn rows(&self) -> &[Self::Row];
     /// The table's header, one name per cell.
     fn header(&self) -> Vec<&'static str>;
+    /// The table's columns: how each gives way on a narrow terminal (`table`). By default as
+    /// their headers say: digests shorten, paths become file names, sizes and times stay whole,
+    /// names are cut; no column is left out.
+    fn columns(&self) -> Vec<Column> {
+        self.header().into_iter().map(Column::of).collect()
+    }
     fn cells(&self, row: &Self::Row) -> Vec<String>;
     /// One plain line.
     fn plain(&self, row: &Self::Row) -> String;
@@ -71,12 +79,13 @@ pub enum Tone {
 }
 
 impl Tone {
-    fn color(self) -> Option<comfy_table::Color> {
+    /// The row's ANSI colour (SGR foreground code).
+    fn ansi(self) -> Option<u8> {
         match self {
             Self::Plain => None,
-            Self::Delete => Some(comfy_table::Color::Red),
-            Self::Change => Some(comfy_table::Color::Yellow),
-            Self::Keep => Some(comfy_table::Color::Green),
+            Self::Delete => Some(31),
+            Self::Change => Some(33),
+            Self::Keep => Some(32),
         }
     }
 }
@@ -122,45 +131,26 @@ pub fn render_styled<R: Rows>(
         // A header over nothing says nothing: the command says what was not found.
         OutputFormat::Table if rows.rows().is_empty() => write_footer(rows, out),
         OutputFormat::Table => {
-            let mut table = Table::new();
-            // A terminal that reports no usable width (some pseudo-terminals say 0) must not
-            // squeeze every cell into a column of its own.
-            match width {
-                Some(width) if width >= 40 => {
-                    table
-                        .set_width(width)
-                        .set_content_arrangement(ContentArrangement::Dynamic);
-                }
-                _ => {
-                    table.set_content_arrangement(ContentArrangement::Disabled);
-                }
-            }
-            table.load_style(TABLE_STYLE).set_header(rows.header());
-            // Narrow terminals wrap long cells, never a header word.
-            let headers = rows.header();
-            for (column, header) in table.column_iter_mut().zip(&headers) {
-                // The fixed width counts the cell's padding, one space each side.
-                let width = header.split_whitespace().map(str::len).max().unwrap_or(1) + 2;
-                column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                    comfy_table::Width::Fixed(width as u16),
-                ));
-            }
-            if color {
-                table.enforce_styling();
-            } else {
-                table.force_no_tty();
-            }
-            for row in rows.rows() {
-                let cells = rows.cells(row).into_iter().map(|c| {
-                    let cell = comfy_table::Cell::new(escape(&c));
-                    match rows.tone(row).color().filter(|_| color) {
-                        Some(fg) => cell.fg(fg),
-                        None => cell,
-                    }
-                });
-                table.add_row(cells.collect::<Vec<_>>());
-            }
-            writeln!(out, "{table}")?;
+            let cells = rows
+                .rows()
+                .iter()
+                .map(|row| {
+                    rows.cells(row)
+                        .iter()
+                        .map(|c| escape(c).into_owned())
+                        .collect()
+                })
+                .collect();
+            let tones: Vec<Tone> = rows.rows().iter().map(|row| rows.tone(row)).collect();
+            let paint = |row: usize, cell: &str| match tones[row].ansi().filter(|_| color) {
+                Some(code) => format!("\x1b[{code}m{cell}\x1b[0m"),
+                None => cell.to_owned(),
+            };
+            // A terminal that reports no usable width (some pseudo-terminals say 0) gets the
+            // table as wide as it is.
+            let width = width.map(usize::from).filter(|w| *w >= 40);
+            let text = table::layout(&rows.columns(), cells, width, &paint);
+            writeln!(out, "{text}")?;
             write_footer(rows, out)
         }
     }
@@ -191,10 +181,6 @@ pub fn render_template<R: Rows>(
     }
     Ok(())
 }
-
-/// Columns separated by space, the header underlined: quiet enough to read a few hundred rows.
-const TABLE_STYLE: TableStyle =
-    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Which of the standard streams a write found closed.
 #[derive(Debug, Default)]
@@ -379,7 +365,7 @@ impl Printer {
 
     /// A listing on stdout, in the chosen format, tables sized to the terminal.
     pub fn rows<R: Rows>(&self, rows: &R) -> io::Result<()> {
-        let width = Table::new().width();
+        let width = terminal_width();
         let mut out = io::BufWriter::new(io::stdout().lock());
         let written = match &self.template {
             Some(template) => render_template(template, rows, &mut out),
@@ -397,6 +383,16 @@ impl Printer {
         let status = format!("Number of {what}: {n}");
         self.lines([&"-".repeat(status.len()), &status])
     }
+}
+
+/// The width tables fit: the terminal's, or `COLUMNS` when stdout is not one (`watch`, a pager,
+/// `--format table | less`).
+fn terminal_width() -> Option<u16> {
+    Table::new().width().or_else(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok())
+    })
 }
 
 /// A duration for people: `5.8 s`, `120 ms`.

@@ -162,7 +162,13 @@ fn table_and_json_formats() {
         text.lines().next().unwrap().contains("REPOSITORY"),
         "{text}"
     );
-    assert!(text.contains(" app ") && text.contains(" 7"), "{text}");
+    // Names left, numbers right, no trailing padding.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("app ") && l.ends_with(" 7")),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| !l.ends_with(' ')), "{text:?}");
 
     let out = sandbox
         .run(

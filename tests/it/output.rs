@@ -204,16 +204,35 @@ fn visible(text: &str) -> String {
     out
 }
 
-/// The widest table line the terminal shows (table lines start with a space or the header's rule;
-/// notes are prose the terminal wraps, progress bars redraw in place).
-fn widest_line(out: &str) -> (usize, String) {
+/// The lines of the table the terminal shows: from its header (starting with `header`) to the
+/// first line that is not a row (notes are prose the terminal wraps, progress bars redraw in
+/// place).
+fn table_lines(out: &str, header: &str) -> Vec<String> {
     let shown = visible(out);
-    let widest = shown
+    let lines: Vec<&str> = shown
         .split(['\n', '\r'])
-        .filter(|l| l.starts_with([' ', '─']) && !l.contains("[=") && !l.contains("[ "))
-        .max_by_key(|l| l.trim_end().chars().count())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with(header)) else {
+        return Vec::new();
+    };
+    lines[start..]
+        .iter()
+        .take_while(|l| {
+            !l.starts_with("note:") && !l.starts_with("warning:") && !l.ends_with("[y/N] ")
+        })
+        .map(|l| (*l).to_owned())
+        .collect()
+}
+
+/// The widest table line the terminal shows.
+fn widest_line(out: &str) -> (usize, String) {
+    let widest = table_lines(out, "REPOSITORY")
+        .into_iter()
+        .filter(|l| !l.contains("[=") && !l.contains("[ "))
+        .max_by_key(|l| l.chars().count())
         .unwrap_or_default();
-    (widest.trim_end().chars().count(), widest.to_owned())
+    (widest.chars().count(), widest)
 }
 
 /// `regsweep ARGS` in a pseudo-terminal of `columns` columns: everything it wrote, and its exit code.
@@ -267,7 +286,7 @@ fn in_terminal(
 fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
     let registry = TestRegistry::with_sample();
     let url = registry.url();
-    for columns in [80u16, 160] {
+    for columns in [80u16, 120] {
         let sandbox = Sandbox::new();
         // A refresh summarises itself; the table fits the terminal.
         let (out, code) = in_terminal(
@@ -295,9 +314,32 @@ fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
             "a progress bar with counts and a rate: {shown}"
         );
         assert!(
-            shown.contains(" REPOSITORY "),
+            shown.contains("REPOSITORY "),
             "headers never break: {shown}"
         );
+        // No value is split over two lines: each tag's short digest, size and age stand whole
+        // on its row, which ends without padding.
+        let json = sandbox
+            .run(&url, &["--format", "json", "list-tag-names", "--long"])
+            .success();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
+        let table = table_lines(&out, "REPOSITORY");
+        assert_eq!(table.len(), rows.len() + 2, "one line a tag: {table:#?}");
+        for (line, row) in table[2..].iter().zip(&rows) {
+            let hex = &row["digest"].as_str().unwrap()["sha256:".len()..];
+            assert!(line.contains(&hex[..12]), "{columns}: {line:?}");
+            assert!(!line.ends_with(' '), "{line:?}");
+            let size = row["size"].as_u64().unwrap();
+            let shown_size = line
+                .split("  ")
+                .map(str::trim)
+                .find(|c| c.ends_with('B'))
+                .unwrap_or_else(|| panic!("{columns}: no size in {line:?}"));
+            assert!(
+                shown_size.starts_with(|c: char| c.is_ascii_digit()) && size > 0,
+                "{line:?}"
+            );
+        }
 
         // The plan's deletions are red; the prompt asks; no means nothing.
         let plan = ["-reg", &url, "remove-tags", "-r", "app", "-t", "<1.9"];

@@ -1,7 +1,7 @@
 //! What `policy plan` shows and saves: each decided tag with its rule and reason (table, plain, or the
 //! JSON report reviewers and machines read), one tag's explanation, and the plan file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -89,20 +89,34 @@ struct PlanReport<'a> {
 struct Listing<'a> {
     rows: Vec<&'a Decision>,
     json: PlanReport<'a>,
+    /// Rows (by address) that repeat the row above's repository, and its rule for the same
+    /// fate: a table names each once per group.
+    same_repository: HashSet<*const Decision>,
+    same_rule: HashSet<*const Decision>,
 }
 
-impl<'a> Rows for Listing<'a> {
-    type Row = &'a Decision;
-
-    fn rows(&self) -> &[&'a Decision] {
-        &self.rows
+impl<'a> Listing<'a> {
+    fn new(rows: Vec<&'a Decision>, json: PlanReport<'a>) -> Self {
+        let mut same_repository = HashSet::new();
+        let mut same_rule = HashSet::new();
+        for pair in rows.windows(2) {
+            let (above, row) = (pair[0], pair[1]);
+            if above.repository == row.repository {
+                same_repository.insert(std::ptr::from_ref(row));
+                if above.fate == row.fate && above.rule == row.rule {
+                    same_rule.insert(std::ptr::from_ref(row));
+                }
+            }
+        }
+        Self {
+            rows,
+            json,
+            same_repository,
+            same_rule,
+        }
     }
 
-    fn header(&self) -> Vec<&'static str> {
-        vec!["REPOSITORY", "TAG", "DIGEST", "FATE", "RULE", "WHY"]
-    }
-
-    fn cells(&self, d: &&'a Decision) -> Vec<String> {
+    fn full_cells(d: &Decision) -> Vec<String> {
         vec![
             d.repository.clone(),
             if d.tag.is_empty() {
@@ -116,9 +130,35 @@ impl<'a> Rows for Listing<'a> {
             d.reason.clone(),
         ]
     }
+}
 
+impl<'a> Rows for Listing<'a> {
+    type Row = &'a Decision;
+
+    fn rows(&self) -> &[&'a Decision] {
+        &self.rows
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        vec!["REPOSITORY", "TAG", "DIGEST", "FATE", "RULE", "WHY"]
+    }
+
+    /// A table names the repository, and the rule of a run of one fate, once.
+    fn cells(&self, d: &&'a Decision) -> Vec<String> {
+        let mut cells = Self::full_cells(d);
+        let at = std::ptr::from_ref(*d);
+        if self.same_repository.contains(&at) {
+            cells[0].clear();
+        }
+        if self.same_rule.contains(&at) {
+            cells[4].clear();
+        }
+        cells
+    }
+
+    /// A line for scripts is whole.
     fn plain(&self, d: &&'a Decision) -> String {
-        self.cells(d).join("  ")
+        Self::full_cells(d).join("  ")
     }
 
     fn footer(&self) -> Vec<String> {
@@ -186,26 +226,54 @@ pub fn show_plan_report(
     }
     let summary = Summary::of(evaluation);
     summary.note(ctx);
-    for (repo, bytes) in frees.iter().filter(|(_, b)| **b > 0) {
-        ctx.printer
-            .note(&format!("  {repo}: frees {}", human_bytes(*bytes)));
+    if let Some(line) = frees_line(&frees) {
+        ctx.printer.note(&line);
     }
-    ctx.printer.rows(&Listing {
-        json: PlanReport {
+    ctx.printer.rows(&Listing::new(
+        rows.clone(),
+        PlanReport {
             policy: &policy.path,
             registry: ctx.registry()?.to_string(),
             evaluated_at: evaluation.now,
             summary,
             reclaimable: reclaim,
             repositories,
-            decisions: rows.clone(),
+            decisions: rows,
             unmatched_protections: policy.unmatched(inventory),
             plan: &evaluation.plan,
         },
-        rows,
-    })?;
+    ))?;
     note_reclaim(&ctx.printer, reclaim);
     Ok(())
+}
+
+/// What the plan frees by repository, as one line: the total, and the largest few.
+fn frees_line(frees: &BTreeMap<String, u64>) -> Option<String> {
+    let mut freeing: Vec<(&String, u64)> = frees
+        .iter()
+        .filter(|(_, b)| **b > 0)
+        .map(|(r, b)| (r, *b))
+        .collect();
+    if freeing.is_empty() {
+        return None;
+    }
+    freeing.sort_by_key(|(r, b)| (std::cmp::Reverse(*b), *r));
+    let total: u64 = freeing.iter().map(|(_, b)| b).sum();
+    let largest: Vec<String> = freeing
+        .iter()
+        .take(3)
+        .map(|(r, b)| format!("{r} {}", human_bytes(*b)))
+        .collect();
+    let more = match freeing.len() {
+        n if n > 3 => format!(", {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(format!(
+        "frees {} in {} ({}{more})",
+        human_bytes(total),
+        crate::output::plural_count(freeing.len(), "repository", "repositories"),
+        largest.join(", ")
+    ))
 }
 
 fn fate_order(fate: Fate) -> u8 {
