@@ -105,31 +105,40 @@ pub fn list(ctx: &Context) -> anyhow::Result<ExitStatus> {
             }
         }
     };
-    let mut rows = Vec::new();
+    let mut paths = Vec::new();
     for dir in dirs {
-        for path in journal::list(&dir)? {
-            let journal = journal::load(&path)?;
-            let count = |status| {
-                journal
-                    .entries
-                    .iter()
-                    .filter(|e| e.status == status)
-                    .count()
-            };
-            rows.push(JournalRow {
-                path: path.display().to_string(),
-                created_at: crate::output::timestamp(journal.created_at),
-                registry: journal.registry.clone(),
-                command: journal.command.clone(),
-                manifests: journal.entries.len(),
-                tags: journal.entries.iter().map(|e| e.tags.len()).sum(),
-                deleted: count(Status::Deleted),
-                pending: count(Status::Pending),
-                failed: count(Status::Failed),
-                unknown: count(Status::Unknown),
-            });
-        }
+        paths.extend(journal::list(&dir)?);
     }
+    // Each journal holds its manifests' bytes: many large ones take seconds to read.
+    let progress = ctx.printer.progress("journals");
+    progress.set_message("reading journals");
+    progress.set_length(paths.len() as u64);
+    let mut rows = Vec::new();
+    for path in paths {
+        progress.inc(1);
+        let journal = journal::load(&path);
+        let journal = journal.inspect_err(|_| progress.finish_and_clear())?;
+        let count = |status| {
+            journal
+                .entries
+                .iter()
+                .filter(|e| e.status == status)
+                .count()
+        };
+        rows.push(JournalRow {
+            path: path.display().to_string(),
+            created_at: crate::output::timestamp(journal.created_at),
+            registry: journal.registry.clone(),
+            command: journal.command.clone(),
+            manifests: journal.entries.len(),
+            tags: journal.entries.iter().map(|e| e.tags.len()).sum(),
+            deleted: count(Status::Deleted),
+            pending: count(Status::Pending),
+            failed: count(Status::Failed),
+            unknown: count(Status::Unknown),
+        });
+    }
+    progress.finish_and_clear();
     ctx.printer.rows(&Journals(rows))?;
     Ok(ExitStatus::Success)
 }

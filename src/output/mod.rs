@@ -207,6 +207,57 @@ pub struct Printer {
     verbose: bool,
     /// Streams found closed, shared by the printer's clones.
     closed: Arc<Closed>,
+    /// The progress line last started, which messages are written around.
+    active: Arc<std::sync::Mutex<Option<ProgressBar>>>,
+}
+
+fn lock_active(
+    active: &std::sync::Mutex<Option<ProgressBar>>,
+) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+    active
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A progress line: the phase, then, once its total is known, a bar, the count done of the total,
+/// the rate rounded (`153/s`) and the time so far. Before the total is known, no bar (a bar at
+/// `0/0` reads as done).
+fn progress_style(unit: &str) -> ProgressStyle {
+    let unit = unit.to_owned();
+    ProgressStyle::with_template("{spinner} {prefix}{msg}{progress}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key(
+            "progress",
+            move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let elapsed = match state.elapsed().as_secs() {
+                    s if s < 60 => format!("{s} s"),
+                    s => format!("{}m {:02}s", s / 60, s % 60),
+                };
+                let total = state.len().unwrap_or(0);
+                if total == 0 {
+                    let _ = write!(w, " ({elapsed})");
+                    return;
+                }
+                let done = state.pos().min(total);
+                let filled = usize::try_from(done * 30 / total).unwrap_or(30);
+                let bar = match filled {
+                    30 => "=".repeat(30),
+                    n => format!("{}>{}", "=".repeat(n), " ".repeat(29 - n)),
+                };
+                let rate = state.per_sec();
+                let rate = if rate.is_finite() && rate >= 1.0 {
+                    format!("{}/s, ", count(rate.round() as usize))
+                } else {
+                    String::new()
+                };
+                let _ = write!(
+                    w,
+                    " [{bar}] {}/{} {unit} ({rate}{elapsed})",
+                    count(usize::try_from(done).unwrap_or(usize::MAX)),
+                    count(usize::try_from(total).unwrap_or(usize::MAX)),
+                );
+            },
+        )
 }
 
 impl Printer {
@@ -219,6 +270,7 @@ impl Printer {
             color: (false, false),
             verbose: false,
             closed: Arc::default(),
+            active: Arc::default(),
         }
     }
 
@@ -233,9 +285,18 @@ impl Printer {
         }
     }
 
-    /// A line (or, without a line break, a prompt) on stderr; a failed write is remembered.
+    /// A line (or, without a line break, a prompt) on stderr; a failed write is remembered. A
+    /// progress line being drawn is cleared first and drawn again below, so the message stands on
+    /// its own line.
     fn to_stderr(&self, text: std::fmt::Arguments) {
-        if !to_stderr(text) {
+        let bar = lock_active(&self.active)
+            .clone()
+            .filter(|b| !b.is_finished() && !b.is_hidden());
+        let written = match bar {
+            Some(bar) => bar.suspend(|| to_stderr(text)),
+            None => to_stderr(text),
+        };
+        if !written {
             self.closed.stderr.store(true, Ordering::SeqCst);
         }
     }
@@ -330,15 +391,13 @@ impl Printer {
         if self.quiet || !io::stderr().is_terminal() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(&format!(
-            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, \
-             {{elapsed}})"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
+        // A phase given up (Ctrl-C drops its future) takes its line with it: what is said next
+        // starts a line of its own.
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+            .with_finish(indicatif::ProgressFinish::AndClear);
+        bar.set_style(progress_style(unit));
         bar.enable_steady_tick(Duration::from_millis(120));
+        *lock_active(&self.active) = Some(bar.clone());
         bar
     }
 

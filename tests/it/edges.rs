@@ -254,6 +254,75 @@ fn ctrl_c_twice_with_deletes_carried_out_but_unanswered_reports_what_the_registr
     );
 }
 
+/// In a terminal, the first Ctrl-C during the deletes says what it waits for on a line of its
+/// own: not glued to the progress line, and not drawn over by its next tick.
+#[test]
+fn ctrl_c_during_the_deletes_in_a_terminal_says_so_on_a_line_of_its_own() {
+    let registry = TestRegistry::start();
+    registry.seeder().bulk("held", 1, 4, 3);
+    let release = Arc::new(AtomicBool::new(false));
+    let proxy = {
+        let release = release.clone();
+        Scripted::fault_proxy(
+            &registry.url(),
+            |_| None,
+            move |req, reply| {
+                if req.method == "DELETE" {
+                    hold_until(&release, Duration::from_secs(30));
+                }
+                reply
+            },
+        )
+    };
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    sandbox.run(&url, &["list-repo-names"]).success();
+    let mut cmd = sandbox.std_cmd();
+    cmd.args([
+        "-reg",
+        &url,
+        "--concurrency",
+        "2",
+        "remove-repos",
+        "-r",
+        "held-000",
+        "--yes",
+    ])
+    .env("TERM", "xterm-256color");
+    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    let deletes = || {
+        let requests = proxy.requests();
+        requests.iter().filter(|r| r.method == "DELETE").count()
+    };
+    assert!(
+        eventually(Duration::from_secs(20), || deletes() >= 2),
+        "no DELETE reached the registry"
+    );
+    // Let the progress line tick, then interrupt.
+    std::thread::sleep(Duration::from_millis(400));
+    session.send_control('c').unwrap();
+    let drawn = session.exp_string("stopping: waiting for").unwrap();
+    let drawn = drawn.trim_end_matches(' ');
+    assert!(
+        drawn.ends_with(['\n', '\r'])
+            || drawn.ends_with("\u{1b}[2K")
+            || drawn.ends_with("\u{1b}[1G"),
+        "glued to the progress line: {drawn:?}"
+    );
+    // The message's line ends before anything is drawn again.
+    let rest = session
+        .exp_string("regsweep restore` checks every manifest)")
+        .unwrap();
+    assert!(!rest.contains('\r'), "drawn over: {rest:?}");
+    release.store(true, Ordering::SeqCst);
+    session.exp_eof().unwrap();
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+}
+
 #[test]
 fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
     let registry = TestRegistry::start();
@@ -311,8 +380,37 @@ fn ctrl_c_before_deleting_begins_says_nothing_was_deleted() {
         "{status:?}"
     );
 
-    // During the live re-check, with --yes.
+    // During the live re-check, in a terminal: the re-check shows itself, and the message after
+    // Ctrl-C starts a line of its own, not glued to (or drawn over by) the progress line.
     slow.store(true, Ordering::SeqCst);
+    let mut cmd = sandbox.std_cmd();
+    cmd.args(["-reg", &url, "remove-tags", "-r", "app", "-t", "1.0"])
+        .env("TERM", "xterm-256color");
+    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    session.exp_string("[y/N] ").unwrap();
+    session.send_line("y").unwrap();
+    session.exp_string("re-checking the plan").unwrap();
+    session.send_control('c').unwrap();
+    let said = session.exp_eof().unwrap();
+    let at = said
+        .find("regsweep: ")
+        .unwrap_or_else(|| panic!("no error line: {said:?}"));
+    let drawn = said[..at].trim_end_matches(' ');
+    assert!(
+        drawn.is_empty() || drawn.ends_with(['\n', '\r']) || drawn.ends_with("\u{1b}[2K"),
+        "glued to what was drawn before: {said:?}"
+    );
+    assert!(
+        said[at..].contains("interrupted before deleting began; nothing was deleted"),
+        "{said:?}"
+    );
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+
+    // During the live re-check, with --yes.
     let listed_before = proxy.requests().len();
     let mut child = sandbox.spawn(&[
         "-reg",

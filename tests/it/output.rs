@@ -313,6 +313,12 @@ fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
             shown.contains(" tags (") && shown.contains("/s, "),
             "a progress bar with counts and a rate: {shown}"
         );
+        // The bar starts empty, never full at 0/0, and its rate is a whole number.
+        let fractional_rate = regex::Regex::new(r"\d\.\d+/s").unwrap();
+        assert!(
+            !shown.contains(" 0/0 ") && !fractional_rate.is_match(&shown),
+            "{shown}"
+        );
         assert!(
             shown.contains("REPOSITORY "),
             "headers never break: {shown}"

@@ -138,8 +138,8 @@ pub async fn delete_all(
         ctx.printer.clone(),
     ));
     let progress = ctx.printer.progress("manifests");
-    progress.set_length(journal.entries.len() as u64);
     progress.set_message("deleting");
+    progress.set_length(journal.entries.len() as u64);
     let mut fatal = None;
     let mut aborted = false;
     let started = std::time::Instant::now();

@@ -455,14 +455,18 @@ impl Recheck<'_> {
         } else {
             Scope::All
         };
+        let progress = ctx.printer.progress("tags");
+        progress.set_prefix("re-checking the plan: ");
+        progress.set_message("reading the registry");
         let fresh = refresh(
             client,
             scope.map_or(whole, Scope::Only),
             Some(cached),
-            &ProgressBar::hidden(),
+            &progress,
         )
-        .await
-        .context("re-reading the selected repositories before deleting")?;
+        .await;
+        progress.finish_and_clear();
+        let fresh = fresh.context("re-reading the selected repositories before deleting")?;
         for line in &fresh.skipped {
             self.ctx.printer.warn(line);
         }
