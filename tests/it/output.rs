@@ -286,6 +286,7 @@ fn in_terminal(
 fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
     let registry = TestRegistry::with_sample();
     let url = registry.url();
+    let fractional_rate = regex::Regex::new(r"\d\.\d+/s").unwrap();
     for columns in [80u16, 120] {
         let sandbox = Sandbox::new();
         // A refresh summarises itself; the table fits the terminal.
@@ -314,7 +315,6 @@ fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
             "a progress bar with counts and a rate: {shown}"
         );
         // The bar starts empty, never full at 0/0, and its rate is a whole number.
-        let fractional_rate = regex::Regex::new(r"\d\.\d+/s").unwrap();
         assert!(
             !shown.contains(" 0/0 ") && !fractional_rate.is_match(&shown),
             "{shown}"
