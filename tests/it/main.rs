@@ -6,6 +6,7 @@ mod common;
 
 mod auth;
 mod cache;
+mod demo;
 mod details;
 mod edges;
 mod errors;
