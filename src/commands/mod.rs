@@ -28,6 +28,7 @@ use crate::details::{ensure_details, requests_needed};
 use crate::exit::UsageError;
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
+pub use crate::output::{age, human_duration};
 use crate::refresh::{Scope, refresh};
 use crate::registry::{Client, ConfigError, RegistryAddress};
 use crate::select::{Plan, Reclaim, plan_blobs, reclaimable};
@@ -454,31 +455,9 @@ fn note_age(refreshed_at: Timestamp, registry: &str, ctx: &Context) {
     }
 }
 
-/// How old something dated `then` is: `3 days`; a date in the future (a skewed build clock) says
-/// so, `2 hours ahead`, rather than passing for new.
-pub fn age(then: Timestamp) -> String {
-    let seconds = Timestamp::now().as_second() - then.as_second();
-    if seconds < 0 {
-        format!("{} ahead", human_duration(-seconds))
-    } else {
-        human_duration(seconds)
-    }
-}
-
 /// Seconds since `then` (zero for a time in the future).
 pub fn age_seconds(then: Timestamp) -> i64 {
     (Timestamp::now().as_second() - then.as_second()).max(0)
-}
-
-/// "3 days", "5 hours", "1 minute", "0 seconds": the largest whole unit.
-pub fn human_duration(seconds: i64) -> String {
-    let (n, unit) = match seconds {
-        s if s >= 86_400 => (s / 86_400, "day"),
-        s if s >= 3_600 => (s / 3_600, "hour"),
-        s if s >= 60 => (s / 60, "minute"),
-        s => (s, "second"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

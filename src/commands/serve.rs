@@ -93,14 +93,42 @@ pub async fn run(
         listen,
         login,
         events_secret,
+        trusted_proxies: file.trusted_proxies.clone(),
     };
     let scheduled = file
         .schedule
         .as_ref()
         .map(|schedule| scheduled_policy(ctx, schedule))
         .transpose()?;
-    crate::serve::run(options, keeper, scheduled).await?;
+    crate::serve::run(options, keeper, scheduled)
+        .await
+        .map_err(listen_error)?;
     Ok(ExitStatus::Success)
+}
+
+/// An address the service cannot listen on is the operator's to change: a usage error naming it,
+/// with what to do.
+fn listen_error(err: anyhow::Error) -> anyhow::Error {
+    let Some(listen) = err.downcast_ref::<crate::serve::ListenError>() else {
+        return err;
+    };
+    let address = listen.address;
+    let hint = match listen.source.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "another process listens on port {}; stop it, or choose another address with \
+             --listen (port 0 picks a free one)",
+            address.port()
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose a higher port with --listen".to_owned()
+        }
+        _ => "choose an address of this host with --listen".to_owned(),
+    };
+    let reason = match listen.source.kind() {
+        std::io::ErrorKind::AddrInUse => "the address is already in use".to_owned(),
+        _ => listen.source.to_string(),
+    };
+    UsageError::with_hint(format!("cannot listen on {address}: {reason}"), hint).into()
 }
 
 /// A new PostgreSQL store starts from this host's cache of the registry, when it has one, rather

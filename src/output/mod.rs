@@ -14,16 +14,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use comfy_table::Table;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
+
+use progress::{lock_active, progress_style};
 use serde::Serialize;
 
 pub mod escape;
+mod progress;
 pub mod table;
 pub mod template;
+pub mod time;
 
 pub use escape::escape;
 pub use table::Column;
 pub use template::{Template, TemplateError};
+pub use time::{age, human_duration, seconds, timestamp};
 
 /// How listings are written to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,55 +214,6 @@ pub struct Printer {
     closed: Arc<Closed>,
     /// The progress line last started, which messages are written around.
     active: Arc<std::sync::Mutex<Option<ProgressBar>>>,
-}
-
-fn lock_active(
-    active: &std::sync::Mutex<Option<ProgressBar>>,
-) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
-    active
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// A progress line: the phase, then, once its total is known, a bar, the count done of the total,
-/// the rate rounded (`153/s`) and the time so far. Before the total is known, no bar (a bar at
-/// `0/0` reads as done).
-fn progress_style(unit: &str) -> ProgressStyle {
-    let unit = unit.to_owned();
-    ProgressStyle::with_template("{spinner} {prefix}{msg}{progress}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner())
-        .with_key(
-            "progress",
-            move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let elapsed = match state.elapsed().as_secs() {
-                    s if s < 60 => format!("{s} s"),
-                    s => format!("{}m {:02}s", s / 60, s % 60),
-                };
-                let total = state.len().unwrap_or(0);
-                if total == 0 {
-                    let _ = write!(w, " ({elapsed})");
-                    return;
-                }
-                let done = state.pos().min(total);
-                let filled = usize::try_from(done * 30 / total).unwrap_or(30);
-                let bar = match filled {
-                    30 => "=".repeat(30),
-                    n => format!("{}>{}", "=".repeat(n), " ".repeat(29 - n)),
-                };
-                let rate = state.per_sec();
-                let rate = if rate.is_finite() && rate >= 1.0 {
-                    format!("{}/s, ", count(rate.round() as usize))
-                } else {
-                    String::new()
-                };
-                let _ = write!(
-                    w,
-                    " [{bar}] {}/{} {unit} ({rate}{elapsed})",
-                    count(usize::try_from(done).unwrap_or(usize::MAX)),
-                    count(usize::try_from(total).unwrap_or(usize::MAX)),
-                );
-            },
-        )
 }
 
 impl Printer {
@@ -452,21 +408,6 @@ fn terminal_width() -> Option<u16> {
             .ok()
             .and_then(|c| c.trim().parse().ok())
     })
-}
-
-/// A duration for people: `5.8 s`, `120 ms`.
-pub fn seconds(elapsed: Duration) -> String {
-    if elapsed < Duration::from_secs(1) {
-        format!("{} ms", elapsed.as_millis())
-    } else {
-        format!("{:.1} s", elapsed.as_secs_f64())
-    }
-}
-
-/// A time for people and scripts alike: RFC 3339 in UTC to the second (`2026-12-05T04:20:49Z`);
-/// the nanoseconds a registry or the clock gives are noise to a reader.
-pub fn timestamp(time: jiff::Timestamp) -> String {
-    time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Counts for people: `10,000`.

@@ -36,7 +36,7 @@ mod usage;
 use serde::Serialize;
 
 pub use left_out::{LeftOut, left_out};
-pub use newer::{Freshness, newest, newest_in};
+pub use newer::{Freshness, Newest, newest, newest_in};
 #[cfg(test)]
 pub use plan::HeldBack;
 pub use plan::{Deletion, Plan, plan};

@@ -153,11 +153,12 @@ pub async fn member(
             let Some(view) = snapshot.repositories[name].tag(tag) else {
                 return error_response(StatusCode::NOT_FOUND, "no such tag in this image");
             };
-            let value = hal::tag(&snapshot.repositories[name], name, tag, view, shape);
+            let repository = &snapshot.repositories[name];
             if html {
-                return page(html::tag(name, tag, &value));
+                let newest = crate::select::newest_in(&repository.repository, tag);
+                return page(html::tag(name, tag, view, &newest));
             }
-            hal_response(value)
+            hal_response(hal::tag(repository, name, tag, view, shape))
         }
     }
 }

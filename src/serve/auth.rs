@@ -100,38 +100,62 @@ impl Auth {
     }
 
     /// Checks `user`'s password, counting failures against `client`; the token on success.
-    #[allow(clippy::result_large_err)] // the error is the answer, made once per refused login
-    async fn log_in(&self, client: IpAddr, user: &str, password: &str) -> Result<String, Response> {
+    async fn log_in(&self, client: IpAddr, user: &str, password: &str) -> Result<String, Refusal> {
         if let Some(wait) = self.blocked_for(client) {
-            let mut response = error_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many failed logins from this address; wait and try again",
-            );
-            let seconds = HeaderValue::from(wait.as_secs().max(1));
-            response.headers_mut().insert(header::RETRY_AFTER, seconds);
-            return Err(response);
+            return Err(Refusal {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: "too many failed logins from this address; wait and try again",
+                retry_after: Some(wait.as_secs().max(1)),
+            });
         }
         match self.ldap.check(user, password).await {
-            Ok(true) => self.issue(user).map_err(|_| {
-                error_response(StatusCode::INTERNAL_SERVER_ERROR, "could not sign a token")
+            Ok(true) => self.issue(user).map_err(|_| Refusal {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: "could not sign a token",
+                retry_after: None,
             }),
             Ok(false) => {
                 self.failed(client);
                 tracing::info!(%client, "login refused");
-                Err(challenge(
-                    StatusCode::UNAUTHORIZED,
-                    "wrong user name or password",
-                    "Basic",
-                ))
+                Err(Refusal {
+                    status: StatusCode::UNAUTHORIZED,
+                    message: "wrong user name or password",
+                    retry_after: None,
+                })
             }
             Err(e) => {
                 tracing::warn!("{e}");
-                Err(error_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the login server cannot be reached; try again later",
-                ))
+                Err(Refusal {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    message: "the login server cannot be reached; try again later",
+                    retry_after: None,
+                })
             }
         }
+    }
+}
+
+/// Why a login was refused: the API answers it as JSON (a 401 with the Basic challenge), the form
+/// shows it on the form again.
+struct Refusal {
+    status: StatusCode,
+    message: &'static str,
+    retry_after: Option<u64>,
+}
+
+impl Refusal {
+    fn api_response(&self) -> Response {
+        let mut response = if self.status == StatusCode::UNAUTHORIZED {
+            challenge(self.status, self.message, "Basic")
+        } else {
+            error_response(self.status, self.message)
+        };
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -188,7 +212,7 @@ pub async fn token(
             "expires_in": auth.lifetime.as_secs(),
         }))
         .into_response(),
-        Err(response) => response,
+        Err(refusal) => refusal.api_response(),
     }
 }
 
@@ -196,42 +220,82 @@ pub async fn token(
 pub struct LoginForm {
     user: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
-/// `GET /login`: a form for browsers.
-pub async fn login_page() -> Html<&'static str> {
-    Html(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in - regsweep\
-         </title></head><body style=\"font-family:system-ui,sans-serif;margin:3rem auto;max-width:\
-         22rem\"><h1>regsweep</h1><form method=\"post\" action=\"/login\"><p><label>User<br><input \
-         name=\"user\" autocomplete=\"username\" required></label></p><p><label>Password<br><input \
-         name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         </p><p><button>Log in</button></p></form></body></html>",
-    )
+#[derive(Deserialize)]
+pub struct NextPage {
+    #[serde(default)]
+    next: String,
 }
 
-/// `POST /login`: the form's credentials; the token as an HttpOnly cookie, then the images.
+/// Where a login may go on to: a path of this service (never another site: `//host`, `/\\host` or
+/// a scheme would make the form an open redirect); the images otherwise.
+fn local_path(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains(['\\', '\r', '\n'])
+        && !next.starts_with("/login");
+    if local { next } else { "/images" }
+}
+
+fn login_page_response(
+    status: StatusCode,
+    error: Option<&str>,
+    next: &str,
+    user: &str,
+) -> Response {
+    let page = super::html::login(error, local_path(next), user);
+    (status, Html(page.into_string())).into_response()
+}
+
+/// `GET /login`: a form for browsers; `?next=` is the page to go on to.
+pub async fn login_page(axum::extract::Query(query): axum::extract::Query<NextPage>) -> Response {
+    login_page_response(StatusCode::OK, None, &query.next, "")
+}
+
+/// `POST /login`: the form's credentials; the token as an HttpOnly cookie (`Secure` when the
+/// browser came over HTTPS), then the page asked for. A refused login shows the form again with
+/// why, answered 401 without a `WWW-Authenticate` challenge (which would raise the browser's own
+/// login dialog over the form).
 pub async fn login_form(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
+    let next = local_path(&form.next);
     let Some(auth) = &state.auth else {
-        return Redirect::to("/images").into_response();
+        return Redirect::to(next).into_response();
     };
     match auth.log_in(client.ip(), &form.user, &form.password).await {
         Ok(token) => {
+            let secure = if state.came_over_https(client.ip(), &headers) {
+                "; Secure"
+            } else {
+                ""
+            };
             let cookie = format!(
-                "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+                "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
                 auth.lifetime.as_secs()
             );
-            let mut response = Redirect::to("/images").into_response();
+            let mut response = Redirect::to(next).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
         }
-        Err(response) => response,
+        Err(refusal) => {
+            let mut response =
+                login_page_response(refusal.status, Some(refusal.message), next, &form.user);
+            if let Some(seconds) = refusal.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
     }
 }
 
@@ -273,7 +337,12 @@ pub async fn require_token(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if browser && reading && bearer(headers).is_none() {
-        return Redirect::to("/login").into_response();
+        let asked = request
+            .uri()
+            .path_and_query()
+            .map_or("/images", |p| p.as_str());
+        let next: String = url::form_urlencoded::byte_serialize(asked.as_bytes()).collect();
+        return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let message = if token.is_some() {
         "the token is invalid or expired; get a new one from POST /auth_token"

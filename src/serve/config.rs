@@ -25,6 +25,11 @@ refresh_interval = "1h"
 # Serve without login. Only allowed on a loopback address; warned about at every start.
 no_auth = false
 
+# This service speaks plain HTTP; put a reverse proxy that ends TLS in front of it when it is
+# reached from elsewhere. Its address here makes the browser login's cookie Secure when it says
+# X-Forwarded-Proto: https.
+trusted_proxies = []
+
 # How long a token from POST /auth_token is valid.
 token_lifetime = "1h"
 
@@ -86,6 +91,10 @@ pub struct ConfigFile {
     pub schedule: Option<ScheduleConfig>,
     #[serde(default)]
     pub store: StoreConfig,
+    /// Reverse proxies (their addresses) whose `X-Forwarded-Proto: https` makes the login cookie
+    /// `Secure`.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `[store]`: a PostgreSQL store instead of the embedded one.

@@ -157,6 +157,7 @@ fn tag_resource(
         "first_seen": view.first_seen,
         "last_pulled": view.last_pulled,
         "attachments": view.attachments,
+        "children": view.children,
     }));
     if let Some(newer) = newer {
         body.insert("newer".into(), newer);

@@ -19,7 +19,7 @@ mod metrics;
 mod shape;
 mod snapshot;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,8 @@ pub struct Options {
     /// The header and value the registry's notifications must carry; `None` with login on refuses
     /// notifications, without login accepts them.
     pub events_secret: Option<(HeaderName, String)>,
+    /// Reverse proxies whose `X-Forwarded-Proto` is believed (TLS ends there).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 pub struct Login {
@@ -67,6 +69,28 @@ pub struct AppState {
     store: Arc<dyn crate::store::Store>,
     /// Wakes the keeper when this service has logged an envelope.
     wake: Notify,
+    trusted_proxies: Vec<IpAddr>,
+}
+
+impl AppState {
+    /// Whether the browser's request came over HTTPS: this service speaks plain HTTP, so only
+    /// through a trusted reverse proxy that says so in `X-Forwarded-Proto`.
+    fn came_over_https(&self, peer: IpAddr, headers: &HeaderMap) -> bool {
+        self.trusted_proxies.contains(&peer)
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+    }
+}
+
+/// The address to listen on cannot be had (in use, not ours, not allowed).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {address}: {source}")]
+pub struct ListenError {
+    pub address: SocketAddr,
+    pub source: std::io::Error,
 }
 
 /// A JSON error body, `{"error": {"status", "message"}}`.
@@ -141,10 +165,14 @@ pub async fn run(
         events_secret: options.events_secret,
         store: keeper.store.clone(),
         wake: Notify::new(),
+        trusted_proxies: options.trusted_proxies,
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
-        .with_context(|| format!("listening on {}", options.listen))?;
+        .map_err(|source| ListenError {
+            address: options.listen,
+            source,
+        })?;
     let address = listener.local_addr()?;
     // On stderr whatever the log level: scripts and tests read the port from it.
     crate::output::to_stderr(format_args!(
@@ -205,9 +233,51 @@ fn router(state: Arc<AppState>) -> Router {
             get(|| async { axum::response::Redirect::to("/images") }),
         )
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "no such resource") })
+        .layer(middleware::from_fn(negotiate))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
+}
+
+/// Answers depend on `Accept` (pages for a browser, JSON for the API), so every one says so in
+/// `Vary`, and an error a browser asked for is a page rather than raw JSON.
+async fn negotiate(request: Request, next: Next) -> Response {
+    let html = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let mut response = next.run(request).await;
+    response.headers_mut().append(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Accept"),
+    );
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !(html
+        && json
+        && (response.status().is_client_error() || response.status().is_server_error()))
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are this service's own, a few hundred bytes.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "something went wrong".to_owned());
+    let page = html::error(parts.status, &message).into_string();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(page))
 }
 
 /// One line per request at info level: method, path (never the query), status, time.

@@ -70,6 +70,16 @@ pub struct TagView {
     pub last_pulled: Option<Timestamp>,
     /// The kinds of the image's signatures, SBOMs and attestations.
     pub attachments: Vec<&'static str>,
+    /// An index's manifests: one per platform.
+    pub children: Vec<ChildView>,
+}
+
+/// A manifest an index references.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChildView {
+    pub digest: String,
+    pub platform: Option<String>,
+    pub size: Option<u64>,
 }
 
 /// What changed in the inventory since the last snapshot.
@@ -235,6 +245,16 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
         first_seen: entry.seen,
         last_pulled: entry.pulled,
         attachments: Vec::new(),
+        children: details
+            .and_then(|d| d.children.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|child| ChildView {
+                digest: child.digest.clone(),
+                platform: child.platform.clone(),
+                size: inventory.manifests.get(&child.digest).and_then(|d| d.size),
+            })
+            .collect(),
     }
 }
 

@@ -17,6 +17,7 @@ mod layers;
 mod list;
 mod outdated;
 mod output;
+mod pages;
 mod policy;
 mod pulp;
 mod query;
