@@ -148,8 +148,8 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
             err.hint()
         } else if cause.is::<UnknownRepository>() {
             Some(UNKNOWN_REPOSITORY.to_owned())
-        } else if cause.is::<PolicyError>() {
-            Some("`regsweep policy --help` describes every key; `regsweep policy init` writes an example".to_owned())
+        } else if let Some(err) = cause.downcast_ref::<PolicyError>() {
+            err.hint()
         } else if let Some(err) = cause.downcast_ref::<UsageError>() {
             err.hint.clone()
         } else if let Some(err) = cause.downcast_ref::<NotAgreed>() {

@@ -74,6 +74,23 @@ pub struct ImageReference {
     pub digest: Option<String>,
 }
 
+/// `[HOST/]REPOSITORY[:TAG][@DIGEST]`, as written.
+impl std::fmt::Display for ImageReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(host) = &self.host {
+            write!(f, "{host}/")?;
+        }
+        write!(f, "{}", self.repository)?;
+        if let Some(tag) = &self.tag {
+            write!(f, ":{tag}")?;
+        }
+        if let Some(digest) = &self.digest {
+            write!(f, "@{digest}")?;
+        }
+        Ok(())
+    }
+}
+
 impl ImageReference {
     /// Reads a reference; `None` when a part breaks the distribution spec's grammar.
     pub fn parse(text: &str) -> Option<Self> {

@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use super::Context;
+use crate::cache::CacheFile;
 use crate::exit::ExitStatus;
 use crate::output::Rows;
+use crate::settings::CacheChoice;
 
 #[derive(Serialize)]
 struct Named {
@@ -103,9 +105,51 @@ pub fn show(ctx: &Context) -> anyhow::Result<ExitStatus> {
             from: o.source.label(),
         })
         .collect();
+    rows.extend(directories(ctx));
     rows.sort_by_key(|e| e.setting);
     ctx.printer.rows(&EffectiveRows(rows))?;
     Ok(ExitStatus::Success)
+}
+
+/// Where this registry's cache and journals are (unless a setting above already says where the
+/// cache is): what an operator looks for after a removal.
+fn directories(ctx: &Context) -> Vec<Effective> {
+    let mut rows = Vec::new();
+    let has = |setting: &str| ctx.settings.origins.iter().any(|o| o.setting == setting);
+    let registry = ctx.registry().ok();
+    if !has("cache") {
+        let (value, from) = match (&ctx.settings.cache, registry) {
+            (CacheChoice::Disabled, _) => ("none (disabled)".to_owned(), "flag"),
+            (CacheChoice::File(path), _) => (path.display().to_string(), "flag"),
+            (CacheChoice::Default, Some(registry)) => (
+                CacheFile::default_for(registry)
+                    .map_or_else(|e| e.to_string(), |f| f.path().display().to_string()),
+                "default",
+            ),
+            (CacheChoice::Default, None) => (
+                dirs::cache_dir().map_or_else(
+                    || "no cache directory".to_owned(),
+                    |d| format!("{} (one file per registry)", d.join("regsweep").display()),
+                ),
+                "default",
+            ),
+        };
+        rows.push(Effective {
+            setting: "cache",
+            value,
+            from,
+        });
+    }
+    let journals = match registry {
+        Some(registry) => crate::journal::dir_for(registry),
+        None => crate::journal::root(),
+    };
+    rows.push(Effective {
+        setting: "journals",
+        value: journals.map_or_else(|e| e.to_string(), |d| d.display().to_string()),
+        from: "default",
+    });
+    rows
 }
 
 fn note_file(ctx: &Context) {

@@ -9,6 +9,7 @@ use super::{Context, Want, inventory};
 use crate::exit::ExitStatus;
 use crate::names::ImageReference;
 use crate::output::{Rows, short_digest};
+use crate::policy::DOCKER_HUB;
 use crate::select::{Freshness, newest};
 use crate::settings::OutdatedSettings;
 
@@ -74,9 +75,18 @@ pub async fn run(ctx: &Context, settings: &OutdatedSettings) -> anyhow::Result<E
         .into_iter()
         .partition(|r| r.host.as_deref().is_none_or(|h| h == here));
     if !others.is_empty() {
+        let mut named: Vec<String> = others.iter().map(ToString::to_string).collect();
+        named.sort();
+        named.dedup();
+        let shown = named.len().min(3);
+        let more = match named.len() - shown {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         ctx.printer.note(&format!(
-            "skipped {} references to other registries than {here}",
-            others.len()
+            "skipped {} of other registries than {here}: {}{more}",
+            crate::output::plural_count(named.len(), "image", "images"),
+            named[..shown].join(", ")
         ));
     }
     let mut repositories: Vec<String> = ours.iter().map(|r| r.repository.clone()).collect();
@@ -129,5 +139,15 @@ fn read_references(path: &Path, ctx: &Context) -> anyhow::Result<Vec<ImageRefere
             path.display()
         ));
     }
-    Ok(references.found.into_iter().map(|(r, _)| r).collect())
+    let yaml = references.yaml;
+    Ok(references
+        .found
+        .into_iter()
+        .map(|(mut reference, _)| {
+            if yaml && reference.host.is_none() {
+                reference.host = Some(DOCKER_HUB.to_owned());
+            }
+            reference
+        })
+        .collect())
 }

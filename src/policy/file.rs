@@ -17,12 +17,41 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A mistake in a policy file: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}: {message}", file.display())]
 pub struct PolicyError {
     pub file: PathBuf,
-    /// 1-based; 0 when the mistake has no place in the file (it could not be read).
+    /// 1-based; 0 when the mistake has no place in the file (it could not be read): the message
+    /// then names the file itself.
     pub line: usize,
     pub message: String,
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}", self.message),
+            line => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl PolicyError {
+    /// What helps, for a policy (a TOML file; the same reading serves lists of images and saved
+    /// plans, which get none): for one that could not be read, how to start one; for a mistake in
+    /// one, where every key is described.
+    pub fn hint(&self) -> Option<String> {
+        if self.file.extension().is_none_or(|e| e != "toml") {
+            return None;
+        }
+        Some(match self.line {
+            0 => format!(
+                "`regsweep policy init --policy {}` writes an example to start from",
+                self.file.display()
+            ),
+            _ => "`regsweep policy --help` describes every key; `regsweep policy init` writes an \
+                  example"
+                .to_owned(),
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]

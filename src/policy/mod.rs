@@ -23,7 +23,7 @@ use regex::Regex;
 
 pub use evaluate::{Decision, Evaluation, Fate, Verdict};
 pub use file::PolicyError;
-pub use references::{read_references, read_text};
+pub use references::{DOCKER_HUB, read_references, read_text};
 
 use crate::names::ImageReference;
 use crate::select::{KeepBy, TagSelector};

@@ -14,6 +14,9 @@ use regex::Regex;
 use super::PolicyError;
 use crate::names::ImageReference;
 
+/// Where docker pulls an image whose name has no registry host.
+pub const DOCKER_HUB: &str = "docker.io";
+
 /// References files may hold at most this many bytes (a compose file is kilobytes).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -22,6 +25,10 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct References {
     pub found: Vec<(ImageReference, usize)>,
     pub skipped: Vec<(String, usize)>,
+    /// Read as compose or Kubernetes YAML, where a name without a registry host (`postgres:16`)
+    /// is Docker Hub's, as docker and the kubelet pull it. (A policy's protection still counts such
+    /// a name as this registry's: protecting too much is the safe mistake.)
+    pub yaml: bool,
 }
 
 /// `image:` values of a YAML file (`.yml`, `.yaml`, or any file with such a line), otherwise one
@@ -34,7 +41,10 @@ pub fn read_references(path: &Path) -> Result<References, PolicyError> {
     });
     let yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml")
         || text.lines().any(|l| IMAGE.is_match(l));
-    let mut references = References::default();
+    let mut references = References {
+        yaml,
+        ..References::default()
+    };
     for (number, line) in text.lines().enumerate() {
         let line_number = number + 1;
         let value = if yaml {
@@ -82,8 +92,8 @@ pub fn read_text(path: &Path) -> Result<String, PolicyError> {
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
     };
-    read.map_err(|e| error(format!("cannot read it: {e}")))?;
-    String::from_utf8(bytes).map_err(|_| error("it is not UTF-8 text".to_owned()))
+    read.map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|_| error(format!("{} is not UTF-8 text", path.display())))
 }
 
 #[cfg(test)]

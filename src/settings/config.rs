@@ -175,10 +175,19 @@ impl ConfigFile {
         if let (Some(name), None) = (&self.defaults.registry, &args.registry)
             && named.is_none()
         {
-            return Err(UsageError::new(format!(
-                "{}: [defaults] registry = {name:?} names no [registries.{name}]",
-                self.path.display()
-            )));
+            // An address (`registry.example.com:5000`, `http://127.0.0.1:5000`) is used as
+            // given; a bare word names a registry of the file, and one it lacks is a mistake.
+            if !name.contains(['.', ':', '/']) {
+                return Err(UsageError::with_hint(
+                    format!(
+                        "{}: [defaults] registry = {name:?} names no [registries.{name}]",
+                        self.path.display()
+                    ),
+                    "name one of the file's [registries.NAME], or give an address such as \
+                     registry.example.com:5000",
+                ));
+            }
+            args.registry = Some(name.clone());
         }
         if let Some((name, registry)) = &named {
             apply_named(name, registry, args, (registry_source, given), &mut origins);

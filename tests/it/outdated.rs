@@ -51,7 +51,7 @@ fn outdated_compares_within_suffix_families_and_exits_11() {
     let err = stderr(&out);
     assert!(err.contains("app:9.9 is not in the registry"), "{err}");
     assert!(
-        err.contains("skipped 1 references to other registries"),
+        err.contains("skipped 1 image of other registries than "),
         "{err}"
     );
 
@@ -61,7 +61,8 @@ fn outdated_compares_within_suffix_families_and_exits_11() {
     std::fs::write(
         &compose,
         format!(
-            "services:\n  web:\n    image: \"{host}/app:1.2\"\n  db:\n    image: app:${{TAG}}\n"
+            "services:\n  web:\n    image: \"{host}/app:1.2\"\n  db:\n    image: app:${{TAG}}\n  \
+             pg:\n    image: postgres:16\n  cache:\n    image: redis:7-alpine\n"
         ),
     )
     .unwrap();
@@ -83,6 +84,16 @@ fn outdated_compares_within_suffix_families_and_exits_11() {
     assert_eq!(rows[0]["newest_tag"], "1.10");
     assert_ne!(rows[0]["digest"], rows[0]["newest_digest"]);
     assert!(stderr(&out).contains("not a plain image reference"));
+    // Names without a registry host in a compose file are Docker Hub's: skipped with one note
+    // naming them, never reported as unknown repositories of this registry.
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows:#}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped 2 images of other registries than 127.0.0.1:")
+            && err.contains("docker.io/postgres:16, docker.io/redis:7-alpine"),
+        "{err}"
+    );
+    assert!(!err.contains("is not in the registry"), "{err}");
 
     let out = sandbox.run(&url, &["outdated", "App:1"]).code(2);
     assert!(stderr(&out).contains("invalid image reference"));

@@ -162,6 +162,31 @@ fn settings_come_from_flags_then_environment_then_the_file_then_defaults() {
         .success();
     assert!(stdout(&out).lines().any(|l| l == "app"), "{}", stdout(&out));
 
+    // Where the cache and the journals are is part of the effective settings.
+    assert!(
+        from_file["cache"].0.ends_with(".json") && from_file["cache"].1 == "default",
+        "{from_file:?}"
+    );
+    assert!(from_file["journals"].0.contains("journal"), "{from_file:?}");
+
+    // [defaults] registry may be an address rather than a name; a bare word naming no registry
+    // of the file is a mistake with a hint.
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[defaults]\nregistry = \"{}\"\n", registry.url()),
+    )
+    .unwrap();
+    let out = sandbox.cmd().arg("list-repo-names").assert().success();
+    assert!(stdout(&out).lines().any(|l| l == "app"), "{}", stdout(&out));
+    std::fs::write(dir.join("config.toml"), "[defaults]\nregistry = \"prdo\"\n").unwrap();
+    let out = sandbox.cmd().arg("list-repo-names").assert().code(2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("registry = \"prdo\" names no [registries.prdo]")
+            && err.contains("hint: name one of the file's [registries.NAME], or give an address"),
+        "{err}"
+    );
+
     // A password in the file is refused, naming the line.
     std::fs::write(
         dir.join("config.toml"),

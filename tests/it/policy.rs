@@ -207,6 +207,8 @@ fn a_reviewed_plan_is_what_apply_deletes() {
         "{}",
         stderr(&out)
     );
+    // Refused first: no plan printed ahead of the refusal.
+    assert_eq!(stdout(&out), "", "the plan was printed before refusing");
     assert!(manifest_exists(&url, "web", &pushed["web:1.0.1"].digest));
 
     // The registry drifts: a newer 1.0 release would make the plan delete 1.0.3 too.
@@ -346,6 +348,18 @@ fn policy_mistakes_are_one_line_errors_naming_file_line_and_key() {
         stderr(&out).contains("k8s.yaml:2: \"web:${TAG}\" is not a plain image reference"),
         "{}",
         stderr(&out)
+    );
+
+    // A policy file that is not there is named with the system's reason, and how to start one.
+    let out = sandbox
+        .run(url, &["policy", "plan", "--policy", "missing.toml"])
+        .code(2);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("error: cannot read missing.toml: No such file or directory")
+            && err.contains("hint: `regsweep policy init --policy missing.toml` writes an example"),
+        "{err}"
     );
 
     // init writes the example, which reads, and never overwrites.

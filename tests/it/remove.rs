@@ -538,3 +538,30 @@ fn the_re_check_knows_where_a_new_digest_is_tagged_elsewhere() {
     assert!(err.contains("outside the selection: b, c"), "{err}");
     assert_eq!(live_tags(&sandbox, &url), before, "something was deleted");
 }
+
+/// A removal's plan lists its manifests by repository and version, as `policy plan` and
+/// `list-tag-names` do (it was ordered by digest), in tables and in dregutil's plain lines.
+#[test]
+fn a_plan_is_listed_in_version_order() {
+    let registry = TestRegistry::with_sample();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let listed = sandbox
+        .run(&url, &["--format", "json", "list-tag-names", "app"])
+        .success();
+    let tags: Vec<Value> = serde_json::from_str(&stdout(&listed)).unwrap();
+    let tag_of = |digest: &str| {
+        tags.iter()
+            .find(|t| t["digest"] == digest)
+            .map(|t| t["tag"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let out = sandbox
+        .run(&url, &["remove-tags", "-r", "app", "-t", "<2", "--dry-run"])
+        .success();
+    let order: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| tag_of(l.split_whitespace().nth(1).unwrap()))
+        .collect();
+    assert_eq!(order, ["1.2", "1.3-alpine", "v1.3.9", "1.9"]);
+}

@@ -9,6 +9,7 @@ use crate::inventory::Inventory;
 use crate::output::{OutputFormat, Rows, Tone, media_type_label, short_digest};
 use crate::registry::UntagMethod;
 use crate::select::{Deletion, Plan};
+use crate::version::natural_cmp;
 
 /// Shows the plan: data on stdout (a table, plain lines, or for JSON the plan itself on a dry run;
 /// otherwise it comes whole in the final report), its summary and the cache's age on stderr.
@@ -80,7 +81,7 @@ fn rows(plan: &Plan) -> Vec<Row<'_>> {
             tags: &u.tags,
         })
         .collect();
-    let deletions = plan.deletions();
+    let deletions = in_version_order(plan.deletions());
     let mut attached: BTreeMap<(&str, &str), Vec<Deletion>> = BTreeMap::new();
     for d in deletions.iter().filter(|d| d.subject.is_some()) {
         let subject = d.subject.unwrap_or_default();
@@ -109,6 +110,34 @@ fn rows(plan: &Plan) -> Vec<Row<'_>> {
     let rest: Vec<Deletion> = attached.into_values().flatten().collect();
     out.extend(rest.into_iter().map(Row::Delete));
     out
+}
+
+/// Manifests by repository and then by their tags' versions (1.2 before 1.10, untagged last), as
+/// `policy plan` and `list-tag-names` order them, each index followed by its children.
+fn in_version_order(deletions: Vec<Deletion<'_>>) -> Vec<Deletion<'_>> {
+    let mut groups: Vec<Vec<Deletion>> = Vec::new();
+    for d in deletions {
+        match groups.last_mut() {
+            Some(group) if d.parent.is_some_and(|p| p == group[0].digest) => group.push(d),
+            _ => groups.push(vec![d]),
+        }
+    }
+    groups.sort_by(|a, b| {
+        let (a, b) = (a[0], b[0]);
+        a.repository.cmp(b.repository).then_with(|| {
+            match (lowest_tag(a.tags), lowest_tag(b.tags)) {
+                (Some(x), Some(y)) => natural_cmp(x, y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.digest.cmp(b.digest),
+            }
+        })
+    });
+    groups.into_iter().flatten().collect()
+}
+
+fn lowest_tag(tags: &[String]) -> Option<&String> {
+    tags.iter().min_by(|x, y| natural_cmp(x, y))
 }
 
 /// A plan as a listing.

@@ -231,6 +231,15 @@ impl Removal<'_> {
         plan: &Plan,
     ) -> anyhow::Result<ExitStatus> {
         let confirmation = self.confirmation;
+        // A plan over the limit is refused before anything is shown or asked: its count says it.
+        if let Some(max) = self.max_delete
+            && plan.manifest_count() > max
+        {
+            bail!(RemovalStop::TooLarge {
+                planned: plan.manifest_count(),
+                max,
+            });
+        }
         let reclaim = reclaim_of(ctx, inventory, plan)?;
         // How tags are removed is found out before the plan is shown, never on a dry run (it writes).
         // What the cache remembers the registry does spares a probe (a throwaway push).
@@ -253,14 +262,6 @@ impl Removal<'_> {
             return Ok(ExitStatus::Success);
         }
         note_reclaim(&ctx.printer, &reclaim);
-        if let Some(max) = self.max_delete
-            && plan.manifest_count() > max
-        {
-            bail!(RemovalStop::TooLarge {
-                planned: plan.manifest_count(),
-                max,
-            });
-        }
         if confirmation.dry_run {
             ctx.printer.note("dry run: nothing was deleted");
             return Ok(ExitStatus::Success);
