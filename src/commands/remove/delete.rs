@@ -35,13 +35,41 @@ use crate::output::{Printer, short_digest};
 use crate::registry::{Client, RegistryError, UntagMethod};
 use crate::select::Plan;
 
+/// The journal, written before anything is deleted, with a progress line: every planned manifest
+/// is read (its exact bytes) first, which takes seconds on a distant registry. Ctrl-C meanwhile
+/// stops the removal with nothing deleted.
+pub async fn journal_first(
+    ctx: &Context,
+    (command, plan, untag): (&str, &Plan, Option<UntagMethod>),
+    path: &Path,
+    interrupts: &Interrupts,
+) -> anyhow::Result<Journal> {
+    let registry = ctx.registry()?.to_string();
+    let progress = ctx.printer.progress("manifests");
+    let written = write_journal(
+        ctx.client()?,
+        &registry,
+        command,
+        (plan, untag),
+        path,
+        &progress,
+    );
+    let journal = tokio::select! {
+        journal = written => journal,
+        () = interrupts.at_least(1) => Err(RemovalStop::InterruptedBefore.into()),
+    };
+    progress.finish_and_clear();
+    journal
+}
+
 /// Reads every planned manifest's exact bytes and writes the journal, synced, before any delete.
-pub async fn write_journal(
+async fn write_journal(
     client: &Client,
     registry: &str,
     command: &str,
     (plan, untag): (&Plan, Option<UntagMethod>),
     path: &Path,
+    progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<Journal> {
     let mut wanted = Vec::new();
     let entry = |repo: &str, digest: &str, tags: &[String]| Entry {
@@ -77,6 +105,8 @@ pub async fn write_journal(
             ..entry(&a.repository, &a.digest, &a.tags)
         });
     }
+    progress.set_message("reading manifests for the journal");
+    progress.set_length(wanted.len() as u64);
     let entries = futures::future::try_join_all(wanted.into_iter().map(|wanted| async move {
         let (repo, digest) = (&wanted.repository, &wanted.digest);
         // The client checks the bytes against the digest: a mismatch is a registry error.
@@ -89,6 +119,7 @@ pub async fn write_journal(
         };
         let text = String::from_utf8(manifest.bytes.to_vec())
             .with_context(|| format!("{repo}@{digest} is not a JSON manifest"))?;
+        progress.inc(1);
         anyhow::Ok(Entry {
             media_type: manifest.media_type.unwrap_or_default(),
             manifest: text,

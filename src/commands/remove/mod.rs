@@ -313,18 +313,9 @@ async fn execute(
     let client = ctx.client()?;
     let journal_path = journal::new_path(registry, Timestamp::now())?;
     let started = std::time::Instant::now();
-    let registry_name = registry.to_string();
-    let written = delete::write_journal(
-        client,
-        &registry_name,
-        removal.selection.command(),
-        (plan, untag),
-        &journal_path,
-    );
-    let mut journal = tokio::select! {
-        journal = written => journal?,
-        () = interrupts.at_least(1) => bail!(RemovalStop::InterruptedBefore),
-    };
+    let command = removal.selection.command();
+    let mut journal =
+        delete::journal_first(ctx, (command, plan, untag), &journal_path, interrupts).await?;
     // The last moment to stop with nothing deleted: a journal of nothing done is no undo.
     if let Err(stop) = ensure_listening(ctx).and_then(|()| match interrupts.pressed() {
         0 => Ok(()),
