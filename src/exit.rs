@@ -68,3 +68,9 @@ pub struct NotAgreed {
     pub message: String,
     pub hint: Option<String>,
 }
+
+/// What to do about an error, added by the one who knows (a registry's API source: which token or
+/// role a refusal needs); it becomes the error's hint.
+#[derive(Debug, thiserror::Error)]
+#[error("advice")]
+pub struct Advice(pub String);

@@ -6,7 +6,7 @@
 use crate::cache::CacheError;
 use crate::commands::remove::RemovalStop;
 use crate::commands::restore::RestoreIncomplete;
-use crate::exit::{ExitStatus, NotAgreed, UsageError};
+use crate::exit::{Advice, ExitStatus, NotAgreed, UsageError};
 use crate::inventory::UnknownRepository;
 use crate::journal::JournalError;
 use crate::policy::PolicyError;
@@ -87,38 +87,6 @@ fn store_hint(err: &StoreError) -> Option<String> {
 
 /// What GitLab's registry would not allow, with what GitLab needs for it (the context of a refusal
 /// in a `--gitlab` run).
-#[derive(Debug, thiserror::Error)]
-#[error("GitLab's registry")]
-pub struct GitlabAdvice(String);
-
-/// In a `--gitlab` run, a registry refusal to delete or push gets GitLab's advice as its hint: which
-/// token and role its `/jwt/auth` grants that action to.
-pub fn with_gitlab_advice(err: anyhow::Error) -> anyhow::Error {
-    let denied = err
-        .chain()
-        .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
-            Some(RegistryError::Denied { action, .. }) => Some(*action),
-            _ => None,
-        });
-    let advice = match denied {
-        Some("delete") => {
-            "GitLab grants delete only to a user allowed to delete the project's \
-                           images, through a token with the api or write_registry scope; deploy \
-                           tokens and CI_JOB_TOKEN cannot delete"
-        }
-        Some("push") => {
-            "restoring pushes: GitLab grants push to a token with the write_registry \
-                         or api scope of a user with at least the Developer role"
-        }
-        Some(_) => {
-            "GitLab grants pull to a token with the read_registry (or api) scope of a user \
-                    with at least the Reporter role"
-        }
-        None => return err,
-    };
-    err.context(GitlabAdvice(advice.to_owned()))
-}
-
 /// A `--format` template naming a field the output lacks, reported through the output's `io::Error`.
 fn is_template_error(cause: &(dyn std::error::Error + 'static)) -> bool {
     cause
@@ -130,7 +98,7 @@ fn is_template_error(cause: &(dyn std::error::Error + 'static)) -> bool {
 /// The hint to print under an error, if any part of its chain has one.
 pub fn hint_of(err: &anyhow::Error) -> Option<String> {
     // A context is found by downcasting the error itself, not its chain's links.
-    if let Some(GitlabAdvice(advice)) = err.downcast_ref::<GitlabAdvice>() {
+    if let Some(Advice(advice)) = err.downcast_ref::<Advice>() {
         return Some(advice.clone());
     }
     err.chain().find_map(|cause| {
@@ -177,7 +145,8 @@ impl RegistryError {
             | Self::Forbidden { .. }
             | Self::AuthFailed { .. }
             | Self::Denied { .. }
-            | Self::GitlabRefused { .. } => ExitStatus::Auth,
+            | Self::GitlabRefused { .. }
+            | Self::HarborRefused { .. } => ExitStatus::Auth,
             // Where the credentials come from failed: the user's setup, like any usage error.
             Self::Credentials { .. } => ExitStatus::Usage,
             Self::TokenServer { detail, .. } if detail.starts_with("cannot reach") => {
@@ -247,6 +216,16 @@ impl RegistryError {
                  login`), or ask the registry's administrator for it"
                 .to_owned(),
             Self::GitlabRefused { status, scopes, .. } => gitlab_hint(*status, scopes.as_deref()),
+            Self::HarborRefused { status: 401, .. } => {
+                "Harbor takes the registry's credentials (-u and a password, or `docker login`): \
+                 a user, or a robot account (robot$NAME) and its secret"
+                    .to_owned()
+            }
+            Self::HarborRefused { .. } => {
+                "in Harbor, give the user or robot account the project's permission to list \
+                 repositories and artifacts (and to delete them, for a removal)"
+                    .to_owned()
+            }
             _ => return None,
         };
         Some(hint)

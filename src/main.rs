@@ -121,15 +121,13 @@ fn run(cli: Cli, given: &settings::Given) -> anyhow::Result<ExitStatus> {
         return runtime.block_on(commands::serve::run(&ctx, serve, config));
     }
     runtime.block_on(async {
-        // With --gitlab and no --registry, GitLab's repositories name the registry first.
-        if ctx.settings.gitlab.is_some() && ctx.registry().is_err() && action.reaches_registry() {
-            commands::gitlab::discover_registry(&ctx).await?;
+        // With no --registry, a source may name it (GitLab's repositories do).
+        if ctx.registry().is_err() && action.reaches_registry() {
+            ctx.source().discover(&ctx).await?;
         }
-        let result = dispatch(&ctx, action).await;
-        match result {
-            Err(err) if ctx.settings.gitlab.is_some() => Err(failure::with_gitlab_advice(err)),
-            result => result,
-        }
+        dispatch(&ctx, action)
+            .await
+            .map_err(|err| ctx.source().advise(err))
     })
 }
 

@@ -1,6 +1,8 @@
 //! Fills an inventory from the registry: the catalog, then every repository's tags and every tag's
 //! digest, all concurrently (the client bounds how many requests are in flight).
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context as _, bail};
 use futures::future::try_join_all;
 use indicatif::ProgressBar;
@@ -10,7 +12,7 @@ use tokio::task::JoinSet;
 use crate::inventory::{
     Inventory, Referrer, Repository, TagEntry, UnknownRepository, carry_over_history,
 };
-use crate::registry::{Client, Listed, RegistryError};
+use crate::registry::{Client, Listed, NativeTag, RegistryError};
 
 /// Which repositories to read.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +25,30 @@ pub enum Scope<'a> {
     /// does not know is an emptied repository.
     Listed(&'a [String]),
 }
+
+/// The repositories to read: the catalog's (its refused names noted), or those given.
+async fn names_of(
+    client: &Client,
+    scope: Scope<'_>,
+    skipped: &mut Vec<String>,
+) -> anyhow::Result<Vec<String>> {
+    Ok(match scope {
+        Scope::All => {
+            let listed = client
+                .catalog()
+                .await
+                .with_context(|| format!("listing the repositories of {}", client.address()))?;
+            note_invalid(skipped, "repository names in the catalog", &listed);
+            listed.names
+        }
+        Scope::Only(names) | Scope::Listed(names) => names.to_vec(),
+    })
+}
+
+/// A repository's tags as a registry's own API lists them in pages (GitLab's `/gitlab/v1/`,
+/// Harbor's artifacts): what a refresh would otherwise ask the registry for one tag at a time.
+#[derive(Debug, Default, Clone)]
+pub struct NativeTags(pub BTreeMap<String, BTreeMap<String, NativeTag>>);
 
 /// What a refresh read, and the names it refused to use.
 #[derive(Debug)]
@@ -45,6 +71,17 @@ pub async fn refresh(
     previous: Option<&Inventory>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Refreshed> {
+    refresh_with(client, (scope, &NativeTags::default()), previous, progress).await
+}
+
+/// `refresh`, with the tags a registry's own API listed: their repositories send no request per
+/// tag (their names and digests are validated as the registry's would be).
+pub async fn refresh_with(
+    client: &Client,
+    (scope, native): (Scope<'_>, &NativeTags),
+    previous: Option<&Inventory>,
+    progress: &ProgressBar,
+) -> anyhow::Result<Refreshed> {
     let started = Timestamp::now();
     let registry = client.address();
     client
@@ -53,17 +90,7 @@ pub async fn refresh(
         .with_context(|| format!("checking the registry at {registry}"))?;
     progress.set_message("reading the catalog");
     let mut skipped = Vec::new();
-    let names = match scope {
-        Scope::All => {
-            let listed = client
-                .catalog()
-                .await
-                .with_context(|| format!("listing the repositories of {registry}"))?;
-            note_invalid(&mut skipped, "repository names in the catalog", &listed);
-            listed.names
-        }
-        Scope::Only(names) | Scope::Listed(names) => names.to_vec(),
-    };
+    let names = names_of(client, scope, &mut skipped).await?;
     progress.set_message(match names.len() {
         1 => "reading 1 repository".to_owned(),
         n => format!("reading {n} repositories"),
@@ -79,11 +106,16 @@ pub async fn refresh(
     for name in names {
         let client = client.clone();
         let progress = progress.clone();
+        let listed = native.0.get(&name).cloned();
         tasks.spawn(async move {
-            let repository = read_repository(&client, &name, referrers_api, &progress)
-                .await
-                .with_context(|| format!("reading repository {name}"));
-            (name, repository)
+            let repository = match listed {
+                Some(listed) => natively(&client, &name, listed, referrers_api, &progress).await,
+                None => read_repository(&client, &name, referrers_api, &progress).await,
+            };
+            (
+                name.clone(),
+                repository.with_context(|| format!("reading repository {name}")),
+            )
         });
     }
     let mut inventory = Inventory::new(registry, started);
@@ -184,6 +216,37 @@ async fn read_repository(
             .with_context(|| format!("listing the referrers in {name}"))?;
     }
     Ok(Some((repository, listed, missing)))
+}
+
+/// One repository from its native listing: tags whose names or digests break the spec's grammar
+/// are refused as the registry's own would be; pushes and pulls become the tags' history.
+async fn natively(
+    client: &Client,
+    name: &str,
+    listed: BTreeMap<String, NativeTag>,
+    referrers_api: bool,
+    progress: &ProgressBar,
+) -> anyhow::Result<Option<(Repository, Listed, usize)>> {
+    let mut repository = Repository::default();
+    let mut refused = Listed::default();
+    progress.inc_length(listed.len() as u64);
+    for (tag, native) in listed {
+        progress.inc(1);
+        if !crate::names::is_tag(&tag) || !crate::names::is_digest(&native.digest) {
+            refused.invalid.push(tag);
+            continue;
+        }
+        let mut entry = TagEntry::new(native.digest, native.media_type);
+        entry.seen = native.pushed;
+        entry.pulled = native.pulled;
+        repository.tags.insert(tag, entry);
+    }
+    if referrers_api {
+        read_referrers(client, name, &mut repository)
+            .await
+            .with_context(|| format!("listing the referrers in {name}"))?;
+    }
+    Ok(Some((repository, refused, 0)))
 }
 
 /// How deep referrers of referrers are followed (an SBOM's signature is two levels down).

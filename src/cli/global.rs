@@ -19,20 +19,23 @@ pub struct GitlabArgs {
         env = "GITLAB_URL",
         global = true,
         value_name = "URL",
-        help_heading = "GitLab",
+        help_heading = "GitLab and Harbor",
         hide_short_help = true
     )]
     pub gitlab: Option<String>,
 
-    /// A project (path or numeric id) whose registry repositories to work on; repeatable.
+    /// A project whose registry repositories to work on; repeatable.
     ///
-    /// Example: `--project team/app --project 42`.
+    /// GitLab: a path or a numeric id. Harbor: a project's name (without it, every project the
+    /// credentials can see).
+    ///
+    /// Example: `--project team/app --project 42`, `--harbor https://harbor.example.com --project
+    /// web`.
     #[arg(
         long,
         global = true,
         value_name = "PATH_OR_ID",
-        requires = "gitlab",
-        help_heading = "GitLab",
+        help_heading = "GitLab and Harbor",
         hide_short_help = true
     )]
     pub project: Vec<String>,
@@ -46,7 +49,7 @@ pub struct GitlabArgs {
         global = true,
         value_name = "PATH_OR_ID",
         requires = "gitlab",
-        help_heading = "GitLab",
+        help_heading = "GitLab and Harbor",
         hide_short_help = true
     )]
     pub group: Vec<String>,
@@ -60,10 +63,27 @@ pub struct GitlabArgs {
         global = true,
         requires = "gitlab",
         conflicts_with = "password_stdin",
-        help_heading = "GitLab",
+        help_heading = "GitLab and Harbor",
         hide_short_help = true
     )]
     pub gitlab_token_stdin: bool,
+
+    /// Harbor's address; its projects' repositories and artifacts are read through its API.
+    ///
+    /// Its API takes the registry's credentials (a user, or a robot account and its secret).
+    /// Tags, digests, push and pull times come in pages instead of a request per tag.
+    ///
+    /// Example: `--harbor https://harbor.example.com --project web`.
+    #[arg(
+        long,
+        env = "HARBOR_URL",
+        global = true,
+        value_name = "URL",
+        conflicts_with = "gitlab",
+        help_heading = "GitLab and Harbor",
+        hide_short_help = true
+    )]
+    pub harbor: Option<String>,
 }
 
 /// Options shared by every command. As in dregutil they may be given before the command; regsweep also

@@ -19,7 +19,7 @@ enum Use {
     Cache,
     /// The service's store: `--store`, `--store-password-file`.
     Store,
-    /// Repositories found through GitLab's API.
+    /// Repositories found through GitLab's or Harbor's API.
     Gitlab,
     /// dregutil's `--count` footer under lists.
     Count,
@@ -36,7 +36,7 @@ fn use_of(id: &str) -> Option<Use> {
         | "verify" | "insecure" | "use_get_manifest" | "concurrency" => Use::Requests,
         "cache" | "no_cache" | "refresh" => Use::Cache,
         "store" | "store_password_file" => Use::Store,
-        "gitlab" | "project" | "group" | "gitlab_token_stdin" => Use::Gitlab,
+        "gitlab" | "project" | "group" | "gitlab_token_stdin" | "harbor" => Use::Gitlab,
         "count" => Use::Count,
         "no_raise_intersecting_repo" => Use::Intersecting,
         "format" => Use::Format,

@@ -5,7 +5,6 @@
 pub mod cache;
 pub mod config;
 pub mod generate;
-pub mod gitlab;
 pub mod history;
 pub mod journal;
 pub mod list_repo_names;
@@ -16,6 +15,7 @@ pub mod query;
 pub mod remove;
 pub mod restore;
 pub mod serve;
+pub mod source;
 mod stored;
 pub mod usage;
 
@@ -29,7 +29,7 @@ use crate::exit::UsageError;
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
 pub use crate::output::{age, human_duration};
-use crate::refresh::{Scope, refresh};
+use crate::refresh::{NativeTags, Scope, refresh_with};
 use crate::registry::{Client, ConfigError, RegistryAddress};
 use crate::select::{Plan, Reclaim, plan_blobs, reclaimable};
 use crate::settings::{CacheChoice, Settings};
@@ -50,7 +50,8 @@ pub struct Context {
     /// was known (the registry's client shares its connection pool), and the registry it named.
     api_client: OnceLock<Client>,
     discovered: OnceLock<RegistryAddress>,
-    gitlab: gitlab::Found,
+    /// Where the inventory comes from besides the registry's API, chosen once per run.
+    source: Box<dyn source::InventorySource>,
     /// The service's state, opened when first needed.
     store: tokio::sync::OnceCell<Arc<dyn Store>>,
 }
@@ -61,6 +62,7 @@ impl Context {
             .with_template(settings.template.clone())
             .with_color(settings.color)
             .with_verbose(settings.verbose);
+        let source = source::choose(&settings);
         Self {
             settings,
             printer,
@@ -68,7 +70,7 @@ impl Context {
             cache: OnceLock::new(),
             api_client: OnceLock::new(),
             discovered: OnceLock::new(),
-            gitlab: gitlab::Found::default(),
+            source,
             store: tokio::sync::OnceCell::new(),
         }
     }
@@ -109,7 +111,12 @@ impl Context {
         })
     }
 
-    /// The registry: given, or named by GitLab's repositories (`gitlab::discover_registry`).
+    /// Where the inventory comes from besides the registry's API.
+    pub fn source(&self) -> &dyn source::InventorySource {
+        self.source.as_ref()
+    }
+
+    /// The registry: given, or named by the source (GitLab's repositories name theirs).
     pub fn registry(&self) -> Result<&RegistryAddress, ConfigError> {
         match self.discovered.get() {
             Some(registry) => Ok(registry),
@@ -196,20 +203,18 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     if ctx.settings.store.is_some() {
         return from_store(ctx).await;
     }
-    let run_scope = gitlab::run_scope(ctx);
+    let run_scope = ctx.source().scope();
     let Some(file) = ctx.cache()? else {
-        let listed: Vec<String>;
-        let scope = match (want, &run_scope) {
-            (Want::Only(names), Some(_)) => {
-                gitlab::check_in_scope(ctx, names).await?;
+        let listed: Option<Vec<String>>;
+        let scope = match want {
+            Want::Only(names) => {
+                ctx.source().check_in_scope(ctx, names).await?;
                 Scope::Only(names)
             }
-            (_, Some(_)) => {
-                listed = gitlab::names(ctx).await?;
-                Scope::Listed(&listed)
+            Want::All | Want::Selection(_) => {
+                listed = ctx.source().names(ctx).await?;
+                listed.as_deref().map_or(Scope::All, Scope::Listed)
             }
-            (Want::Only(names), None) => Scope::Only(names),
-            (Want::All | Want::Selection(_), None) => Scope::All,
         };
         let mut inventory = read_registry(ctx, scope, None).await?;
         inventory.scope = run_scope;
@@ -239,14 +244,8 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     if let Some(previous) = previous.as_mut() {
         file.load_all_details(previous)?;
     }
-    let listed: Vec<String>;
-    let scope = match &run_scope {
-        Some(_) => {
-            listed = gitlab::names(ctx).await?;
-            Scope::Listed(&listed)
-        }
-        None => Scope::All,
-    };
+    let listed = ctx.source().names(ctx).await?;
+    let scope = listed.as_deref().map_or(Scope::All, Scope::Listed);
     let mut inventory = read_registry(ctx, scope, previous.as_ref()).await?;
     inventory.scope = run_scope;
     Ok(file.save_refresh(registry, previous.as_ref(), inventory)?)
@@ -288,8 +287,13 @@ async fn read_registry(
         client.assume_referrers_api(known);
     }
     let started = std::time::Instant::now();
+    // The source's own listing, in pages, where it has one: no request per tag then.
+    let native = match scope {
+        Scope::Only(names) | Scope::Listed(names) => ctx.source().native_tags(ctx, names).await?,
+        Scope::All => NativeTags::default(),
+    };
     let progress = ctx.printer.progress("tags");
-    let result = refresh(client, scope, previous, &progress).await;
+    let result = refresh_with(client, (scope, &native), previous, &progress).await;
     progress.finish_and_clear();
     let mut refreshed = result?;
     for line in &refreshed.dangling {
@@ -327,7 +331,7 @@ pub fn overview(ctx: &Context) -> anyhow::Result<Option<Overview>> {
         return Ok(None);
     };
     // A cache of another scope (GitLab projects, or the whole registry) is not this run's overview.
-    if file.recorded_scope() != Some(gitlab::run_scope(ctx)) {
+    if file.recorded_scope() != Some(ctx.source().scope()) {
         return Ok(None);
     }
     let overview = file.overview(ctx.registry()?)?;
@@ -361,12 +365,14 @@ pub async fn with_details(
     let progress = ctx.printer.progress("manifests");
     progress.set_message("reading details");
     let mut first = None;
-    if created && ctx.settings.gitlab.is_some() {
+    if created && ctx.source().fills_created() {
         // Manifests first (layers, children), then created times from GitLab's tag details; only
         // what GitLab does not know is read from configs.
         let read = ensure_details(client, inventory, repositories, false, &progress).await;
         first = Some(read.inspect_err(|_| progress.finish_and_clear())?);
-        gitlab::fill_details(ctx, inventory, repositories).await?;
+        ctx.source()
+            .fill_details(ctx, inventory, repositories)
+            .await?;
     }
     let read = ensure_details(client, inventory, repositories, created, &progress).await;
     progress.finish_and_clear();

@@ -147,6 +147,24 @@ impl Authenticator {
 
     /// The `Authorization` header for a request, once the registry has said what it wants; fetches a
     /// token for `scope` first when it wants Bearer tokens.
+    /// The credential as HTTP Basic, whatever the registry's own scheme: what Harbor's API takes.
+    pub fn basic(&self, url: &Url) -> Result<Option<HeaderValue>, RegistryError> {
+        let Some(Credential::Password { user, password }) = self.credential()? else {
+            return Ok(None);
+        };
+        let pair = format!("{user}:{password}");
+        let value = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        );
+        let mut value = HeaderValue::from_str(&value).map_err(|_| RegistryError::Malformed {
+            url: Box::new(url.clone()),
+            detail: "the credentials hold characters no header may carry".into(),
+        })?;
+        value.set_sensitive(true);
+        Ok(Some(value))
+    }
+
     pub async fn header(
         &self,
         http: &reqwest::Client,

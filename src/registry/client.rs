@@ -347,6 +347,16 @@ impl Client {
     /// The `rel="next"` link of a page, resolved against the page's URL; a link to another host (or
     /// scheme or port), or outside `/v2/`, is refused so pagination can never send us elsewhere.
     fn next_link(&self, url: &Url, headers: &HeaderMap) -> Result<Option<Url>, RegistryError> {
+        self.next_link_under(url, headers, "/v2/")
+    }
+
+    /// `next_link` for an API of the registry under another path (`/gitlab/v1/`).
+    pub(super) fn next_link_under(
+        &self,
+        url: &Url,
+        headers: &HeaderMap,
+        prefix: &str,
+    ) -> Result<Option<Url>, RegistryError> {
         let Some(value) = header_str(headers, LINK.as_str()) else {
             return Ok(None);
         };
@@ -366,7 +376,7 @@ impl Client {
         if next.scheme() != base.scheme()
             || next.host_str() != base.host_str()
             || next.port_or_known_default() != base.port_or_known_default()
-            || !next.path().starts_with("/v2/")
+            || !next.path().starts_with(prefix)
         {
             return Err(RegistryError::ForeignLink {
                 url: Box::new(url.clone()),

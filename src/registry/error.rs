@@ -187,6 +187,16 @@ pub enum RegistryError {
         message: String,
     },
 
+    /// Harbor's API refused the registry's credentials: 401 (unknown user or robot, wrong
+    /// secret) or 403 (the project's permission missing).
+    #[error("Harbor refused {action} ({status}, {url}){}", if message.is_empty() { String::new() } else { format!(": {message}") })]
+    HarborRefused {
+        url: Box<Url>,
+        status: u16,
+        action: &'static str,
+        message: String,
+    },
+
     #[error(
         "authentication failed for {} at {registry}",
         who.as_deref().unwrap_or("anonymous access")
@@ -468,6 +478,43 @@ fn retry_after(response: &Response) -> Option<Duration> {
     let value = response.headers().get(reqwest::header::RETRY_AFTER)?;
     let seconds: u64 = value.to_str().ok()?.trim().parse().ok()?;
     Some(Duration::from_secs(seconds.min(60)))
+}
+
+/// Harbor's refusal, with the message of its error body (`{"errors": [{"code", "message"}]}`),
+/// cleaned of control characters and cut short.
+pub(super) fn harbor_refusal(
+    url: &Url,
+    status: u16,
+    body: &[u8],
+    action: &'static str,
+) -> RegistryError {
+    #[derive(Deserialize, Default)]
+    struct Body {
+        #[serde(default)]
+        errors: Vec<Entry>,
+    }
+    #[derive(Deserialize, Default)]
+    struct Entry {
+        #[serde(default)]
+        message: String,
+    }
+    let body: Body = serde_json::from_slice(body).unwrap_or_default();
+    let message = body
+        .errors
+        .into_iter()
+        .map(|e| e.message)
+        .collect::<Vec<_>>()
+        .join("; ");
+    RegistryError::HarborRefused {
+        url: Box::new(url.clone()),
+        status,
+        action,
+        message: message
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,8 @@ pub(super) struct Access {
     /// GitLab's API: its token goes as `PRIVATE-TOKEN` (never the registry's credentials), and a
     /// 401 or 403 is GitLab's refusal, not a registry challenge.
     gitlab: Option<Option<String>>,
+    /// Harbor's API: the registry's credentials as HTTP Basic; a 401 or 403 is Harbor's refusal.
+    harbor: bool,
 }
 
 impl std::fmt::Debug for Access {
@@ -73,6 +75,18 @@ impl Access {
             action,
             repository: None,
             gitlab: Some(token),
+            harbor: false,
+        }
+    }
+
+    /// A call to Harbor's API, with the registry's credentials.
+    pub(super) fn harbor(action: &'static str) -> Self {
+        Self {
+            scope: String::new(),
+            action,
+            repository: None,
+            gitlab: None,
+            harbor: true,
         }
     }
 
@@ -83,6 +97,7 @@ impl Access {
             action: "access to the registry",
             repository: None,
             gitlab: None,
+            harbor: false,
         }
     }
 
@@ -92,6 +107,7 @@ impl Access {
             action: "listing the catalog",
             repository: None,
             gitlab: None,
+            harbor: false,
         }
     }
 
@@ -101,6 +117,7 @@ impl Access {
             action,
             repository: Some(repo.to_owned()),
             gitlab: None,
+            harbor: false,
         }
     }
 
@@ -193,6 +210,11 @@ impl Client {
         let (method, url, access) = (request.method, request.url, request.access);
         let authorization = if access.gitlab.is_some() {
             None
+        } else if access.harbor {
+            match self.inner.auth.basic(url) {
+                Ok(authorization) => authorization,
+                Err(err) => return Attempt::Failed(err, None),
+            }
         } else {
             match self
                 .inner
@@ -252,12 +274,17 @@ impl Client {
             let ms = started.elapsed().as_millis() as u64;
             tracing::debug!(%method, %url, status = status.as_u16(), bytes, ms, "call");
         };
-        if access.gitlab.is_some()
+        if (access.gitlab.is_some() || access.harbor)
             && (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
         {
             let body = read_body(url, response, SMALL).await.unwrap_or_default();
             call(body.len());
-            let refusal = super::error::gitlab_refusal(url, status.as_u16(), &body, access.action);
+            let status = status.as_u16();
+            let refusal = if access.harbor {
+                super::error::harbor_refusal(url, status, &body, access.action)
+            } else {
+                super::error::gitlab_refusal(url, status, &body, access.action)
+            };
             return Attempt::Failed(refusal, None);
         }
         if status == StatusCode::UNAUTHORIZED && !challenged {

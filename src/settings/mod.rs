@@ -15,8 +15,8 @@ pub use commands::{
     Action, ListRepoNamesSettings, ListTagNamesSettings, OutdatedSettings, PolicySettings,
     RestoreSettings, ServeSettings, TagSort, UsageSettings, UsageSort, parse_interval,
 };
-pub use remote::{GitlabSettings, StoreSettings, store_settings};
-use remote::{gitlab_settings, gitlab_token, is_off, tls_settings};
+pub use remote::{GitlabSettings, HarborSettings, StoreSettings, store_settings};
+use remote::{gitlab_settings, gitlab_token, harbor_settings, is_off, tls_settings};
 pub use selection::{Confirmation, QuerySettings, RemoveSettings, parse_age};
 
 use crate::cli::{Cli, ColorChoice, Format, GlobalArgs, LogLevel};
@@ -63,6 +63,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// `--gitlab`: repositories come from GitLab's API.
     pub gitlab: Option<GitlabSettings>,
+    /// `--harbor`: repositories and tags come from Harbor's API.
+    pub harbor: Option<HarborSettings>,
     /// `--store URL`: the service's state in PostgreSQL; `None`: embedded.
     pub store: Option<StoreSettings>,
     /// The effective settings and where each came from (`regsweep config show`).
@@ -228,6 +230,7 @@ impl Settings {
             gitlab,
         } = args;
         let store = store_settings(store, store_password_file)?;
+        let harbor = harbor_settings(&gitlab)?;
         let gitlab_token = gitlab_token(&gitlab)?;
         let gitlab = gitlab_settings(gitlab, gitlab_token.clone())?;
 
@@ -270,6 +273,7 @@ impl Settings {
             tls,
             warnings,
             gitlab,
+            harbor,
             store,
             origins: Vec::new(),
             config_path: None,

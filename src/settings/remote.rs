@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::config;
 use crate::cli::GitlabArgs;
 use crate::exit::UsageError;
-use crate::registry::{GitlabApi, GitlabScope, TlsConfig};
+use crate::registry::{GitlabApi, GitlabScope, HarborApi, TlsConfig};
 
 /// `--store URL`: a PostgreSQL store, and where its password is when not in the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,26 +105,18 @@ pub(super) fn gitlab_settings(
         project,
         group,
         gitlab_token_stdin: _,
+        harbor: _,
     } = args;
     let Some(text) = gitlab.filter(|g| !g.trim().is_empty()) else {
         return Ok(None);
     };
-    let with_scheme = if text.contains("://") {
-        text.clone()
-    } else {
-        format!("https://{text}")
-    };
-    let url = url::Url::parse(&with_scheme)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-        .filter(|u| u.username().is_empty() && u.password().is_none())
-        .ok_or_else(|| {
-            UsageError::with_hint(
-                format!("invalid --gitlab {text:?}"),
-                "give GitLab's address, e.g. https://gitlab.example.com (the token goes in \
-                 GITLAB_TOKEN, never in the address)",
-            )
-        })?;
+    let url = api_url(&text, "--gitlab").ok_or_else(|| {
+        UsageError::with_hint(
+            format!("invalid --gitlab {text:?}"),
+            "give GitLab's address, e.g. https://gitlab.example.com (the token goes in \
+             GITLAB_TOKEN, never in the address)",
+        )
+    })?;
     let valid = |v: &String| {
         !v.is_empty()
             && v.len() <= 255
@@ -159,6 +151,91 @@ pub(super) fn gitlab_settings(
     Ok(Some(GitlabSettings {
         api: GitlabApi::new(&url, token),
         scopes,
+    }))
+}
+
+/// An API's address as given (`host`, or a URL), https assumed; never one with credentials in it.
+fn api_url(text: &str, _flag: &str) -> Option<url::Url> {
+    let with_scheme = if text.contains("://") {
+        text.to_owned()
+    } else {
+        format!("https://{text}")
+    };
+    url::Url::parse(&with_scheme)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .filter(|u| u.username().is_empty() && u.password().is_none())
+}
+
+/// `--harbor`: Harbor's API, and the projects to read (every project the credentials see when
+/// none is named).
+#[derive(Debug, Clone)]
+pub struct HarborSettings {
+    pub api: HarborApi,
+    /// Sorted: the scope the cache records.
+    pub projects: Vec<String>,
+}
+
+impl HarborSettings {
+    /// The scope as the cache records it.
+    pub fn scope_text(&self) -> String {
+        match self.projects.as_slice() {
+            [] => format!("harbor {}: every project", self.api.host()),
+            projects => format!(
+                "harbor {}: project {}",
+                self.api.host(),
+                projects.join(", project ")
+            ),
+        }
+    }
+}
+
+/// `--harbor URL [--project NAME]...`; `--project` and `--group` without `--gitlab` or `--harbor`
+/// are mistakes, and Harbor has no groups.
+pub(super) fn harbor_settings(args: &GitlabArgs) -> Result<Option<HarborSettings>, UsageError> {
+    let harbor = args.harbor.as_deref().filter(|h| !h.trim().is_empty());
+    let gitlab = args.gitlab.as_deref().is_some_and(|g| !g.trim().is_empty());
+    let Some(text) = harbor else {
+        if !gitlab && !args.project.is_empty() {
+            return Err(UsageError::with_hint(
+                "--project names a GitLab or Harbor project",
+                "give --gitlab URL or --harbor URL with it",
+            ));
+        }
+        return Ok(None);
+    };
+    if !args.group.is_empty() {
+        return Err(UsageError::with_hint(
+            "Harbor has no groups",
+            "name Harbor's projects with --project",
+        ));
+    }
+    let url = api_url(text, "--harbor").ok_or_else(|| {
+        UsageError::with_hint(
+            format!("invalid --harbor {text:?}"),
+            "give Harbor's address, e.g. https://harbor.example.com (credentials go in -u and \
+             the password, never in the address)",
+        )
+    })?;
+    // Harbor's project names: lowercase letters, digits, `._-`, 1 to 255 characters.
+    if let Some(bad) = args.project.iter().find(|p| {
+        p.is_empty()
+            || p.len() > 255
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    }) {
+        return Err(UsageError::with_hint(
+            format!("invalid Harbor project {bad:?}"),
+            "a project's name, such as web (lowercase letters, digits, . _ -)",
+        ));
+    }
+    let mut projects = args.project.clone();
+    projects.sort();
+    projects.dedup();
+    Ok(Some(HarborSettings {
+        api: HarborApi::new(&url),
+        projects,
     }))
 }
 

@@ -68,7 +68,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["cache", "inventory", "media_type", "names", "registry"],
     ),
     ("credentials", &["registry", "exit"]),
-    ("refresh", &["registry", "inventory"]),
+    ("refresh", &["registry", "inventory", "names"]),
     ("details", &["registry", "inventory", "media_type", "names"]),
     ("cache", &["inventory", "files", "registry", "select"]),
     ("journal", &["files", "registry", "names"]),

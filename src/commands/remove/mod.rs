@@ -437,16 +437,13 @@ impl Recheck<'_> {
         let ctx = self.ctx;
         let client = ctx.client()?;
         let scope = self.selection.live_repositories();
-        // The whole registry: the catalog's, or with --gitlab the projects' and groups'.
-        let listed: Vec<String> = match (scope, &ctx.settings.gitlab) {
-            (None, Some(_)) => super::gitlab::names(ctx).await?,
-            _ => Vec::new(),
+        // The whole registry: the catalog's, or the source's projects' and groups'. Always read
+        // through the registry's own API (never a native listing): the registry has the last word.
+        let listed = match scope {
+            None => ctx.source().names(ctx).await?,
+            Some(_) => None,
         };
-        let whole = if ctx.settings.gitlab.is_some() {
-            Scope::Listed(&listed)
-        } else {
-            Scope::All
-        };
+        let whole = listed.as_deref().map_or(Scope::All, Scope::Listed);
         let progress = ctx.printer.progress("tags");
         progress.set_prefix("re-checking the plan: ");
         progress.set_message("reading the registry");

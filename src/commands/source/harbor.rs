@@ -1,0 +1,145 @@
+//! Harbor: the run's repositories are its projects' (`--project`, or every project the credentials
+//! can see), listed through Harbor's API since Harbor refuses `/v2/_catalog` to non-administrators;
+//! their tags come from the artifacts' listing in pages, with each image's push and pull times, so
+//! `--not-pulled-for` and a policy's `not_pulled_for` need no service watching the registry.
+//! Deleting and restoring go through the registry's own API, as for every registry.
+
+use anyhow::Context as _;
+use futures::future::LocalBoxFuture;
+use futures::stream::{self, StreamExt as _, TryStreamExt as _};
+use tokio::sync::OnceCell;
+
+use super::InventorySource;
+use crate::commands::Context;
+use crate::exit::UsageError;
+use crate::names::is_repository_name;
+use crate::refresh::NativeTags;
+use crate::registry::RegistryAddress;
+use crate::settings::HarborSettings;
+
+/// Harbor's projects and their repositories, read once per run.
+pub struct Harbor {
+    settings: HarborSettings,
+    repositories: OnceCell<Vec<String>>,
+}
+
+impl Harbor {
+    pub fn new(settings: HarborSettings) -> Self {
+        Self {
+            settings,
+            repositories: OnceCell::new(),
+        }
+    }
+
+    /// The repositories of the run's projects, by their registry names (`project/repository`);
+    /// names that break the distribution spec's grammar are left out with a warning.
+    async fn repositories(&self, ctx: &Context) -> anyhow::Result<&Vec<String>> {
+        self.repositories
+            .get_or_try_init(|| async {
+                let client = ctx.client()?;
+                let api = &self.settings.api;
+                let projects = match self.settings.projects.as_slice() {
+                    [] => client
+                        .harbor_projects(api)
+                        .await
+                        .context("listing Harbor's projects")?,
+                    named => named.to_vec(),
+                };
+                let mut names = Vec::new();
+                for project in &projects {
+                    let listed = client
+                        .harbor_repositories(api, project)
+                        .await
+                        .with_context(|| {
+                            format!("listing the repositories of project {project}")
+                        })?;
+                    names.extend(listed);
+                }
+                let (mut valid, invalid): (Vec<String>, Vec<String>) =
+                    names.into_iter().partition(|n| is_repository_name(n));
+                if !invalid.is_empty() {
+                    ctx.printer.warn(&format!(
+                        "skipped {} repository names Harbor listed that break the distribution \
+                         spec's grammar: {}",
+                        invalid.len(),
+                        invalid
+                            .iter()
+                            .map(|n| format!("{n:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                valid.sort();
+                valid.dedup();
+                Ok::<_, anyhow::Error>(valid)
+            })
+            .await
+    }
+}
+
+impl InventorySource for Harbor {
+    fn scope(&self) -> Option<String> {
+        Some(self.settings.scope_text())
+    }
+
+    /// Harbor serves its registry at its own address.
+    fn discover<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let registry = RegistryAddress::parse(&self.settings.api.origin())?;
+            let _ = ctx.discovered.set(registry);
+            Ok(())
+        })
+    }
+
+    fn names<'a>(
+        &'a self,
+        ctx: &'a Context,
+    ) -> LocalBoxFuture<'a, anyhow::Result<Option<Vec<String>>>> {
+        Box::pin(async move { Ok(Some(self.repositories(ctx).await?.clone())) })
+    }
+
+    fn check_in_scope<'a>(
+        &'a self,
+        ctx: &'a Context,
+        names: &'a [String],
+    ) -> LocalBoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let known = self.repositories(ctx).await?;
+            if let Some(outside) = names.iter().find(|n| !known.contains(n)) {
+                return Err(UsageError::with_hint(
+                    format!(
+                        "repository {outside} is not in {}",
+                        self.settings.scope_text()
+                    ),
+                    "`regsweep list-repo-names` lists the repositories of the given projects",
+                )
+                .into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Every repository's artifacts, 100 a page, several repositories at once.
+    fn native_tags<'a>(
+        &'a self,
+        ctx: &'a Context,
+        repositories: &'a [String],
+    ) -> LocalBoxFuture<'a, anyhow::Result<NativeTags>> {
+        Box::pin(async move {
+            let client = ctx.client()?;
+            let api = &self.settings.api;
+            let listed: Vec<(String, _)> = stream::iter(repositories)
+                .map(|name| async move {
+                    let tags = client
+                        .harbor_tags(api, name)
+                        .await
+                        .with_context(|| format!("listing the artifacts of {name} in Harbor"))?;
+                    Ok::<_, anyhow::Error>((name.clone(), tags))
+                })
+                .buffer_unordered(client.max_in_flight())
+                .try_collect()
+                .await?;
+            Ok(NativeTags(listed.into_iter().collect()))
+        })
+    }
+}

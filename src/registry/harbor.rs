@@ -1,0 +1,208 @@
+//! Harbor's REST API (v2.x, `/api/v2.0`, its `swagger.yaml`): which repositories a project holds
+//! (Harbor, like GitLab, refuses `/v2/_catalog` to all but administrators), and each repository's
+//! artifacts with their tags, digests, media types, push and pull times, in pages (`page`,
+//! `page_size`, `Link: rel="next"`, `X-Total-Count`). Requests take the registry's own credentials
+//! (a robot account or a user) as HTTP Basic, through the client's one send path.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use url::Url;
+
+use super::RegistryError;
+use super::connection::Client;
+use super::native::{MAX_PAGES, NativeTag, time};
+use super::send::{Access, header_str};
+
+/// Entries per page asked for (Harbor's maximum).
+const PAGE_SIZE: &str = "100";
+
+/// Where Harbor's API is.
+#[derive(Clone)]
+pub struct HarborApi {
+    /// `https://harbor.example.com/api/v2.0/`.
+    base: Url,
+}
+
+impl fmt::Debug for HarborApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HarborApi")
+            .field("base", &self.base.as_str())
+            .finish()
+    }
+}
+
+impl HarborApi {
+    /// `url` is Harbor's address (`https://harbor.example.com`).
+    pub fn new(url: &Url) -> Self {
+        let mut base = url.clone();
+        let path = format!("{}/api/v2.0/", base.path().trim_end_matches('/'));
+        base.set_path(&path);
+        base.set_query(None);
+        base.set_fragment(None);
+        Self { base }
+    }
+
+    /// `scheme://host[:port]`: Harbor serves its registry at its own address.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.base.scheme(), self.host())
+    }
+
+    pub fn host(&self) -> String {
+        let host = self.base.host_str().unwrap_or_default();
+        match self.base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    /// `segments` appended to the API's base, each percent-encoded; a page of `PAGE_SIZE`.
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .expect("an http(s) base")
+            .pop_if_empty()
+            .extend(segments);
+        url.query_pairs_mut()
+            .extend_pairs(query)
+            .append_pair("page", "1")
+            .append_pair("page_size", PAGE_SIZE);
+        url
+    }
+
+    /// The next page's URL from `Link: rel="next"`, which must stay within the API.
+    fn next_page(&self, url: &Url, headers: &HeaderMap) -> Result<Option<Url>, RegistryError> {
+        let Some(value) = header_str(headers, "link") else {
+            return Ok(None);
+        };
+        let malformed = |detail: String| RegistryError::Malformed {
+            url: Box::new(url.clone()),
+            detail,
+        };
+        let links = parse_link_header::parse_with_rel(value)
+            .map_err(|e| malformed(format!("bad Link header {value:?}: {e}")))?;
+        let Some(link) = links.get("next") else {
+            return Ok(None);
+        };
+        let next = url
+            .join(&link.raw_uri)
+            .map_err(|e| malformed(format!("bad next link {:?}: {e}", link.raw_uri)))?;
+        let within = next.scheme() == self.base.scheme()
+            && next.host_str() == self.base.host_str()
+            && next.port_or_known_default() == self.base.port_or_known_default()
+            && next.path().starts_with(self.base.path());
+        if !within {
+            return Err(RegistryError::ForeignLink {
+                url: Box::new(url.clone()),
+                link: next.to_string(),
+            });
+        }
+        Ok(Some(next))
+    }
+}
+
+impl Client {
+    /// The names of the projects the credentials can see.
+    pub async fn harbor_projects(&self, api: &HarborApi) -> Result<Vec<String>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Raw {
+            name: String,
+        }
+        let mut names = Vec::new();
+        let access = Access::harbor("listing Harbor's projects");
+        let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
+        let first = api.url(&["projects"], &[]);
+        self.paginate_by(
+            first,
+            &access,
+            |page: Vec<Raw>| names.extend(page.into_iter().map(|p| p.name)),
+            (next, MAX_PAGES),
+        )
+        .await?;
+        Ok(names)
+    }
+
+    /// A project's repositories, by their full names (`project/repository`).
+    pub async fn harbor_repositories(
+        &self,
+        api: &HarborApi,
+        project: &str,
+    ) -> Result<Vec<String>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Raw {
+            name: String,
+        }
+        let mut names = Vec::new();
+        let access = Access::harbor("listing a Harbor project's repositories");
+        let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
+        let first = api.url(&["projects", project, "repositories"], &[]);
+        self.paginate_by(
+            first,
+            &access,
+            |page: Vec<Raw>| names.extend(page.into_iter().map(|r| r.name)),
+            (next, MAX_PAGES),
+        )
+        .await?;
+        Ok(names)
+    }
+
+    /// A repository's tags from its artifacts (`with_tag=true`): each tag's digest, media type,
+    /// push time, and its image's last pull. `repository` is the full name (`project/a/b`); Harbor
+    /// takes the part after the project with its slashes encoded twice (`a%252Fb`).
+    pub async fn harbor_tags(
+        &self,
+        api: &HarborApi,
+        repository: &str,
+    ) -> Result<BTreeMap<String, NativeTag>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Tag {
+            name: String,
+            #[serde(default)]
+            push_time: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Artifact {
+            digest: String,
+            #[serde(default)]
+            manifest_media_type: Option<String>,
+            #[serde(default)]
+            pull_time: Option<String>,
+            #[serde(default)]
+            tags: Option<Vec<Tag>>,
+        }
+        let (project, rest) = repository.split_once('/').unwrap_or((repository, ""));
+        let encoded = rest.replace('/', "%2F");
+        let first = api.url(
+            &["projects", project, "repositories", &encoded, "artifacts"],
+            &[("with_tag", "true")],
+        );
+        let mut tags = BTreeMap::new();
+        let access = Access::harbor("listing a Harbor repository's artifacts");
+        let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
+        self.paginate_by(
+            first,
+            &access,
+            |page: Vec<Artifact>| {
+                for artifact in page {
+                    let pulled = time(artifact.pull_time.as_deref());
+                    for tag in artifact.tags.into_iter().flatten() {
+                        tags.insert(
+                            tag.name,
+                            NativeTag {
+                                digest: artifact.digest.clone(),
+                                media_type: artifact.manifest_media_type.clone(),
+                                pushed: time(tag.push_time.as_deref()),
+                                pulled,
+                            },
+                        );
+                    }
+                }
+            },
+            (next, MAX_PAGES),
+        )
+        .await?;
+        Ok(tags)
+    }
+}
