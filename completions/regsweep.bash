@@ -233,7 +233,7 @@ _regsweep() {
 
     case "${cmd}" in
         regsweep)
-            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help"
+            opts="-u -p -v -c -l -q -h -V --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list-repo-names list-tag-names usage query-repos query-tags remove-repos remove-tags query-untagged remove-untagged restore outdated history serve policy journal cache config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,6 +280,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -335,7 +339,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache)
-            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version info clear help"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version info clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,6 +382,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -437,7 +445,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__clear)
-            opts="-y -u -p -v -c -l -q -h -V --yes --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --yes --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +488,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -595,7 +607,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__cache__subcmd__info)
-            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --cache --no-cache --refresh --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +650,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -697,7 +713,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config)
-            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +760,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -855,7 +875,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -902,6 +922,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -957,7 +981,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__config__subcmd__show)
-            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1004,6 +1028,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1059,7 +1087,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__generate)
-            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --format --log-level --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --out-dir --check --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --format --log-level --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1110,6 +1138,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1557,7 +1589,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__history)
-            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --store --store-password-file --log-level --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --store --store-password-file --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,6 +1624,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1659,7 +1695,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal)
-            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version list help"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1738,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1803,7 +1843,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__journal__subcmd__list)
-            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --no-raise-intersecting-repo --use-get-manifest --concurrency --registry --log-level --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1846,6 +1886,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1905,7 +1949,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__repo__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1952,6 +1996,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2007,7 +2055,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__list__subcmd__tag__subcmd__names)
-            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --all-tags --reverse-sort --image-names --long --sort --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2058,6 +2106,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2113,7 +2165,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__outdated)
-            opts="-u -p -v -c -l -q -h -V --from --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --from --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2164,6 +2216,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2219,7 +2275,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy)
-            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
+            opts="-u -p -v -c -l -q -h -V --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version init plan apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2266,6 +2322,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2321,7 +2381,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__apply)
-            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2380,6 +2440,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2505,7 +2569,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__init)
-            opts="-u -p -v -c -l -q -h -V --policy --force --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --force --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2556,6 +2620,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2611,7 +2679,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__plan)
-            opts="-u -p -v -c -l -q -h -V --policy --explain --out --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --policy --explain --out --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2673,6 +2741,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2725,7 +2797,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__repos)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2804,6 +2876,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2859,7 +2935,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__tags)
-            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -t -x -u -p -v -c -l -q -h -V --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2962,6 +3038,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3017,7 +3097,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__query__subcmd__untagged)
-            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --older-than --keep-referrers --details --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3079,6 +3159,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3131,7 +3215,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3213,6 +3297,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3265,7 +3353,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-y -r -t -x -u -p -v -c -l -q -h -V --yes --dry-run --allow-unmatched --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -t -x -u -p -v -c -l -q -h -V --yes --dry-run --allow-unmatched --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3371,6 +3459,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3423,7 +3515,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__untagged)
-            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --keep-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --keep-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3485,6 +3577,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3537,7 +3633,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__restore)
-            opts="-r -u -p -v -c -l -q -h -V --repo --store --store-password-file --gitlab --project --group --gitlab-token-stdin --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-r -u -p -v -c -l -q -h -V --repo --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3568,6 +3664,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3647,7 +3747,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__serve)
-            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --count --no-raise-intersecting-repo --format --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --config --print-default-config --listen --refresh-interval --no-auth --count --no-raise-intersecting-repo --format --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3713,6 +3813,10 @@ _regsweep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --harbor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3761,7 +3865,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__usage)
-            opts="-u -p -v -c -l -q -h -V --sort --tags --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-u -p -v -c -l -q -h -V --sort --tags --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3812,6 +3916,10 @@ _regsweep() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --harbor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

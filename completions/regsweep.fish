@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_regsweep_global_optspecs
-    string join \n registry= u/user= p/password= digest-auth= password-stdin store= store-password-file= gitlab= project= group= gitlab-token-stdin client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= color= verbose q/quiet h/help V/version
+    string join \n registry= u/user= p/password= digest-auth= password-stdin store= store-password-file= gitlab= project= group= gitlab-token-stdin harbor= client-cert= client-key= v/verify= insecure c/cache= no-cache refresh count no-raise-intersecting-repo use-get-manifest l/log-level= concurrency= format= color= verbose q/quiet h/help V/version
 end
 
 function __fish_regsweep_needs_command
@@ -31,8 +31,9 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -l digest-auth -d 'Answe
 complete -c regsweep -n "__fish_regsweep_needs_command" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_needs_command" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_needs_command" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -84,8 +85,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l di
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -122,8 +124,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l dig
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -163,8 +166,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l digest-auth 
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -206,8 +210,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l digest
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -255,8 +260,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l digest-
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -304,8 +310,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l diges
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -354,8 +361,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l digest
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -399,8 +407,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l dig
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -437,8 +446,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l di
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -471,8 +481,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s r -l repo 
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s u -l user -d 'User to log in as (Basic, Digest or token authentication, as the registry asks). Without --user, Docker\'s configuration is used (credential helpers, credsStore, auths)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
@@ -510,8 +521,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l digest-au
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -541,8 +553,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s u -l user 
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s p -l password -d 'Password for --user. Prefer the environment variable to keep it out of the process list' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l digest-auth -d 'Answer an HTTP Digest challenge rather than Basic when the registry offers both' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -582,8 +595,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l digest-auth 
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -617,8 +631,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -656,8 +671,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -694,8 +710,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -731,8 +748,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -770,8 +788,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -806,8 +825,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -842,8 +862,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -879,8 +900,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -913,8 +935,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -952,8 +975,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -989,8 +1013,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -1023,8 +1048,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
@@ -1061,8 +1087,9 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l digest-au
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l gitlab -d 'GitLab\'s address; its registry\'s repositories are found through its REST API' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l project -d 'A project (path or numeric id) whose registry repositories to work on; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l project -d 'A project whose registry repositories to work on; repeatable' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l group -d 'A group (path or numeric id) whose projects\' registry repositories to work on, subgroups included; repeatable' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l harbor -d 'Harbor\'s address; its projects\' repositories and artifacts are read through its API' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r

@@ -143,6 +143,7 @@ impl RegistryError {
             | Self::ConnectionLost { .. } => ExitStatus::Network,
             Self::Unauthorized { .. }
             | Self::Forbidden { .. }
+            | Self::RefusedByRule { .. }
             | Self::AuthFailed { .. }
             | Self::Denied { .. }
             | Self::GitlabRefused { .. }
@@ -173,6 +174,10 @@ impl RegistryError {
                 "pass credentials with --user and --password (or REGISTRY_USER and REGISTRY_PASSWORD)"
                     .to_owned()
             }
+            Self::RefusedByRule { .. } => "a rule of the registry protects this image (in \
+                 Harbor: an immutable-tag or retention rule of its project); change the rule, or \
+                 leave the image out with -x"
+                .to_owned(),
             Self::Forbidden { .. } => "the credentials are valid but lack this permission; deleting \
                                        needs the delete permission on the repository (push on Quay)"
                 .to_owned(),

@@ -107,6 +107,23 @@ pub fn info(ctx: &Context) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// Where the cache's facts came from, by the scope it was read with.
+fn sources_text(scope: Option<&str>) -> String {
+    match scope {
+        Some(s) if s.starts_with("harbor ") => "repositories, tags, digests, push and pull times \
+             from Harbor's API; details from the registry (digests re-checked there before any \
+             delete)"
+            .to_owned(),
+        Some(s) if s.starts_with("gitlab ") => "repositories from GitLab's API; tags and digests \
+             from its registry (in pages through /gitlab/v1/ where it answers); created times \
+             from GitLab's API or configs"
+            .to_owned(),
+        _ => {
+            "the registry's catalog, tag lists and manifests; pulls from regsweep serve".to_owned()
+        }
+    }
+}
+
 /// `cache info` as `key: value` lines.
 fn info_lines(info: &Info) -> Vec<(&'static str, String)> {
     let mut pairs = vec![("path", info.path.clone())];
@@ -139,6 +156,7 @@ fn info_lines(info: &Info) -> Vec<(&'static str, String)> {
                     show(info.created_from_gitlab)
                 ),
             ),
+            ("facts from", sources_text(info.scope.as_deref())),
             (
                 "registry does",
                 capabilities_text(info.capabilities.unwrap_or_default()),

@@ -172,6 +172,10 @@ pub enum RegistryError {
     #[error("{url}: access denied (403){detail}")]
     Forbidden { url: Box<Url>, detail: ErrorDetail },
 
+    /// The registry's own rules refuse this (412): Harbor's immutable-tag and retention rules.
+    #[error("{url}: refused by a rule of the registry (412){detail}")]
+    RefusedByRule { url: Box<Url>, detail: ErrorDetail },
+
     /// GitLab's API would not take the token: 401 (unknown, expired, revoked) or 403 (a scope or a
     /// permission missing; `scopes` when GitLab named the ones the call needs).
     #[error(
@@ -284,6 +288,7 @@ impl RegistryError {
             Self::Unsupported { .. }
                 | Self::Unauthorized { .. }
                 | Self::Forbidden { .. }
+                | Self::RefusedByRule { .. }
                 | Self::AuthFailed { .. }
                 | Self::Denied { .. }
         )
@@ -458,6 +463,7 @@ pub async fn check_response(url: &Url, response: Response) -> Checked {
     Checked::Failed(match status {
         StatusCode::UNAUTHORIZED => RegistryError::Unauthorized { url, detail },
         StatusCode::FORBIDDEN => RegistryError::Forbidden { url, detail },
+        StatusCode::PRECONDITION_FAILED => RegistryError::RefusedByRule { url, detail },
         StatusCode::NOT_FOUND => RegistryError::NotFound { url, detail },
         StatusCode::METHOD_NOT_ALLOWED => RegistryError::Unsupported { url, detail },
         s if s.is_server_error() => RegistryError::Server {

@@ -15,6 +15,7 @@ mod generated;
 mod gitlab;
 mod layers;
 mod list;
+mod native;
 mod outdated;
 mod output;
 mod pages;

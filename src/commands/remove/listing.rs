@@ -232,3 +232,44 @@ impl PlanListing<'_> {
             .any(|other| other.repository == d.repository && other.digest == subject)
     }
 }
+
+/// How the plan made from the registry as it is now differs from the one shown.
+pub fn show_difference(ctx: &Context, old: &[String], new: &[String]) {
+    let printer = &ctx.printer;
+    printer.important("the plan made from the registry as it is now differs:");
+    for line in old.iter().filter(|l| !new.contains(l)) {
+        printer.important(&format!("  - {line}"));
+    }
+    for line in new.iter().filter(|l| !old.contains(l)) {
+        printer.important(&format!("  + {line}"));
+    }
+    if old == new {
+        printer.important("  (the same manifests, but what is held back changed)");
+    }
+}
+
+/// Where the plan's inventory came from a registry's own API (`scope`) and the registry names
+/// another digest for a tag, says so: the registry's answer is the one used.
+pub(super) fn contradicted(ctx: &Context, cached: &Inventory, live: &Inventory) {
+    let Some(source) = cached.scope.as_deref() else {
+        return;
+    };
+    for (name, repository) in &live.repositories {
+        let Some(before) = cached.repositories.get(name) else {
+            continue;
+        };
+        for (tag, entry) in &repository.tags {
+            if let Some(old) = before
+                .tags
+                .get(tag)
+                .filter(|old| old.digest != entry.digest)
+            {
+                ctx.printer.warn(&format!(
+                    "the registry says {name}:{tag} is {}, not {} as {source} said; the \
+                     registry's answer is used",
+                    entry.digest, old.digest
+                ));
+            }
+        }
+    }
+}

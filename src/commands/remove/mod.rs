@@ -23,6 +23,7 @@ mod untag;
 mod verify;
 
 use interrupt::Interrupts;
+pub use listing::show_difference;
 use listing::show_plan;
 
 use std::io::{BufRead as _, IsTerminal as _};
@@ -459,6 +460,7 @@ impl Recheck<'_> {
         for line in &fresh.skipped {
             self.ctx.printer.warn(line);
         }
+        listing::contradicted(ctx, cached, &fresh.inventory);
         let mut live = cached.clone();
         if scope.is_none() {
             live.repositories.clear();
@@ -538,20 +540,6 @@ pub fn lines(plan: &Plan) -> Vec<String> {
             ),
         })
         .collect()
-}
-
-pub fn show_difference(ctx: &Context, old: &[String], new: &[String]) {
-    let printer = &ctx.printer;
-    printer.important("the plan made from the registry as it is now differs:");
-    for line in old.iter().filter(|l| !new.contains(l)) {
-        printer.important(&format!("  - {line}"));
-    }
-    for line in new.iter().filter(|l| !old.contains(l)) {
-        printer.important(&format!("  + {line}"));
-    }
-    if old == new {
-        printer.important("  (the same manifests, but what is held back changed)");
-    }
 }
 
 /// What the removal changed, into the cache: a deleted manifest is forgotten (its tags, and it as a

@@ -11,10 +11,10 @@ use tokio::sync::OnceCell;
 
 use super::InventorySource;
 use crate::commands::Context;
-use crate::exit::UsageError;
+use crate::exit::{Advice, UsageError};
 use crate::names::is_repository_name;
 use crate::refresh::NativeTags;
-use crate::registry::RegistryAddress;
+use crate::registry::{RegistryAddress, RegistryError};
 use crate::settings::HarborSettings;
 
 /// Harbor's projects and their repositories, read once per run.
@@ -117,6 +117,29 @@ impl InventorySource for Harbor {
             }
             Ok(())
         })
+    }
+
+    /// A refusal to delete or to read gets Harbor's advice: which permission the account needs.
+    fn advise(&self, err: anyhow::Error) -> anyhow::Error {
+        let denied = err
+            .chain()
+            .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
+                Some(RegistryError::Denied { action, .. }) => Some(*action),
+                _ => None,
+            });
+        let advice = match denied {
+            Some("delete") => {
+                "in Harbor, the account needs the project's permission to delete artifacts: a \
+                 robot account with Delete Artifact, or a user with the Maintainer role"
+            }
+            Some("push") => {
+                "restoring pushes: in Harbor, the account needs the project's Push Artifact \
+                 permission (a robot account), or the Developer role"
+            }
+            Some(_) => "in Harbor, the account needs the project's Pull Artifact permission",
+            None => return err,
+        };
+        err.context(Advice(advice.to_owned()))
     }
 
     /// Every repository's artifacts, 100 a page, several repositories at once.

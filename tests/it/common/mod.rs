@@ -6,6 +6,7 @@ pub mod dregutil;
 pub mod ggcr;
 pub mod gitlab;
 pub mod ldap;
+pub mod native;
 pub mod oci11;
 pub mod postgres;
 pub mod pulp;
