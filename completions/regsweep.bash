@@ -2381,7 +2381,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__policy__subcmd__apply)
-            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -u -p -v -c -l -q -h -V --policy --plan-file --max-delete --yes --dry-run --gc --count --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3215,7 +3215,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__repos)
-            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --gc --repo --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3353,7 +3353,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__tags)
-            opts="-y -r -t -x -u -p -v -c -l -q -h -V --yes --dry-run --allow-unmatched --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -t -x -u -p -v -c -l -q -h -V --yes --dry-run --gc --allow-unmatched --repo --tags --regex --exclude --exclude-regex --no-match-all-tags --raise-intersecting-tag --untag-only --untag-partial --older-than --newer-than --keep --keep-by --tagged-before --not-pulled-for --keep-referrers --orphaned-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3515,7 +3515,7 @@ _regsweep() {
             return 0
             ;;
         regsweep__subcmd__remove__subcmd__untagged)
-            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --repo --older-than --keep-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
+            opts="-y -r -u -p -v -c -l -q -h -V --yes --dry-run --gc --repo --older-than --keep-referrers --no-raise-intersecting-repo --registry --user --password --digest-auth --password-stdin --store --store-password-file --gitlab --project --group --gitlab-token-stdin --harbor --client-cert --client-key --verify --insecure --cache --no-cache --refresh --count --use-get-manifest --log-level --concurrency --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -6,6 +6,7 @@
 use crate::cache::CacheError;
 use crate::commands::remove::RemovalStop;
 use crate::commands::restore::RestoreIncomplete;
+use crate::commands::source::GarbageCollection;
 use crate::exit::{Advice, ExitStatus, NotAgreed, UsageError};
 use crate::inventory::UnknownRepository;
 use crate::journal::JournalError;
@@ -29,6 +30,9 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         }
         if cause.is::<RestoreIncomplete>() {
             return ExitStatus::PartialFailure;
+        }
+        if cause.is::<GarbageCollection>() {
+            return ExitStatus::Registry;
         }
         if cause.is::<NotAgreed>() {
             return ExitStatus::NotConfirmed;

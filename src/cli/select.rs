@@ -318,6 +318,16 @@ pub struct ConfirmArgs {
     /// Example: `remove-repos -r old-app --dry-run`.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
+
+    /// Then run the registry's garbage collection (Harbor).
+    ///
+    /// Space comes back only when the registry's garbage collection removes the deleted images'
+    /// blobs. With --harbor, start Harbor's (an administrator's right) once the deletes are done,
+    /// and wait for it; other registries collect on their host (`registry garbage-collect`).
+    ///
+    /// Example: `--harbor https://harbor.example.com remove-tags -r web/app -t '<1.4' --yes --gc`.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub gc: bool,
 }
 
 /// Whether a query reads what the cache lacks for an exact reclaimable figure.

@@ -15,7 +15,7 @@ use url::Url;
 use super::connection::Client;
 use super::error::{ErrorCode, RegistryError};
 use super::manifest::{digest_like, media_type_of, sha256_digest};
-use super::send::{Access, CONFIG, LIST_PAGE, MANIFEST, SMALL, header_str};
+use super::send::{Access, CONFIG, LIST_PAGE, Limit, MANIFEST, SMALL, header_str};
 use crate::media_type::{ACCEPT_ALL, DOCKER_V1_SIGNED};
 use crate::names::{is_digest, is_repository_name, is_tag};
 
@@ -309,10 +309,26 @@ impl Client {
         &self,
         first: Url,
         access: &Access,
-        mut take: impl FnMut(T),
+        take: impl FnMut(T),
         (next_of, max): (
             impl Fn(&Url, &HeaderMap) -> Result<Option<Url>, RegistryError>,
             usize,
+        ),
+    ) -> Result<(), RegistryError> {
+        self.paginate_capped(first, access, take, (next_of, max, LIST_PAGE))
+            .await
+    }
+
+    /// `paginate_by` with each page capped at `cap`.
+    pub(super) async fn paginate_capped<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        access: &Access,
+        mut take: impl FnMut(T),
+        (next_of, max, cap): (
+            impl Fn(&Url, &HeaderMap) -> Result<Option<Url>, RegistryError>,
+            usize,
+            Limit,
         ),
     ) -> Result<(), RegistryError> {
         let mut seen = HashSet::new();
@@ -331,7 +347,7 @@ impl Client {
                 });
             }
             let page = self
-                .fetch(Method::GET, url.clone(), None, access, LIST_PAGE)
+                .fetch(Method::GET, url.clone(), None, access, cap)
                 .await?;
             let parsed =
                 serde_json::from_slice(&page.body).map_err(|e| RegistryError::Malformed {

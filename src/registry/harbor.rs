@@ -14,7 +14,7 @@ use url::Url;
 use super::RegistryError;
 use super::connection::Client;
 use super::native::{MAX_PAGES, NativeTag, time};
-use super::send::{Access, header_str};
+use super::send::{Access, NATIVE_PAGE, SMALL, header_str};
 
 /// Entries per page asked for (Harbor's maximum).
 const PAGE_SIZE: &str = "100";
@@ -114,11 +114,11 @@ impl Client {
         let access = Access::harbor("listing Harbor's projects");
         let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
         let first = api.url(&["projects"], &[]);
-        self.paginate_by(
+        self.paginate_capped(
             first,
             &access,
             |page: Vec<Raw>| names.extend(page.into_iter().map(|p| p.name)),
-            (next, MAX_PAGES),
+            (next, MAX_PAGES, NATIVE_PAGE),
         )
         .await?;
         Ok(names)
@@ -138,11 +138,11 @@ impl Client {
         let access = Access::harbor("listing a Harbor project's repositories");
         let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
         let first = api.url(&["projects", project, "repositories"], &[]);
-        self.paginate_by(
+        self.paginate_capped(
             first,
             &access,
             |page: Vec<Raw>| names.extend(page.into_iter().map(|r| r.name)),
-            (next, MAX_PAGES),
+            (next, MAX_PAGES, NATIVE_PAGE),
         )
         .await?;
         Ok(names)
@@ -181,7 +181,7 @@ impl Client {
         let mut tags = BTreeMap::new();
         let access = Access::harbor("listing a Harbor repository's artifacts");
         let next = |url: &Url, headers: &HeaderMap| api.next_page(url, headers);
-        self.paginate_by(
+        self.paginate_capped(
             first,
             &access,
             |page: Vec<Artifact>| {
@@ -200,9 +200,63 @@ impl Client {
                     }
                 }
             },
-            (next, MAX_PAGES),
+            (next, MAX_PAGES, NATIVE_PAGE),
         )
         .await?;
         Ok(tags)
+    }
+
+    /// Starts Harbor's garbage collection now (`POST /system/gc/schedule`, a manual schedule; an
+    /// administrator's right).
+    pub async fn harbor_start_gc(&self, api: &HarborApi) -> Result<(), RegistryError> {
+        let mut url = api.base.clone();
+        url.path_segments_mut()
+            .expect("an http(s) base")
+            .pop_if_empty()
+            .extend(["system", "gc", "schedule"]);
+        let body = bytes::Bytes::from_static(br#"{"schedule":{"type":"Manual"}}"#);
+        let access = Access::harbor("starting Harbor's garbage collection");
+        self.send(
+            reqwest::Method::POST,
+            url,
+            None,
+            Some(("application/json", &body)),
+            &access,
+            SMALL,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The newest garbage collection's id and status (`Pending`, `Running`, `Success`, `Error`,
+    /// `Stopped`), if any.
+    pub async fn harbor_gc_status(
+        &self,
+        api: &HarborApi,
+    ) -> Result<Option<(u64, String)>, RegistryError> {
+        #[derive(Deserialize)]
+        struct Raw {
+            id: u64,
+            job_status: String,
+        }
+        let mut url = api.base.clone();
+        url.path_segments_mut()
+            .expect("an http(s) base")
+            .pop_if_empty()
+            .extend(["system", "gc"]);
+        url.query_pairs_mut()
+            .append_pair("page", "1")
+            .append_pair("page_size", "1")
+            .append_pair("sort", "-creation_time");
+        let access = Access::harbor("reading Harbor's garbage collection");
+        let fetched = self
+            .fetch(reqwest::Method::GET, url.clone(), None, &access, SMALL)
+            .await?;
+        let jobs: Vec<Raw> =
+            serde_json::from_slice(&fetched.body).map_err(|e| RegistryError::Malformed {
+                url: Box::new(url),
+                detail: format!("not Harbor's list of garbage collections: {e}"),
+            })?;
+        Ok(jobs.into_iter().next().map(|j| (j.id, j.job_status)))
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::RegistryError;
 use super::connection::Client;
-use super::send::Access;
+use super::send::{Access, NATIVE_PAGE};
 
 /// Pages of one native listing read at most.
 pub(super) const MAX_PAGES: usize = 10_000;
@@ -69,7 +69,7 @@ impl Client {
         let next = |url: &url::Url, headers: &reqwest::header::HeaderMap| {
             self.next_link_under(url, headers, "/gitlab/v1/")
         };
-        self.paginate_by(
+        self.paginate_capped(
             first,
             &Access::pull(repo),
             |page: Vec<Raw>| {
@@ -85,7 +85,7 @@ impl Client {
                     );
                 }
             },
-            (next, MAX_PAGES),
+            (next, MAX_PAGES, NATIVE_PAGE),
         )
         .await?;
         Ok(tags)

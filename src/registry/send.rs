@@ -30,6 +30,12 @@ pub(super) const LIST_PAGE: Limit = Limit {
     bytes: 32 << 20,
     what: "a page of a listing",
 };
+/// A page of a registry's own API (GitLab's 1,000 tags, Harbor's 100 artifacts): a few hundred
+/// kilobytes in practice.
+pub(super) const NATIVE_PAGE: Limit = Limit {
+    bytes: 4 << 20,
+    what: "a page of a registry's own API",
+};
 pub(super) const MANIFEST: Limit = Limit {
     bytes: 8 << 20,
     what: "a manifest",

@@ -27,12 +27,14 @@ pub struct QuerySettings {
 pub struct Confirmation {
     pub yes: bool,
     pub dry_run: bool,
+    /// `--gc`: the registry's garbage collection after the deletes.
+    pub gc: bool,
 }
 
 impl Confirmation {
     pub(super) fn resolve(args: ConfirmArgs) -> Self {
-        let ConfirmArgs { yes, dry_run } = args;
-        Self { yes, dry_run }
+        let ConfirmArgs { yes, dry_run, gc } = args;
+        Self { yes, dry_run, gc }
     }
 }
 

@@ -296,6 +296,31 @@ fn harbor_lists_projects_repositories_and_artifacts_in_pages_with_pull_times() {
         &pushed["web/app:1.1"].digest
     ));
 
+    // --gc: Harbor's garbage collection after the deletes, waited for.
+    let out = harbor_run(
+        &sandbox,
+        &harbor,
+        ROBOT,
+        &["remove-tags", "-r", "web/app", "-t", "1.1", "--yes", "--gc"],
+    )
+    .success();
+    assert!(
+        stderr(&out).contains("Harbor's garbage collection freed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!manifest_exists(
+        &registry.url(),
+        "web/app",
+        &pushed["web/app:1.1"].digest
+    ));
+    assert!(
+        native
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.target == "/api/v2.0/system/gc/schedule")
+    );
+
     // The robot's secret is in nothing regsweep wrote.
     for dir in [sandbox.home.path(), reader.home.path()] {
         for entry in walk(dir) {
@@ -334,10 +359,37 @@ fn harbor_answers_that_leave_it_or_break_its_shapes_are_registry_errors() {
     let out = harbor_run(&Sandbox::new(), &harbor, ROBOT, &list).code(5);
     assert_clean_error(&stderr(&out));
 
+    {
+        let mut script = native.script.lock().unwrap();
+        script.malformed = false;
+        script.huge = true;
+    }
+    let out = harbor_run(&Sandbox::new(), &harbor, ROBOT, &list).code(5);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(err.contains("a page of a registry's own API"), "{err}");
+
     // Unknown credentials: Harbor's 401, exit 4 with what Harbor takes.
-    native.script.lock().unwrap().malformed = false;
+    native.script.lock().unwrap().huge = false;
     let out = harbor_run(&Sandbox::new(), &harbor, ("robot$nobody", "x"), &list).code(4);
     assert_clean_error(&stderr(&out));
+
+    // --gc on a registry regsweep cannot collect is refused before anything is deleted.
+    let sandbox = Sandbox::new();
+    let before = crate::common::live_tags(&sandbox, &registry.url());
+    let out = sandbox
+        .run(
+            &registry.url(),
+            &["remove-tags", "-r", "web/app", "-t", "1.0", "--yes", "--gc"],
+        )
+        .code(2);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(
+        err.contains("--gc starts Harbor's garbage collection"),
+        "{err}"
+    );
+    assert_eq!(crate::common::live_tags(&sandbox, &registry.url()), before);
 }
 
 /// Every file under `dir`.

@@ -95,6 +95,7 @@ pub async fn scheduled(
     let yes = Confirmation {
         yes: true,
         dry_run: false,
+        gc: false,
     };
     let (status, summary) = apply(ctx, &path, None, max_delete, yes).await?;
     Ok(format!(

@@ -232,6 +232,13 @@ impl Removal<'_> {
         plan: &Plan,
     ) -> anyhow::Result<ExitStatus> {
         let confirmation = self.confirmation;
+        if confirmation.gc && !ctx.source().collects_garbage() {
+            return ctx
+                .source()
+                .collect_garbage(ctx)
+                .await
+                .map(|()| ExitStatus::Success);
+        }
         // A plan over the limit is refused before anything is shown or asked: its count says it.
         if let Some(max) = self.max_delete
             && plan.manifest_count() > max
@@ -372,7 +379,11 @@ async fn execute(
             journal_path.display()
         ));
     }
-    report::finish(&journal, deletion, &journal_path)
+    let finished = report::finish(&journal, deletion, &journal_path);
+    if removal.confirmation.gc && done > 0 {
+        ctx.source().collect_garbage(ctx).await?;
+    }
+    finished
 }
 
 /// Re-reading the selected repositories before deleting.

@@ -9,13 +9,16 @@ use futures::future::LocalBoxFuture;
 use futures::stream::{self, StreamExt as _, TryStreamExt as _};
 use tokio::sync::OnceCell;
 
-use super::InventorySource;
+use super::{GarbageCollection, InventorySource};
 use crate::commands::Context;
 use crate::exit::{Advice, UsageError};
 use crate::names::is_repository_name;
 use crate::refresh::NativeTags;
 use crate::registry::{RegistryAddress, RegistryError};
 use crate::settings::HarborSettings;
+
+/// How long `--gc` waits for Harbor's garbage collection.
+const GC_WAIT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Harbor's projects and their repositories, read once per run.
 pub struct Harbor {
@@ -140,6 +143,65 @@ impl InventorySource for Harbor {
             None => return err,
         };
         err.context(Advice(advice.to_owned()))
+    }
+
+    fn collects_garbage(&self) -> bool {
+        true
+    }
+
+    /// Starts Harbor's garbage collection and waits for it (at most an hour), with a progress
+    /// line; a collection that ends in error is an error.
+    fn collect_garbage<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let client = ctx.client()?;
+            let api = &self.settings.api;
+            let before = client.harbor_gc_status(api).await?.map(|(id, _)| id);
+            client
+                .harbor_start_gc(api)
+                .await
+                .context("starting Harbor's garbage collection")?;
+            let started = std::time::Instant::now();
+            let progress = ctx.printer.progress("");
+            progress.set_message("Harbor's garbage collection");
+            let mut pause = std::time::Duration::from_millis(200);
+            let status = loop {
+                if started.elapsed() > GC_WAIT {
+                    break None;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(5));
+                match client.harbor_gc_status(api).await? {
+                    Some((id, status)) if Some(id) != before => {
+                        progress.set_message(format!("Harbor's garbage collection: {status}"));
+                        if !matches!(status.as_str(), "Pending" | "Running" | "Scheduled") {
+                            break Some(status);
+                        }
+                    }
+                    _ => {}
+                }
+            };
+            progress.finish_and_clear();
+            match status.as_deref() {
+                Some("Success") => {
+                    ctx.printer.done(
+                        "Harbor's garbage collection freed the deleted images' space",
+                        started,
+                    );
+                    Ok(())
+                }
+                Some(other) => Err(GarbageCollection(format!(
+                    "Harbor's garbage collection ended {other}; the deleted images' space may not \
+                     be freed yet (Harbor's Administration > Clean Up shows its log)"
+                ))
+                .into()),
+                None => Err(GarbageCollection(format!(
+                    "Harbor's garbage collection was still running after {} minutes; it goes on \
+                     in Harbor (Administration > Clean Up)",
+                    GC_WAIT.as_secs() / 60
+                ))
+                .into()),
+            }
+        })
     }
 
     /// Every repository's artifacts, 100 a page, several repositories at once.

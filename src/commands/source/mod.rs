@@ -12,6 +12,7 @@
 use futures::future::LocalBoxFuture;
 
 use super::Context;
+use crate::exit::UsageError;
 use crate::inventory::Inventory;
 use crate::refresh::NativeTags;
 use crate::settings::Settings;
@@ -73,12 +74,35 @@ pub trait InventorySource {
         Box::pin(async { Ok(0) })
     }
 
+    /// Whether `--gc` can start the registry's garbage collection.
+    fn collects_garbage(&self) -> bool {
+        false
+    }
+
+    /// `--gc`: starts the registry's garbage collection and waits for it to end.
+    fn collect_garbage<'a>(&'a self, _ctx: &'a Context) -> LocalBoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async {
+            Err(UsageError::with_hint(
+                "--gc starts Harbor's garbage collection; this registry collects on its host",
+                "run `registry garbage-collect CONFIG` where the registry runs (Distribution), \
+                 or give --harbor URL",
+            )
+            .into())
+        })
+    }
+
     /// An error of the run, with the source's advice where it has some (which token scope or role
     /// a refusal needs).
     fn advise(&self, err: anyhow::Error) -> anyhow::Error {
         err
     }
 }
+
+/// A registry's garbage collection that did not end well (a registry error, exit code 5): the
+/// deletes stand, the space may not be freed yet.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct GarbageCollection(pub String);
 
 /// The Distribution API alone: the catalog, then each repository's tags.
 pub struct Catalog;

@@ -40,6 +40,10 @@ pub struct Script {
     pub foreign_next: bool,
     /// Artifacts answered with a wrong type in a field.
     pub malformed: bool,
+    /// Artifact pages of 10 MB (valid JSON, padded).
+    pub huge: bool,
+    /// When a garbage collection was started (`POST /system/gc/schedule`); it runs for 300 ms.
+    pub gc_started: Option<std::time::Instant>,
     /// Digests an immutable-tag rule protects: Harbor answers their DELETE 412.
     pub immutable: BTreeSet<String>,
 }
@@ -64,8 +68,8 @@ impl NativeRegistry {
         let script = Arc::new(Mutex::new(Script::default()));
         let (kept, upstream_owned) = (script.clone(), upstream.trim_end_matches('/').to_owned());
         let server = Scripted::proxy(upstream, move |req| {
-            let script = kept.lock().unwrap();
-            answer(api, &upstream_owned, req, &script)
+            let mut script = kept.lock().unwrap();
+            answer(api, &upstream_owned, req, &mut script)
         });
         Self { server, script }
     }
@@ -142,7 +146,7 @@ fn holdings(upstream: &str) -> Holdings {
     held
 }
 
-fn answer(api: Api, upstream: &str, req: &Request, script: &Script) -> Option<Reply> {
+fn answer(api: Api, upstream: &str, req: &Request, script: &mut Script) -> Option<Reply> {
     let (path, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
     let query: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -230,7 +234,7 @@ fn harbor(
     req: &Request,
     path: &str,
     query: &BTreeMap<String, String>,
-    script: &Script,
+    script: &mut Script,
 ) -> Option<Reply> {
     let who = basic(req);
     let known = who.as_ref().is_some_and(|(u, p)| {
@@ -265,6 +269,20 @@ fn harbor(
     let rest = path.strip_prefix("/api/v2.0/")?;
     if !known {
         return Some(harbor_error(401, "UNAUTHORIZED", "unauthorized"));
+    }
+    if rest == "system/gc/schedule" && req.method == "POST" {
+        script.gc_started = Some(std::time::Instant::now());
+        return Some(Reply::new(201));
+    }
+    if rest == "system/gc" {
+        let jobs = match script.gc_started {
+            None => json!([{ "id": 1, "job_status": "Success" }]),
+            Some(t) if t.elapsed() < std::time::Duration::from_millis(300) => {
+                json!([{ "id": 2, "job_status": "Running" }])
+            }
+            Some(_) => json!([{ "id": 2, "job_status": "Success" }]),
+        };
+        return Some(Reply::json(200, &jobs.to_string()));
     }
     let held = holdings(upstream);
     let page = query
@@ -313,6 +331,9 @@ fn harbor(
     let encoded = rest
         .strip_prefix("repositories/")?
         .strip_suffix("/artifacts")?;
+    if script.huge {
+        return Some(Reply::json(200, &format!("[{}]", " ".repeat(10 << 20))));
+    }
     // The repository's name after the project arrives with its slashes encoded twice.
     let name = encoded.replace("%252F", "/").replace("%2F", "/");
     let repo = format!("{project}/{name}");
