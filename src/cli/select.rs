@@ -319,7 +319,7 @@ pub struct ConfirmArgs {
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
 
-    /// Then run the registry's garbage collection (Harbor).
+    /// Then run Harbor's garbage collection.
     ///
     /// Space comes back only when the registry's garbage collection removes the deleted images'
     /// blobs. With --harbor, start Harbor's (an administrator's right) once the deletes are done,
