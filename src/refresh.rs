@@ -1,8 +1,6 @@
 //! Fills an inventory from the registry: the catalog, then every repository's tags and every tag's
 //! digest, all concurrently (the client bounds how many requests are in flight).
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context as _, bail};
 use futures::future::try_join_all;
 use indicatif::ProgressBar;
@@ -12,7 +10,7 @@ use tokio::task::JoinSet;
 use crate::inventory::{
     Inventory, Referrer, Repository, TagEntry, UnknownRepository, carry_over_history,
 };
-use crate::registry::{Client, Listed, NativeTag, RegistryError};
+use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
 /// Which repositories to read.
 #[derive(Debug, Clone, Copy)]
@@ -45,11 +43,6 @@ async fn names_of(
     })
 }
 
-/// A repository's tags as a registry's own API lists them in pages (GitLab's `/gitlab/v1/`,
-/// Harbor's artifacts): what a refresh would otherwise ask the registry for one tag at a time.
-#[derive(Debug, Default, Clone)]
-pub struct NativeTags(pub BTreeMap<String, BTreeMap<String, NativeTag>>);
-
 /// What a refresh read, and the names it refused to use.
 #[derive(Debug)]
 pub struct Refreshed {
@@ -71,14 +64,15 @@ pub async fn refresh(
     previous: Option<&Inventory>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Refreshed> {
-    refresh_with(client, (scope, &NativeTags::default()), previous, progress).await
+    refresh_with(client, (scope, None), previous, progress).await
 }
 
-/// `refresh`, with the tags a registry's own API listed: their repositories send no request per
-/// tag (their names and digests are validated as the registry's would be).
+/// `refresh`, reading tags through a registry's own API where it answers (`native`): each
+/// repository's in pages, no request per tag (their names and digests validated as the
+/// registry's would be).
 pub async fn refresh_with(
     client: &Client,
-    (scope, native): (Scope<'_>, &NativeTags),
+    (scope, native): (Scope<'_>, Option<&NativeApi>),
     previous: Option<&Inventory>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Refreshed> {
@@ -101,15 +95,19 @@ pub async fn refresh_with(
         None => false,
     };
 
+    let native = match native {
+        Some(api) if client.native_usable(api).await => Some(api.clone()),
+        _ => None,
+    };
     let mut tasks = JoinSet::new();
     let mut dangling = Vec::new();
     for name in names {
         let client = client.clone();
         let progress = progress.clone();
-        let listed = native.0.get(&name).cloned();
+        let native = native.clone();
         tasks.spawn(async move {
-            let repository = match listed {
-                Some(listed) => natively(&client, &name, listed, referrers_api, &progress).await,
+            let repository = match native {
+                Some(api) => natively(&client, &api, &name, referrers_api, &progress).await,
                 None => read_repository(&client, &name, referrers_api, &progress).await,
             };
             (
@@ -222,11 +220,16 @@ async fn read_repository(
 /// are refused as the registry's own would be; pushes and pulls become the tags' history.
 async fn natively(
     client: &Client,
+    api: &NativeApi,
     name: &str,
-    listed: BTreeMap<String, NativeTag>,
     referrers_api: bool,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<(Repository, Listed, usize)>> {
+    let listed = match client.native_tags(api, name).await {
+        Ok(listed) => listed,
+        Err(err) if err.is_not_found(ErrorCode::NameUnknown) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
     let mut repository = Repository::default();
     let mut refused = Listed::default();
     progress.inc_length(listed.len() as u64);

@@ -29,7 +29,7 @@ use crate::exit::UsageError;
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
 pub use crate::output::{age, human_duration};
-use crate::refresh::{NativeTags, Scope, refresh_with};
+use crate::refresh::{Scope, refresh_with};
 use crate::registry::{Client, ConfigError, RegistryAddress};
 use crate::select::{Plan, Reclaim, plan_blobs, reclaimable};
 use crate::settings::{CacheChoice, Settings};
@@ -287,13 +287,10 @@ async fn read_registry(
         client.assume_referrers_api(known);
     }
     let started = std::time::Instant::now();
-    // The source's own listing, in pages, where it has one: no request per tag then.
-    let native = match scope {
-        Scope::Only(names) | Scope::Listed(names) => ctx.source().native_tags(ctx, names).await?,
-        Scope::All => NativeTags::default(),
-    };
+    // The registry's own listing, in pages, where it has one: no request per tag then.
+    let native = ctx.source().native_api();
     let progress = ctx.printer.progress("tags");
-    let result = refresh_with(client, (scope, &native), previous, &progress).await;
+    let result = refresh_with(client, (scope, native.as_ref()), previous, &progress).await;
     progress.finish_and_clear();
     let mut refreshed = result?;
     for line in &refreshed.dangling {

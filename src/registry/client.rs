@@ -65,15 +65,24 @@ pub enum Deleted {
 impl Client {
     /// `GET /v2/`: is this a registry, and may we talk to it?
     pub async fn ping(&self) -> Result<(), RegistryError> {
-        self.fetch(
-            Method::GET,
-            self.inner.address.endpoint("/v2/"),
-            None,
-            &Access::base(),
-            SMALL,
-        )
-        .await
-        .map(drop)
+        let answer = self
+            .fetch(
+                Method::GET,
+                self.inner.address.endpoint("/v2/"),
+                None,
+                &Access::base(),
+                SMALL,
+            )
+            .await?;
+        if answer
+            .headers
+            .contains_key("gitlab-container-registry-version")
+        {
+            self.inner
+                .gitlab_registry
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     /// Every repository in the catalog, across all pages; names that break the distribution spec's

@@ -61,6 +61,9 @@ pub(super) struct Inner {
     pub(super) referrers_api: std::sync::atomic::AtomicU8,
     /// Repositories per catalog page, when the registry paged the catalog (0: not seen).
     pub(super) catalog_page: std::sync::atomic::AtomicUsize,
+    /// Whether the registry's `/v2/` answer named GitLab's container registry
+    /// (`Gitlab-Container-Registry-Version`).
+    pub(super) gitlab_registry: std::sync::atomic::AtomicBool,
 }
 
 impl Client {
@@ -92,6 +95,7 @@ impl Client {
                 budget: RetryBudget::default(),
                 referrers_api: std::sync::atomic::AtomicU8::new(REFERRERS_UNKNOWN),
                 catalog_page: std::sync::atomic::AtomicUsize::new(0),
+                gitlab_registry: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }

@@ -22,6 +22,6 @@ pub use connection::{Client, ClientConfig, TlsConfig};
 pub use error::{ConfigError, ErrorCode, RegistryError};
 pub use gitlab::{GitlabApi, GitlabRepository, GitlabScope, GitlabTag, split_location};
 pub use harbor::HarborApi;
-pub use native::NativeTag;
+pub use native::NativeApi;
 pub use referrers::UntagMethod;
 pub use retry::backoff;

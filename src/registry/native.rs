@@ -17,6 +17,15 @@ use super::send::{Access, NATIVE_PAGE};
 /// Pages of one native listing read at most.
 pub(super) const MAX_PAGES: usize = 10_000;
 
+/// A registry's own API that lists tags in pages.
+#[derive(Debug, Clone)]
+pub enum NativeApi {
+    /// GitLab's container registry API, where the registry answers `/gitlab/v1/`.
+    GitlabV1,
+    /// Harbor's artifacts.
+    Harbor(super::HarborApi),
+}
+
 /// One tag as a native API lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NativeTag {
@@ -36,13 +45,43 @@ pub(super) fn time(value: Option<&str>) -> Option<Timestamp> {
 }
 
 impl Client {
-    /// Whether the registry speaks GitLab's registry API: `GET /gitlab/v1/` answers 200 (the
-    /// spec's compliance check). Anything else (404 on other registries) means no.
+    /// Whether the registry speaks GitLab's registry API: its `/v2/` answer (the ping every
+    /// refresh starts with) named GitLab's container registry, and `GET /gitlab/v1/` answers 200
+    /// (the spec's compliance check; a registry without the metadata database answers 404). Other
+    /// registries are never asked.
     pub async fn speaks_gitlab_v1(&self) -> bool {
+        if !self
+            .inner
+            .gitlab_registry
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return false;
+        }
         let url = self.inner.address.endpoint("/gitlab/v1/");
         self.fetch(Method::GET, url, None, &Access::base(), super::send::SMALL)
             .await
             .is_ok()
+    }
+
+    /// Whether `api` can be used here: GitLab's only where the registry passes its compliance
+    /// check (asked once per refresh).
+    pub async fn native_usable(&self, api: &NativeApi) -> bool {
+        match api {
+            NativeApi::GitlabV1 => self.speaks_gitlab_v1().await,
+            NativeApi::Harbor(_) => true,
+        }
+    }
+
+    /// A repository's tags through `api`.
+    pub async fn native_tags(
+        &self,
+        api: &NativeApi,
+        repo: &str,
+    ) -> Result<BTreeMap<String, NativeTag>, RegistryError> {
+        match api {
+            NativeApi::GitlabV1 => self.gitlab_v1_tags(repo).await,
+            NativeApi::Harbor(harbor) => self.harbor_tags(harbor, repo).await,
+        }
     }
 
     /// A repository's tags through `GET /gitlab/v1/repositories/<path>/tags/list/`, 1,000 a page,

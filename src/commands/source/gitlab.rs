@@ -16,7 +16,6 @@ use crate::commands::Context;
 use crate::exit::{Advice, UsageError};
 use crate::inventory::Inventory;
 use crate::names::is_repository_name;
-use crate::refresh::NativeTags;
 use crate::registry::{
     GitlabApi, GitlabRepository, GitlabScope, RegistryAddress, RegistryError, split_location,
 };
@@ -286,32 +285,6 @@ impl InventorySource for Gitlab {
         names: &'a [String],
     ) -> LocalBoxFuture<'a, anyhow::Result<()>> {
         Box::pin(Gitlab::check_in_scope(self, ctx, names))
-    }
-
-    /// Where the registry speaks GitLab's registry API (`/gitlab/v1/`, with its metadata
-    /// database), each repository's tags in pages of 1,000 with their digests and media types.
-    fn native_tags<'a>(
-        &'a self,
-        ctx: &'a Context,
-        repositories: &'a [String],
-    ) -> LocalBoxFuture<'a, anyhow::Result<NativeTags>> {
-        Box::pin(async move {
-            let client = ctx.client()?;
-            if !client.speaks_gitlab_v1().await {
-                return Ok(NativeTags::default());
-            }
-            let listed: Vec<(String, _)> = stream::iter(repositories)
-                .map(|name| async move {
-                    let tags = client.gitlab_v1_tags(name).await.with_context(|| {
-                        format!("listing the tags of {name} through GitLab's registry API")
-                    })?;
-                    Ok::<_, anyhow::Error>((name.clone(), tags))
-                })
-                .buffer_unordered(client.max_in_flight())
-                .try_collect()
-                .await?;
-            Ok(NativeTags(listed.into_iter().collect()))
-        })
     }
 
     fn fills_created(&self) -> bool {

@@ -6,15 +6,13 @@
 
 use anyhow::Context as _;
 use futures::future::LocalBoxFuture;
-use futures::stream::{self, StreamExt as _, TryStreamExt as _};
 use tokio::sync::OnceCell;
 
 use super::{GarbageCollection, InventorySource};
 use crate::commands::Context;
 use crate::exit::{Advice, UsageError};
 use crate::names::is_repository_name;
-use crate::refresh::NativeTags;
-use crate::registry::{RegistryAddress, RegistryError};
+use crate::registry::{NativeApi, RegistryAddress, RegistryError};
 use crate::settings::HarborSettings;
 
 /// How long `--gc` waits for Harbor's garbage collection.
@@ -204,27 +202,8 @@ impl InventorySource for Harbor {
         })
     }
 
-    /// Every repository's artifacts, 100 a page, several repositories at once.
-    fn native_tags<'a>(
-        &'a self,
-        ctx: &'a Context,
-        repositories: &'a [String],
-    ) -> LocalBoxFuture<'a, anyhow::Result<NativeTags>> {
-        Box::pin(async move {
-            let client = ctx.client()?;
-            let api = &self.settings.api;
-            let listed: Vec<(String, _)> = stream::iter(repositories)
-                .map(|name| async move {
-                    let tags = client
-                        .harbor_tags(api, name)
-                        .await
-                        .with_context(|| format!("listing the artifacts of {name} in Harbor"))?;
-                    Ok::<_, anyhow::Error>((name.clone(), tags))
-                })
-                .buffer_unordered(client.max_in_flight())
-                .try_collect()
-                .await?;
-            Ok(NativeTags(listed.into_iter().collect()))
-        })
+    /// Harbor's artifacts, 100 a page.
+    fn native_api(&self) -> Option<NativeApi> {
+        Some(NativeApi::Harbor(self.settings.api.clone()))
     }
 }

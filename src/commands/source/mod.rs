@@ -14,7 +14,7 @@ use futures::future::LocalBoxFuture;
 use super::Context;
 use crate::exit::UsageError;
 use crate::inventory::Inventory;
-use crate::refresh::NativeTags;
+use crate::registry::NativeApi;
 use crate::settings::Settings;
 
 pub mod gitlab;
@@ -49,14 +49,11 @@ pub trait InventorySource {
         Box::pin(async { Ok(()) })
     }
 
-    /// The tags of `repositories` as the source's API lists them in pages, so a refresh sends no
-    /// request per tag; empty where the source has no such listing (the registry is then asked).
-    fn native_tags<'a>(
-        &'a self,
-        _ctx: &'a Context,
-        _repositories: &'a [String],
-    ) -> LocalBoxFuture<'a, anyhow::Result<NativeTags>> {
-        Box::pin(async { Ok(NativeTags::default()) })
+    /// The registry's own API that lists tags in pages, if any: GitLab's wherever the registry
+    /// answers its compliance check (asked once per refresh), so a GitLab registry read through
+    /// its catalog by an administrator gains it too.
+    fn native_api(&self) -> Option<NativeApi> {
+        Some(NativeApi::GitlabV1)
     }
 
     /// Whether `fill_details` gives images' created times (so configs need not be read for them).

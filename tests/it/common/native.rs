@@ -166,6 +166,12 @@ fn gitlab(
     if path == "/gitlab/v1/" {
         return Some(Reply::new(200));
     }
+    // GitLab's registry names itself on every answer; the ping is what regsweep reads it from.
+    if path == "/v2/" {
+        return Some(
+            Reply::json(200, "{}").header("Gitlab-Container-Registry-Version", "v4.9.0-gitlab"),
+        );
+    }
     let repo = path
         .strip_prefix("/gitlab/v1/repositories/")?
         .strip_suffix("/tags/list/")?;
