@@ -120,6 +120,14 @@ fn gitlab_tags_come_in_pages_from_its_registry_api_and_the_registry_has_the_last
         .collect();
     assert_eq!(through_registry, listed);
 
+    // A next page on another host is refused: a registry error, nothing read from there.
+    native.script.lock().unwrap().foreign_next = true;
+    let out = run(&Sandbox::new(), &["list-tag-names"]).code(5);
+    let err = stderr(&out);
+    assert_clean_error(&err);
+    assert!(err.contains("elsewhere.example"), "{err}");
+    native.script.lock().unwrap().foreign_next = false;
+
     // GitLab's API names a digest for 1.0 the registry does not: the live re-check reads the
     // registry, the plan differs, nothing is deleted.
     native.script.lock().unwrap().lies.insert(
@@ -191,9 +199,13 @@ fn harbor_lists_projects_repositories_and_artifacts_in_pages_with_pull_times() {
         &sandbox,
         &harbor,
         ROBOT,
-        &["--format", "json", "list-tag-names"],
+        &["-l", "debug", "--format", "json", "list-tag-names"],
     )
     .success();
+    // Every call is in the debug log; the robot's secret never is.
+    let log = stderr(&out);
+    assert!(log.contains("/api/v2.0/projects"), "{log}");
+    assert!(!log.contains(ROBOT.1), "the secret in the debug log");
     let listed = tag_lines(&out);
     assert_eq!(listed.len(), 5, "{listed:?}");
     assert!(listed.contains(&format!(

@@ -209,9 +209,16 @@ fn gitlab(
         .last()
         .is_some_and(|(t, _)| tags.keys().any(|k| k > *t));
     if let (true, Some((t, _))) = (more, page.last()) {
+        let host = if script.foreign_next {
+            "http://elsewhere.example"
+        } else {
+            ""
+        };
         reply = reply.header(
             "Link",
-            &format!("</gitlab/v1/repositories/{repo}/tags/list/?n={n}&last={t}>; rel=\"next\""),
+            &format!(
+                "<{host}/gitlab/v1/repositories/{repo}/tags/list/?n={n}&last={t}>; rel=\"next\""
+            ),
         );
     }
     Some(reply)
