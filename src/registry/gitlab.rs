@@ -15,6 +15,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
+use super::client::next_link_within;
 use super::connection::Client;
 use super::send::{Access, SMALL, header_str};
 
@@ -243,26 +244,8 @@ fn next_page(
         url: Box::new(url.clone()),
         detail,
     };
-    if let Some(value) = header_str(headers, "link") {
-        let links = parse_link_header::parse_with_rel(value)
-            .map_err(|e| malformed(format!("bad Link header {value:?}: {e}")))?;
-        if let Some(link) = links.get("next") {
-            let next = url
-                .join(&link.raw_uri)
-                .map_err(|e| malformed(format!("bad next link {:?}: {e}", link.raw_uri)))?;
-            let within = next.scheme() == api.base.scheme()
-                && next.host_str() == api.base.host_str()
-                && next.port_or_known_default() == api.base.port_or_known_default()
-                && next.path().starts_with(api.base.path());
-            if !within {
-                return Err(RegistryError::ForeignLink {
-                    url: Box::new(url.clone()),
-                    link: next.to_string(),
-                });
-            }
-            return Ok(Some(next));
-        }
-        return Ok(None);
+    if header_str(headers, "link").is_some() {
+        return next_link_within(url, headers, (&api.base, api.base.path()));
     }
     match header_str(headers, "x-next-page").map(str::trim) {
         None | Some("") => Ok(None),

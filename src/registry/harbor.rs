@@ -12,9 +12,10 @@ use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
+use super::client::next_link_within;
 use super::connection::Client;
 use super::native::{MAX_PAGES, NativeTag, time};
-use super::send::{Access, NATIVE_PAGE, SMALL, header_str};
+use super::send::{Access, NATIVE_PAGE, SMALL};
 
 /// Entries per page asked for (Harbor's maximum).
 const PAGE_SIZE: &str = "100";
@@ -74,32 +75,7 @@ impl HarborApi {
 
     /// The next page's URL from `Link: rel="next"`, which must stay within the API.
     fn next_page(&self, url: &Url, headers: &HeaderMap) -> Result<Option<Url>, RegistryError> {
-        let Some(value) = header_str(headers, "link") else {
-            return Ok(None);
-        };
-        let malformed = |detail: String| RegistryError::Malformed {
-            url: Box::new(url.clone()),
-            detail,
-        };
-        let links = parse_link_header::parse_with_rel(value)
-            .map_err(|e| malformed(format!("bad Link header {value:?}: {e}")))?;
-        let Some(link) = links.get("next") else {
-            return Ok(None);
-        };
-        let next = url
-            .join(&link.raw_uri)
-            .map_err(|e| malformed(format!("bad next link {:?}: {e}", link.raw_uri)))?;
-        let within = next.scheme() == self.base.scheme()
-            && next.host_str() == self.base.host_str()
-            && next.port_or_known_default() == self.base.port_or_known_default()
-            && next.path().starts_with(self.base.path());
-        if !within {
-            return Err(RegistryError::ForeignLink {
-                url: Box::new(url.clone()),
-                link: next.to_string(),
-            });
-        }
-        Ok(Some(next))
+        next_link_within(url, headers, (&self.base, self.base.path()))
     }
 }
 
