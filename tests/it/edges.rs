@@ -165,25 +165,28 @@ fn a_reader_gone_during_the_deletes_lets_them_finish_and_the_records_agree() {
     assert!(cached_tags(&sandbox, &url).is_empty());
 }
 
+/// A proxy in front of `registry` that lets it carry out each DELETE but holds the answer back
+/// (at most 30 s) until `release` is set.
+fn holding_deletes(registry: &TestRegistry, release: &Arc<AtomicBool>) -> Scripted {
+    let release = release.clone();
+    Scripted::fault_proxy(
+        &registry.url(),
+        |_| None,
+        move |req, reply| {
+            if req.method == "DELETE" {
+                hold_until(&release, Duration::from_secs(30));
+            }
+            reply
+        },
+    )
+}
+
 #[test]
 fn ctrl_c_twice_with_deletes_carried_out_but_unanswered_reports_what_the_registry_did() {
     let registry = TestRegistry::start();
     registry.seeder().bulk("inflight", 1, 6, 3);
     let release = Arc::new(AtomicBool::new(false));
-    // The registry carries out each DELETE; its answer is held back (bounded) until released.
-    let proxy = {
-        let release = release.clone();
-        Scripted::fault_proxy(
-            &registry.url(),
-            |_| None,
-            move |req, reply| {
-                if req.method == "DELETE" {
-                    hold_until(&release, Duration::from_secs(30));
-                }
-                reply
-            },
-        )
-    };
+    let proxy = holding_deletes(&registry, &release);
     let sandbox = Sandbox::new();
     let url = proxy.url();
     let before = live_pairs(&sandbox, &url);
@@ -261,19 +264,7 @@ fn ctrl_c_during_the_deletes_in_a_terminal_says_so_on_a_line_of_its_own() {
     let registry = TestRegistry::start();
     registry.seeder().bulk("held", 1, 4, 3);
     let release = Arc::new(AtomicBool::new(false));
-    let proxy = {
-        let release = release.clone();
-        Scripted::fault_proxy(
-            &registry.url(),
-            |_| None,
-            move |req, reply| {
-                if req.method == "DELETE" {
-                    hold_until(&release, Duration::from_secs(30));
-                }
-                reply
-            },
-        )
-    };
+    let proxy = holding_deletes(&registry, &release);
     let sandbox = Sandbox::new();
     let url = proxy.url();
     sandbox.run(&url, &["list-repo-names"]).success();
