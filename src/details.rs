@@ -21,6 +21,25 @@ const IMAGE_CONFIGS: [&str; 2] = [
     "application/vnd.docker.container.image.v1+json",
 ];
 
+/// What a caller needs of each manifest's details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    /// The image's created time (from its config, or a registry's own API).
+    pub created: bool,
+    /// Its blobs (layers, config, children): disk sizes, and what a removal frees. Without it, the
+    /// size and created time a registry's own API listed (Harbor's artifacts, GitLab's registry
+    /// API) are enough, and no manifest is read for them.
+    pub blobs: bool,
+}
+
+impl Need {
+    /// Everything: what removals, policies, usage and the service need.
+    pub const ALL: Need = Need {
+        created: true,
+        blobs: true,
+    };
+}
+
 /// What `ensure_details` did.
 #[derive(Debug, Default)]
 pub struct Fetched {
@@ -41,14 +60,14 @@ pub async fn ensure_details(
     client: &Client,
     inventory: &mut Inventory,
     repositories: &[String],
-    created: bool,
+    need: Need,
     progress: &ProgressBar,
 ) -> anyhow::Result<Fetched> {
     let mut requests = 0;
     let mut gone = Vec::new();
     // Manifests first (tagged ones, then the children of indexes), then configs.
     for _ in 0..2 {
-        let mut missing = missing_manifests(inventory, repositories);
+        let mut missing = missing_manifests(inventory, repositories, need);
         missing.retain(|digest, repo| !gone.contains(&(repo.clone(), digest.clone())));
         requests += missing.len();
         progress.inc_length(missing.len() as u64);
@@ -69,7 +88,7 @@ pub async fn ensure_details(
             }
         }
     }
-    if created {
+    if need.created {
         let missing = missing_configs(inventory, repositories);
         requests += missing.len();
         progress.inc_length(missing.len() as u64);
@@ -120,9 +139,9 @@ pub async fn ensure_details(
 
 /// Whether `ensure_details` would send any request: a manifest of the repositories lacks its details,
 /// or (with `created`) an image its config. A warm cache needs none, and then no client is built.
-pub fn requests_needed(inventory: &Inventory, repositories: &[String], created: bool) -> bool {
-    !missing_manifests(inventory, repositories).is_empty()
-        || (created && !missing_configs(inventory, repositories).is_empty())
+pub fn requests_needed(inventory: &Inventory, repositories: &[String], need: Need) -> bool {
+    !missing_manifests(inventory, repositories, need).is_empty()
+        || (need.created && !missing_configs(inventory, repositories).is_empty())
 }
 
 /// Every manifest of the repositories (tagged ones and children of known indexes), each with the first
@@ -140,13 +159,20 @@ fn manifests_by_repo(inventory: &Inventory, repositories: &[String]) -> BTreeMap
 }
 
 /// Manifests without details, each with a repository to read it from.
-fn missing_manifests(inventory: &Inventory, repositories: &[String]) -> BTreeMap<String, String> {
+/// Without `need.blobs`, details a registry's own API listed (a size, and the created time when it
+/// is needed; the manifest unread) count as known.
+fn missing_manifests(
+    inventory: &Inventory,
+    repositories: &[String],
+    need: Need,
+) -> BTreeMap<String, String> {
     let mut missing = manifests_by_repo(inventory, repositories);
     missing.retain(|digest, _| {
-        inventory
-            .manifests
-            .get(digest)
-            .is_none_or(|d| d.manifest_bytes.is_none())
+        inventory.manifests.get(digest).is_none_or(|d| {
+            let listed =
+                d.from_gitlab && d.size.is_some() && (!need.created || d.created.is_some());
+            d.manifest_bytes.is_none() && (need.blobs || !listed)
+        })
     });
     missing
 }

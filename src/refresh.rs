@@ -1,6 +1,8 @@
 //! Fills an inventory from the registry: the catalog, then every repository's tags and every tag's
 //! digest, all concurrently (the client bounds how many requests are in flight).
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context as _, bail};
 use futures::future::try_join_all;
 use indicatif::ProgressBar;
@@ -8,7 +10,8 @@ use jiff::Timestamp;
 use tokio::task::JoinSet;
 
 use crate::inventory::{
-    Inventory, Referrer, Repository, TagEntry, UnknownRepository, carry_over_history,
+    Inventory, ManifestDetails, Referrer, Repository, TagEntry, UnknownRepository,
+    carry_over_history,
 };
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
@@ -99,45 +102,37 @@ pub async fn refresh_with(
         Some(api) if client.native_usable(api).await => Some(api.clone()),
         _ => None,
     };
-    let mut tasks = JoinSet::new();
+    let mut tasks = read_all(client, names, (native, referrers_api), progress);
     let mut dangling = Vec::new();
-    for name in names {
-        let client = client.clone();
-        let progress = progress.clone();
-        let native = native.clone();
-        tasks.spawn(async move {
-            let repository = match native {
-                Some(api) => natively(&client, &api, &name, referrers_api, &progress).await,
-                None => read_repository(&client, &name, referrers_api, &progress).await,
-            };
-            (
-                name.clone(),
-                repository.with_context(|| format!("reading repository {name}")),
-            )
-        });
-    }
     let mut inventory = Inventory::new(registry, started);
+    let mut listed_details = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (name, repository) = joined.context("a refresh task failed")?;
-        match repository? {
-            Some((repository, invalid, missing)) => {
-                note_invalid(&mut skipped, &format!("tags of {name}"), &invalid);
-                dangling.extend(dangling_note(&name, missing, repository.tags.is_empty()));
-                inventory.repositories.insert(name, repository);
+        let Some(read) = repository? else {
+            // Listed in the catalog (or by the source) but unknown to the tags endpoint: an
+            // emptied repository; one asked for by name must exist.
+            if !matches!(scope, Scope::All | Scope::Listed(_)) {
+                bail!(UnknownRepository {
+                    name,
+                    registry: registry.to_string(),
+                });
             }
-            None if matches!(scope, Scope::All | Scope::Listed(_)) => {
-                // Listed in the catalog but unknown to the tags endpoint: an emptied repository.
-                inventory.repositories.insert(name, Repository::default());
-            }
-            None => bail!(UnknownRepository {
-                name,
-                registry: registry.to_string(),
-            }),
-        }
+            inventory.repositories.insert(name, Repository::default());
+            continue;
+        };
+        note_invalid(&mut skipped, &format!("tags of {name}"), &read.refused);
+        let emptied = read.repository.tags.is_empty();
+        dangling.extend(dangling_note(&name, read.missing, emptied));
+        inventory.repositories.insert(name, read.repository);
+        listed_details.extend(read.details);
     }
     carry_over_history(&mut inventory, previous, started);
     if let Some(previous) = previous {
         carry_over_details(&mut inventory, previous);
+    }
+    // Details read before (from the manifest itself) stay; the registry's listing fills the rest.
+    for (digest, details) in listed_details {
+        inventory.manifests.entry(digest).or_insert(details);
     }
     skipped.sort();
     dangling.sort();
@@ -182,7 +177,7 @@ async fn read_repository(
     name: &str,
     referrers_api: bool,
     progress: &ProgressBar,
-) -> anyhow::Result<Option<(Repository, Listed, usize)>> {
+) -> anyhow::Result<Option<Read>> {
     let Some(mut listed) = client.tags(name).await? else {
         return Ok(None);
     };
@@ -213,7 +208,12 @@ async fn read_repository(
             .await
             .with_context(|| format!("listing the referrers in {name}"))?;
     }
-    Ok(Some((repository, listed, missing)))
+    Ok(Some(Read {
+        repository,
+        refused: listed,
+        missing,
+        details: BTreeMap::new(),
+    }))
 }
 
 /// One repository from its native listing: tags whose names or digests break the spec's grammar
@@ -224,7 +224,7 @@ async fn natively(
     name: &str,
     referrers_api: bool,
     progress: &ProgressBar,
-) -> anyhow::Result<Option<(Repository, Listed, usize)>> {
+) -> anyhow::Result<Option<Read>> {
     let listed = match client.native_tags(api, name).await {
         Ok(listed) => listed,
         Err(err) if err.is_not_found(ErrorCode::NameUnknown) => return Ok(None),
@@ -232,12 +232,29 @@ async fn natively(
     };
     let mut repository = Repository::default();
     let mut refused = Listed::default();
+    let mut details = BTreeMap::new();
     progress.inc_length(listed.len() as u64);
     for (tag, native) in listed {
         progress.inc(1);
         if !crate::names::is_tag(&tag) || !crate::names::is_digest(&native.digest) {
             refused.invalid.push(tag);
             continue;
+        }
+        // What the registry says of the image (its size, build time, platforms) spares reading
+        // its manifest and config where no blob is needed; `from_gitlab` marks it as the
+        // registry's API's word, the manifest unread.
+        if native.size.is_some() {
+            details
+                .entry(native.digest.clone())
+                .or_insert_with(|| ManifestDetails {
+                    media_type: native.media_type.clone(),
+                    size: native.size,
+                    created: native.created,
+                    platforms: native.platforms.clone(),
+                    config_read: native.created.is_some(),
+                    from_gitlab: true,
+                    ..ManifestDetails::default()
+                });
         }
         let mut entry = TagEntry::new(native.digest, native.media_type);
         entry.seen = native.pushed;
@@ -249,7 +266,48 @@ async fn natively(
             .await
             .with_context(|| format!("listing the referrers in {name}"))?;
     }
-    Ok(Some((repository, refused, 0)))
+    Ok(Some(Read {
+        repository,
+        refused,
+        missing: 0,
+        details,
+    }))
+}
+
+/// Every repository read concurrently (the client bounds the requests in flight): through the
+/// registry's own listing where there is one, else its tag list and a HEAD per tag.
+fn read_all(
+    client: &Client,
+    names: Vec<String>,
+    (native, referrers_api): (Option<NativeApi>, bool),
+    progress: &ProgressBar,
+) -> JoinSet<(String, anyhow::Result<Option<Read>>)> {
+    let mut tasks = JoinSet::new();
+    for name in names {
+        let client = client.clone();
+        let progress = progress.clone();
+        let native = native.clone();
+        tasks.spawn(async move {
+            let repository = match native {
+                Some(api) => natively(&client, &api, &name, referrers_api, &progress).await,
+                None => read_repository(&client, &name, referrers_api, &progress).await,
+            };
+            (
+                name.clone(),
+                repository.with_context(|| format!("reading repository {name}")),
+            )
+        });
+    }
+    tasks
+}
+
+/// One repository as read: its tags, the names refused, how many listed tags had no manifest, and
+/// the details a native listing gave.
+struct Read {
+    repository: Repository,
+    refused: Listed,
+    missing: usize,
+    details: BTreeMap<String, ManifestDetails>,
 }
 
 /// How deep referrers of referrers are followed (an SBOM's signature is two levels down).

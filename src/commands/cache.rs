@@ -151,7 +151,7 @@ fn info_lines(info: &Info) -> Vec<(&'static str, String)> {
             (
                 "created times",
                 format!(
-                    "{} from image configs, {} from GitLab's API (with their sizes)",
+                    "{} from image configs, {} from the registry's API (GitLab's, Harbor's; with their sizes)",
                     show(info.created_from_configs),
                     show(info.created_from_gitlab)
                 ),

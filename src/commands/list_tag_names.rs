@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{Context, Want, age, inventory, read_details};
+use crate::details::Need;
 use crate::exit::ExitStatus;
 use crate::inventory::attachments::kind_labels;
 use crate::inventory::{Attachments, Inventory, TagEntry, is_attachment_tag};
@@ -44,7 +45,12 @@ pub async fn run(ctx: &Context, listing: &ListTagNamesSettings) -> anyhow::Resul
     if listing.needs_details() {
         let repos = listed_repositories(&inventory, &listing.repos);
         let created = listing.long || listing.sort == TagSort::Created;
-        read_details(ctx, &mut inventory, &repos, created).await?;
+        // Sizes, ages and platforms: what a registry's own API listed is enough.
+        let need = Need {
+            created,
+            blobs: false,
+        };
+        read_details(ctx, &mut inventory, &repos, need).await?;
     }
     let host = ctx.registry()?.host_port();
     let tags = Tags::new(rows(&inventory, listing, &host), listing);

@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use jiff::Timestamp;
 
 use crate::cache::{CacheFile, Overview};
-use crate::details::{ensure_details, requests_needed};
+use crate::details::{Need, ensure_details, requests_needed};
 use crate::exit::UsageError;
 use crate::inventory::{Inventory, merge_details};
 use crate::output::Printer;
@@ -348,12 +348,12 @@ pub async fn with_details(
     ctx: &Context,
     inventory: &mut Inventory,
     repositories: &[String],
-    created: bool,
+    need: Need,
 ) -> anyhow::Result<Vec<(String, String)>> {
     if let Some(file) = ctx.cache()? {
         file.load_details(inventory, repositories)?;
     }
-    if !requests_needed(inventory, repositories, created) {
+    if !requests_needed(inventory, repositories, need) {
         return Ok(Vec::new());
     }
     let started = std::time::Instant::now();
@@ -362,16 +362,20 @@ pub async fn with_details(
     let progress = ctx.printer.progress("manifests");
     progress.set_message("reading details");
     let mut first = None;
-    if created && ctx.source().fills_created() {
+    if need.created && ctx.source().fills_created() {
         // Manifests first (layers, children), then created times from GitLab's tag details; only
         // what GitLab does not know is read from configs.
-        let read = ensure_details(client, inventory, repositories, false, &progress).await;
+        let manifests = Need {
+            created: false,
+            ..need
+        };
+        let read = ensure_details(client, inventory, repositories, manifests, &progress).await;
         first = Some(read.inspect_err(|_| progress.finish_and_clear())?);
         ctx.source()
             .fill_details(ctx, inventory, repositories)
             .await?;
     }
-    let read = ensure_details(client, inventory, repositories, created, &progress).await;
+    let read = ensure_details(client, inventory, repositories, need, &progress).await;
     progress.finish_and_clear();
     let mut fetched = read?;
     let requests = fetched.requests + first.as_ref().map_or(0, |f| f.requests);
@@ -404,9 +408,9 @@ pub async fn read_details(
     ctx: &Context,
     inventory: &mut Inventory,
     repositories: &[String],
-    created: bool,
+    need: Need,
 ) -> anyhow::Result<()> {
-    let gone = with_details(ctx, inventory, repositories, created).await?;
+    let gone = with_details(ctx, inventory, repositories, need).await?;
     if gone.is_empty() {
         return Ok(());
     }

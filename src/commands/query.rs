@@ -3,6 +3,7 @@
 
 use super::stored::{check_stored, selection_inventory};
 use super::{Context, read_details, reclaim_of};
+use crate::details::Need;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
 use crate::output::{Printer, Rows, human_bytes, media_type_label, plural_count, short_digest};
@@ -19,7 +20,12 @@ pub async fn run(ctx: &Context, settings: &QuerySettings) -> anyhow::Result<Exit
     // never sends the query to the registry, unless asked (--details).
     let created = query.retention().needs_created();
     if created || settings.details {
-        read_details(ctx, &mut inventory, query.repositories(), created).await?;
+        // Ages alone need no blobs; --details asks for the exact reclaimable space.
+        let need = Need {
+            created,
+            blobs: settings.details,
+        };
+        read_details(ctx, &mut inventory, query.repositories(), need).await?;
     } else if let Some(file) = ctx.cache()? {
         file.load_details(&mut inventory, query.repositories())?;
     }

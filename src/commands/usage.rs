@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Context, Want, inventory, overview, read_details};
 use crate::cache::Overview;
+use crate::details::Need;
 use crate::exit::ExitStatus;
 use crate::output::{OutputFormat, Rows, human_bytes, short_digest};
 use crate::select::{RepositoryUsage, TagSize, Usage, usage};
@@ -94,7 +95,12 @@ async fn compute(ctx: &Context, settings: &UsageSettings) -> anyhow::Result<Usag
     } else {
         settings.repos.clone()
     };
-    read_details(ctx, &mut inventory, &wanted, false).await?;
+    // Disk sizes count blobs: every manifest is read.
+    let need = Need {
+        created: false,
+        blobs: true,
+    };
+    read_details(ctx, &mut inventory, &wanted, need).await?;
     if wanted.len() < inventory.repositories.len()
         && let Some(file) = ctx.cache()?
     {

@@ -241,8 +241,9 @@ pub struct ManifestDetails {
     /// OCI 1.1 `artifactType` (or, without it, the config's media type for an artifact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
-    /// The created time (and, when the manifest gave none, the size) came from GitLab's API rather
-    /// than the image config.
+    /// The created time (and, when the manifest gave none, the size) came from GitLab's API or a
+    /// registry's own listing (Harbor's artifacts, GitLab's registry API) rather than the image
+    /// config; without `manifest_bytes`, the manifest itself was not read.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_gitlab: bool,
 }

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
-use super::client::next_link_within;
 use super::connection::Client;
+use super::paging::next_link_within;
 use super::send::{Access, SMALL, header_str};
 
 /// Pages of one GitLab listing read at most (100 entries each).

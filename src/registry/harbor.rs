@@ -12,9 +12,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::RegistryError;
-use super::client::next_link_within;
 use super::connection::Client;
 use super::native::{MAX_PAGES, NativeTag, time};
+use super::paging::next_link_within;
 use super::send::{Access, NATIVE_PAGE, SMALL};
 
 /// Entries per page asked for (Harbor's maximum).
@@ -79,6 +79,104 @@ impl HarborApi {
     }
 }
 
+/// An artifact's tag (`swagger.yaml`'s `Tag`).
+#[derive(Deserialize)]
+struct Tag {
+    name: String,
+    #[serde(default)]
+    push_time: Option<String>,
+}
+
+/// A platform as Harbor gives it, in an index's references.
+#[derive(Deserialize, Default)]
+struct Platform {
+    #[serde(default)]
+    os: Option<String>,
+    #[serde(default)]
+    architecture: Option<String>,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+impl Platform {
+    /// `os/architecture[/variant]`.
+    fn text(&self) -> Option<String> {
+        let (os, arch) = (self.os.as_deref()?, self.architecture.as_deref()?);
+        Some(match self.variant.as_deref().filter(|v| !v.is_empty()) {
+            Some(variant) => format!("{os}/{arch}/{variant}"),
+            None => format!("{os}/{arch}"),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    #[serde(default)]
+    platform: Option<Platform>,
+}
+
+/// One artifact of a repository (`swagger.yaml`'s `Artifact`, the fields regsweep reads).
+#[derive(Deserialize)]
+struct Artifact {
+    digest: String,
+    #[serde(default)]
+    manifest_media_type: Option<String>,
+    #[serde(default)]
+    pull_time: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    /// An image's config: `created`, `os`, `architecture`, `variant`.
+    #[serde(default)]
+    extra_attrs: Option<serde_json::Map<String, serde_json::Value>>,
+    /// An index's manifests, with their platforms.
+    #[serde(default)]
+    references: Option<Vec<Reference>>,
+    #[serde(default)]
+    tags: Option<Vec<Tag>>,
+}
+
+impl Artifact {
+    /// Its tags, each with what Harbor says of the image.
+    fn tagged(self) -> Vec<(String, NativeTag)> {
+        let attrs = self.extra_attrs.unwrap_or_default();
+        let attr = |key: &str| attrs.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let platforms: Vec<String> = match &self.references {
+            Some(references) => references
+                .iter()
+                .filter_map(|r| r.platform.as_ref().and_then(Platform::text))
+                .collect(),
+            None => Platform {
+                os: attr("os"),
+                architecture: attr("architecture"),
+                variant: attr("variant"),
+            }
+            .text()
+            .into_iter()
+            .collect(),
+        };
+        let (pulled, created) = (
+            time(self.pull_time.as_deref()),
+            time(attr("created").as_deref()),
+        );
+        self.tags
+            .into_iter()
+            .flatten()
+            .map(|tag| {
+                let native = NativeTag {
+                    digest: self.digest.clone(),
+                    media_type: self.manifest_media_type.clone(),
+                    pushed: time(tag.push_time.as_deref()),
+                    pulled,
+                    size: self.size,
+                    created,
+                    platforms: platforms.clone(),
+                };
+                (tag.name, native)
+            })
+            .collect()
+    }
+}
+
 impl Client {
     /// The names of the projects the credentials can see.
     pub async fn harbor_projects(&self, api: &HarborApi) -> Result<Vec<String>, RegistryError> {
@@ -132,22 +230,6 @@ impl Client {
         api: &HarborApi,
         repository: &str,
     ) -> Result<BTreeMap<String, NativeTag>, RegistryError> {
-        #[derive(Deserialize)]
-        struct Tag {
-            name: String,
-            #[serde(default)]
-            push_time: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Artifact {
-            digest: String,
-            #[serde(default)]
-            manifest_media_type: Option<String>,
-            #[serde(default)]
-            pull_time: Option<String>,
-            #[serde(default)]
-            tags: Option<Vec<Tag>>,
-        }
         let (project, rest) = repository.split_once('/').unwrap_or((repository, ""));
         let encoded = rest.replace('/', "%2F");
         let first = api.url(
@@ -162,18 +244,7 @@ impl Client {
             &access,
             |page: Vec<Artifact>| {
                 for artifact in page {
-                    let pulled = time(artifact.pull_time.as_deref());
-                    for tag in artifact.tags.into_iter().flatten() {
-                        tags.insert(
-                            tag.name,
-                            NativeTag {
-                                digest: artifact.digest.clone(),
-                                media_type: artifact.manifest_media_type.clone(),
-                                pushed: time(tag.push_time.as_deref()),
-                                pulled,
-                            },
-                        );
-                    }
+                    tags.extend(artifact.tagged());
                 }
             },
             (next, MAX_PAGES, NATIVE_PAGE),

@@ -11,6 +11,7 @@ mod harbor;
 mod limit;
 mod manifest;
 mod native;
+mod paging;
 mod referrers;
 mod retry;
 mod send;

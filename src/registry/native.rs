@@ -35,6 +35,12 @@ pub struct NativeTag {
     pub pushed: Option<Timestamp>,
     /// When its image was last pulled, as the registry counted it.
     pub pulled: Option<Timestamp>,
+    /// The image's size as the registry counts it, when it says.
+    pub size: Option<u64>,
+    /// When the image was built (its config's created time), when the registry says.
+    pub created: Option<Timestamp>,
+    /// `os/architecture[/variant]`, when the registry says.
+    pub platforms: Vec<String>,
 }
 
 /// A time a native API gave, `None` when it is missing, unreadable, or the zero time some APIs
@@ -98,6 +104,8 @@ impl Client {
             media_type: Option<String>,
             #[serde(default)]
             created_at: Option<String>,
+            #[serde(default)]
+            size_bytes: Option<u64>,
         }
         let mut first = self
             .inner
@@ -120,6 +128,10 @@ impl Client {
                             media_type: raw.media_type,
                             pushed: time(raw.created_at.as_deref()),
                             pulled: None,
+                            size: raw.size_bytes,
+                            // The tag's creation, not the image's build: configs say that.
+                            created: None,
+                            platforms: Vec::new(),
                         },
                     );
                 }

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use super::AppState;
 use super::snapshot::{Builder, Changed};
-use crate::details::ensure_details;
+use crate::details::{Need, ensure_details};
 use crate::inventory::Inventory;
 use crate::media_type::is_index;
 use crate::refresh::{Scope, refresh};
@@ -279,7 +279,7 @@ impl Keeper {
             // the view, and written with the next checkpoint.
             let started = Instant::now();
             let hidden = ProgressBar::hidden();
-            match ensure_details(&self.client, view, &pushed, true, &hidden).await {
+            match ensure_details(&self.client, view, &pushed, Need::ALL, &hidden).await {
                 Ok(fetched) if fetched.requests > 0 => changed.extend(holders(view, &pushed)),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("reading the details of pushed manifests: {e:#}"),
@@ -352,7 +352,7 @@ impl Keeper {
             fresh.events_seq = previous.events_seq;
         }
         let names: Vec<String> = fresh.repositories.keys().cloned().collect();
-        let fetched = ensure_details(&self.client, &mut fresh, &names, true, &hidden).await?;
+        let fetched = ensure_details(&self.client, &mut fresh, &names, Need::ALL, &hidden).await?;
         fresh.forget_gone(&fetched.gone);
         Ok(self.store.save(fresh, previous.as_ref()).await?)
     }

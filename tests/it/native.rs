@@ -232,6 +232,34 @@ fn harbor_lists_projects_repositories_and_artifacts_in_pages_with_pull_times() {
     );
     assert_eq!(per_tag_requests(&native), 0);
 
+    // Sizes, build times and platforms come from the artifacts: no manifest or config is read.
+    let out = harbor_run(
+        &sandbox,
+        &harbor,
+        ROBOT,
+        &["--format", "json", "list-tag-names", "--long", "web/app"],
+    )
+    .success();
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row["size"], 1234, "{row}");
+        assert_eq!(row["created"], "2026-02-01T08:00:00Z", "{row}");
+        assert_eq!(
+            row["platforms"],
+            serde_json::json!(["linux/arm64"]),
+            "{row}"
+        );
+    }
+    let reads = native
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "GET" && (r.target.contains("/manifests/") || r.target.contains("/blobs/"))
+        })
+        .count();
+    assert_eq!(reads, 0, "manifests or configs read");
+
     // Harbor's pull times drive --not-pulled-for with no service running: 1.0 was pulled
     // yesterday; 1.1 and 2.0 never, and were pushed months ago.
     let out = harbor_run(

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use super::remove::{Removal, RemovalStop, Selection, lines, show_difference, stale};
 use super::stored::{ask_stored, orphan_questions, untagged_questions};
 use super::{Context, Want, inventory, reclaim_of, with_details};
+use crate::details::Need;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
 use crate::policy::{Policy, Target};
@@ -169,7 +170,11 @@ async fn policy_inventory(
     let mut inventory = inventory(ctx, Want::All).await?;
     let repos: Vec<String> = inventory.repositories.keys().cloned().collect();
     let created = selection.needs_created();
-    let gone = with_details(ctx, &mut inventory, &repos, created)
+    let need = Need {
+        created,
+        blobs: true,
+    };
+    let gone = with_details(ctx, &mut inventory, &repos, need)
         .await
         .context("reading the details the policy's rules need")?;
     if !gone.is_empty() && applying {

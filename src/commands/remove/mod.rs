@@ -38,7 +38,7 @@ use super::query::{
 };
 use super::stored::{ask_stored, check_stored, selection_inventory, stored_questions};
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
-use crate::details::ensure_details;
+use crate::details::{Need, ensure_details};
 use crate::exit::ExitStatus;
 use crate::inventory::{Capabilities, Inventory, Untagged, merge_details};
 use crate::journal::{self, Journal, Status};
@@ -177,7 +177,11 @@ pub async fn run(ctx: &Context, settings: &RemoveSettings) -> anyhow::Result<Exi
     }
     warn_unmatched(&ctx.printer, &unmatched);
     let created = selection.retention().needs_created();
-    let gone = with_details(ctx, &mut inventory, selection.repositories(), created).await?;
+    let need = Need {
+        created,
+        blobs: true,
+    };
+    let gone = with_details(ctx, &mut inventory, selection.repositories(), need).await?;
     check_stored(ctx, &mut inventory, &selection).await?;
     if !gone.is_empty() {
         return Err(stale(ctx, &selection, &inventory, gone.len()).await);
@@ -487,7 +491,11 @@ impl Recheck<'_> {
         };
         let created = self.selection.needs_created();
         let hidden = ProgressBar::hidden();
-        let fetched = ensure_details(client, &mut live, &repos, created, &hidden).await?;
+        let need = Need {
+            created,
+            blobs: true,
+        };
+        let fetched = ensure_details(client, &mut live, &repos, need, &hidden).await?;
         // A manifest gone between listing and reading: its tags are gone too.
         live.forget_gone(&fetched.gone);
         let ask = self.selection.stored_questions(&live);

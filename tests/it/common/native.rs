@@ -380,6 +380,9 @@ fn harbor(
                 json!({
                     "digest": digest, "manifest_media_type": media_type, "size": 1234,
                     "push_time": "2026-03-01T10:00:00.000Z", "pull_time": pulled, "tags": tags,
+                    "extra_attrs": {
+                        "created": "2026-02-01T08:00:00Z", "os": "linux", "architecture": "arm64",
+                    },
                 })
             }
         })
