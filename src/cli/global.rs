@@ -321,7 +321,7 @@ pub struct GlobalArgs {
 
     /// How many requests may be in flight at once, 1 to 256. Without it regsweep finds the
     /// registry's limit by itself: it starts at 8, grows while answers stay quick and healthy, backs
-    /// off on 429, 5xx, timeouts and broken connections, and never exceeds 64.
+    /// off on 429, 5xx, timeouts and broken connections, and never exceeds 256.
     ///
     /// Example: `--concurrency 32` to pin it.
     #[arg(

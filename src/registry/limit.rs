@@ -15,7 +15,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 /// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
 pub const START: usize = 8;
 /// The most requests the adaptive limit puts in flight against one registry.
-pub const CEILING: usize = 64;
+pub const CEILING: usize = 256;
 /// Recent round trips may take this many times the long-run one before the limit shrinks.
 const TOLERANCE: f64 = 2.0;
 
