@@ -292,6 +292,9 @@ async fn read_registry(
     let progress = ctx.printer.progress("tags");
     let result = refresh_with(client, (scope, native.as_ref()), previous, &progress).await;
     progress.finish_and_clear();
+    if let Some(story) = client.limit_story() {
+        ctx.printer.verbose(&format!("requests in flight: {story}"));
+    }
     let mut refreshed = result?;
     for line in &refreshed.dangling {
         ctx.printer.note(line);

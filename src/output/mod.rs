@@ -281,6 +281,13 @@ impl Printer {
         self.note(&format!("{what} in {}", seconds(started.elapsed())));
     }
 
+    /// With `--verbose`, a measurement of the run (`timing: requests in flight: ...`).
+    pub fn verbose(&self, text: &str) {
+        if self.verbose {
+            self.to_stderr(format_args!("timing: {}\n", escape(text)));
+        }
+    }
+
     /// With `--verbose`, how long a phase took.
     pub fn phase(&self, phase: &str, started: std::time::Instant) {
         if self.verbose {

@@ -101,6 +101,11 @@ impl Client {
     }
 
     /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
+    /// How the adaptive limit of requests in flight moved (`None` with `--concurrency`).
+    pub fn limit_story(&self) -> Option<String> {
+        self.inner.limiter.story()
+    }
+
     pub fn max_in_flight(&self) -> usize {
         self.inner.limiter.ceiling()
     }

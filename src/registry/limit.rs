@@ -43,6 +43,11 @@ struct State {
     probing: bool,
     /// Places the semaphore holds beyond the limit: permits given back are kept until it is paid.
     debt: usize,
+    /// How the limit moved, for `--verbose`: when it started, its highest and when it got there,
+    /// how often overload cut it.
+    started: Instant,
+    highest: (usize, Duration),
+    cuts: usize,
 }
 
 /// Requests in flight, bounded by a limit that is pinned or adapts. The places are a semaphore's
@@ -98,6 +103,9 @@ impl Limiter {
                 last_cut: None,
                 probing: true,
                 debt: 0,
+                started: Instant::now(),
+                highest: (limit as usize, Duration::ZERO),
+                cuts: 0,
             }),
             pinned,
         }
@@ -110,6 +118,26 @@ impl Limiter {
     /// The limit now.
     pub fn limit(&self) -> usize {
         self.state().limit as usize
+    }
+
+    /// How the adaptive limit moved so far, in words (`8 to 256 in 3.1 s, 240 now, cut twice`);
+    /// `None` when pinned.
+    pub fn story(&self) -> Option<String> {
+        if self.pinned {
+            return None;
+        }
+        let state = self.state();
+        let (highest, at) = state.highest;
+        let cuts = match state.cuts {
+            0 => "never cut".to_owned(),
+            1 => "cut once by overload".to_owned(),
+            n => format!("cut {n} times by overload"),
+        };
+        Some(format!(
+            "{START} to {highest} in {:.1} s, {} now, {cuts}",
+            at.as_secs_f64(),
+            state.limit as usize
+        ))
     }
 
     /// The most requests that may ever be in flight: what a stream of jobs should offer.
@@ -166,6 +194,9 @@ impl Limiter {
             Outcome::Answered(rtt) => Self::learn(&mut state, rtt.as_secs_f64()),
         }
         let after = state.limit as usize;
+        if after > state.highest.0 {
+            state.highest = (after, state.started.elapsed());
+        }
         if after != before {
             self.resize(&mut state, before, after);
             drop(state);
@@ -183,6 +214,7 @@ impl Limiter {
             return;
         }
         state.last_cut = Some(now);
+        state.cuts += 1;
         state.probing = false;
         state.limit = (state.limit / 2.0).max(1.0);
         state.answers = 0;
@@ -217,6 +249,27 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_story_says_how_high_the_limit_went_and_how_often_it_was_cut() {
+        let limiter = Limiter::adaptive();
+        for _ in 0..400 {
+            let permit = limiter.places.try_acquire().ok();
+            limiter.state().peak = limiter.limit();
+            limiter.record(Outcome::Answered(Duration::from_millis(100)));
+            drop(permit);
+        }
+        let grown = limiter.limit();
+        assert!(grown > START, "{grown}");
+        limiter.record(Outcome::Overload);
+        let story = limiter.story().unwrap();
+        assert!(
+            story.starts_with(&format!("{START} to {grown} in "))
+                && story.ends_with(&format!("{} now, cut once by overload", grown / 2)),
+            "{story}"
+        );
+        assert_eq!(Limiter::pinned(4).story(), None);
+    }
 
     fn answer_window(state: &mut State, rtt_ms: f64, busy: bool) {
         for _ in 0..(state.limit as usize).max(1) {
