@@ -306,9 +306,29 @@ async fn read_registry(
         .or(capabilities.catalog_page_size);
     refreshed.inventory.capabilities = capabilities;
     let inventory = &refreshed.inventory;
+    // What a refresh found that an earlier read did not know: only these need their details read.
+    let new = match previous {
+        Some(previous) => {
+            let tagged: rustc_hash::FxHashSet<&str> = inventory
+                .repositories
+                .values()
+                .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
+                .collect();
+            let known = tagged
+                .iter()
+                .filter(|d| previous.manifests.contains_key(**d))
+                .count();
+            format!(
+                " ({} new, the details of {} known)",
+                crate::output::plural_count(tagged.len() - known, "manifest", "manifests"),
+                crate::output::count(known)
+            )
+        }
+        None => String::new(),
+    };
     ctx.printer.done(
         &format!(
-            "read {} of {}",
+            "read {} of {}{new}",
             crate::output::plural_count(inventory.tag_count(), "tag", "tags"),
             crate::output::plural_count(inventory.repositories.len(), "repository", "repositories")
         ),

@@ -328,3 +328,39 @@ fn a_refresh_keeps_the_details_of_index_children() {
         "details read again after --refresh: {asked:?}"
     );
 }
+
+/// `--refresh` re-reads tag lists and digests, but an image whose details the cache knows is not
+/// read again; the summary says how many manifests were new.
+#[test]
+fn a_refresh_reuses_the_details_it_knows_and_says_what_was_new() {
+    let registry = TestRegistry::with_sample();
+    let proxy = Scripted::proxy(&registry.url(), |_| None);
+    let sandbox = Sandbox::new();
+    let url = proxy.url();
+    sandbox.run(&url, &["list-tag-names", "--long"]).success();
+    let before = proxy.requests().len();
+    let out = sandbox
+        .run(&url, &["--refresh", "list-tag-names", "--long"])
+        .success();
+    let err = stderr(&out);
+    assert!(err.contains("(0 manifests new, the details of "), "{err}");
+    let reads = proxy.requests()[before..]
+        .iter()
+        .filter(|r| {
+            r.method == "GET" && (r.target.contains("/manifests/") || r.target.contains("/blobs/"))
+        })
+        .count();
+    assert_eq!(reads, 0, "details read again");
+    // A new image is counted as new.
+    registry
+        .seeder()
+        .image("app", Some("9.9"), &Image::new(Kind::Oci, "app 9.9"));
+    let out = sandbox
+        .run(&url, &["--refresh", "list-repo-names"])
+        .success();
+    assert!(
+        stderr(&out).contains("(1 manifest new, the details of "),
+        "{}",
+        stderr(&out)
+    );
+}
