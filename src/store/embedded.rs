@@ -150,18 +150,9 @@ fn connect(path: &Path, registry: &str, name: &str) -> Result<Connection, StoreE
         .query_row(&to_sqlite(sql::META), ["registry"], |row| row.get(0))
         .optional()
         .map_err(fail)?;
-    match owner {
-        Some(owner) if owner != registry => {
-            return Err(StoreError::Refusing {
-                store: name.to_owned(),
-                detail: format!("it is the store of {owner}, not of {registry}"),
-            });
-        }
-        Some(_) => {}
-        None => {
-            tx.execute(&to_sqlite(sql::SET_META), ["registry", registry])
-                .map_err(fail)?;
-        }
+    if super::claims(name, owner, registry)? {
+        tx.execute(&to_sqlite(sql::SET_META), ["registry", registry])
+            .map_err(fail)?;
     }
     tx.commit().map_err(fail)?;
     Ok(db)

@@ -161,6 +161,19 @@ pub async fn open(
 }
 
 /// The most specific message of an error's chain.
+/// Whose store this is, by the registry its metadata names: another registry's is refused, never
+/// written over; `Ok(true)` when none is named yet and this registry is to claim it.
+fn claims(store: &str, owner: Option<String>, registry: &str) -> Result<bool, StoreError> {
+    match owner {
+        Some(owner) if owner != registry => Err(StoreError::Refusing {
+            store: store.to_owned(),
+            detail: format!("it is the store of {owner}, not of {registry}"),
+        }),
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}
+
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     let mut last = err.to_string();
     let mut source = err.source();

@@ -224,19 +224,10 @@ async fn migrate(client: &mut Client, name: &str, registry: &str) -> Result<(), 
         .await
         .map_err(error)?
         .map(|r| r.get(0));
-    match owner {
-        Some(owner) if owner != registry => {
-            return Err(StoreError::Refusing {
-                store: name.to_owned(),
-                detail: format!("it is the store of {owner}, not of {registry}"),
-            });
-        }
-        Some(_) => {}
-        None => {
-            tx.execute(sql::SET_META, &[&"registry", &registry])
-                .await
-                .map_err(error)?;
-        }
+    if super::claims(name, owner, registry)? {
+        tx.execute(sql::SET_META, &[&"registry", &registry])
+            .await
+            .map_err(error)?;
     }
     tx.commit().await.map_err(error)
 }
