@@ -13,12 +13,10 @@ use futures::future::LocalBoxFuture;
 
 use super::InventorySource;
 use crate::commands::Context;
-use crate::exit::{Advice, UsageError};
+use crate::exit::UsageError;
 use crate::inventory::Inventory;
 use crate::names::is_repository_name;
-use crate::registry::{
-    GitlabApi, GitlabRepository, GitlabScope, RegistryAddress, RegistryError, split_location,
-};
+use crate::registry::{GitlabApi, GitlabRepository, GitlabScope, RegistryAddress, split_location};
 use crate::settings::GitlabSettings;
 
 /// Repositories from GitLab's REST API: what GitLab said this run, read once.
@@ -303,29 +301,21 @@ impl InventorySource for Gitlab {
     /// A registry refusal to delete or push gets GitLab's advice: which token and role its
     /// `/jwt/auth` grants that action to.
     fn advise(&self, err: anyhow::Error) -> anyhow::Error {
-        let denied = err
-            .chain()
-            .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
-                Some(RegistryError::Denied { action, .. }) => Some(*action),
-                _ => None,
-            });
-        let advice = match denied {
-            Some("delete") => {
+        super::advised(err, |action| match action {
+            "delete" => {
                 "GitLab grants delete only to a user allowed to delete the project's images, \
                  through a token with the api or write_registry scope; deploy tokens and \
                  CI_JOB_TOKEN cannot delete"
             }
-            Some("push") => {
+            "push" => {
                 "restoring pushes: GitLab grants push to a token with the write_registry or api \
                  scope of a user with at least the Developer role"
             }
-            Some(_) => {
+            _ => {
                 "GitLab grants pull to a token with the read_registry (or api) scope of a user \
                  with at least the Reporter role"
             }
-            None => return err,
-        };
-        err.context(Advice(advice.to_owned()))
+        })
     }
 }
 

@@ -10,9 +10,9 @@ use tokio::sync::OnceCell;
 
 use super::{GarbageCollection, InventorySource};
 use crate::commands::Context;
-use crate::exit::{Advice, UsageError};
+use crate::exit::UsageError;
 use crate::names::is_repository_name;
-use crate::registry::{NativeApi, RegistryAddress, RegistryError};
+use crate::registry::{NativeApi, RegistryAddress};
 use crate::settings::HarborSettings;
 
 /// How long `--gc` waits for Harbor's garbage collection.
@@ -122,25 +122,17 @@ impl InventorySource for Harbor {
 
     /// A refusal to delete or to read gets Harbor's advice: which permission the account needs.
     fn advise(&self, err: anyhow::Error) -> anyhow::Error {
-        let denied = err
-            .chain()
-            .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
-                Some(RegistryError::Denied { action, .. }) => Some(*action),
-                _ => None,
-            });
-        let advice = match denied {
-            Some("delete") => {
+        super::advised(err, |action| match action {
+            "delete" => {
                 "in Harbor, the account needs the project's permission to delete artifacts: a \
                  robot account with Delete Artifact, or a user with the Maintainer role"
             }
-            Some("push") => {
+            "push" => {
                 "restoring pushes: in Harbor, the account needs the project's Push Artifact \
                  permission (a robot account), or the Developer role"
             }
-            Some(_) => "in Harbor, the account needs the project's Pull Artifact permission",
-            None => return err,
-        };
-        err.context(Advice(advice.to_owned()))
+            _ => "in Harbor, the account needs the project's Pull Artifact permission",
+        })
     }
 
     fn collects_garbage(&self) -> bool {

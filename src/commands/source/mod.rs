@@ -12,9 +12,9 @@
 use futures::future::LocalBoxFuture;
 
 use super::Context;
-use crate::exit::UsageError;
+use crate::exit::{Advice, UsageError};
 use crate::inventory::Inventory;
-use crate::registry::NativeApi;
+use crate::registry::{NativeApi, RegistryError};
 use crate::settings::Settings;
 
 pub mod gitlab;
@@ -92,6 +92,21 @@ pub trait InventorySource {
     /// a refusal needs).
     fn advise(&self, err: anyhow::Error) -> anyhow::Error {
         err
+    }
+}
+
+/// `err` with a source's advice for the refusal it holds (the registry denied an action: `delete`,
+/// `push`, or reading), as its hint; unchanged when nothing was denied.
+fn advised(err: anyhow::Error, advice: impl Fn(&str) -> &'static str) -> anyhow::Error {
+    let denied = err
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<RegistryError>() {
+            Some(RegistryError::Denied { action, .. }) => Some(*action),
+            _ => None,
+        });
+    match denied {
+        Some(action) => err.context(Advice(advice(action).to_owned())),
+        None => err,
     }
 }
 
