@@ -175,7 +175,6 @@ fn note_invalid(skipped: &mut Vec<String>, what: &str, listed: &Listed) {
 async fn read_repository(
     client: &Client,
     name: &str,
-    referrers_api: bool,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<Read>> {
     let Some(mut listed) = client.tags(name).await? else {
@@ -203,11 +202,6 @@ async fn read_repository(
             None => missing += 1,
         }
     }
-    if referrers_api {
-        read_referrers(client, name, &mut repository)
-            .await
-            .with_context(|| format!("listing the referrers in {name}"))?;
-    }
     Ok(Some(Read {
         repository,
         refused: listed,
@@ -222,7 +216,6 @@ async fn natively(
     client: &Client,
     api: &NativeApi,
     name: &str,
-    referrers_api: bool,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<Read>> {
     let listed = match client.native_tags(api, name).await {
@@ -261,11 +254,6 @@ async fn natively(
         entry.pulled = native.pulled;
         repository.tags.insert(tag, entry);
     }
-    if referrers_api {
-        read_referrers(client, name, &mut repository)
-            .await
-            .with_context(|| format!("listing the referrers in {name}"))?;
-    }
     Ok(Some(Read {
         repository,
         refused,
@@ -288,13 +276,25 @@ fn read_all(
         let progress = progress.clone();
         let native = native.clone();
         tasks.spawn(async move {
-            let repository = match native {
-                Some(api) => natively(&client, &api, &name, referrers_api, &progress).await,
-                None => read_repository(&client, &name, referrers_api, &progress).await,
+            let read = async {
+                let read = match native {
+                    Some(api) => natively(&client, &api, &name, &progress).await,
+                    None => read_repository(&client, &name, &progress).await,
+                };
+                let Some(mut read) = read? else {
+                    return Ok(None);
+                };
+                if referrers_api {
+                    read_referrers(&client, &name, &mut read.repository)
+                        .await
+                        .with_context(|| format!("listing the referrers in {name}"))?;
+                }
+                anyhow::Ok(Some(read))
             };
+            let read = read.await;
             (
                 name.clone(),
-                repository.with_context(|| format!("reading repository {name}")),
+                read.with_context(|| format!("reading repository {name}")),
             )
         });
     }

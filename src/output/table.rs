@@ -105,15 +105,7 @@ pub fn layout(
     if let Some(width) = width {
         fit(&mut columns, &mut rows, &mut right, width);
     }
-    let widths: Vec<usize> = (0..columns.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| width_of(&r[c]))
-                .chain([width_of(columns[c].header)])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = column_widths(&columns, &rows);
     let line = |cells: &[String], painted: Option<usize>| {
         let mut text = String::new();
         for (c, cell) in cells.iter().enumerate() {

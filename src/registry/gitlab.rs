@@ -16,7 +16,7 @@ use url::Url;
 
 use super::RegistryError;
 use super::connection::Client;
-use super::paging::next_link_within;
+use super::paging::{api_url, next_link_within};
 use super::send::{Access, SMALL, header_str};
 
 /// Pages of one GitLab listing read at most (100 entries each).
@@ -98,15 +98,7 @@ impl GitlabApi {
 
     /// `segments` appended to the API's base, each percent-encoded (a path's `/` becomes `%2F`).
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("an http(s) base")
-            .pop_if_empty()
-            .extend(segments);
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url
+        api_url(&self.base, segments, query)
     }
 
     fn access(&self, action: &'static str) -> Access {

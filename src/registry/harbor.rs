@@ -14,7 +14,7 @@ use url::Url;
 use super::RegistryError;
 use super::connection::Client;
 use super::native::{MAX_PAGES, NativeTag, time};
-use super::paging::next_link_within;
+use super::paging::{api_url, next_link_within};
 use super::send::{Access, NATIVE_PAGE, SMALL};
 
 /// Entries per page asked for (Harbor's maximum).
@@ -61,13 +61,8 @@ impl HarborApi {
 
     /// `segments` appended to the API's base, each percent-encoded; a page of `PAGE_SIZE`.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("an http(s) base")
-            .pop_if_empty()
-            .extend(segments);
+        let mut url = api_url(&self.base, segments, query);
         url.query_pairs_mut()
-            .extend_pairs(query)
             .append_pair("page", "1")
             .append_pair("page_size", PAGE_SIZE);
         url
@@ -256,11 +251,7 @@ impl Client {
     /// Starts Harbor's garbage collection now (`POST /system/gc/schedule`, a manual schedule; an
     /// administrator's right).
     pub async fn harbor_start_gc(&self, api: &HarborApi) -> Result<(), RegistryError> {
-        let mut url = api.base.clone();
-        url.path_segments_mut()
-            .expect("an http(s) base")
-            .pop_if_empty()
-            .extend(["system", "gc", "schedule"]);
+        let url = api_url(&api.base, &["system", "gc", "schedule"], &[]);
         let body = bytes::Bytes::from_static(br#"{"schedule":{"type":"Manual"}}"#);
         let access = Access::harbor("starting Harbor's garbage collection");
         self.send(
@@ -286,15 +277,12 @@ impl Client {
             id: u64,
             job_status: String,
         }
-        let mut url = api.base.clone();
-        url.path_segments_mut()
-            .expect("an http(s) base")
-            .pop_if_empty()
-            .extend(["system", "gc"]);
-        url.query_pairs_mut()
-            .append_pair("page", "1")
-            .append_pair("page_size", "1")
-            .append_pair("sort", "-creation_time");
+        let query = [
+            ("page", "1"),
+            ("page_size", "1"),
+            ("sort", "-creation_time"),
+        ];
+        let url = api_url(&api.base, &["system", "gc"], &query);
         let access = Access::harbor("reading Harbor's garbage collection");
         let fetched = self
             .fetch(reqwest::Method::GET, url.clone(), None, &access, SMALL)

@@ -1,4 +1,5 @@
-//! Following a paged listing's next page, the same way for every paged API the client reads.
+//! The URLs of the APIs the client pages through (the registry's, GitLab's, Harbor's): building
+//! one from an API's base, and following a listing's next page the same way for all.
 
 use reqwest::header::{HeaderMap, LINK};
 use url::Url;
@@ -41,4 +42,18 @@ pub(super) fn next_link_within(
         });
     }
     Ok(Some(next))
+}
+
+/// `base` (an API's root, ending in `/`) with `segments` appended, each percent-encoded (a
+/// repository path's `/` becomes `%2F`), and `query`.
+pub(super) fn api_url(base: &Url, segments: &[&str], query: &[(&str, &str)]) -> Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .expect("an http(s) base")
+        .pop_if_empty()
+        .extend(segments);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    url
 }
