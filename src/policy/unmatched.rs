@@ -14,12 +14,22 @@ impl Policy {
     /// Every protecting pattern that matches nothing in `inventory`.
     pub fn unmatched(&self, inventory: &Inventory) -> Vec<Unmatched> {
         let every: Vec<String> = inventory.repositories.keys().cloned().collect();
-        let mut found = check(
-            &self.protect.tags,
-            ("", "protect.tags"),
-            &tags_of(inventory, &every),
-            "the registry",
-        );
+        let every_tag = tags_of(inventory, &every);
+        let protect_key = keys("protect.tags");
+        let mut found: Vec<Unmatched> = self
+            .protect
+            .tags
+            .iter()
+            .flat_map(|selector| {
+                let key = protect_key(selector);
+                check(
+                    std::slice::from_ref(selector),
+                    ("", key),
+                    &every_tag,
+                    "the registry",
+                )
+            })
+            .collect();
         for rule in self.rules.iter().filter(|r| r.target == Target::Tags) {
             let repos: Vec<String> = every
                 .iter()
@@ -56,10 +66,12 @@ impl Policy {
     }
 }
 
-/// The key a selector was written under: `tags` or `tags_regex`, `exclude` or `exclude_regex`.
+/// The key a selector was written under: `tags` or `tags_regex`, `exclude` or `exclude_regex`,
+/// `protect.tags` or `protect.tags_regex`.
 fn keys(base: &'static str) -> impl Fn(&TagSelector) -> &'static str {
     move |selector| match (selector, base) {
         (TagSelector::Regex { .. }, "tags") => "tags_regex",
+        (TagSelector::Regex { .. }, "protect.tags") => "protect.tags_regex",
         (TagSelector::Regex { .. }, _) => "exclude_regex",
         (_, base) => base,
     }

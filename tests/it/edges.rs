@@ -543,7 +543,7 @@ fn a_policy_protection_that_matches_nothing_is_shown_and_warned_about() {
         r#"version = 1
 [protect]
 tags = ["lastest"]
-
+tags_regex = ["^release-"]
 [[rule]]
 name = "old-app"
 action = "delete"
@@ -583,6 +583,7 @@ tags = ["*"]
         unmatched,
         [
             "protect.tags \"lastest\" in the registry",
+            "protect.tags_regex \"^release-\" in the registry",
             "rule \"old-app\" (line 5): exclude \"1.3.9\" in app",
             "rule \"keep-web\" (line 12): repositories web/* in the registry",
         ]
