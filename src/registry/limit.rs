@@ -1,11 +1,16 @@
 //! How many requests may be in flight against the registry: pinned (`--concurrency N`), or found by
 //! itself. The adaptive limit follows the gradient idea of Netflix's concurrency-limits: it compares
 //! the recent round trip with the long-run one; while they stay close (no queue building up at the
-//! registry) and the limit is what holds requests back, it grows by about √limit per window of
-//! `limit` answers, and by one once the registry has pushed back (as TCP probes after a loss); when
-//! recent round trips stretch it shrinks in proportion (at most by half). Overload (429, 503 and
-//! other 5xx, timeouts, broken connections) halves it, at most once per window. It starts at `START`
-//! and never exceeds `CEILING`.
+//! registry) and the limit is what holds requests back, it grows per window of `limit` answers
+//! (about one round trip): it doubles at first, as TCP's slow start does, until recent round trips
+//! stretch a little; then it grows by about √limit, and by one once the registry has pushed back
+//! (as TCP probes after a loss). When recent round trips stretch far it shrinks in proportion (at
+//! most by half). Overload (429, 503 and other 5xx, timeouts, broken connections) halves it, at
+//! most once per window. It starts at `START` and never exceeds `CEILING`; stretching round trips
+//! alone never take it below `FLOOR`.
+//!
+//! Doubling matters at a distance: growing by √limit from 8 to 256 takes about 26 round trips,
+//! 6.5 s at 250 ms, most of a 10,000-tag refresh; doubling takes 5.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -14,10 +19,26 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
 pub const START: usize = 8;
-/// The most requests the adaptive limit puts in flight against one registry.
-pub const CEILING: usize = 256;
+/// The most requests the adaptive limit puts in flight against one registry: at a 250 ms round
+/// trip, 512 in flight is about 2,000 requests a second, what Distribution serves on loopback.
+pub const CEILING: usize = 512;
+/// The lowest limit stretching round trips bring it to (overload may bring it lower).
+const FLOOR: usize = 4;
 /// Recent round trips may take this many times the long-run one before the limit shrinks.
 const TOLERANCE: f64 = 2.0;
+/// Doubling stops once recent round trips take this many times the long-run one.
+const SLOW_START_TOLERANCE: f64 = 1.5;
+
+/// How the limit grows at the end of a window where it held requests back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Growth {
+    /// Nothing has stretched round trips yet: double.
+    Doubling,
+    /// Round trips stretched a little: about √limit.
+    Probing,
+    /// The registry pushed back: one.
+    Careful,
+}
 
 /// How one request ended, as far as the limit is concerned.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,8 +60,7 @@ struct State {
     long_rtt: Option<f64>,
     short_rtt: Option<f64>,
     last_cut: Option<Instant>,
-    /// No overload seen yet: growth is quick.
-    probing: bool,
+    growth: Growth,
     /// Places the semaphore holds beyond the limit: permits given back are kept until it is paid.
     debt: usize,
     /// How the limit moved, for `--verbose`: when it started, its highest and when it got there,
@@ -101,7 +121,7 @@ impl Limiter {
                 long_rtt: None,
                 short_rtt: None,
                 last_cut: None,
-                probing: true,
+                growth: Growth::Doubling,
                 debt: 0,
                 started: Instant::now(),
                 highest: (limit as usize, Duration::ZERO),
@@ -215,7 +235,7 @@ impl Limiter {
         }
         state.last_cut = Some(now);
         state.cuts += 1;
-        state.probing = false;
+        state.growth = Growth::Careful;
         state.limit = (state.limit / 2.0).max(1.0);
         state.answers = 0;
         state.peak = state.in_flight;
@@ -223,7 +243,10 @@ impl Limiter {
 
     fn learn(state: &mut State, rtt: f64) {
         let rtt = rtt.max(1e-4);
-        let long = state.long_rtt.map_or(rtt, |l| l + (rtt - l) / 600.0);
+        // The long run spans several windows however wide they are, so a queue building up within
+        // one window shows as recent round trips stretching, not as a new normal.
+        let span = (4.0 * state.limit).max(600.0);
+        let long = state.long_rtt.map_or(rtt, |l| l + (rtt - l) / span);
         let short = state.short_rtt.map_or(rtt, |s| s + (rtt - s) / 10.0);
         // The long-run figure never lags far behind a registry that got faster.
         state.long_rtt = Some(if long > 2.0 * short { long * 0.9 } else { long });
@@ -234,13 +257,20 @@ impl Limiter {
         }
         // A window's end: grow only when the limit held requests back.
         let gradient = (TOLERANCE * long / short).clamp(0.5, 1.0);
+        if state.growth == Growth::Doubling && short > SLOW_START_TOLERANCE * long {
+            state.growth = Growth::Probing;
+        }
         let binding = state.peak as f64 >= state.limit.floor() - 1.0;
-        let growth = match (binding && gradient >= 1.0, state.probing) {
-            (true, true) => state.limit.sqrt(),
-            (true, false) => 1.0,
+        let growth = match (binding && gradient >= 1.0, state.growth) {
             (false, _) => 0.0,
+            (true, Growth::Doubling) => state.limit,
+            (true, Growth::Probing) => state.limit.sqrt(),
+            (true, Growth::Careful) => 1.0,
         };
-        state.limit = (state.limit * gradient + growth).clamp(1.0, CEILING as f64);
+        // Stretching round trips alone never take the limit below `FLOOR`: a request the registry
+        // holds (a slow tag list) must not keep every other one waiting. Overload may.
+        let floor = (FLOOR as f64).min(state.limit);
+        state.limit = (state.limit * gradient + growth).clamp(floor, CEILING as f64);
         state.answers = 0;
         state.peak = state.in_flight;
     }
@@ -297,6 +327,27 @@ mod tests {
             assert!(windows < 40, "stuck at {}", state.limit);
         }
         assert_eq!(state.limit as usize, CEILING);
+        // Doubling: 8 to 512 in six windows (six round trips), not the ~40 of growing by √limit.
+        assert_eq!(windows, 6);
+    }
+
+    #[test]
+    fn stops_doubling_once_round_trips_stretch() {
+        let mut state = fresh();
+        answer_window(&mut state, 10.0, true);
+        assert_eq!(state.limit as usize, 2 * START);
+        // Round trips stretch 1.8x: past the slow start's tolerance, within the shrinking one.
+        for _ in 0..3 {
+            answer_window(&mut state, 18.0, true);
+        }
+        assert_eq!(state.growth, Growth::Probing);
+        let before = state.limit;
+        answer_window(&mut state, 18.0, true);
+        assert!(
+            state.limit < 2.0 * before && state.limit > before,
+            "{before} became {}",
+            state.limit
+        );
     }
 
     #[test]
@@ -320,6 +371,27 @@ mod tests {
             answer_window(&mut state, 50.0, true);
         }
         assert!(state.limit < grown, "{} not below {grown}", state.limit);
+    }
+
+    #[test]
+    fn stretching_round_trips_alone_leave_room_for_a_few_requests() {
+        let mut state = fresh();
+        for rtt in [1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0] {
+            answer_window(&mut state, rtt, true);
+        }
+        assert_eq!(
+            state.limit as usize, FLOOR,
+            "a held request would starve the rest"
+        );
+        // Overload still goes lower.
+        Limiter::cut(&mut state, Instant::now());
+        assert_eq!(state.limit as usize, FLOOR / 2);
+        answer_window(&mut state, 1_000_000.0, true);
+        assert_eq!(
+            state.limit as usize,
+            FLOOR / 2,
+            "the floor does not raise a cut limit"
+        );
     }
 
     #[test]

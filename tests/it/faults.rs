@@ -276,10 +276,23 @@ fn a_refresh_racing_a_removal_keeps_the_removals_update() {
     let heads_before = heads_of_race();
     armed.store(true, Ordering::SeqCst);
     let refresh = Running::spawn(&sandbox, &["-reg", &url, "--refresh", "list-repo-names"]);
+    let reached = eventually(Duration::from_secs(20), || {
+        held.load(Ordering::SeqCst) && heads_of_race() >= heads_before + 20
+    });
     assert!(
-        eventually(Duration::from_secs(20), || held.load(Ordering::SeqCst)
-            && heads_of_race() >= heads_before + 20),
-        "the refresh did not reach the gate"
+        reached,
+        "the refresh did not reach the gate (held: {}, HEADs of race-000: {} then {}); its \
+         stderr: {}; the requests since: {:?}",
+        held.load(Ordering::SeqCst),
+        heads_before,
+        heads_of_race(),
+        refresh.stderr(),
+        proxy
+            .requests()
+            .iter()
+            .skip(heads_before)
+            .map(|r| format!("{} {}", r.method, r.target))
+            .collect::<Vec<_>>()
     );
     sandbox
         .run(&url, &["remove-repos", "-r", "race-000", "--yes"])
