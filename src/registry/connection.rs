@@ -1,15 +1,15 @@
-//! The client itself: one connection pool with its TLS setup, the run's credentials, the bound on
+//! The client itself: its connection pools (`lanes`) with their TLS setup, the run's credentials, the bound on
 //! requests in flight and the retry budget, built once per run (`new`) or bound to another registry
 //! on the same pool (`rebind`). What a request goes through is `send`'s; the registry API's calls
 //! are `client`'s, GitLab's `gitlab`'s, the referrers API's `referrers`'.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::address::RegistryAddress;
 use super::auth::{Authenticator, CredentialProvider};
 use super::error::ConfigError;
+use super::lanes::{Lanes, Template};
 use super::limit::Limiter;
 use super::retry::RetryBudget;
 
@@ -49,7 +49,9 @@ pub struct Client {
 }
 
 pub(super) struct Inner {
-    pub(super) http: reqwest::Client,
+    pub(super) http: Arc<Lanes>,
+    /// Whether the registry answered over HTTP/2 (then a high limit spreads over lanes).
+    pub(super) http2: std::sync::atomic::AtomicBool,
     pub(super) address: RegistryAddress,
     pub(super) limiter: Limiter,
     /// Whether the protocol in use was logged yet.
@@ -69,7 +71,7 @@ pub(super) struct Inner {
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
         let http = http_client(&config)?;
-        Ok(Self::on(http, config))
+        Ok(Self::on(Arc::new(http), config))
     }
 
     /// A client for another registry on this one's connection pool and TLS setup, with its own
@@ -79,7 +81,7 @@ impl Client {
         Self::on(self.inner.http.clone(), config)
     }
 
-    fn on(http: reqwest::Client, config: ClientConfig) -> Self {
+    fn on(http: Arc<Lanes>, config: ClientConfig) -> Self {
         let registry = config.address.to_string();
         Self {
             inner: Arc::new(Inner {
@@ -90,6 +92,7 @@ impl Client {
                     None => Limiter::adaptive(),
                 },
                 protocol_told: std::sync::atomic::AtomicBool::new(false),
+                http2: std::sync::atomic::AtomicBool::new(false),
                 use_get_manifest: config.use_get_manifest,
                 auth: Authenticator::new(registry, config.credentials, config.prefer_digest),
                 budget: RetryBudget::default(),
@@ -100,12 +103,20 @@ impl Client {
         }
     }
 
-    /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
-    /// How the adaptive limit of requests in flight moved (`None` with `--concurrency`).
+    /// How the adaptive limit of requests in flight moved (`None` with `--concurrency`), and over
+    /// how many connections when the registry speaks HTTP/2.
     pub fn limit_story(&self) -> Option<String> {
-        self.inner.limiter.story()
+        let story = self.inner.limiter.story()?;
+        if !self.inner.http2.load(std::sync::atomic::Ordering::Relaxed) {
+            return Some(story);
+        }
+        Some(match self.inner.http.opened() {
+            1 => format!("{story}, over 1 HTTP/2 connection"),
+            n => format!("{story}, over {n} HTTP/2 connections"),
+        })
     }
 
+    /// The most requests this client may ever have in flight: how wide a stream of jobs should be.
     pub fn max_in_flight(&self) -> usize {
         self.inner.limiter.ceiling()
     }
@@ -124,44 +135,39 @@ impl Client {
     }
 }
 
-/// The connection pool and TLS setup every request of the run goes through.
-fn http_client(config: &ClientConfig) -> Result<reqwest::Client, ConfigError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("regsweep/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(120))
-        .pool_max_idle_per_host(config.concurrency.unwrap_or(super::limit::CEILING));
+/// The connection pools and TLS setup every request of the run goes through, the files behind
+/// them read once.
+fn http_client(config: &ClientConfig) -> Result<Lanes, ConfigError> {
     let tls = &config.tls;
-    if tls.insecure {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
+    let mut roots = Vec::new();
     if let Some(path) = &tls.extra_ca {
         let pem = read_file(path, "CA bundle")?;
-        let certs =
+        roots =
             reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ConfigError::InvalidCa {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
     }
+    let mut identity = None;
     if let Some(cert_path) = &tls.client_cert {
         let mut pem = read_file(cert_path, "client certificate")?;
         if let Some(key_path) = &tls.client_key {
             pem.push(b'\n');
             pem.extend(read_file(key_path, "client key")?);
         }
-        let identity =
-            reqwest::Identity::from_pem(&pem).map_err(|e| ConfigError::InvalidClientCert {
+        identity = Some(reqwest::Identity::from_pem(&pem).map_err(|e| {
+            ConfigError::InvalidClientCert {
                 path: cert_path.clone(),
                 detail: e.to_string(),
-            })?;
-        builder = builder.identity(identity);
+            }
+        })?);
     }
-    builder
-        .build()
-        .map_err(|e| ConfigError::Http(e.to_string()))
+    Lanes::new(Template {
+        roots,
+        identity,
+        insecure: tls.insecure,
+        idle: config.concurrency.unwrap_or(super::limit::CEILING),
+    })
 }
 
 fn read_file(path: &PathBuf, what: &'static str) -> Result<Vec<u8>, ConfigError> {

@@ -8,6 +8,7 @@ mod connection;
 mod error;
 mod gitlab;
 mod harbor;
+mod lanes;
 mod limit;
 mod manifest;
 mod native;

@@ -225,7 +225,7 @@ impl Client {
             match self
                 .inner
                 .auth
-                .header(&self.inner.http, method, url, &access.scope)
+                .header(self.inner.http.first(), method, url, &access.scope)
                 .await
             {
                 Ok(authorization) => authorization,
@@ -365,7 +365,10 @@ impl Client {
         authorization: Option<reqwest::header::HeaderValue>,
     ) -> Result<reqwest::RequestBuilder, RegistryError> {
         let (method, url) = (request.method, request.url);
-        let mut builder = self.inner.http.request(method.clone(), url.clone());
+        let in_flight = self.inner.limiter.limit();
+        let http2 = self.inner.http2.load(std::sync::atomic::Ordering::Relaxed);
+        let pool = self.inner.http.pick(http2, in_flight);
+        let mut builder = pool.request(method.clone(), url.clone());
         if let Some(accept) = request.accept {
             builder = builder.header(ACCEPT, accept);
         }
@@ -392,13 +395,21 @@ impl Client {
 
     /// At debug level, once per run: which HTTP version the registry speaks and how wide we start.
     fn tell_protocol_once(&self, version: reqwest::Version) {
+        if version == reqwest::Version::HTTP_2 {
+            self.inner
+                .http2
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let told = &self.inner.protocol_told;
         if told.swap(true, std::sync::atomic::Ordering::Relaxed) {
             return;
         }
         let limiter = &self.inner.limiter;
         let how = if version == reqwest::Version::HTTP_2 {
-            "one connection, requests as streams".to_owned()
+            format!(
+                "requests as streams, one connection per {} in flight",
+                super::lanes::STREAMS_PER_LANE
+            )
         } else {
             format!("a pool of up to {} connections", limiter.ceiling())
         };
