@@ -139,9 +139,36 @@ pub async fn ensure_details(
 
 /// Whether `ensure_details` would send any request: a manifest of the repositories lacks its details,
 /// or (with `created`) an image its config. A warm cache needs none, and then no client is built.
+///
+/// Stops at the first manifest that lacks something and allocates little: on a warm cache of a
+/// million tags this is the common answer ("none"), and it used to build the two lists below whole.
 pub fn requests_needed(inventory: &Inventory, repositories: &[String], need: Need) -> bool {
-    !missing_manifests(inventory, repositories, need).is_empty()
-        || (need.created && !missing_configs(inventory, repositories).is_empty())
+    repositories.iter().any(|repo| {
+        inventory
+            .repository_manifests(repo)
+            .into_iter()
+            .any(|digest| match inventory.manifests.get(digest) {
+                None => true,
+                Some(details) => {
+                    lacks_manifest(details, need) || (need.created && lacks_config(details))
+                }
+            })
+    })
+}
+
+/// Whether a manifest's own details are still to be read. Without `need.blobs`, details a
+/// registry's own API listed (a size, and the created time when it is needed; the manifest unread)
+/// count as known.
+fn lacks_manifest(details: &ManifestDetails, need: Need) -> bool {
+    let listed = details.from_gitlab
+        && details.size.is_some()
+        && (!need.created || details.created.is_some());
+    details.manifest_bytes.is_none() && (need.blobs || !listed)
+}
+
+/// Whether an image manifest's config is still to be read.
+fn lacks_config(details: &ManifestDetails) -> bool {
+    !details.config_read && is_image_manifest_with_config(details)
 }
 
 /// Every manifest of the repositories (tagged ones and children of known indexes), each with the first
@@ -158,9 +185,7 @@ fn manifests_by_repo(inventory: &Inventory, repositories: &[String]) -> BTreeMap
     found
 }
 
-/// Manifests without details, each with a repository to read it from.
-/// Without `need.blobs`, details a registry's own API listed (a size, and the created time when it
-/// is needed; the manifest unread) count as known.
+/// Manifests without details (`lacks_manifest`), each with a repository to read it from.
 fn missing_manifests(
     inventory: &Inventory,
     repositories: &[String],
@@ -168,11 +193,10 @@ fn missing_manifests(
 ) -> BTreeMap<String, String> {
     let mut missing = manifests_by_repo(inventory, repositories);
     missing.retain(|digest, _| {
-        inventory.manifests.get(digest).is_none_or(|d| {
-            let listed =
-                d.from_gitlab && d.size.is_some() && (!need.created || d.created.is_some());
-            d.manifest_bytes.is_none() && (need.blobs || !listed)
-        })
+        inventory
+            .manifests
+            .get(digest)
+            .is_none_or(|d| lacks_manifest(d, need))
     });
     missing
 }
@@ -194,7 +218,7 @@ fn missing_configs(
         .into_iter()
         .filter_map(|(digest, repo)| {
             let details = inventory.manifests.get(&digest)?;
-            if details.config_read || !is_image_manifest_with_config(details) {
+            if !lacks_config(details) {
                 return None;
             }
             let config = details.config.as_ref()?.digest.clone();

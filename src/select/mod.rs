@@ -40,7 +40,7 @@ pub use newer::{Freshness, Newest, newest, newest_in};
 #[cfg(test)]
 pub use plan::HeldBack;
 pub use plan::{Deletion, Plan, plan};
-pub use reclaim::{Reclaim, plan_blobs, reclaimable, reclaimable_by_repository, stored_blobs};
+pub use reclaim::{Reclaim, plan_blobs, reclaimable, reclaimable_with_repositories, stored_blobs};
 pub use retention::{KeepBy, Retention, parse_age, undated};
 pub use reverse::{select_repositories, select_tags};
 pub use selector::{SelectorError, TagSelector};

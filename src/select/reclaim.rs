@@ -88,27 +88,56 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
             elsewhere.missing_details,
         );
     }
-    let planned: BTreeSet<(&str, &str)> = plan
-        .deletions()
+    let planned = planned_pairs(plan);
+    let kept = staying_blobs(inventory, &planned);
+    whole_plan(inventory, &planned, &kept)
+}
+
+/// What a plan frees (`reclaimable`) and what each repository's part of it frees: the bytes of
+/// blobs only planned manifests store, counted in every repository whose deletions store them (a
+/// blob two repositories' deletions share counts in both; this needs the whole inventory, as a
+/// policy has it). One walk of what stays serves both: at a million tags it is much of the cost.
+pub fn reclaimable_with_repositories(
+    inventory: &Inventory,
+    plan: &Plan,
+) -> (Reclaim, BTreeMap<String, u64>) {
+    let planned = planned_pairs(plan);
+    let kept = staying_blobs(inventory, &planned);
+    let whole = match inventory.elsewhere {
+        Some(_) => reclaimable(inventory, plan),
+        None => whole_plan(inventory, &planned, &kept),
+    };
+    (whole, by_repository(inventory, &planned, &kept))
+}
+
+/// The (repository, digest) pairs a plan deletes.
+fn planned_pairs(plan: &Plan) -> FxHashSet<(&str, &str)> {
+    plan.deletions()
         .into_iter()
         .map(|d| (d.repository, d.digest))
-        .collect();
+        .collect()
+}
+
+fn whole_plan(inventory: &Inventory, planned: &FxHashSet<(&str, &str)>, kept: &Stored) -> Reclaim {
     let freed = stored_blobs(inventory, planned.iter().map(|(_, d)| *d));
-    let kept = staying_blobs(inventory, &planned);
-    let bytes = freed
-        .blobs
-        .iter()
-        .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
-        .map(|(_, size)| size)
-        .sum();
     Reclaim {
-        bytes,
+        bytes: only_freed(&freed, kept),
         missing_details: freed.missing + kept.missing,
     }
 }
 
+/// The bytes of the blobs `freed` stores and no staying manifest does.
+fn only_freed(freed: &Stored, kept: &Stored) -> u64 {
+    freed
+        .blobs
+        .iter()
+        .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
+        .map(|(_, size)| size)
+        .sum()
+}
+
 /// The blobs every manifest a plan leaves stores, in every repository.
-fn staying_blobs<'a>(inventory: &'a Inventory, planned: &BTreeSet<(&str, &str)>) -> Stored<'a> {
+fn staying_blobs<'a>(inventory: &'a Inventory, planned: &FxHashSet<(&str, &str)>) -> Stored<'a> {
     let staying = inventory.repositories.keys().flat_map(|repo| {
         inventory
             .repository_manifests(repo)
@@ -118,29 +147,20 @@ fn staying_blobs<'a>(inventory: &'a Inventory, planned: &BTreeSet<(&str, &str)>)
     stored_blobs(inventory, staying)
 }
 
-/// What each repository's part of a plan frees: the bytes of blobs only planned manifests store,
-/// counted in every repository whose deletions store them (a blob two repositories' deletions share
-/// counts in both). Needs the whole inventory, as a policy has it.
-pub fn reclaimable_by_repository(inventory: &Inventory, plan: &Plan) -> BTreeMap<String, u64> {
-    let deletions = plan.deletions();
-    let planned: BTreeSet<(&str, &str)> =
-        deletions.iter().map(|d| (d.repository, d.digest)).collect();
-    let kept = staying_blobs(inventory, &planned);
+fn by_repository(
+    inventory: &Inventory,
+    planned: &FxHashSet<(&str, &str)>,
+    kept: &Stored,
+) -> BTreeMap<String, u64> {
     let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (repo, digest) in &planned {
+    for (repo, digest) in planned {
         by_repo.entry(repo).or_default().push(digest);
     }
     by_repo
         .into_iter()
         .map(|(repo, digests)| {
             let freed = stored_blobs(inventory, digests);
-            let bytes = freed
-                .blobs
-                .iter()
-                .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
-                .map(|(_, size)| size)
-                .sum();
-            (repo.to_owned(), bytes)
+            (repo.to_owned(), only_freed(&freed, kept))
         })
         .collect()
 }

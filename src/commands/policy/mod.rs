@@ -11,12 +11,12 @@ use jiff::Timestamp;
 
 use super::remove::{Removal, RemovalStop, Selection, lines, show_difference, stale};
 use super::stored::{ask_stored, orphan_questions, untagged_questions};
-use super::{Context, Want, inventory, reclaim_of, with_details};
+use super::{Context, Want, inventory, with_details};
 use crate::details::Need;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
 use crate::policy::{Policy, Target};
-use crate::select::Plan;
+use crate::select::{Plan, reclaimable_with_repositories};
 use crate::settings::{Confirmation, PolicySettings};
 use report::{PlanFile, Summary, explain, show_plan_report};
 
@@ -141,13 +141,14 @@ async fn plan(
         policy: policy.clone(),
         now,
     };
-    let mut inventory = policy_inventory(ctx, &selection, false).await?;
+    let inventory = policy_inventory(ctx, &selection, false).await?;
     if let Some((repo, tag)) = explained {
         return explain(ctx, policy, &inventory, now, repo.as_deref(), tag);
     }
     let evaluation = policy.evaluate(&inventory, now)?;
-    let reclaim = reclaim_of(ctx, &mut inventory, &evaluation.plan)?;
-    show_plan_report(ctx, policy, &inventory, &evaluation, &reclaim)?;
+    // A policy reads the whole registry, so the blob walk serves both figures at once.
+    let freed = reclaimable_with_repositories(&inventory, &evaluation.plan);
+    show_plan_report(ctx, policy, &inventory, &evaluation, &freed)?;
     if let Some(out) = out {
         PlanFile::new(ctx.registry()?, policy, &evaluation)?.write(out)?;
         ctx.printer.note(&format!(

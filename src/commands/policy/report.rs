@@ -14,7 +14,7 @@ use crate::inventory::Inventory;
 use crate::output::{Rows, Tone, human_bytes, short_digest};
 use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
 use crate::registry::RegistryAddress;
-use crate::select::{Plan, Reclaim, Unmatched, reclaimable_by_repository};
+use crate::select::{Plan, Reclaim, Unmatched};
 use crate::version::natural_cmp;
 
 /// The plan file's format version.
@@ -185,13 +185,13 @@ impl<'a> Rows for Listing<'a> {
 }
 
 /// Shows the plan: every decided tag (deleted first, then held, kept, protected), the summary and
-/// what it frees.
+/// what it frees, in the whole registry and in each repository.
 pub fn show_plan_report(
     ctx: &Context,
     policy: &Policy,
     inventory: &Inventory,
     evaluation: &Evaluation,
-    reclaim: &Reclaim,
+    (reclaim, frees): &(Reclaim, BTreeMap<String, u64>),
 ) -> anyhow::Result<()> {
     let mut rows: Vec<&Decision> = evaluation
         .decisions
@@ -204,7 +204,6 @@ pub fn show_plan_report(
             .cmp(&(&b.repository, fate_order(b.fate)))
             .then_with(|| natural_cmp(&a.tag, &b.tag))
     });
-    let frees = reclaimable_by_repository(inventory, &evaluation.plan);
     let mut repositories: BTreeMap<&str, RepositoryReport> = BTreeMap::new();
     for d in &rows {
         let repo = repositories
@@ -226,7 +225,7 @@ pub fn show_plan_report(
     }
     let summary = Summary::of(evaluation);
     summary.note(ctx);
-    if let Some(line) = frees_line(&frees) {
+    if let Some(line) = frees_line(frees) {
         ctx.printer.note(&line);
     }
     ctx.printer.rows(&Listing::new(
