@@ -32,7 +32,7 @@ pub use partial::Overview;
 pub use store::RepoRow;
 
 use crate::files::{stage, write_atomically};
-use crate::inventory::{Inventory, SCHEMA_VERSION, merge_details, merge_refresh};
+use crate::inventory::{Inventory, SCHEMA_VERSION, merge_refresh, take_details};
 use crate::registry::RegistryAddress;
 use main_file::MainFile;
 use store::{MainStamp, Span, Store, Summary, Totals};
@@ -197,7 +197,7 @@ impl CacheFile {
             if let Ok(Some(Ok(store))) = Store::open(&self.details_path())
                 && let Ok(details) = store.all_details()
             {
-                merge_details(&mut inventory.manifests, &details);
+                take_details(&mut inventory.manifests, details);
             }
         }
         Some(inventory)

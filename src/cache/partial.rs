@@ -186,7 +186,7 @@ impl CacheFile {
             .sum();
         if wanted > 5_000 {
             let all = store.all_details()?;
-            crate::inventory::merge_details(&mut inventory.manifests, &all);
+            crate::inventory::take_details(&mut inventory.manifests, all);
             return Ok(());
         }
         // Children become known once their index's details are: two rounds.
@@ -249,7 +249,7 @@ impl CacheFile {
             return Ok(());
         };
         match store.all_details() {
-            Ok(all) => crate::inventory::merge_details(&mut inventory.manifests, &all),
+            Ok(all) => crate::inventory::take_details(&mut inventory.manifests, all),
             Err(e) => self.read_past(e),
         }
         Ok(())

@@ -64,6 +64,35 @@ pub fn merge_details(
     }
 }
 
+/// `merge_details` for details read for the purpose (the cache's whole details file): moved
+/// rather than copied, so a million of them are never held twice.
+pub fn take_details(
+    into: &mut BTreeMap<String, ManifestDetails>,
+    mut from: BTreeMap<String, ManifestDetails>,
+) {
+    if from.len() > into.len() {
+        std::mem::swap(into, &mut from);
+        // `into` now holds the read details: what was there before wins where it is more complete.
+        for (digest, details) in from {
+            match into.get(&digest) {
+                Some(have) if have.completeness() > details.completeness() => {}
+                _ => {
+                    into.insert(digest, details);
+                }
+            }
+        }
+        return;
+    }
+    for (digest, details) in from {
+        match into.get(&digest) {
+            Some(have) if have.completeness() >= details.completeness() => {}
+            _ => {
+                into.insert(digest, details);
+            }
+        }
+    }
+}
+
 impl ManifestDetails {
     /// How much of the record has been read: the manifest, its size, its config.
     fn completeness(&self) -> u8 {

@@ -14,7 +14,7 @@ pub mod attachments;
 mod merge;
 
 pub use attachments::{Attachments, is_attachment_tag};
-pub use merge::{carry_over_history, merge_details, merge_refresh};
+pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the
