@@ -61,6 +61,9 @@ struct State {
     short_rtt: Option<f64>,
     last_cut: Option<Instant>,
     growth: Growth,
+    /// The registry pushed back during the current window (even where that did not cut the
+    /// limit again): the window's end then grows nothing.
+    overloaded: bool,
     /// Places the semaphore holds beyond the limit: permits given back are kept until it is paid.
     debt: usize,
     /// How the limit moved, for `--verbose`: when it started, its highest and when it got there,
@@ -122,6 +125,7 @@ impl Limiter {
                 short_rtt: None,
                 last_cut: None,
                 growth: Growth::Doubling,
+                overloaded: false,
                 debt: 0,
                 started: Instant::now(),
                 highest: (limit as usize, Duration::ZERO),
@@ -210,7 +214,10 @@ impl Limiter {
         let mut state = self.state();
         let before = state.limit as usize;
         match outcome {
-            Outcome::Overload => Self::cut(&mut state, Instant::now()),
+            Outcome::Overload => {
+                Self::cut(&mut state, Instant::now());
+                state.overloaded = true;
+            }
             Outcome::Answered(rtt) => Self::learn(&mut state, rtt.as_secs_f64()),
         }
         let after = state.limit as usize;
@@ -261,7 +268,8 @@ impl Limiter {
             state.growth = Growth::Probing;
         }
         let binding = state.peak as f64 >= state.limit.floor() - 1.0;
-        let growth = match (binding && gradient >= 1.0, state.growth) {
+        let calm = !std::mem::take(&mut state.overloaded);
+        let growth = match (binding && calm && gradient >= 1.0, state.growth) {
             (false, _) => 0.0,
             (true, Growth::Doubling) => state.limit,
             (true, Growth::Probing) => state.limit.sqrt(),
@@ -401,6 +409,31 @@ mod tests {
         Limiter::cut(&mut state, Instant::now());
         answer_window(&mut state, 10.0, true);
         assert_eq!(state.limit, 11.0);
+    }
+
+    #[test]
+    fn a_window_with_refusals_grows_nothing_even_when_the_cut_was_spent() {
+        let limiter = Limiter::adaptive();
+        {
+            let mut state = limiter.state();
+            state.limit = 32.0;
+            state.last_cut = Some(Instant::now());
+        }
+        // A refusal inside the window of the last cut: no second cut...
+        limiter.record(Outcome::Overload);
+        assert_eq!(limiter.limit(), 32);
+        // ...and the window, though its other answers came back quick and the limit bound, grows
+        // nothing: doubling on would flood a registry already refusing.
+        for _ in 0..32 {
+            limiter.state().peak = 32;
+            limiter.record(Outcome::Answered(Duration::from_millis(10)));
+        }
+        assert_eq!(limiter.limit(), 32);
+        for _ in 0..32 {
+            limiter.state().peak = 32;
+            limiter.record(Outcome::Answered(Duration::from_millis(10)));
+        }
+        assert!(limiter.limit() > 32, "a calm window grows again");
     }
 
     #[test]
