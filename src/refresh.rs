@@ -92,11 +92,7 @@ pub async fn refresh_with(
         1 => "reading 1 repository".to_owned(),
         n => format!("reading {n} repositories"),
     });
-    // Asked once, so a registry without the referrers API gets one request about it.
-    let referrers_api = match names.first() {
-        Some(first) => client.has_referrers_api(first).await,
-        None => false,
-    };
+    let referrers_api = ReferrersQuestion::ask(client, names.first());
 
     let native = match native {
         Some(api) if client.native_usable(api).await => Some(api.clone()),
@@ -267,7 +263,7 @@ async fn natively(
 fn read_all(
     client: &Client,
     names: Vec<String>,
-    (native, referrers_api): (Option<NativeApi>, bool),
+    (native, referrers_api): (Option<NativeApi>, ReferrersQuestion),
     progress: &ProgressBar,
 ) -> JoinSet<(String, anyhow::Result<Option<Read>>)> {
     let mut tasks = JoinSet::new();
@@ -275,6 +271,7 @@ fn read_all(
         let client = client.clone();
         let progress = progress.clone();
         let native = native.clone();
+        let referrers_api = referrers_api.clone();
         tasks.spawn(async move {
             let read = async {
                 let read = match native {
@@ -284,7 +281,7 @@ fn read_all(
                 let Some(mut read) = read? else {
                     return Ok(None);
                 };
-                if referrers_api {
+                if referrers_api.answer().await {
                     read_referrers(&client, &name, &mut read.repository)
                         .await
                         .with_context(|| format!("listing the referrers in {name}"))?;
@@ -299,6 +296,40 @@ fn read_all(
         });
     }
     tasks
+}
+
+/// Whether the registry has the referrers API: asked once (a registry without it gets one request
+/// about it), at the start of a refresh beside its tag lists, so the question costs no round trip
+/// of its own (a quarter of a second at a 250 ms round trip).
+#[derive(Clone)]
+struct ReferrersQuestion {
+    client: Client,
+    /// The repository asked about.
+    first: Option<String>,
+    answer: std::sync::Arc<tokio::sync::OnceCell<bool>>,
+}
+
+impl ReferrersQuestion {
+    fn ask(client: &Client, first: Option<&String>) -> Self {
+        let question = Self {
+            client: client.clone(),
+            first: first.cloned(),
+            answer: Default::default(),
+        };
+        let early = question.clone();
+        tokio::spawn(async move { early.answer().await });
+        question
+    }
+
+    async fn answer(&self) -> bool {
+        let Some(first) = &self.first else {
+            return false;
+        };
+        *self
+            .answer
+            .get_or_init(|| self.client.has_referrers_api(first))
+            .await
+    }
 }
 
 /// One repository as read: its tags, the names refused, how many listed tags had no manifest, and
@@ -366,7 +397,7 @@ fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {
                 .chain(r.untagged.keys().map(String::as_str))
         })
         .collect();
-    let mut kept = std::collections::BTreeMap::new();
+    let mut kept = crate::inventory::Details::default();
     while let Some(digest) = wanted.pop() {
         if kept.contains_key(digest) {
             continue;
