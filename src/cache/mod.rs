@@ -359,7 +359,7 @@ fn inventory_of(main: MainFile) -> Inventory {
     inventory.scope = scope;
     inventory.capabilities = capabilities;
     inventory.repositories = repositories;
-    inventory.manifests = manifests;
+    inventory.manifests = manifests.into_iter().collect();
     inventory
 }
 

@@ -313,10 +313,11 @@ impl Store {
     }
 
     /// Every record of the store.
-    pub fn all_details(&self) -> Result<BTreeMap<String, ManifestDetails>, Corrupt> {
+    pub fn all_details(&self) -> Result<crate::inventory::Details, Corrupt> {
         let records = self.whole(5)?;
         let index = self.whole(4)?;
-        let mut found = BTreeMap::new();
+        let mut found = crate::inventory::Details::default();
+        found.reserve(index.len() / INDEX_ROW);
         for row in index.chunks_exact(INDEX_ROW) {
             let mut r = In::new(&row[KEY..]);
             let (at, len) = (r.u64()? as usize, r.u32()? as usize);

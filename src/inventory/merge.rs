@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
-use super::{Inventory, ManifestDetails, Repository, Untagged};
+use super::{Details, Inventory, ManifestDetails, Repository, Untagged};
 
 /// What a refresh writes: `ours`, read from the registry, unless another writer changed the file since
 /// the refresh read it (`base`). Then, per repository and tag, what the other writer changed wins: it
@@ -50,10 +50,7 @@ pub fn merge_refresh(
 /// Adds `from`'s manifest details to `into`. Details never change for a digest, but a record gains
 /// what is read later (the config's created time, an index's totals): of two records the more
 /// complete one is kept.
-pub fn merge_details(
-    into: &mut BTreeMap<String, ManifestDetails>,
-    from: &BTreeMap<String, ManifestDetails>,
-) {
+pub fn merge_details(into: &mut Details, from: &Details) {
     for (digest, details) in from {
         match into.get(digest) {
             Some(have) if have.completeness() >= details.completeness() => {}
@@ -66,10 +63,7 @@ pub fn merge_details(
 
 /// `merge_details` for details read for the purpose (the cache's whole details file): moved
 /// rather than copied, so a million of them are never held twice.
-pub fn take_details(
-    into: &mut BTreeMap<String, ManifestDetails>,
-    mut from: BTreeMap<String, ManifestDetails>,
-) {
+pub fn take_details(into: &mut Details, mut from: Details) {
     if from.len() > into.len() {
         std::mem::swap(into, &mut from);
         // `into` now holds the read details: what was there before wins where it is more complete.

@@ -101,13 +101,33 @@ pub fn reclaimable_with_repositories(
     inventory: &Inventory,
     plan: &Plan,
 ) -> (Reclaim, BTreeMap<String, u64>) {
+    if inventory.elsewhere.is_some() {
+        let planned = planned_pairs(plan);
+        let kept = staying_blobs(inventory, &planned);
+        return (
+            reclaimable(inventory, plan),
+            by_repository(inventory, &planned, &kept).1,
+        );
+    }
     let planned = planned_pairs(plan);
     let kept = staying_blobs(inventory, &planned);
-    let whole = match inventory.elsewhere {
-        Some(_) => reclaimable(inventory, plan),
-        None => whole_plan(inventory, &planned, &kept),
+    let (freed, by_repo) = by_repository(inventory, &planned, &kept);
+    // A planned manifest without details, counted once however many repositories delete it.
+    let digests: FxHashSet<&str> = planned.iter().map(|(_, d)| *d).collect();
+    let missing = digests
+        .into_iter()
+        .filter(|d| {
+            inventory
+                .manifests
+                .get(*d)
+                .is_none_or(|details| details.manifest_bytes.is_none())
+        })
+        .count();
+    let whole = Reclaim {
+        bytes: freed.values().sum(),
+        missing_details: missing + kept.missing,
     };
-    (whole, by_repository(inventory, &planned, &kept))
+    (whole, by_repo)
 }
 
 /// The (repository, digest) pairs a plan deletes.
@@ -147,22 +167,31 @@ fn staying_blobs<'a>(inventory: &'a Inventory, planned: &FxHashSet<(&str, &str)>
     stored_blobs(inventory, staying)
 }
 
-fn by_repository(
-    inventory: &Inventory,
+/// What each repository's deletions free, and every blob freed (their union: no blob counted
+/// twice) with its size.
+fn by_repository<'a>(
+    inventory: &'a Inventory,
     planned: &FxHashSet<(&str, &str)>,
     kept: &Stored,
-) -> BTreeMap<String, u64> {
+) -> (FxHashMap<&'a str, u64>, BTreeMap<String, u64>) {
     let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (repo, digest) in planned {
         by_repo.entry(repo).or_default().push(digest);
     }
-    by_repo
-        .into_iter()
-        .map(|(repo, digests)| {
-            let freed = stored_blobs(inventory, digests);
-            (repo.to_owned(), only_freed(&freed, kept))
-        })
-        .collect()
+    let mut every = FxHashMap::default();
+    let mut frees = BTreeMap::new();
+    for (repo, digests) in by_repo {
+        let freed = stored_blobs(inventory, digests);
+        let mut bytes = 0;
+        for (blob, size) in freed.blobs {
+            if !kept.blobs.contains_key(blob) {
+                bytes += size;
+                every.insert(blob, size);
+            }
+        }
+        frees.insert(repo.to_owned(), bytes);
+    }
+    (every, frees)
 }
 
 fn reclaimable_by_refs(

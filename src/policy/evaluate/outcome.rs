@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Decision, Evaluation, Fate, TagFate, created, reference_text};
 use crate::inventory::Inventory;
@@ -13,7 +14,8 @@ use crate::version::{Version, natural_cmp};
 type Fates<'a> = BTreeMap<&'a str, Vec<TagFate<'a>>>;
 
 /// Digests that nothing may delete, each with why (the first protected or kept tag, or reference).
-type Protected = BTreeMap<String, String>;
+/// Hashed: a registry-wide plan looks up each of a million digests in it.
+type Protected = FxHashMap<String, String>;
 
 pub(in crate::policy) fn resolve<'a>(
     policy: &'a Policy,
@@ -68,7 +70,7 @@ pub(in crate::policy) fn resolve<'a>(
 /// The digests protected or kept tags point to, the protected images' digests, and the children of
 /// all of them (an index needs its children).
 fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> Protected {
-    let mut protected = Protected::new();
+    let mut protected = Protected::default();
     for (repo, tags) in fates {
         for f in tags.iter().filter(|f| f.fate <= Fate::Kept) {
             protected
@@ -88,10 +90,12 @@ fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> P
 }
 
 fn add_children(inventory: &Inventory, protected: &mut Protected) {
-    let parents: Vec<(String, String)> = protected
+    let mut parents: Vec<(String, String)> = protected
         .iter()
         .map(|(d, why)| (d.clone(), why.clone()))
         .collect();
+    // In digest order, so a child of two protected indexes is explained the same way every run.
+    parents.sort_unstable();
     for (digest, why) in parents {
         for child in inventory.with_children(&digest).skip(1) {
             protected
@@ -104,18 +108,15 @@ fn add_children(inventory: &Inventory, protected: &mut Protected) {
 /// Deleted tags whose image stays become held: the digest is protected, or another tag of it (in
 /// any repository) is not deleted.
 fn hold_shared(fates: &mut Fates, protected: &Protected) {
-    let mut staying: BTreeMap<&str, String> = BTreeMap::new();
+    // Digest -> the first tag (in repository order) that keeps it. Owned keys: the fates change below.
+    let mut staying: FxHashMap<String, String> = FxHashMap::default();
     for (repo, tags) in fates.iter() {
         for f in tags.iter().filter(|f| f.fate != Fate::Delete) {
-            staying
-                .entry(f.entry.digest.as_str())
-                .or_insert_with(|| format!("{repo}:{}", f.tag));
+            if !staying.contains_key(&f.entry.digest) {
+                staying.insert(f.entry.digest.clone(), format!("{repo}:{}", f.tag));
+            }
         }
     }
-    let staying: BTreeMap<String, String> = staying
-        .into_iter()
-        .map(|(d, t)| (d.to_owned(), t))
-        .collect();
     for tags in fates.values_mut() {
         for f in tags.iter_mut().filter(|f| f.fate == Fate::Delete) {
             let why = if let Some(why) = protected.get(&f.entry.digest) {
@@ -293,11 +294,11 @@ fn offending_rows(
     protected: &Protected,
 ) -> BTreeMap<(String, String), String> {
     let deletions = plan.deletions();
-    let row_keys: BTreeSet<(&str, &str)> = rows
+    let row_keys: FxHashSet<(&str, &str)> = rows
         .iter()
         .map(|r| (r.repository.as_str(), r.digest.as_str()))
         .collect();
-    let cause: BTreeMap<(&str, &str), &str> = deletions
+    let cause: FxHashMap<(&str, &str), &str> = deletions
         .iter()
         .filter_map(|d| Some(((d.repository, d.digest), d.parent.or(d.subject)?)))
         .collect();

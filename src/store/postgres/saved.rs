@@ -58,6 +58,16 @@ impl Rows {
     }
 }
 
+/// Manifests in digest order: two replicas upserting the same rows lock them in the same order,
+/// so neither waits on the other in a cycle.
+fn sorted(
+    manifests: &crate::inventory::Details,
+) -> impl Iterator<Item = (&String, &crate::inventory::ManifestDetails)> {
+    let mut rows: Vec<_> = manifests.iter().collect();
+    rows.sort_unstable_by_key(|(digest, _)| *digest);
+    rows.into_iter()
+}
+
 impl Postgres {
     /// The saved inventory, read in one snapshot of the database (a checkpoint committing meanwhile
     /// is wholly in or wholly out).
@@ -141,7 +151,7 @@ impl Postgres {
                     &written,
                     whole,
                 ),
-                Rows::changed(view.manifests.iter(), &written.manifests, &written, whole),
+                Rows::changed(sorted(&view.manifests), &written.manifests, &written, whole),
             )
         };
         let error = self.error();
