@@ -321,8 +321,8 @@ pub struct GlobalArgs {
 
     /// How many requests may be in flight at once, 1 to 256. Without it regsweep finds the
     /// registry's limit by itself: it starts at 8, grows while answers stay quick and healthy, backs
-    /// off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up
-    /// to four connections of 128 streams).
+    /// off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or
+    /// 1,024 over HTTP/2 (up to eight connections of 128 streams).
     ///
     /// Example: `--concurrency 32` to pin it.
     #[arg(

@@ -2,15 +2,16 @@
 //! itself. The adaptive limit follows the gradient idea of Netflix's concurrency-limits: it compares
 //! the recent round trip with the long-run one; while they stay close (no queue building up at the
 //! registry) and the limit is what holds requests back, it grows per window of `limit` answers
-//! (about one round trip): it doubles at first, as TCP's slow start does, until recent round trips
-//! stretch a little; then it grows by about √limit, and by one once the registry has pushed back
-//! (as TCP probes after a loss). When recent round trips stretch far it shrinks in proportion (at
+//! (about one round trip): it doubles at first (quadruples while small), as TCP's slow start
+//! does, until recent round trips stretch a little; then it grows by about √limit, and by one once
+//! the registry has pushed back (as TCP probes after a loss). When recent round trips stretch far it shrinks in proportion (at
 //! most by half). Overload (429, 503 and other 5xx, timeouts, broken connections) halves it, at
-//! most once per window. It starts at `START` and never exceeds `CEILING`; stretching round trips
-//! alone never take it below `FLOOR`.
+//! most once per window. It starts at `START` and never exceeds its ceiling (`CEILING`, raised
+//! once the registry is known to carry many requests per connection); stretching round trips alone
+//! never take it below `FLOOR`.
 //!
 //! Doubling matters at a distance: growing by √limit from 8 to 256 takes about 26 round trips,
-//! 6.5 s at 250 ms, most of a 10,000-tag refresh; doubling takes 5.
+//! 6.5 s at 250 ms, most of a 10,000-tag refresh; this slow start takes 4.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -19,8 +20,13 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
 pub const START: usize = 8;
-/// The most requests the adaptive limit puts in flight against one registry: at a 250 ms round
-/// trip, 512 in flight is about 2,000 requests a second, what Distribution serves on loopback.
+/// Below this the slow start quadruples rather than doubles: overshooting a small limit costs the
+/// registry a few dozen requests at most, and at a distance every window saved is a round trip
+/// (8 to 512 in four instead of six: 0.5 s of a 10,000-tag refresh at 250 ms).
+const QUADRUPLE_BELOW: f64 = 64.0;
+/// The most requests the adaptive limit puts in flight against one registry until it is raised:
+/// at a 250 ms round trip, 512 in flight is about 2,000 requests a second. Over HTTP/1.1 each is a
+/// connection of its own, and 512 stays well inside the usual limit of 1,024 open files.
 pub const CEILING: usize = 512;
 /// The lowest limit stretching round trips bring it to (overload may bring it lower).
 const FLOOR: usize = 4;
@@ -71,6 +77,8 @@ struct State {
     started: Instant,
     highest: (usize, Duration),
     cuts: usize,
+    /// The most the adaptive limit may reach.
+    ceiling: usize,
 }
 
 /// Requests in flight, bounded by a limit that is pinned or adapts. The places are a semaphore's
@@ -130,6 +138,7 @@ impl Limiter {
                 started: Instant::now(),
                 highest: (limit as usize, Duration::ZERO),
                 cuts: 0,
+                ceiling: CEILING,
             }),
             pinned,
         }
@@ -164,9 +173,21 @@ impl Limiter {
         ))
     }
 
-    /// The most requests that may ever be in flight: what a stream of jobs should offer.
+    /// The most requests that may be in flight: what a stream of jobs should offer.
     pub fn ceiling(&self) -> usize {
-        if self.pinned { self.limit() } else { CEILING }
+        let state = self.state();
+        if self.pinned {
+            state.limit as usize
+        } else {
+            state.ceiling
+        }
+    }
+
+    /// Lets the adaptive limit grow up to `ceiling` (never lowers it): for a registry that carries
+    /// many requests over few connections. A pinned limit stays where it was pinned.
+    pub fn raise_ceiling(&self, ceiling: usize) {
+        let mut state = self.state();
+        state.ceiling = state.ceiling.max(ceiling);
     }
 
     /// Waits for a place among the requests in flight.
@@ -271,6 +292,7 @@ impl Limiter {
         let calm = !std::mem::take(&mut state.overloaded);
         let growth = match (binding && calm && gradient >= 1.0, state.growth) {
             (false, _) => 0.0,
+            (true, Growth::Doubling) if state.limit < QUADRUPLE_BELOW => 3.0 * state.limit,
             (true, Growth::Doubling) => state.limit,
             (true, Growth::Probing) => state.limit.sqrt(),
             (true, Growth::Careful) => 1.0,
@@ -278,7 +300,7 @@ impl Limiter {
         // Stretching round trips alone never take the limit below `FLOOR`: a request the registry
         // holds (a slow tag list) must not keep every other one waiting. Overload may.
         let floor = (FLOOR as f64).min(state.limit);
-        state.limit = (state.limit * gradient + growth).clamp(floor, CEILING as f64);
+        state.limit = (state.limit * gradient + growth).clamp(floor, state.ceiling as f64);
         state.answers = 0;
         state.peak = state.in_flight;
     }
@@ -335,15 +357,33 @@ mod tests {
             assert!(windows < 40, "stuck at {}", state.limit);
         }
         assert_eq!(state.limit as usize, CEILING);
-        // Doubling: 8 to 512 in six windows (six round trips), not the ~40 of growing by √limit.
-        assert_eq!(windows, 6);
+        // 8, 32, 128, 256, 512: four windows (four round trips), not the ~40 of growing by √limit.
+        assert_eq!(windows, 4);
+        answer_window(&mut state, 100.0, true);
+        assert_eq!(state.limit as usize, CEILING, "never past the ceiling");
+    }
+
+    #[test]
+    fn a_raised_ceiling_lets_the_limit_grow_on() {
+        let limiter = Limiter::adaptive();
+        limiter.raise_ceiling(4 * CEILING);
+        limiter.raise_ceiling(CEILING);
+        assert_eq!(limiter.ceiling(), 4 * CEILING, "raising never lowers it");
+        let mut state = limiter.state.into_inner().unwrap();
+        for _ in 0..10 {
+            answer_window(&mut state, 100.0, true);
+        }
+        assert_eq!(state.limit as usize, 4 * CEILING);
+        let pinned = Limiter::pinned(7);
+        pinned.raise_ceiling(4 * CEILING);
+        assert_eq!(pinned.ceiling(), 7, "a pinned limit stays pinned");
     }
 
     #[test]
     fn stops_doubling_once_round_trips_stretch() {
         let mut state = fresh();
         answer_window(&mut state, 10.0, true);
-        assert_eq!(state.limit as usize, 2 * START);
+        assert_eq!(state.limit as usize, 4 * START, "quadruples while small");
         // Round trips stretch 1.8x: past the slow start's tolerance, within the shrinking one.
         for _ in 0..3 {
             answer_window(&mut state, 18.0, true);

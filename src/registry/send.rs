@@ -395,10 +395,15 @@ impl Client {
 
     /// At debug level, once per run: which HTTP version the registry speaks and how wide we start.
     fn tell_protocol_once(&self, version: reqwest::Version) {
-        if version == reqwest::Version::HTTP_2 {
-            self.inner
+        if version == reqwest::Version::HTTP_2
+            && !self
+                .inner
                 .http2
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.inner
+                .limiter
+                .raise_ceiling(super::lanes::HTTP2_CEILING);
         }
         let told = &self.inner.protocol_told;
         if told.swap(true, std::sync::atomic::Ordering::Relaxed) {
