@@ -5,6 +5,7 @@
 mod report;
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use jiff::Timestamp;
@@ -141,14 +142,22 @@ async fn plan(
         policy: policy.clone(),
         now,
     };
+    let started = Instant::now();
     let inventory = policy_inventory(ctx, &selection, false).await?;
+    ctx.printer.phase("reading the cache", started);
     if let Some((repo, tag)) = explained {
         return explain(ctx, policy, &inventory, now, repo.as_deref(), tag);
     }
+    let started = Instant::now();
     let evaluation = policy.evaluate(&inventory, now)?;
+    ctx.printer.phase("evaluating the policy", started);
     // A policy reads the whole registry, so the blob walk serves both figures at once.
+    let started = Instant::now();
     let freed = reclaimable_with_repositories(&inventory, &evaluation.plan);
+    ctx.printer.phase("counting what it frees", started);
+    let started = Instant::now();
     show_plan_report(ctx, policy, &inventory, &evaluation, &freed)?;
+    ctx.printer.phase("writing the plan", started);
     if let Some(out) = out {
         PlanFile::new(ctx.registry()?, policy, &evaluation)?.write(out)?;
         ctx.printer.note(&format!(
