@@ -166,6 +166,11 @@ async fn plan(
             out.display()
         ));
     }
+    // The plan is one command's work and the process ends with it, which returns all of the memory
+    // at once; freeing the inventory and the evaluation allocation by allocation took 1.3 s of a
+    // million-tag plan. Neither holds a file, a lock or anything else that must be let go.
+    std::mem::forget(evaluation);
+    std::mem::forget(inventory);
     Ok(ExitStatus::Success)
 }
 
