@@ -144,15 +144,14 @@ pub async fn ensure_details(
 /// million tags this is the common answer ("none"), and it used to build the two lists below whole.
 pub fn requests_needed(inventory: &Inventory, repositories: &[String], need: Need) -> bool {
     repositories.iter().any(|repo| {
-        inventory
-            .repository_manifests(repo)
-            .into_iter()
-            .any(|digest| match inventory.manifests.get(digest) {
+        inventory.each_repository_manifest(repo).any(|digest| {
+            match inventory.manifests.get(digest) {
                 None => true,
                 Some(details) => {
                     lacks_manifest(details, need) || (need.created && lacks_config(details))
                 }
-            })
+            }
+        })
     })
 }
 

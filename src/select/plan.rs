@@ -223,7 +223,13 @@ pub fn plan(
             });
             continue;
         }
-        by_repo.entry(row.repository.clone()).or_default().push(row);
+        // Rows come grouped by repository: look before cloning its name for a key.
+        match by_repo.get_mut(&row.repository) {
+            Some(rows) => rows.push(row),
+            None => {
+                by_repo.insert(row.repository.clone(), vec![row]);
+            }
+        }
     }
     for (repo, rows) in by_repo {
         let first = plan.manifests.len();

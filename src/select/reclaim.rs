@@ -160,8 +160,7 @@ fn only_freed(freed: &Stored, kept: &Stored) -> u64 {
 fn staying_blobs<'a>(inventory: &'a Inventory, planned: &FxHashSet<(&str, &str)>) -> Stored<'a> {
     let staying = inventory.repositories.keys().flat_map(|repo| {
         inventory
-            .repository_manifests(repo)
-            .into_iter()
+            .each_repository_manifest(repo)
             .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
     });
     stored_blobs(inventory, staying)

@@ -90,18 +90,26 @@ fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> P
 }
 
 fn add_children(inventory: &Inventory, protected: &mut Protected) {
-    let mut parents: Vec<(String, String)> = protected
+    let mut parents: Vec<(&str, &str)> = protected
         .iter()
-        .map(|(d, why)| (d.clone(), why.clone()))
+        .map(|(d, why)| (d.as_str(), why.as_str()))
         .collect();
     // In digest order, so a child of two protected indexes is explained the same way every run.
     parents.sort_unstable();
+    let mut children: Vec<(String, String)> = Vec::new();
     for (digest, why) in parents {
-        for child in inventory.with_children(&digest).skip(1) {
-            protected
-                .entry(child.to_owned())
-                .or_insert_with(|| format!("an index it belongs to is kept ({why})"));
+        for child in inventory.with_children(digest).skip(1) {
+            if !protected.contains_key(child) {
+                children.push((
+                    child.to_owned(),
+                    format!("an index it belongs to is kept ({why})"),
+                ));
+            }
         }
+    }
+    // The first parent (in digest order) explains a child two protected indexes share.
+    for (child, why) in children {
+        protected.entry(child).or_insert(why);
     }
 }
 
