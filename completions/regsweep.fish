@@ -42,7 +42,7 @@ complete -c regsweep -n "__fish_regsweep_needs_command" -s l -l log-level -d 'Lo
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_needs_command" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_needs_command" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -96,7 +96,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -s l 
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-repo-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -135,7 +135,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -s l -
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand list-tag-names" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -177,7 +177,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -s l -l log-lev
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand usage" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -221,7 +221,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -s l -l l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -271,7 +271,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -s l -l lo
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -321,7 +321,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -s l -l 
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-repos" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -373,7 +373,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -s l -l l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-tags" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -420,7 +420,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -s l -
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand query-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -459,7 +459,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -s l 
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand remove-untagged" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -499,7 +499,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -s l -l log-l
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand restore" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -535,7 +535,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -s l -l log-
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand outdated" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -563,7 +563,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-cer
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store -d 'Where the service\'s state is: a PostgreSQL URL shared by the service\'s replicas and by commands on other hosts (pulls, tags\' history, the inventory). Without it the state is embedded: the cache files and an SQLite file beside the journals. The password: in the URL, from --store-password-file, or PGPASSWORD' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand history" -l store-password-file -d 'A file holding the store\'s password (its first line)' -r -F
@@ -609,7 +609,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -s l -l log-lev
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand serve" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -645,7 +645,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and not __fish_seen_subcommand_from init plan apply help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -685,7 +685,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from init" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -724,7 +724,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from plan" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -762,7 +762,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_see
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand policy; and __fish_seen_subcommand_from apply" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -799,7 +799,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fis
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and not __fish_seen_subcommand_from list help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
@@ -836,7 +836,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_se
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand journal; and __fish_seen_subcommand_from list" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
@@ -872,7 +872,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and not __fish_seen_subcommand_from info clear help" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
@@ -910,7 +910,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from info" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
@@ -945,7 +945,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-cert -d 'Client certificate (PEM); it may include the key. Also spelled `-cert`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -l registry -d 'The registry: host[:port] or a URL (-reg)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand cache; and __fish_seen_subcommand_from clear" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
@@ -990,7 +990,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and not __fish_seen_subcommand_from list show help" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -1028,7 +1028,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -1063,7 +1063,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_see
 info\t''
 warning\t''
 error\t''"
-complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Colour in tables (what goes red, what changes yellow, what stays green) and warnings: auto (on a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -1098,7 +1098,7 @@ complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-ce
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l client-key -d 'Key of the client certificate (PEM). Also spelled `-key`' -r -F
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s v -l verify -d 'Extra trusted CA bundle (PEM); `None` disables certificate verification. SSL_CERT_FILE is also read' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s c -l cache -d 'Cache file to use instead of the per-registry default; `None` (also `false`, `0`, `no`) disables the cache' -r
-complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 (over HTTP/2, on up to four connections of 128 streams)' -r
+complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l concurrency -d 'How many requests may be in flight at once, 1 to 256. Without it regsweep finds the registry\'s limit by itself: it starts at 8, grows while answers stay quick and healthy, backs off on 429, 5xx, timeouts and broken connections, and never exceeds 512 over HTTP/1.1 or 1,024 over HTTP/2 (up to eight connections of 128 streams)' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -l format -d 'Output format: auto (a table on a terminal, dregutil\'s plain columns when piped), table, plain, json, or a template of the JSON fields, one line per row' -r
 complete -c regsweep -n "__fish_regsweep_using_subcommand generate" -s l -l log-level -d 'Log level of the diagnostics written to stderr (any case; `warn`, `critical` also accepted) [default: warning; info for `serve`, which logs one line per request]' -r -f -a "debug\t''
 info\t''
