@@ -169,9 +169,10 @@ fn note_invalid(skipped: &mut Vec<String>, what: &str, listed: &Listed) {
 }
 
 /// How many tags may be under way at once across the repositories read together: each waiting
-/// request holds a few KB of state, so a registry of a million tags read all at once held about
-/// 3 GB of waiting requests (324 MB at 100,000 tags). Eight times the adaptive limit's highest
-/// ceiling, so the limit of requests in flight, not this, is what holds them back.
+/// request holds a few KB of state, and every tag of every repository waiting at once took a cold
+/// refresh of 100,000 tags to 335 MB (104 MB with this bound; a million would have held about
+/// 3 GB). Eight times the adaptive limit's highest ceiling, so the limit of requests in flight, not
+/// this, is what holds them back.
 const TAGS_UNDER_WAY: usize = 8192;
 
 /// One repository's tags and their digests, and the tags it refused; `None` when the registry does

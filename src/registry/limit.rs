@@ -4,8 +4,8 @@
 //! registry) and the limit is what holds requests back, it grows per window of `limit` answers
 //! (about one round trip): it doubles at first (quadruples while small), as TCP's slow start
 //! does, until recent round trips stretch a little; then it grows by about √limit, and by one once
-//! the registry has pushed back (as TCP probes after a loss). When recent round trips stretch far it shrinks in proportion (at
-//! most by half). Overload (429, 503 and other 5xx, timeouts, broken connections) halves it, at
+//! the registry has pushed back (as TCP probes after a loss). When recent round trips stretch far
+//! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken connections) halves it, at
 //! most once per window. It starts at `START` and never exceeds its ceiling (`CEILING`, raised
 //! once the registry is known to carry many requests per connection); stretching round trips alone
 //! never take it below `FLOOR`.
