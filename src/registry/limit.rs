@@ -5,10 +5,10 @@
 //! (about one round trip): it doubles at first (quadruples while small), as TCP's slow start
 //! does, until recent round trips stretch a little; then it grows by about √limit, and by one once
 //! the registry has pushed back (as TCP probes after a loss). When recent round trips stretch far
-//! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken connections) halves it, at
-//! most once per window. It starts at `START` and never exceeds its ceiling (`CEILING`, raised
-//! once the registry is known to carry many requests per connection); stretching round trips alone
-//! never take it below `FLOOR`.
+//! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken
+//! connections) halves it, at most once per window. It starts at `START` and never exceeds its
+//! ceiling (`CEILING`, raised once the registry is known to carry many requests per connection);
+//! stretching round trips alone never take it below `FLOOR`.
 //!
 //! Doubling matters at a distance: growing by √limit from 8 to 256 takes about 26 round trips,
 //! 6.5 s at 250 ms, most of a 10,000-tag refresh; this slow start takes 4.
