@@ -153,3 +153,42 @@ fn client_certificates_are_presented() {
         .code(2);
     assert_stderr_has(&out, "invalid client certificate");
 }
+
+#[test]
+fn over_http2_the_adaptive_limit_may_go_twice_as_high() {
+    // Distribution serves HTTP/2 over TLS: one connection carries many requests, so the adaptive
+    // limit's ceiling rises from 512 (a connection per request over HTTP/1.1) to 1,024, spread over
+    // up to eight connections of 128 streams.
+    let sandbox = Sandbox::new();
+    let (registry, ca) = tls_registry(sandbox.home.path());
+    let host = format!("127.0.0.1:{}", registry.port);
+    let out = sandbox
+        .live(
+            &host,
+            &["-v", ca.to_str().unwrap(), "-l", "debug", "list-repo-names"],
+        )
+        .success();
+    let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("talking to the registry"))
+        .unwrap_or_else(|| panic!("no protocol line:\n{err}"));
+    assert!(
+        line.contains("version=HTTP/2.0") && line.contains("ceiling=1024"),
+        "{line}"
+    );
+
+    let plain = TestRegistry::start();
+    let out = sandbox
+        .live(&plain.url(), &["-l", "debug", "list-repo-names"])
+        .success();
+    let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("talking to the registry"))
+        .unwrap_or_else(|| panic!("no protocol line:\n{err}"));
+    assert!(
+        line.contains("version=HTTP/1.1") && line.contains("ceiling=512"),
+        "{line}"
+    );
+}
