@@ -169,11 +169,11 @@ fn note_invalid(skipped: &mut Vec<String>, what: &str, listed: &Listed) {
 }
 
 /// How many tags may be under way at once across the repositories read together: each waiting
-/// request holds a few KB of state, and every tag of every repository waiting at once took a cold
-/// refresh of 100,000 tags to 335 MB (104 MB with this bound; a million would have held about
-/// 3 GB). Eight times the adaptive limit's highest ceiling, so the limit of requests in flight, not
-/// this, is what holds them back.
-const TAGS_UNDER_WAY: usize = 8192;
+/// request holds about 2 KB of state, and every tag of every repository waiting at once took a cold
+/// refresh of 100,000 tags to 335 MB (104 MB with a bound; a million would have held about 2 GB).
+/// Four times the adaptive limit's highest ceiling, so the limit of requests in flight, not this,
+/// is what holds them back.
+const TAGS_UNDER_WAY: usize = 4096;
 
 /// One repository's tags and their digests, and the tags it refused; `None` when the registry does
 /// not know the repository. Its tags are read once `under_way` has room for them (for a repository

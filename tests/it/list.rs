@@ -291,3 +291,29 @@ fn bad_registry_address_is_a_usage_error() {
         assert!(!stderr(&out).contains("secret@"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_repository_larger_than_the_tags_under_way_is_read_whole() {
+    // A refresh lets at most 4,096 tags be under way at once across repositories: a repository of
+    // more waits until that room is free and is then read 4,096 at a time, beside the small ones.
+    let registry = TestRegistry::start();
+    let seeder = registry.seeder();
+    seeder.bulk("huge", 1, 4_200, 8);
+    seeder.bulk("small", 3, 5, 3);
+    // A bound the read could never get room under would hang: a minute is ten times enough.
+    let out = Sandbox::new()
+        .cmd()
+        .args(["--registry", &registry.url(), "-c", "None"])
+        .args(["list-tag-names", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+    let listed: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let in_repo = |prefix: &str| {
+        listed
+            .iter()
+            .filter(|t| t["repository"].as_str().unwrap_or("").starts_with(prefix))
+            .count()
+    };
+    assert_eq!((in_repo("huge-000"), in_repo("small-")), (4_200, 15));
+}
