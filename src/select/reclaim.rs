@@ -56,6 +56,14 @@ pub(super) fn each_blob<'a>(
     true
 }
 
+/// Whether the cache knows what a manifest stores (`each_blob` can count it).
+fn has_details(inventory: &Inventory, digest: &str) -> bool {
+    inventory
+        .manifests
+        .get(digest)
+        .is_some_and(|details| details.manifest_bytes.is_some())
+}
+
 /// The one blob accounting: plans and `usage` both count through it.
 pub fn stored_blobs<'a, 'd>(
     inventory: &'a Inventory,
@@ -101,27 +109,18 @@ pub fn reclaimable_with_repositories(
     inventory: &Inventory,
     plan: &Plan,
 ) -> (Reclaim, BTreeMap<String, u64>) {
-    if inventory.elsewhere.is_some() {
-        let planned = planned_pairs(plan);
-        let kept = staying_blobs(inventory, &planned);
-        return (
-            reclaimable(inventory, plan),
-            by_repository(inventory, &planned, &kept).1,
-        );
-    }
     let planned = planned_pairs(plan);
     let kept = staying_blobs(inventory, &planned);
     let (freed, by_repo) = by_repository(inventory, &planned, &kept);
+    if inventory.elsewhere.is_some() {
+        // The whole plan counts with the registry's reference counts there.
+        return (reclaimable(inventory, plan), by_repo);
+    }
     // A planned manifest without details, counted once however many repositories delete it.
     let digests: FxHashSet<&str> = planned.iter().map(|(_, d)| *d).collect();
     let missing = digests
         .into_iter()
-        .filter(|d| {
-            inventory
-                .manifests
-                .get(*d)
-                .is_none_or(|details| details.manifest_bytes.is_none())
-        })
+        .filter(|d| !has_details(inventory, d))
         .count();
     let whole = Reclaim {
         bytes: freed.values().sum(),
