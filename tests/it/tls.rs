@@ -160,33 +160,30 @@ fn over_http2_the_adaptive_limit_may_go_twice_as_high() {
     // limit's ceiling rises from 512 (a connection per request over HTTP/1.1) to 1,024, spread over
     // up to eight connections of 128 streams.
     let sandbox = Sandbox::new();
+    // The debug line the client writes once it knows the registry's protocol.
+    let protocol_line = |registry: &str, args: &[&str]| {
+        let out = sandbox
+            .live(
+                registry,
+                &[args, &["-l", "debug", "list-repo-names"]].concat(),
+            )
+            .success();
+        let err = stderr(&out);
+        err.lines()
+            .find(|l| l.contains("talking to the registry"))
+            .unwrap_or_else(|| panic!("no protocol line:\n{err}"))
+            .to_owned()
+    };
     let (registry, ca) = tls_registry(sandbox.home.path());
     let host = format!("127.0.0.1:{}", registry.port);
-    let out = sandbox
-        .live(
-            &host,
-            &["-v", ca.to_str().unwrap(), "-l", "debug", "list-repo-names"],
-        )
-        .success();
-    let err = stderr(&out);
-    let line = err
-        .lines()
-        .find(|l| l.contains("talking to the registry"))
-        .unwrap_or_else(|| panic!("no protocol line:\n{err}"));
+    let line = protocol_line(&host, &["-v", ca.to_str().unwrap()]);
     assert!(
         line.contains("version=HTTP/2.0") && line.contains("ceiling=1024"),
         "{line}"
     );
 
     let plain = TestRegistry::start();
-    let out = sandbox
-        .live(&plain.url(), &["-l", "debug", "list-repo-names"])
-        .success();
-    let err = stderr(&out);
-    let line = err
-        .lines()
-        .find(|l| l.contains("talking to the registry"))
-        .unwrap_or_else(|| panic!("no protocol line:\n{err}"));
+    let line = protocol_line(&plain.url(), &[]);
     assert!(
         line.contains("version=HTTP/1.1") && line.contains("ceiling=512"),
         "{line}"
