@@ -1,7 +1,7 @@
-//! The client itself: its connection pools (`lanes`) with their TLS setup, the run's credentials, the bound on
-//! requests in flight and the retry budget, built once per run (`new`) or bound to another registry
-//! on the same pool (`rebind`). What a request goes through is `send`'s; the registry API's calls
-//! are `client`'s, GitLab's `gitlab`'s, the referrers API's `referrers`'.
+//! The client itself: its connection pools (`lanes`) with their TLS setup, the run's credentials,
+//! the bound on requests in flight and the retry budget, built once per run (`new`) or bound to
+//! another registry on the same pools (`rebind`). What a request goes through is `send`'s; the
+//! registry API's calls are `client`'s, GitLab's `gitlab`'s, the referrers API's `referrers`'.
 
 use std::path::PathBuf;
 use std::sync::Arc;
