@@ -15,8 +15,8 @@
 //! (values that match no tag), `left_out` (why a named digest was not selected), `untagged`
 //! (untagged manifests and orphaned attachments), `retention` (ages and --keep), `plan` (a
 //! selection as a removal plan, multi-arch indexes in mind), `reclaim` (what space a plan frees and
-//! what each repository stores), `newer` (the newest version of a tag's family). All pure: no I/O
-//! anywhere below `select/`.
+//! what each repository stores; its walks split across cores by `split`), `newer` (the newest
+//! version of a tag's family). All pure: no I/O anywhere below `select/`.
 
 mod left_out;
 mod newer;
@@ -25,6 +25,7 @@ mod reclaim;
 mod retention;
 mod reverse;
 mod selector;
+mod split;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use super::Plan;
+use super::split::in_parts;
 use crate::inventory::Inventory;
 
 /// What a plan frees once the registry's garbage collector has run, as far as the cache knows.
@@ -56,14 +57,6 @@ pub(super) fn each_blob<'a>(
     true
 }
 
-/// Whether the cache knows what a manifest stores (`each_blob` can count it).
-fn has_details(inventory: &Inventory, digest: &str) -> bool {
-    inventory
-        .manifests
-        .get(digest)
-        .is_some_and(|details| details.manifest_bytes.is_some())
-}
-
 /// The one blob accounting: plans and `usage` both count through it.
 pub fn stored_blobs<'a, 'd>(
     inventory: &'a Inventory,
@@ -97,8 +90,13 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
         );
     }
     let planned = planned_pairs(plan);
-    let kept = staying_blobs(inventory, &planned);
-    whole_plan(inventory, &planned, &kept)
+    let freed = stored_blobs(inventory, planned.iter().map(|(_, d)| *d));
+    let (struck, staying_missing) = staying_among(inventory, &planned, &freed.blobs);
+    let kept: u64 = struck.iter().filter_map(|b| freed.blobs.get(b)).sum();
+    Reclaim {
+        bytes: freed.bytes() - kept,
+        missing_details: freed.missing + staying_missing,
+    }
 }
 
 /// What a plan frees (`reclaimable`) and what each repository's part of it frees: the bytes of
@@ -110,23 +108,42 @@ pub fn reclaimable_with_repositories(
     plan: &Plan,
 ) -> (Reclaim, BTreeMap<String, u64>) {
     let planned = planned_pairs(plan);
-    let kept = staying_blobs(inventory, &planned);
-    let (freed, by_repo) = by_repository(inventory, &planned, &kept);
+    let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (repo, digest) in &planned {
+        by_repo.entry(repo).or_default().push(digest);
+    }
+    let by_repo: Vec<(&str, Vec<&str>)> = by_repo.into_iter().collect();
+    // Each repository's planned blobs, and the planned manifests without details (once each,
+    // however many repositories delete them).
+    let mut unknown: FxHashSet<&str> = FxHashSet::default();
+    let mut repo_blobs: Vec<(&str, FxHashMap<&str, u64>)> = Vec::with_capacity(by_repo.len());
+    for (blobs, missing) in in_parts(&by_repo, |part| planned_blobs(inventory, part)) {
+        repo_blobs.extend(blobs);
+        unknown.extend(missing);
+    }
+    let mut freed: FxHashMap<&str, u64> = FxHashMap::default();
+    freed.reserve(repo_blobs.iter().map(|(_, blobs)| blobs.len()).sum());
+    for (_, blobs) in &repo_blobs {
+        freed.extend(blobs.iter().map(|(blob, size)| (*blob, *size)));
+    }
+    let (struck, staying_missing) = staying_among(inventory, &planned, &freed);
+    let frees = repo_blobs
+        .iter()
+        .map(|(repo, blobs)| {
+            let only_planned = blobs.iter().filter(|(blob, _)| !struck.contains(*blob));
+            ((*repo).to_owned(), only_planned.map(|(_, size)| size).sum())
+        })
+        .collect();
     if inventory.elsewhere.is_some() {
         // The whole plan counts with the registry's reference counts there.
-        return (reclaimable(inventory, plan), by_repo);
+        return (reclaimable(inventory, plan), frees);
     }
-    // A planned manifest without details, counted once however many repositories delete it.
-    let digests: FxHashSet<&str> = planned.iter().map(|(_, d)| *d).collect();
-    let missing = digests
-        .into_iter()
-        .filter(|d| !has_details(inventory, d))
-        .count();
+    let kept: u64 = struck.iter().filter_map(|b| freed.get(b)).sum();
     let whole = Reclaim {
-        bytes: freed.values().sum(),
-        missing_details: missing + kept.missing,
+        bytes: freed.values().sum::<u64>() - kept,
+        missing_details: unknown.len() + staying_missing,
     };
-    (whole, by_repo)
+    (whole, frees)
 }
 
 /// The (repository, digest) pairs a plan deletes.
@@ -137,59 +154,66 @@ fn planned_pairs(plan: &Plan) -> FxHashSet<(&str, &str)> {
         .collect()
 }
 
-fn whole_plan(inventory: &Inventory, planned: &FxHashSet<(&str, &str)>, kept: &Stored) -> Reclaim {
-    let freed = stored_blobs(inventory, planned.iter().map(|(_, d)| *d));
-    Reclaim {
-        bytes: only_freed(&freed, kept),
-        missing_details: freed.missing + kept.missing,
-    }
-}
-
-/// The bytes of the blobs `freed` stores and no staying manifest does.
-fn only_freed(freed: &Stored, kept: &Stored) -> u64 {
-    freed
-        .blobs
-        .iter()
-        .filter(|(digest, _)| !kept.blobs.contains_key(*digest))
-        .map(|(_, size)| size)
-        .sum()
-}
-
-/// The blobs every manifest a plan leaves stores, in every repository.
-fn staying_blobs<'a>(inventory: &'a Inventory, planned: &FxHashSet<(&str, &str)>) -> Stored<'a> {
-    let staying = inventory.repositories.keys().flat_map(|repo| {
-        inventory
-            .each_repository_manifest(repo)
-            .filter(|digest| !planned.contains(&(repo.as_str(), *digest)))
-    });
-    stored_blobs(inventory, staying)
-}
-
-/// What each repository's deletions free, and every blob freed (their union: no blob counted
-/// twice) with its size.
-fn by_repository<'a>(
-    inventory: &'a Inventory,
-    planned: &FxHashSet<(&str, &str)>,
-    kept: &Stored,
-) -> (FxHashMap<&'a str, u64>, BTreeMap<String, u64>) {
-    let mut by_repo: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (repo, digest) in planned {
-        by_repo.entry(repo).or_default().push(digest);
-    }
-    let mut every = FxHashMap::default();
-    let mut frees = BTreeMap::new();
-    for (repo, digests) in by_repo {
-        let freed = stored_blobs(inventory, digests);
-        let mut bytes = 0;
-        for (blob, size) in freed.blobs {
-            if !kept.blobs.contains_key(blob) {
-                bytes += size;
-                every.insert(blob, size);
+/// The blobs of `planned` that a manifest the plan leaves stores too, in any repository, and how
+/// many staying manifests the cache has no details of. What stays is most of a registry: asking
+/// each of its blobs whether it is among the plan's, rather than gathering all of them first, is
+/// what keeps a million-tag count quick and small.
+fn staying_among<'a>(
+    inventory: &Inventory,
+    planned_pairs: &FxHashSet<(&str, &str)>,
+    planned: &FxHashMap<&'a str, u64>,
+) -> (FxHashSet<&'a str>, usize) {
+    let repos: Vec<&str> = inventory.repositories.keys().map(String::as_str).collect();
+    let parts = in_parts(&repos, |part| {
+        let mut struck = FxHashSet::default();
+        let mut missing: FxHashSet<&str> = FxHashSet::default();
+        for repo in part {
+            let staying = inventory
+                .each_repository_manifest(repo)
+                .filter(|digest| !planned_pairs.contains(&(*repo, *digest)));
+            for digest in staying {
+                if !each_blob(inventory, digest, |blob, _| {
+                    if let Some((blob, _)) = planned.get_key_value(blob) {
+                        struck.insert(*blob);
+                    }
+                }) {
+                    missing.insert(digest);
+                }
             }
         }
-        frees.insert(repo.to_owned(), bytes);
+        (struck, missing)
+    });
+    let mut struck = FxHashSet::default();
+    let mut missing = FxHashSet::default();
+    for (s, m) in parts {
+        struck.extend(s);
+        missing.extend(m);
     }
-    (every, frees)
+    (struck, missing.len())
+}
+
+/// Each repository's planned blobs (each once), and the planned manifests without details.
+#[allow(clippy::type_complexity)]
+fn planned_blobs<'a>(
+    inventory: &'a Inventory,
+    repos: &[(&'a str, Vec<&'a str>)],
+) -> (Vec<(&'a str, FxHashMap<&'a str, u64>)>, Vec<&'a str>) {
+    let mut unknown = Vec::new();
+    let blobs = repos
+        .iter()
+        .map(|(repo, digests)| {
+            let mut blobs = FxHashMap::default();
+            for digest in digests {
+                if !each_blob(inventory, digest, |blob, size| {
+                    blobs.insert(blob, size);
+                }) {
+                    unknown.push(*digest);
+                }
+            }
+            (*repo, blobs)
+        })
+        .collect();
+    (blobs, unknown)
 }
 
 fn reclaimable_by_refs(
@@ -309,7 +333,121 @@ mod tests {
         part
     }
 
+    /// What a plan frees counted the plain way: every blob of every staying manifest gathered first.
+    fn frees_counted_plainly(inv: &Inventory, plan: &Plan) -> (u64, BTreeMap<String, u64>) {
+        let planned = planned_pairs(plan);
+        let mut kept = FxHashSet::default();
+        for repo in inv.repositories.keys() {
+            for digest in inv.each_repository_manifest(repo) {
+                if !planned.contains(&(repo.as_str(), digest)) {
+                    each_blob(inv, digest, |blob, _| {
+                        kept.insert(blob);
+                    });
+                }
+            }
+        }
+        let mut every = FxHashMap::default();
+        let mut by_repo: BTreeMap<String, u64> = BTreeMap::new();
+        let repos: BTreeSet<&str> = planned.iter().map(|(r, _)| *r).collect();
+        for repo in repos {
+            let digests = planned.iter().filter(|(r, _)| *r == repo).map(|(_, d)| *d);
+            let blobs = stored_blobs(inv, digests).blobs;
+            let freed = blobs.into_iter().filter(|(b, _)| !kept.contains(b));
+            let mut bytes = 0;
+            for (blob, size) in freed {
+                bytes += size;
+                every.insert(blob, size);
+            }
+            by_repo.insert(repo.to_owned(), bytes);
+        }
+        (every.values().sum(), by_repo)
+    }
+
+    /// `repos` repositories of ten tags: a layer shared by all, one by each repository, one by each
+    /// image; every seventh image also tagged in the next repository.
+    fn shared_layers(repos: usize) -> Inventory {
+        let blob = |d: String, size| BlobRef {
+            digest: d,
+            size,
+            media_type: None,
+        };
+        let mut inv = inventory(&[]);
+        for r in 0..repos {
+            let repository = inv.repositories.entry(format!("r{r:04}")).or_default();
+            for t in 0..10 {
+                let digest = format!("M{r}-{t}");
+                repository.tags.insert(
+                    format!("1.{t}"),
+                    crate::inventory::TagEntry::new(digest.clone(), None),
+                );
+                let layers = vec![
+                    blob("base".into(), 1000),
+                    blob(format!("L{r}"), 100),
+                    blob(format!("O{r}-{t}"), 10),
+                ];
+                inv.manifests.insert(
+                    digest,
+                    ManifestDetails {
+                        manifest_bytes: Some(1),
+                        layers,
+                        ..Default::default()
+                    },
+                );
+            }
+            if r % 7 == 0 && r + 1 < repos {
+                let next = inv
+                    .repositories
+                    .entry(format!("r{:04}", r + 1))
+                    .or_default();
+                next.tags.insert(
+                    "shared".into(),
+                    crate::inventory::TagEntry::new(format!("M{r}-9"), None),
+                );
+            }
+        }
+        inv
+    }
+
+    #[test]
+    fn split_across_cores_the_count_is_the_plain_one() {
+        // Enough repositories for the walks to run in parts.
+        let inv = shared_layers(600);
+        let mut q = tag_query(&[], &["<1.6"], &[]);
+        q.repositories = inv.repositories.keys().cloned().collect();
+        q.raise_intersecting_repo = false;
+        let plan = plan(&inv, select_tags(&inv, &q).unwrap(), true).unwrap();
+        let (whole, by_repo) = reclaimable_with_repositories(&inv, &plan);
+        let (bytes, plain_by_repo) = frees_counted_plainly(&inv, &plan);
+        assert!(bytes > 0);
+        assert_eq!(whole.bytes, bytes);
+        assert_eq!(by_repo, plain_by_repo);
+        assert_eq!(reclaimable(&inv, &plan).bytes, bytes);
+    }
+
     proptest::proptest! {
+        /// However the plan falls, both counts agree with counting every staying blob first.
+        #[test]
+        fn frees_agree_with_the_plain_count(
+            repos in 1usize..6,
+            picks in proptest::collection::vec(0usize..10, 1..8),
+            all_repos in proptest::bool::ANY,
+        ) {
+            let inv = shared_layers(repos);
+            let tags: Vec<String> = picks.iter().map(|p| format!("1.{p}")).collect();
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            let names: Vec<String> = inv.repositories.keys().cloned().collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).take(if all_repos { 9 } else { 1 }).collect();
+            let mut q = tag_query(&names, &tags, &[]);
+            q.raise_intersecting_repo = false;
+            q.match_all_tags = false;
+            let plan = plan(&inv, select_tags(&inv, &q).unwrap(), true).unwrap();
+            let (whole, by_repo) = reclaimable_with_repositories(&inv, &plan);
+            let (bytes, plain_by_repo) = frees_counted_plainly(&inv, &plan);
+            proptest::prop_assert_eq!(whole.bytes, bytes);
+            proptest::prop_assert_eq!(by_repo, plain_by_repo);
+            proptest::prop_assert_eq!(reclaimable(&inv, &plan).bytes, bytes);
+        }
+
         /// Counting with the registry's reference counts gives what counting every blob gives.
         #[test]
         fn reference_counts_agree_with_counting_everything(
