@@ -106,12 +106,8 @@ impl Seeder {
 
     /// Uploads a blob into a repository (POST, then PUT with the digest), unless it is already there.
     pub fn blob(&self, repo: &str, bytes: &[u8], media_type: &str) -> Pushed {
-        let digest = sha256(bytes);
-        let pushed = Pushed {
-            digest: digest.clone(),
-            media_type: media_type.into(),
-            size: bytes.len() as u64,
-        };
+        let pushed = described(bytes, media_type);
+        let digest = pushed.digest.clone();
         let head = self
             .http
             .head(format!("{}/v2/{repo}/blobs/{digest}", self.base))
@@ -347,41 +343,23 @@ impl Seeder {
     /// `repos` repositories of `tags` tags each (`bench-NNN:1.0.N`), every tag its own OCI manifest,
     /// pushed from `threads` threads. Blobs are uploaded once and mounted into the other repositories.
     pub fn bulk(&self, prefix: &str, repos: usize, tags: usize, threads: usize) {
-        let layer = self.blob(&format!("{prefix}-000"), b"shared bulk layer", OCI_LAYER);
-        let config = self.blob(
-            &format!("{prefix}-000"),
-            br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#,
-            OCI_CONFIG,
-        );
+        let first = bulk_repository(prefix, 0);
+        let layer = self.blob(&first, BULK_LAYER, OCI_LAYER);
+        let config = self.blob(&first, BULK_CONFIG, OCI_CONFIG);
         // Every repository needs the blobs before any of its manifests can be pushed.
-        let first = format!("{prefix}-000");
         parallel(repos, threads, |r| {
             if r > 0 {
-                let repo = format!("{prefix}-{r:03}");
+                let repo = bulk_repository(prefix, r);
                 self.mount(&repo, &first, &layer);
                 self.mount(&repo, &first, &config);
             }
         });
         parallel(repos * tags, threads, |job| {
-            let repo = format!("{prefix}-{:03}", job / tags);
-            self.bulk_manifest(&repo, job % tags, &config, &layer);
+            let repo = bulk_repository(prefix, job / tags);
+            let t = job % tags;
+            let manifest = bulk_manifest(&repo, t, &config, &layer);
+            self.manifest(&repo, &bulk_tag(t), OCI_MANIFEST, &manifest);
         });
-    }
-
-    fn bulk_manifest(&self, repo: &str, t: usize, config: &Pushed, layer: &Pushed) {
-        let manifest = json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": descriptor(config),
-            "layers": [descriptor(layer)],
-            "annotations": {"org.example.seq": format!("{repo}/{t}")},
-        });
-        self.manifest(
-            repo,
-            &format!("1.0.{t}"),
-            OCI_MANIFEST,
-            manifest.to_string().as_bytes(),
-        );
     }
 
     /// Cross-repository blob mount (`POST ...?mount=DIGEST&from=REPO`).
@@ -423,6 +401,43 @@ fn parallel(count: usize, threads: usize, job: impl Fn(usize) + Sync) {
 
 fn descriptor(p: &Pushed) -> serde_json::Value {
     json!({"mediaType": p.media_type, "digest": p.digest, "size": p.size})
+}
+
+/// The layer every bulk image shares.
+pub const BULK_LAYER: &[u8] = b"shared bulk layer";
+/// The config every bulk image shares.
+pub const BULK_CONFIG: &[u8] =
+    br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+
+/// The name of bulk repository `r`.
+pub fn bulk_repository(prefix: &str, r: usize) -> String {
+    format!("{prefix}-{r:03}")
+}
+
+/// The tag of a bulk repository's image `t`.
+pub fn bulk_tag(t: usize) -> String {
+    format!("1.0.{t}")
+}
+
+/// A blob as it would be pushed: its digest and size.
+pub fn described(bytes: &[u8], media_type: &str) -> Pushed {
+    Pushed {
+        digest: sha256(bytes),
+        media_type: media_type.into(),
+        size: bytes.len() as u64,
+    }
+}
+
+/// Bulk image `t` of `repo`: its own manifest (an annotation tells it apart) over the shared blobs.
+pub fn bulk_manifest(repo: &str, t: usize, config: &Pushed, layer: &Pushed) -> Vec<u8> {
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": descriptor(config),
+        "layers": [descriptor(layer)],
+        "annotations": {"org.example.seq": format!("{repo}/{t}")},
+    });
+    manifest.to_string().into_bytes()
 }
 
 /// The sample registry of the demo and of several tests:
