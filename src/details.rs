@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
 use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails};
-use crate::media_type::is_index;
+use crate::media_type::{MediaType, is_index};
 use crate::names::is_digest;
 use crate::registry::{Client, RegistryError};
 
@@ -242,7 +242,7 @@ async fn read_manifest(
 /// size.
 pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails {
     let mut details = ManifestDetails {
-        media_type: media_type.map(str::to_owned),
+        media_type: media_type.map(MediaType::from),
         manifest_bytes: Some(bytes.len() as u64),
         ..ManifestDetails::default()
     };
@@ -266,12 +266,12 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
     let blob = |d: &oci_spec::image::Descriptor| BlobRef {
         digest: d.digest().to_string(),
         size: d.size(),
-        media_type: Some(d.media_type().to_string()),
+        media_type: Some(MediaType::from(d.media_type().to_string())),
     };
     details.config = Some(blob(manifest.config()));
     if details.subject.is_some() && details.artifact_type.is_none() {
         // Before `artifactType`, an artifact said what it is with its config's media type.
-        details.artifact_type = Some(manifest.config().media_type().to_string());
+        details.artifact_type = Some(MediaType::from(manifest.config().media_type().to_string()));
     }
     details.layers = manifest.layers().iter().map(blob).collect();
     details.size =
@@ -293,7 +293,10 @@ fn read_referrer_fields(bytes: &[u8], details: &mut ManifestDetails) {
     }
     if let Ok(fields) = serde_json::from_slice::<Fields>(bytes) {
         details.subject = fields.subject.map(|s| s.digest).filter(|d| is_digest(d));
-        details.artifact_type = fields.artifact_type.filter(|t| t.len() <= 255);
+        details.artifact_type = fields
+            .artifact_type
+            .filter(|t| t.len() <= 255)
+            .map(MediaType::from);
     }
 }
 
@@ -315,7 +318,7 @@ pub fn parse_children(bytes: &[u8]) -> Result<Vec<ChildManifest>, String> {
         .iter()
         .map(|d| ChildManifest {
             digest: d.digest().to_string(),
-            media_type: Some(d.media_type().to_string()),
+            media_type: Some(MediaType::from(d.media_type().to_string())),
             platform: d.platform().as_ref().map(|p| {
                 platform_name(
                     &p.os().to_string(),

@@ -15,6 +15,7 @@ use crate::inventory::{
     Inventory, ManifestDetails, Referrer, Repository, TagEntry, UnknownRepository,
     carry_over_history,
 };
+use crate::media_type::MediaType;
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
 /// Which repositories to read.
@@ -211,9 +212,10 @@ async fn read_repository(
         // registry keeps listing tags of deleted manifests (go-containerregistry's does).
         match manifest {
             Some(manifest) => {
-                repository
-                    .tags
-                    .insert(tag, TagEntry::new(manifest.digest, manifest.media_type));
+                repository.tags.insert(
+                    tag,
+                    TagEntry::new(manifest.digest, manifest.media_type.map(MediaType::from)),
+                );
             }
             None => missing += 1,
         }
@@ -256,7 +258,7 @@ async fn natively(
             details
                 .entry(native.digest.clone())
                 .or_insert_with(|| ManifestDetails {
-                    media_type: native.media_type.clone(),
+                    media_type: native.media_type.as_deref().map(MediaType::from),
                     size: native.size,
                     created: native.created,
                     platforms: native.platforms.clone(),
@@ -265,7 +267,7 @@ async fn natively(
                     ..ManifestDetails::default()
                 });
         }
-        let mut entry = TagEntry::new(native.digest, native.media_type);
+        let mut entry = TagEntry::new(native.digest, native.media_type.map(MediaType::from));
         entry.seen = native.pushed;
         entry.pulled = native.pulled;
         repository.tags.insert(tag, entry);
@@ -395,8 +397,8 @@ async fn read_referrers(
                     r.digest,
                     Referrer {
                         subject: subject.clone(),
-                        media_type: r.media_type,
-                        artifact_type: r.artifact_type,
+                        media_type: r.media_type.map(MediaType::from),
+                        artifact_type: r.artifact_type.map(MediaType::from),
                     },
                 );
             }

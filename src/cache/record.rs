@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::inventory::{BlobRef, ChildManifest, ManifestDetails};
+use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType};
 
 const NONE: u64 = u64::MAX;
 
@@ -82,7 +82,7 @@ impl<'a> In<'a> {
 }
 
 /// Media types are few: records name them by their place in the header's list.
-pub(super) struct MediaTypes(pub(super) Vec<String>);
+pub(super) struct MediaTypes(pub(super) Vec<MediaType>);
 
 impl MediaTypes {
     pub(super) fn index(&self, media_type: Option<&str>) -> u8 {
@@ -91,7 +91,7 @@ impl MediaTypes {
             .and_then(|i| u8::try_from(i).ok())
             .unwrap_or(u8::MAX)
     }
-    pub(super) fn name(&self, index: u8) -> Option<String> {
+    pub(super) fn name(&self, index: u8) -> Option<MediaType> {
         self.0.get(usize::from(index)).cloned()
     }
 }
@@ -145,8 +145,11 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     for platform in d.platforms.iter().take(usize::from(u8::MAX)) {
         out.str(platform);
     }
-    for text in d.subject.iter().chain(&d.artifact_type) {
-        out.str(text);
+    if let Some(subject) = &d.subject {
+        out.str(subject);
+    }
+    if let Some(artifact_type) = &d.artifact_type {
+        out.str(artifact_type);
     }
 }
 
@@ -202,6 +205,7 @@ pub(super) fn decode_record(
     let platforms = (0..r.u8()?).map(|_| r.str()).collect::<Result<_, _>>()?;
     let subject = (flags & 16 != 0).then(|| r.str()).transpose()?;
     let artifact_type = (flags & 32 != 0).then(|| r.str()).transpose()?;
+    let artifact_type = artifact_type.map(MediaType::from);
     let details = ManifestDetails {
         media_type,
         manifest_bytes,

@@ -30,7 +30,7 @@ use sha2::{Digest as _, Sha256};
 use super::read_at;
 pub use super::record::Corrupt;
 use super::record::{In, MediaTypes, corrupt, decode_record};
-use crate::inventory::ManifestDetails;
+use crate::inventory::{ManifestDetails, MediaType};
 
 pub(super) const MAGIC: &[u8; 8] = b"RSWPDET\0";
 /// Version 2 added each manifest's `subject` and artifact type; a version 1 file is not read, so the
@@ -176,7 +176,9 @@ impl Store {
             missing: r.u64()?,
             disk_size: r.u64()?,
         };
-        let types = (0..r.u8()?).map(|_| r.str()).collect::<Result<_, _>>()?;
+        let types = (0..r.u8()?)
+            .map(|_| r.str().map(MediaType::from))
+            .collect::<Result<_, _>>()?;
         let mut sections = [Section { at: 0, len: 0 }; SECTIONS];
         for s in &mut sections {
             *s = Section {

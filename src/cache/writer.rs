@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use super::record::{MediaTypes, Out, encode_record};
 use super::store::{KEY, MAGIC, MainStamp, RepoRow, SECTIONS, Summary, VERSION, key};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, MediaType};
 
 /// The store's bytes for `inventory`, written with the main file `stamp` and `summary`.
 pub fn encode(inventory: &Inventory, stamp: MainStamp, summary: &Summary) -> Vec<u8> {
-    let mut types: Vec<String> = Vec::new();
-    let mut note = |m: &Option<String>| {
+    let mut types: Vec<MediaType> = Vec::new();
+    let mut note = |m: &Option<MediaType>| {
         if let Some(m) = m
             && !types.contains(m)
             && types.len() < 255

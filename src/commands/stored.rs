@@ -7,7 +7,7 @@ use futures::future::try_join_all;
 use jiff::Timestamp;
 
 use super::{Context, Want, inventory};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, MediaType};
 use crate::select::{Query, orphan_subjects};
 
 /// The inventory a query selects from, and the query with its repositories: an untagged query that
@@ -92,7 +92,7 @@ pub async fn ask_stored(
     let mut gone = Vec::new();
     for ((repo, digest), answer) in ask.into_iter().zip(answers) {
         match answer {
-            Some(found) => stored.push((repo, digest, found.media_type)),
+            Some(found) => stored.push((repo, digest, found.media_type.map(MediaType::from))),
             None => gone.push((repo, digest)),
         }
     }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::Inventory;
+use crate::media_type::MediaType;
 use crate::names::is_digest;
 
 /// The suffixes cosign gives its tags.
@@ -98,7 +99,7 @@ pub struct Attachment {
     pub subject: String,
     pub kind: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// Its attachment tags (`sha256-<hex>.sig`); none for a referrer listed by the API.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -187,7 +188,7 @@ impl Attachments {
                 digest: digest.to_owned(),
                 subject: subject.to_owned(),
                 kind,
-                media_type: media_type.map(str::to_owned),
+                media_type: media_type.map(MediaType::from),
                 tags: Vec::new(),
                 own_tags: Vec::new(),
             },

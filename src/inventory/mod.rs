@@ -8,6 +8,7 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::media_type::MediaType;
 use crate::names::{is_digest, is_repository_name, is_tag};
 
 pub mod attachments;
@@ -116,7 +117,7 @@ impl Repository {
         &mut self,
         digest: &str,
         since: Timestamp,
-        media_type: Option<String>,
+        media_type: Option<MediaType>,
         tags: Vec<String>,
     ) -> bool {
         if self.is_tagged(digest) || self.untagged.contains_key(digest) {
@@ -137,9 +138,9 @@ impl Repository {
 pub struct Referrer {
     pub subject: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<String>,
+    pub artifact_type: Option<MediaType>,
 }
 
 /// A manifest that lost its last tag.
@@ -148,7 +149,7 @@ pub struct Untagged {
     /// When regsweep first saw it without a tag.
     pub since: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// The tags that pointed to it last, as far as regsweep saw.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -158,7 +159,7 @@ pub struct Untagged {
 pub struct TagEntry {
     pub digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// When regsweep first saw this tag point to this digest (a refresh, or a push notification):
     /// the age of a promotion, which `--tagged-before` selects by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,7 +171,7 @@ pub struct TagEntry {
 }
 
 impl TagEntry {
-    pub fn new(digest: String, media_type: Option<String>) -> Self {
+    pub fn new(digest: String, media_type: Option<MediaType>) -> Self {
         Self {
             digest,
             media_type,
@@ -222,7 +223,7 @@ impl Capabilities {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManifestDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// Bytes of the manifest itself; set once the manifest has been read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_bytes: Option<u64>,
@@ -254,7 +255,7 @@ pub struct ManifestDetails {
     pub subject: Option<String>,
     /// OCI 1.1 `artifactType` (or, without it, the config's media type for an artifact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<String>,
+    pub artifact_type: Option<MediaType>,
     /// The created time (and, when the manifest gave none, the size) came from GitLab's API or a
     /// registry's own listing (Harbor's artifacts, GitLab's registry API) rather than the image
     /// config; without `manifest_bytes`, the manifest itself was not read.
@@ -268,7 +269,7 @@ pub struct BlobRef {
     pub digest: String,
     pub size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
 }
 
 /// A manifest an index references, with the platform it is for.
@@ -276,7 +277,7 @@ pub struct BlobRef {
 pub struct ChildManifest {
     pub digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// `os/architecture[/variant]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,

@@ -50,6 +50,7 @@ pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 pub use usage::{BlobTally, RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
 use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};
+use crate::media_type::MediaType;
 use selector::any_matches;
 
 /// `query-repos` / `remove-repos`: every digest of whole repositories.
@@ -208,7 +209,7 @@ impl Query {
 pub struct Selected {
     pub repository: String,
     pub digest: String,
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub untag: bool,

@@ -12,14 +12,14 @@ use serde::{Deserialize, Serialize};
 use super::{Selected, plural};
 use crate::inventory::attachments::Kind;
 use crate::inventory::{Attachments, ChildManifest, Inventory};
-use crate::media_type::is_index;
+use crate::media_type::{MediaType, is_index};
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedManifest {
     pub repository: String,
     pub digest: String,
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
     pub children: Vec<ChildManifest>,
 }
@@ -38,7 +38,7 @@ pub struct HeldBack {
 pub struct PlannedAttachment {
     pub repository: String,
     pub digest: String,
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     /// Its attachment tags (`sha256-<hex>.sig`), deleted with it.
     pub tags: Vec<String>,
     pub subject: String,
@@ -50,7 +50,7 @@ pub struct PlannedAttachment {
 pub struct PlannedUntag {
     pub repository: String,
     pub digest: String,
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
 }
 

@@ -8,13 +8,14 @@ use super::retention::kept_digests;
 use super::selector::any_matches;
 use super::{RepoQuery, SelectError, Selected, TagQuery, Untag};
 use crate::inventory::Inventory;
+use crate::media_type::MediaType;
 use crate::version::natural_cmp;
 
 /// Where each digest is tagged: digest -> repository -> tags (in natural order), for the loaded
 /// repositories; and, for an inventory loaded in part, every repository tagging a shared digest.
 pub(super) struct DigestIndex<'a> {
     pub(super) by_digest: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>,
-    media_types: BTreeMap<&'a str, &'a str>,
+    media_types: BTreeMap<&'a str, &'a MediaType>,
     shared: Option<&'a BTreeMap<String, Vec<String>>>,
 }
 
@@ -31,7 +32,7 @@ impl<'a> DigestIndex<'a> {
                     .or_default()
                     .push(tag);
                 if let Some(media_type) = &entry.media_type {
-                    media_types.insert(entry.digest.as_str(), media_type.as_str());
+                    media_types.insert(entry.digest.as_str(), media_type);
                 }
             }
         }
@@ -60,7 +61,7 @@ impl<'a> DigestIndex<'a> {
             .map(|(repo, tags)| Selected {
                 repository: (*repo).to_owned(),
                 digest: digest.to_owned(),
-                media_type: self.media_types.get(digest).map(|m| (*m).to_owned()),
+                media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
                 untag: false,
             })
@@ -86,7 +87,7 @@ impl<'a> DigestIndex<'a> {
                 (!tags.is_empty()).then(|| Selected {
                     repository: (*repo).to_owned(),
                     digest: digest.to_owned(),
-                    media_type: self.media_types.get(digest).map(|m| (*m).to_owned()),
+                    media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                     tags,
                     untag: true,
                 })

@@ -82,7 +82,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
         for repo in inv.repositories.values_mut() {
             for entry in repo.tags.values_mut() {
                 if entry.digest == *index {
-                    entry.media_type = Some(crate::media_type::OCI_INDEX.to_owned());
+                    entry.media_type = Some(crate::media_type::OCI_INDEX.into());
                 }
             }
         }

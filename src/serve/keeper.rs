@@ -366,7 +366,7 @@ fn holders(view: &Inventory, repositories: &[String]) -> Vec<String> {
         .iter()
         .flat_map(|r| view.repository_manifests(r))
         .collect();
-    let held = |digest: &str, media_type: Option<&String>| {
+    let held = |digest: &str, media_type: Option<&str>| {
         digests.contains(digest)
             || (media_type.is_none_or(|m| is_index(m))
                 && view.with_children(digest).any(|d| digests.contains(d)))
@@ -376,13 +376,13 @@ fn holders(view: &Inventory, repositories: &[String]) -> Vec<String> {
         .filter(|(_, r)| {
             r.tags
                 .values()
-                .any(|t| held(&t.digest, t.media_type.as_ref()))
+                .any(|t| held(&t.digest, t.media_type.as_deref()))
                 || r.referrers
                     .iter()
-                    .any(|(d, x)| held(d, x.media_type.as_ref()))
+                    .any(|(d, x)| held(d, x.media_type.as_deref()))
                 || r.untagged
                     .iter()
-                    .any(|(d, x)| held(d, x.media_type.as_ref()))
+                    .any(|(d, x)| held(d, x.media_type.as_deref()))
         })
         .map(|(name, _)| name.clone())
         .collect()

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 
 use super::shape::Shape;
 use crate::inventory::attachments::kind_labels;
-use crate::inventory::{Attachments, Inventory, Repository, is_attachment_tag};
+use crate::inventory::{Attachments, Inventory, MediaType, Repository, is_attachment_tag};
 use crate::select::{BlobTally, stored_blobs};
 use crate::version::natural_cmp;
 
@@ -60,7 +60,7 @@ impl RepositoryView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TagView {
     pub digest: String,
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     pub size: Option<u64>,
     /// The image's blobs (manifest, children, configs, layers), each once.
     pub disk_size: Option<u64>,

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::inventory::{Inventory, TagEntry, Untagged};
+use crate::inventory::{Inventory, MediaType, TagEntry, Untagged};
 use crate::media_type;
 use crate::names::{is_digest, is_repository_name, is_tag};
 
@@ -151,7 +151,7 @@ pub struct ManifestEvent<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Target {
     #[serde(default)]
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
     #[serde(default)]
     pub digest: Option<String>,
     #[serde(default)]

@@ -40,7 +40,7 @@ use super::stored::{ask_stored, check_stored, selection_inventory, stored_questi
 use super::{Context, age_seconds, human_duration, reclaim_of, with_details};
 use crate::details::{Need, ensure_details};
 use crate::exit::ExitStatus;
-use crate::inventory::{Capabilities, Inventory, Untagged, merge_details};
+use crate::inventory::{Capabilities, Inventory, MediaType, Untagged, merge_details};
 use crate::journal::{self, Journal, Status};
 use crate::output::short_digest;
 use crate::refresh::{Scope, refresh};
@@ -586,7 +586,7 @@ fn apply_to_cache(inventory: &mut Inventory, journal: &Journal, now: Timestamp) 
                 entry.digest.clone(),
                 Untagged {
                     since: now,
-                    media_type: Some(entry.media_type.clone()),
+                    media_type: Some(MediaType::from(&entry.media_type)),
                     tags: entry.tags.clone(),
                 },
             );

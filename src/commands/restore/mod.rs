@@ -21,7 +21,7 @@ use jiff::Timestamp;
 
 use super::Context;
 use crate::exit::{ExitStatus, UsageError};
-use crate::inventory::{Inventory, Referrer, TagEntry, Untagged};
+use crate::inventory::{Inventory, MediaType, Referrer, TagEntry, Untagged};
 use crate::journal::{self, Entry, Journal};
 use crate::media_type::is_index;
 use crate::settings::RestoreSettings;
@@ -152,7 +152,7 @@ fn add_restored(inventory: &mut Inventory, outcomes: &[Outcome], journal: &Journ
         else {
             continue;
         };
-        let media_type = Some(entry.media_type.clone());
+        let media_type = Some(MediaType::from(&entry.media_type));
         let repository = inventory
             .repositories
             .entry(outcome.repository.clone())
