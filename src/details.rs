@@ -82,7 +82,7 @@ pub async fn ensure_details(
         for (repo, digest, details) in fetched {
             match details {
                 Some(details) => {
-                    inventory.manifests.insert(digest, details);
+                    inventory.manifests.insert(digest, Box::new(details));
                 }
                 None => gone.push((repo, digest)),
             }
@@ -368,7 +368,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
     for (digest, children) in indexes {
         let known: Vec<&ManifestDetails> = children
             .iter()
-            .filter_map(|c| inventory.manifests.get(&c.digest))
+            .filter_map(|c| inventory.manifests.get(&c.digest).map(|d| &**d))
             .collect();
         let complete = known.len() == children.len();
         let size = complete

@@ -131,7 +131,10 @@ pub async fn refresh_with(
     }
     // Details read before (from the manifest itself) stay; the registry's listing fills the rest.
     for (digest, details) in listed_details {
-        inventory.manifests.entry(digest).or_insert(details);
+        inventory
+            .manifests
+            .entry(digest)
+            .or_insert(Box::new(details));
     }
     skipped.sort();
     dangling.sort();

@@ -359,7 +359,10 @@ fn inventory_of(main: MainFile) -> Inventory {
     inventory.scope = scope;
     inventory.capabilities = capabilities;
     inventory.repositories = repositories;
-    inventory.manifests = manifests.into_iter().collect();
+    inventory.manifests = manifests
+        .into_iter()
+        .map(|(d, m)| (d, Box::new(m)))
+        .collect();
     inventory
 }
 

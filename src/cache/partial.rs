@@ -201,7 +201,9 @@ impl CacheFile {
                 break;
             }
             let found = store.details(wanted.iter().map(String::as_str))?;
-            inventory.manifests.extend(found);
+            inventory
+                .manifests
+                .extend(found.into_iter().map(|(d, m)| (d, Box::new(m))));
         }
         Ok(())
     }

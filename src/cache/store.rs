@@ -327,7 +327,7 @@ impl Store {
                 .get(at..at + len)
                 .ok_or_else(|| corrupt("a record"))?;
             let (digest, details) = decode_record(bytes, &self.types)?;
-            found.insert(digest, details);
+            found.insert(digest, Box::new(details));
         }
         Ok(found)
     }
@@ -386,7 +386,7 @@ mod tests {
                     .insert(format!("1.{t}"), TagEntry::new(d.clone(), None));
                 inv.manifests.insert(
                     d.clone(),
-                    ManifestDetails {
+                    Box::new(ManifestDetails {
                         media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
                         manifest_bytes: Some(300),
                         size: Some(1234),
@@ -415,7 +415,7 @@ mod tests {
                                 platform: Some("linux/arm64".into()),
                             }]
                         }),
-                    },
+                    }),
                 );
             }
             inv.repositories.insert(format!("repo-{r}"), repo);
@@ -461,7 +461,7 @@ mod tests {
             .details([digest(103).as_str(), "sha256:none"])
             .unwrap();
         assert_eq!(one.len(), 1);
-        assert_eq!(one[&digest(103)], inv.manifests[&digest(103)]);
+        assert_eq!(one[&digest(103)], *inv.manifests[&digest(103)]);
         let holders = store
             .holders([digest(5).as_str(), digest(1).as_str()], &repos)
             .unwrap();
@@ -480,7 +480,7 @@ mod tests {
                 size: Some(u64::from(last as u8)),
                 ..Default::default()
             };
-            colliding.manifests.insert(twin(last), details);
+            colliding.manifests.insert(twin(last), Box::new(details));
         }
         std::fs::write(&path, encode(&colliding, stamp, &summary)).unwrap();
         let store = Store::open(&path).unwrap().unwrap().unwrap();

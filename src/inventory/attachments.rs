@@ -317,22 +317,22 @@ mod tests {
         inv.repositories.insert("app".into(), repo);
         inv.manifests.insert(
             fallback.clone(),
-            ManifestDetails {
+            Box::new(ManifestDetails {
                 children: Some(vec![ChildManifest {
                     digest: listed.clone(),
                     media_type: None,
                     platform: None,
                 }]),
                 ..ManifestDetails::default()
-            },
+            }),
         );
         inv.manifests.insert(
             sbom_sig.clone(),
-            ManifestDetails {
+            Box::new(ManifestDetails {
                 subject: Some(sbom.clone()),
                 artifact_type: Some("application/vnd.dev.cosign.artifact.sig.v1+json".into()),
                 ..ManifestDetails::default()
-            },
+            }),
         );
         let found = Attachments::of(&inv, "app");
         let closure: Vec<(&str, Kind)> = found

@@ -275,12 +275,12 @@ mod tests {
         ] {
             inv.manifests.insert(
                 digest.into(),
-                crate::inventory::ManifestDetails {
+                Box::new(crate::inventory::ManifestDetails {
                     manifest_bytes: Some(10),
                     config: Some(blob(&format!("C{digest}"), 5)),
                     layers,
                     ..Default::default()
-                },
+                }),
             );
         }
         let rows = select_tags(&inv, &tag_query(&["a"], &["2"], &[])).unwrap();
@@ -387,11 +387,11 @@ mod tests {
                 ];
                 inv.manifests.insert(
                     digest,
-                    ManifestDetails {
+                    Box::new(ManifestDetails {
                         manifest_bytes: Some(1),
                         layers,
                         ..Default::default()
-                    },
+                    }),
                 );
             }
             if r % 7 == 0 && r + 1 < repos {
@@ -461,9 +461,9 @@ mod tests {
             ]);
             for (i, digest) in ["M1", "M2", "M3", "M9"].iter().enumerate() {
                 let layers = vec![blob(&format!("L{i}"), 100 * (i as u64 + 1)), blob(&format!("S{}", i as u64 % (shared_layer + 1)), 7)];
-                inv.manifests.insert((*digest).into(), ManifestDetails {
+                inv.manifests.insert((*digest).into(), Box::new(ManifestDetails {
                     manifest_bytes: Some(10), config: Some(blob(&format!("C{digest}"), 5)), layers, ..Default::default()
-                });
+                }));
             }
             let tags: Vec<&str> = picks.iter().map(|p| ["1", "2", "3", "9"][*p]).collect();
             let rows = crate::select::select_tags(&inv, &{

@@ -189,11 +189,11 @@ mod tests {
         for (i, digest) in ["D4", "D3", "D2", "D1", "D0"].iter().enumerate() {
             inv.manifests.insert(
                 (*digest).to_owned(),
-                crate::inventory::ManifestDetails {
+                Box::new(crate::inventory::ManifestDetails {
                     created: Some(now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))),
                     manifest_bytes: Some(100),
                     ..Default::default()
-                },
+                }),
             );
         }
         (inv, now)

@@ -88,7 +88,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
         }
         inv.manifests.insert(
             (*index).to_owned(),
-            crate::inventory::ManifestDetails {
+            Box::new(crate::inventory::ManifestDetails {
                 children: Some(
                     children
                         .iter()
@@ -100,7 +100,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
                         .collect(),
                 ),
                 ..Default::default()
-            },
+            }),
         );
     }
     inv

@@ -339,11 +339,13 @@ mod tests {
             ),
             ..Default::default()
         };
-        inv.manifests.insert("I".into(), index(&["C1", "C2"], 300));
-        inv.manifests.insert("C1".into(), image(100));
-        inv.manifests.insert("C2".into(), image(200));
-        inv.manifests.insert("R".into(), index(&["S"], 40));
-        inv.manifests.insert("S".into(), image(40));
+        inv.manifests
+            .insert("I".into(), Box::new(index(&["C1", "C2"], 300)));
+        inv.manifests.insert("C1".into(), Box::new(image(100)));
+        inv.manifests.insert("C2".into(), Box::new(image(200)));
+        inv.manifests
+            .insert("R".into(), Box::new(index(&["S"], 40)));
+        inv.manifests.insert("S".into(), Box::new(image(40)));
         let counted =
             |inv: &Inventory, digests: &[&str]| size_once(inv, &digests.iter().copied().collect());
         assert_eq!(counted(&inv, &["I", "C1"]), 300, "not 400");
@@ -356,7 +358,7 @@ mod tests {
         inv.manifests.remove("C2");
         assert_eq!(counted(&inv, &["I"]), 300);
         let names = vec!["multi".to_owned()];
-        inv.manifests.insert("C2".into(), image(200));
+        inv.manifests.insert("C2".into(), Box::new(image(200)));
         assert_eq!(usage(&inv, &names, false).repositories[0].size, 300);
     }
 
@@ -371,13 +373,13 @@ mod tests {
         for digest in ["M1", "M2"] {
             inv.manifests.insert(
                 digest.into(),
-                ManifestDetails {
+                Box::new(ManifestDetails {
                     manifest_bytes: Some(10),
                     size: Some(105),
                     config: Some(blob(&format!("C{digest}"), 5)),
                     layers: vec![blob("S", 100)],
                     ..Default::default()
-                },
+                }),
             );
         }
         let names: Vec<String> = inv.repositories.keys().cloned().collect();
@@ -424,10 +426,14 @@ mod tests {
         inv.repositories.insert("a".into(), a);
         inv.repositories.insert("b".into(), b);
         // M1 and M2 share the config and layer "base" (1000 bytes).
-        inv.manifests
-            .insert("M1".into(), details(&[("base", 1000), ("l1", 100)]));
-        inv.manifests
-            .insert("M2".into(), details(&[("base", 1000), ("l2", 200)]));
+        inv.manifests.insert(
+            "M1".into(),
+            Box::new(details(&[("base", 1000), ("l1", 100)])),
+        );
+        inv.manifests.insert(
+            "M2".into(),
+            Box::new(details(&[("base", 1000), ("l2", 200)])),
+        );
         let usage = usage(&inv, &["a".into(), "b".into()], true);
         let a = &usage.repositories[0];
         assert_eq!((a.tags, a.manifests), (3, 2));

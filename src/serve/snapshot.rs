@@ -325,7 +325,7 @@ mod tests {
             ("B1", &[("L3", 30)]),
             ("C1", &[("L0", 1000), ("L4", 40)]),
         ] {
-            inv.manifests.insert(digest.into(), image(layers));
+            inv.manifests.insert(digest.into(), Box::new(image(layers)));
         }
         let mut builder = Builder::default();
         same(
@@ -351,7 +351,7 @@ mod tests {
         );
 
         inv.manifests
-            .insert("B2".into(), image(&[("L1", 10), ("L5", 50)]));
+            .insert("B2".into(), Box::new(image(&[("L1", 10), ("L5", 50)])));
         let tags = &mut inv.repositories.get_mut("b").unwrap().tags;
         tags.insert("2.0".into(), TagEntry::new("B2".into(), None));
         tags.insert("nodetails".into(), TagEntry::new("X9".into(), None));

@@ -63,7 +63,7 @@ impl Rows {
 fn sorted(
     manifests: &crate::inventory::Details,
 ) -> impl Iterator<Item = (&String, &crate::inventory::ManifestDetails)> {
-    let mut rows: Vec<_> = manifests.iter().collect();
+    let mut rows: Vec<_> = manifests.iter().map(|(d, m)| (d, &**m)).collect();
     rows.sort_unstable_by_key(|(digest, _)| *digest);
     rows.into_iter()
 }
@@ -132,7 +132,7 @@ impl Postgres {
             written
                 .manifests
                 .insert(digest.clone(), written.hash(&body));
-            view.manifests.insert(digest, details);
+            view.manifests.insert(digest, Box::new(details));
         }
         tx.commit().await.map_err(&error)?;
         *self.written() = written;
