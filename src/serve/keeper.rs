@@ -368,7 +368,7 @@ fn holders(view: &Inventory, repositories: &[String]) -> Vec<String> {
         .collect();
     let held = |digest: &str, media_type: Option<&str>| {
         digests.contains(digest)
-            || (media_type.is_none_or(|m| is_index(m))
+            || (media_type.is_none_or(is_index)
                 && view.with_children(digest).any(|d| digests.contains(d)))
     };
     view.repositories
