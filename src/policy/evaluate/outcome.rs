@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::{Decision, Evaluation, Fate, TagFate, created, reference_text};
 use crate::inventory::Inventory;
@@ -30,7 +30,7 @@ pub(in crate::policy) fn resolve<'a>(
             break;
         }
     }
-    let mut rows = tag_rows(&fates);
+    let mut untagged = Vec::new();
     let mut held_untagged = Vec::new();
     for row in untagged_rows(policy, inventory, now)? {
         match protected.get(&row.digest) {
@@ -42,10 +42,10 @@ pub(in crate::policy) fn resolve<'a>(
                 rule: None,
                 reason: format!("untagged here, but {why}"),
             }),
-            None => rows.push(row),
+            None => untagged.push(row),
         }
     }
-    let plan = guarded_plan(policy, inventory, &mut rows, &protected, &mut fates)?;
+    let plan = guarded_plan(policy, inventory, untagged, &protected, &mut fates)?;
     let decisions = fates
         .into_iter()
         .flat_map(|(repo, tags)| {
@@ -263,22 +263,26 @@ fn untagged_rows(
     Ok(rows.into_values().collect())
 }
 
-/// The plan of `rows`; a row whose deletion would take a protected manifest along (an index's child,
-/// an attachment) is dropped and its tags held, until none does. Each round drops at least one row.
+/// The plan of the deleted tags' rows and `untagged`'s; a row whose deletion would take a protected
+/// manifest along (an index's child, an attachment) is dropped and its tags held, until none does.
+/// Each round drops at least one row. The rows are made afresh from the fates each round rather
+/// than kept and copied: at a million tags a copy was most of a second, and a round is rare.
 fn guarded_plan(
     policy: &Policy,
     inventory: &Inventory,
-    rows: &mut Vec<Selected>,
+    mut untagged: Vec<Selected>,
     protected: &Protected,
     fates: &mut Fates,
 ) -> anyhow::Result<Plan> {
     loop {
-        let plan = plan(inventory, rows.clone(), !policy.keep_referrers)?;
-        let offenders = offending_rows(&plan, rows, protected);
+        let mut rows = tag_rows(fates);
+        rows.extend(untagged.iter().cloned());
+        let plan = plan(inventory, rows, !policy.keep_referrers)?;
+        let offenders = offending_rows(&plan, protected);
         if offenders.is_empty() {
             return Ok(plan);
         }
-        rows.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.clone())));
+        untagged.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.clone())));
         for ((repo, digest), why) in offenders {
             let Some(tags) = fates.get_mut(repo.as_str()) else {
                 continue;
@@ -294,18 +298,10 @@ fn guarded_plan(
     }
 }
 
-/// The rows whose deletion takes a protected manifest along: each deletion is traced to the row
-/// that causes it through its parent index or its subject.
-fn offending_rows(
-    plan: &Plan,
-    rows: &[Selected],
-    protected: &Protected,
-) -> BTreeMap<(String, String), String> {
+/// The rows whose deletion takes a protected manifest along: each deletion is traced, through its
+/// parent index or its subject, to the planned manifest (a row) that causes it.
+fn offending_rows(plan: &Plan, protected: &Protected) -> BTreeMap<(String, String), String> {
     let deletions = plan.deletions();
-    let row_keys: FxHashSet<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.repository.as_str(), r.digest.as_str()))
-        .collect();
     let cause: FxHashMap<(&str, &str), &str> = deletions
         .iter()
         .filter_map(|d| Some(((d.repository, d.digest), d.parent.or(d.subject)?)))
@@ -316,10 +312,8 @@ fn offending_rows(
             continue;
         };
         let mut at = (d.repository, d.digest);
+        // Bounded: a cycle of causes (which a plan never has) cannot hold the walk.
         for _ in 0..=deletions.len() {
-            if row_keys.contains(&at) && !cause.contains_key(&at) {
-                break;
-            }
             match cause.get(&at) {
                 Some(up) => at = (d.repository, up),
                 None => break,
