@@ -85,7 +85,8 @@ mod storage {
         };
         let bulk = args.iter().position(|a| a == "--bulk");
         let number = |i: usize| bulk.and_then(|b| args.get(b + i)?.parse::<usize>().ok());
-        let (Some(dir), Some(repos), Some(tags)) = (value("--storage"), number(1), number(2)) else {
+        let (Some(dir), Some(repos), Some(tags)) = (value("--storage"), number(1), number(2))
+        else {
             eprintln!("{usage}");
             return ExitCode::from(2);
         };
@@ -111,7 +112,11 @@ mod storage {
     /// Where a blob's bytes go: `blobs/sha256/<first two hex digits>/<hex>/data`.
     fn blob_data(root: &Path, digest: &str) -> PathBuf {
         let hex = hex_of(digest);
-        v2(root).join("blobs/sha256").join(&hex[..2]).join(hex).join("data")
+        v2(root)
+            .join("blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
     }
 
     fn hex_of(digest: &str) -> &str {
@@ -130,7 +135,13 @@ mod storage {
         std::fs::write(path, bytes)
     }
 
-    fn write(root: &Path, prefix: &str, repos: usize, tags: usize, threads: usize) -> std::io::Result<()> {
+    fn write(
+        root: &Path,
+        prefix: &str,
+        repos: usize,
+        tags: usize,
+        threads: usize,
+    ) -> std::io::Result<()> {
         let layer = described(BULK_LAYER, OCI_LAYER);
         let config = described(BULK_CONFIG, OCI_CONFIG);
         file(blob_data(root, &layer.digest), BULK_LAYER)?;
@@ -172,7 +183,10 @@ mod storage {
         let name = bulk_repository(prefix, r);
         let repo = v2(root).join("repositories").join(&name);
         for blob in [config, layer] {
-            let at = repo.join("_layers/sha256").join(hex_of(&blob.digest)).join("link");
+            let at = repo
+                .join("_layers/sha256")
+                .join(hex_of(&blob.digest))
+                .join("link");
             link(at, &blob.digest)?;
         }
         for t in 0..tags {
@@ -181,7 +195,10 @@ mod storage {
             let hex = hex_of(&digest);
             file(blob_data(root, &digest), &manifest)?;
             let manifests = repo.join("_manifests");
-            link(manifests.join("revisions/sha256").join(hex).join("link"), &digest)?;
+            link(
+                manifests.join("revisions/sha256").join(hex).join("link"),
+                &digest,
+            )?;
             let tag = manifests.join("tags").join(bulk_tag(t));
             link(tag.join("current/link"), &digest)?;
             link(tag.join("index/sha256").join(hex).join("link"), &digest)?;
