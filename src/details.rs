@@ -10,8 +10,8 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
-use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails};
-use crate::media_type::{MediaType, is_index};
+use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails, MediaType};
+use crate::media_type::is_index;
 use crate::names::is_digest;
 use crate::registry::{Client, RegistryError};
 

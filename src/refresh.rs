@@ -12,10 +12,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::inventory::{
-    Inventory, ManifestDetails, Referrer, Repository, TagEntry, UnknownRepository,
+    Inventory, ManifestDetails, MediaType, Referrer, Repository, TagEntry, UnknownRepository,
     carry_over_history,
 };
-use crate::media_type::MediaType;
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
 /// Which repositories to read.

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::Inventory;
-use crate::media_type::MediaType;
+use super::MediaType;
 use crate::names::is_digest;
 
 /// The suffixes cosign gives its tags.

@@ -8,13 +8,14 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use crate::media_type::MediaType;
 use crate::names::{is_digest, is_repository_name, is_tag};
 
 pub mod attachments;
+mod media;
 mod merge;
 
 pub use attachments::{Attachments, is_attachment_tag};
+pub use media::MediaType;
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an

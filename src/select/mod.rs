@@ -49,8 +49,7 @@ pub use unmatched::{Unmatched, repositories_in_words, suggest, unmatched};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 pub use usage::{BlobTally, RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
-use crate::inventory::{Inventory, TagEntry, UnknownRepository, is_attachment_tag};
-use crate::media_type::MediaType;
+use crate::inventory::{Inventory, MediaType, TagEntry, UnknownRepository, is_attachment_tag};
 use selector::any_matches;
 
 /// `query-repos` / `remove-repos`: every digest of whole repositories.

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Selected, plural};
 use crate::inventory::attachments::Kind;
-use crate::inventory::{Attachments, ChildManifest, Inventory};
-use crate::media_type::{MediaType, is_index};
+use crate::inventory::{Attachments, ChildManifest, Inventory, MediaType};
+use crate::media_type::is_index;
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::retention::kept_digests;
 use super::selector::any_matches;
 use super::{RepoQuery, SelectError, Selected, TagQuery, Untag};
-use crate::inventory::Inventory;
-use crate::media_type::MediaType;
+use crate::inventory::{Inventory, MediaType};
 use crate::version::natural_cmp;
 
 /// Where each digest is tagged: digest -> repository -> tags (in natural order), for the loaded
