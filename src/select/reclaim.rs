@@ -116,7 +116,7 @@ pub fn reclaimable_with_repositories(
     // Each repository's planned blobs, and the planned manifests without details (once each,
     // however many repositories delete them).
     let mut unknown: FxHashSet<&str> = FxHashSet::default();
-    let mut repo_blobs: Vec<(&str, FxHashMap<&str, u64>)> = Vec::with_capacity(by_repo.len());
+    let mut repo_blobs: RepoBlobs = Vec::with_capacity(by_repo.len());
     for (blobs, missing) in in_parts(&by_repo, |part| planned_blobs(inventory, part)) {
         repo_blobs.extend(blobs);
         unknown.extend(missing);
@@ -192,12 +192,14 @@ fn staying_among<'a>(
     (struck, missing.len())
 }
 
+/// Repositories, each with the blobs (digest -> size) its planned manifests store.
+type RepoBlobs<'a> = Vec<(&'a str, FxHashMap<&'a str, u64>)>;
+
 /// Each repository's planned blobs (each once), and the planned manifests without details.
-#[allow(clippy::type_complexity)]
 fn planned_blobs<'a>(
     inventory: &'a Inventory,
     repos: &[(&'a str, Vec<&'a str>)],
-) -> (Vec<(&'a str, FxHashMap<&'a str, u64>)>, Vec<&'a str>) {
+) -> (RepoBlobs<'a>, Vec<&'a str>) {
     let mut unknown = Vec::new();
     let blobs = repos
         .iter()
