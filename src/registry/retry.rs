@@ -6,7 +6,10 @@
 //! its requests, so a registry that fails everything is not hammered for minutes. Writes (DELETE, PUT)
 //! are never sent again blindly: a lost answer may hide a request that was carried out, so the caller
 //! checks first (removal HEADs the manifest; restore reads the tag). Only a 429, which says the request
-//! was not carried out, is retried for every method, after the pause the registry asks for.
+//! was not carried out, is retried for every method, after the pause the registry asks for, and up
+//! to `MAX_REFUSED_RETRIES` times: a registry pacing its clients refuses in bursts while the
+//! adaptive limit finds its level, and one request refused four times in such a burst is no reason
+//! to fail a refresh. The run's budget bounds them all the same.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher as _, Hasher as _};
@@ -15,6 +18,9 @@ use std::time::Duration;
 
 /// Retries of one request.
 pub const MAX_RETRIES: u32 = 3;
+/// Retries of one request the registry refused with 429 (waiting up to 16 s in all, or longer if
+/// the registry asks for it).
+pub const MAX_REFUSED_RETRIES: u32 = 6;
 /// Retries a run may spend whatever its size.
 const BUDGET_BASE: u64 = 50;
 /// The first backoff; it doubles with each retry, up to `MAX_BACKOFF`.

@@ -13,7 +13,7 @@ use super::auth::{Authenticator, Credential};
 use super::connection::Client;
 use super::error::{Checked, RegistryError, check_response};
 use super::limit::Outcome;
-use super::retry::{MAX_RETRIES, backoff};
+use super::retry::{MAX_REFUSED_RETRIES, MAX_RETRIES, backoff};
 
 pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -198,9 +198,14 @@ impl Client {
                 }
                 Attempt::Failed(err, asked) => (err, asked),
             };
-            let retryable = matches!(err, RegistryError::TooManyRequests { .. })
-                || (idempotent && err.is_transient());
-            if !retryable || retries >= MAX_RETRIES || !self.inner.budget.take() {
+            let refused = matches!(err, RegistryError::TooManyRequests { .. });
+            let retryable = refused || (idempotent && err.is_transient());
+            let most = if refused {
+                MAX_REFUSED_RETRIES
+            } else {
+                MAX_RETRIES
+            };
+            if !retryable || retries >= most || !self.inner.budget.take() {
                 return Err(err);
             }
             retries += 1;
