@@ -4,7 +4,8 @@
 //! registry) and the limit is what holds requests back, it grows per window of `limit` answers
 //! (about one round trip): it doubles at first (quadruples while small), as TCP's slow start
 //! does, until recent round trips stretch a little; then it grows by about √limit, and by one once
-//! the registry has pushed back (as TCP probes after a loss). When recent round trips stretch far
+//! the registry has pushed back (as TCP probes after a loss), pausing a few windows one short of
+//! the level that was refused before trying it again. When recent round trips stretch far
 //! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken
 //! connections) halves it, at most once per window. It starts at `START` and never exceeds its
 //! ceiling (`CEILING`, raised once the registry is known to carry many requests per connection);
@@ -34,6 +35,8 @@ const FLOOR: usize = 4;
 const TOLERANCE: f64 = 2.0;
 /// Doubling stops once recent round trips take this many times the long-run one.
 const SLOW_START_TOLERANCE: f64 = 1.5;
+/// Calm windows the limit stays one short of where the registry last refused before probing it.
+const PLATEAU: usize = 4;
 
 /// How the limit grows at the end of a window where it held requests back.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,6 +82,9 @@ struct State {
     cuts: usize,
     /// The most the adaptive limit may reach.
     ceiling: usize,
+    /// The limit at which the registry last pushed back, and the calm windows spent just below it.
+    refused_at: Option<f64>,
+    below_refused: usize,
 }
 
 /// Requests in flight, bounded by a limit that is pinned or adapts. The places are a semaphore's
@@ -139,6 +145,8 @@ impl Limiter {
                 highest: (limit as usize, Duration::ZERO),
                 cuts: 0,
                 ceiling: CEILING,
+                refused_at: None,
+                below_refused: 0,
             }),
             pinned,
         }
@@ -264,9 +272,34 @@ impl Limiter {
         state.last_cut = Some(now);
         state.cuts += 1;
         state.growth = Growth::Careful;
+        state.refused_at = Some(state.limit);
+        state.below_refused = 0;
         state.limit = (state.limit / 2.0).max(1.0);
         state.answers = 0;
         state.peak = state.in_flight;
+    }
+
+    /// After pushback the limit grows by one a window, but one step short of where the registry
+    /// refused it waits `PLATEAU` calm windows before trying that level again: a registry that caps
+    /// its clients is probed now and then, not every few windows (each probe costs refusals).
+    fn careful_step(state: &mut State) -> f64 {
+        let Some(refused_at) = state.refused_at else {
+            return 1.0;
+        };
+        if state.limit >= refused_at {
+            // The registry took the level it refused before: on at one a window.
+            state.refused_at = None;
+            return 1.0;
+        }
+        if state.limit + 1.0 < refused_at {
+            return 1.0;
+        }
+        state.below_refused += 1;
+        if state.below_refused < PLATEAU {
+            return 0.0;
+        }
+        state.below_refused = 0;
+        1.0
     }
 
     fn learn(state: &mut State, rtt: f64) {
@@ -295,7 +328,7 @@ impl Limiter {
             (true, Growth::Doubling) if state.limit < QUADRUPLE_BELOW => 3.0 * state.limit,
             (true, Growth::Doubling) => state.limit,
             (true, Growth::Probing) => state.limit.sqrt(),
-            (true, Growth::Careful) => 1.0,
+            (true, Growth::Careful) => Self::careful_step(state),
         };
         // Stretching round trips alone never take the limit below `FLOOR`: a request the registry
         // holds (a slow tag list) must not keep every other one waiting. Overload may.
@@ -474,6 +507,25 @@ mod tests {
             limiter.record(Outcome::Answered(Duration::from_millis(10)));
         }
         assert!(limiter.limit() > 32, "a calm window grows again");
+    }
+
+    #[test]
+    fn after_pushback_the_refused_level_is_probed_only_now_and_then() {
+        let mut state = fresh();
+        state.limit = 7.0;
+        Limiter::cut(&mut state, Instant::now());
+        assert_eq!(state.limit, 3.5);
+        // One a window up to one short of 7, then calm windows there before trying 7 again; once
+        // the registry takes it, one a window again.
+        let mut seen = Vec::new();
+        for _ in 0..14 {
+            answer_window(&mut state, 100.0, true);
+            seen.push(state.limit);
+        }
+        let waiting = seen.iter().filter(|l| **l == 6.5).count();
+        assert!(waiting > PLATEAU, "{seen:?}");
+        let past: Vec<f64> = seen.into_iter().filter(|l| *l > 7.0).collect();
+        assert_eq!(past[..3], [7.5, 8.5, 9.5]);
     }
 
     #[test]
