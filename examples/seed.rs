@@ -71,11 +71,10 @@ fn main() -> ExitCode {
 mod storage {
     use std::path::{Path, PathBuf};
     use std::process::ExitCode;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::seed::{
         BULK_CONFIG, BULK_LAYER, OCI_CONFIG, OCI_LAYER, bulk_manifest, bulk_repository, bulk_tag,
-        described, sha256,
+        described, parallel, sha256,
     };
 
     pub fn main(args: &[String], usage: &str) -> ExitCode {
@@ -146,22 +145,14 @@ mod storage {
         let config = described(BULK_CONFIG, OCI_CONFIG);
         file(blob_data(root, &layer.digest), BULK_LAYER)?;
         file(blob_data(root, &config.digest), BULK_CONFIG)?;
-        let next = AtomicUsize::new(0);
+        // The first failure stops what has not started.
         let failed = std::sync::Mutex::new(None);
-        std::thread::scope(|scope| {
-            for _ in 0..threads.max(1) {
-                scope.spawn(|| {
-                    loop {
-                        let r = next.fetch_add(1, Ordering::Relaxed);
-                        if r >= repos {
-                            break;
-                        }
-                        if let Err(e) = repository(root, prefix, r, tags, &config, &layer) {
-                            *failed.lock().unwrap() = Some(e);
-                            break;
-                        }
-                    }
-                });
+        parallel(repos, threads, |r| {
+            if failed.lock().unwrap().is_some() {
+                return;
+            }
+            if let Err(e) = repository(root, prefix, r, tags, &config, &layer) {
+                failed.lock().unwrap().get_or_insert(e);
             }
         });
         match failed.into_inner().unwrap() {

@@ -382,7 +382,7 @@ impl Seeder {
 }
 
 /// Runs `job(0..count)` on `threads` threads.
-fn parallel(count: usize, threads: usize, job: impl Fn(usize) + Sync) {
+pub fn parallel(count: usize, threads: usize, job: impl Fn(usize) + Sync) {
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
