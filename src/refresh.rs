@@ -207,21 +207,25 @@ async fn read_repository(
         .buffered(room)
         .try_collect()
         .await?;
-    let mut repository = Repository::default();
     let mut missing = 0;
-    for (tag, manifest) in tags.into_iter().zip(resolved) {
-        // A listed tag whose manifest answers 404 is not there: it vanished meanwhile, or the
-        // registry keeps listing tags of deleted manifests (go-containerregistry's does).
-        match manifest {
-            Some(manifest) => {
-                repository.tags.insert(
-                    tag,
-                    TagEntry::new(manifest.digest, manifest.media_type.map(MediaType::from)),
-                );
-            }
-            None => missing += 1,
-        }
-    }
+    // A listed tag whose manifest answers 404 is not there: it vanished meanwhile, or the
+    // registry keeps listing tags of deleted manifests (go-containerregistry's does). Collected,
+    // not inserted one by one: a tree built in one go has full nodes (see `inventory::packed`).
+    let repository = Repository {
+        tags: tags
+            .into_iter()
+            .zip(resolved)
+            .filter_map(|(tag, manifest)| {
+                let Some(manifest) = manifest else {
+                    missing += 1;
+                    return None;
+                };
+                let media_type = manifest.media_type.map(MediaType::from);
+                Some((tag, TagEntry::new(manifest.digest, media_type)))
+            })
+            .collect(),
+        ..Repository::default()
+    };
     Ok(Some(Read {
         repository,
         refused: listed,
@@ -243,7 +247,7 @@ async fn natively(
         Err(err) if err.is_not_found(ErrorCode::NameUnknown) => return Ok(None),
         Err(err) => return Err(err.into()),
     };
-    let mut repository = Repository::default();
+    let mut tags = Vec::with_capacity(listed.len());
     let mut refused = Listed::default();
     let mut details = BTreeMap::new();
     progress.inc_length(listed.len() as u64);
@@ -272,8 +276,12 @@ async fn natively(
         let mut entry = TagEntry::new(native.digest, native.media_type.map(MediaType::from));
         entry.seen = native.pushed;
         entry.pulled = native.pulled;
-        repository.tags.insert(tag, entry);
+        tags.push((tag, entry));
     }
+    let repository = Repository {
+        tags: tags.into_iter().collect(),
+        ..Repository::default()
+    };
     Ok(Some(Read {
         repository,
         refused,

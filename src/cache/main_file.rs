@@ -28,6 +28,7 @@ pub struct MainFile {
     pub scope: Option<String>,
     #[serde(default)]
     pub capabilities: Capabilities,
+    #[serde(deserialize_with = "crate::inventory::packed")]
     pub repositories: BTreeMap<String, Repository>,
     /// Version 1 only: the details, which version 2 keeps in the details file.
     #[serde(default)]

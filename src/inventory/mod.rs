@@ -13,10 +13,12 @@ use crate::names::{is_digest, is_repository_name, is_tag};
 pub mod attachments;
 mod media;
 mod merge;
+mod packed;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use media::MediaType;
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
+pub use packed::packed;
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the
@@ -46,6 +48,7 @@ pub struct Inventory {
     #[serde(default, skip_serializing_if = "Capabilities::is_unknown")]
     pub capabilities: Capabilities,
     /// Every repository of the catalog; an emptied one has no tags.
+    #[serde(deserialize_with = "packed::packed")]
     pub repositories: BTreeMap<String, Repository>,
     /// Manifest details by digest: all of them, or those loaded for the work at hand. A hash map:
     /// at a million manifests the plan, the blob walks and the details checks look digests up
@@ -88,16 +91,25 @@ pub struct Elsewhere {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Repository {
+    #[serde(deserialize_with = "packed::packed")]
     pub tags: BTreeMap<String, TagEntry>,
     /// Manifests that refer to another of this repository (OCI 1.1 `subject`: signatures, SBOMs,
     /// attestations) as the registry's referrers API listed them, by digest. Referrers found through
     /// tags (cosign's `sha256-<hex>.sig`, the referrers tag schema's index) are read off the tags.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "packed::packed"
+    )]
     pub referrers: BTreeMap<String, Referrer>,
     /// Manifests that tags pointed to before and no longer do (or that were pushed without a tag),
     /// by digest: the part of the registry's untagged manifests regsweep knows of. Whether each is
     /// still stored is asked of the registry before anything is done with it.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "packed::packed"
+    )]
     pub untagged: BTreeMap<String, Untagged>,
 }
 
