@@ -281,10 +281,12 @@ impl CacheFile {
         };
         let summary = summarize(inventory, spans);
         let summarized = started.elapsed();
-        let bytes = writer::encode(inventory, stamp, &summary);
+        let parts = writer::encode(inventory, stamp, &summary);
         let encoded = started.elapsed();
-        write_atomically(&self.details_path(), |out| out.write_all(&bytes))
-            .map_err(self.io_error("write"))?;
+        write_atomically(&self.details_path(), |out| {
+            parts.iter().try_for_each(|part| out.write_all(part))
+        })
+        .map_err(self.io_error("write"))?;
         staged.commit().map_err(self.io_error("write"))?;
         tracing::debug!(
             tags = inventory.tag_count(),

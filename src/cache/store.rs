@@ -452,7 +452,7 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.details");
-        std::fs::write(&path, encode(&inv, stamp, &summary)).unwrap();
+        std::fs::write(&path, encode(&inv, stamp, &summary).concat()).unwrap();
         let store = Store::open(&path).unwrap().unwrap().unwrap();
         assert_eq!(store.stamp, stamp);
         assert_eq!(store.repositories().unwrap(), repos);
@@ -482,7 +482,7 @@ mod tests {
             };
             colliding.manifests.insert(twin(last), Box::new(details));
         }
-        std::fs::write(&path, encode(&colliding, stamp, &summary)).unwrap();
+        std::fs::write(&path, encode(&colliding, stamp, &summary).concat()).unwrap();
         let store = Store::open(&path).unwrap().unwrap().unwrap();
         let both = store
             .details([twin('1').as_str(), twin('2').as_str()])
