@@ -12,8 +12,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::inventory::{
-    Inventory, ManifestDetails, MediaType, Referrer, Repository, TagEntry, UnknownRepository,
-    carry_over_history,
+    Details, Inventory, ManifestDetails, MediaType, Referrer, Repository, TagEntry,
+    UnknownRepository, carry_over_history,
 };
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
@@ -57,16 +57,20 @@ pub struct Refreshed {
     pub skipped: Vec<String>,
     /// One line per repository listing tags whose manifests answer 404.
     pub dangling: Vec<String>,
+    /// With a previous inventory: how many tagged manifests there are, and how many of them it
+    /// knew the details of.
+    pub known: Option<(usize, usize)>,
 }
 
 /// Reads the registry into a new inventory. Manifest details of `previous` are carried over for
-/// digests that are still tagged, since a manifest never changes for its digest, and so is each
-/// tag's history (when it was first seen, last pulled) while it points to the same digest. Any failure fails the
-/// whole refresh, so a caller never saves half a registry.
+/// digests that are still tagged, since a manifest never changes for its digest (moved, not
+/// copied: `previous` keeps the rest of its details), and so is each tag's history (when it was
+/// first seen, last pulled) while it points to the same digest. Any failure fails the whole
+/// refresh, so a caller never saves half a registry.
 pub async fn refresh(
     client: &Client,
     scope: Scope<'_>,
-    previous: Option<&Inventory>,
+    previous: Option<&mut Inventory>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Refreshed> {
     refresh_with(client, (scope, None), previous, progress).await
@@ -78,7 +82,7 @@ pub async fn refresh(
 pub async fn refresh_with(
     client: &Client,
     (scope, native): (Scope<'_>, Option<&NativeApi>),
-    previous: Option<&Inventory>,
+    previous: Option<&mut Inventory>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Refreshed> {
     let started = Timestamp::now();
@@ -124,10 +128,12 @@ pub async fn refresh_with(
         inventory.repositories.insert(name, read.repository);
         listed_details.extend(read.details);
     }
-    carry_over_history(&mut inventory, previous, started);
-    if let Some(previous) = previous {
-        carry_over_details(&mut inventory, previous);
-    }
+    carry_over_history(&mut inventory, previous.as_deref(), started);
+    let known = previous.map(|previous| {
+        let known = known_details(&inventory, previous);
+        carry_over_details(&mut inventory, &mut previous.manifests);
+        known
+    });
     // Details read before (from the manifest itself) stay; the registry's listing fills the rest.
     for (digest, details) in listed_details {
         inventory
@@ -141,6 +147,7 @@ pub async fn refresh_with(
         inventory,
         skipped,
         dangling,
+        known,
     })
 }
 
@@ -418,29 +425,105 @@ async fn read_referrers(
     Ok(())
 }
 
-/// Keeps the details of `previous` for every digest still referenced: tagged ones, and the children
-/// of kept indexes (transitively), which no tag names but `usage` and removal plans need.
-fn carry_over_details(inventory: &mut Inventory, previous: &Inventory) {
-    let mut wanted: Vec<&str> = inventory
+/// How many manifests `inventory`'s tags point to, and how many of them `previous` has details of.
+fn known_details(inventory: &Inventory, previous: &Inventory) -> (usize, usize) {
+    let tagged: rustc_hash::FxHashSet<&str> = inventory
         .repositories
         .values()
-        .flat_map(|r| {
-            let tagged = r.tags.values().map(|t| t.digest.as_str());
-            tagged
-                .chain(r.referrers.keys().map(String::as_str))
-                .chain(r.untagged.keys().map(String::as_str))
-        })
+        .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
         .collect();
-    let mut kept = crate::inventory::Details::default();
-    while let Some(digest) = wanted.pop() {
-        if kept.contains_key(digest) {
-            continue;
+    let known = tagged
+        .iter()
+        .filter(|d| previous.manifests.contains_key(**d))
+        .count();
+    (tagged.len(), known)
+}
+
+/// Moves the details of `previous` over for every digest still referenced: tagged ones, and the
+/// children of kept indexes (transitively), which no tag names but `usage` and removal plans need.
+fn carry_over_details(inventory: &mut Inventory, previous: &mut Details) {
+    let referenced = inventory.repositories.values().flat_map(|r| {
+        let tagged = r.tags.values().map(|t| t.digest.as_str());
+        tagged
+            .chain(r.referrers.keys().map(String::as_str))
+            .chain(r.untagged.keys().map(String::as_str))
+    });
+    let mut kept = Details::default();
+    // Children are few (an index's platforms): the only digests copied.
+    let mut children: Vec<String> = Vec::new();
+    let mut keep = |digest: &str, children: &mut Vec<String>| {
+        if let Some((digest, details)) = previous.remove_entry(digest) {
+            children.extend(details.children.iter().flatten().map(|c| c.digest.clone()));
+            kept.insert(digest, details);
         }
-        if let Some(details) = previous.manifests.get(digest) {
-            let children = details.children.iter().flatten();
-            wanted.extend(children.map(|c| c.digest.as_str()));
-            kept.insert(digest.to_owned(), details.clone());
-        }
+    };
+    for digest in referenced {
+        keep(digest, &mut children);
+    }
+    while let Some(child) = children.pop() {
+        keep(&child, &mut children);
     }
     inventory.manifests = kept;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::ChildManifest;
+
+    fn details(children: &[&str]) -> Box<ManifestDetails> {
+        let children: Vec<ChildManifest> = children
+            .iter()
+            .map(|c| ChildManifest {
+                digest: (*c).to_owned(),
+                media_type: None,
+                platform: None,
+            })
+            .collect();
+        Box::new(ManifestDetails {
+            size: Some(children.len() as u64),
+            children: (!children.is_empty()).then_some(children),
+            ..ManifestDetails::default()
+        })
+    }
+
+    #[test]
+    fn details_still_referenced_move_over_with_their_children_and_the_rest_stay() {
+        let mut previous = Details::default();
+        for (digest, children) in [
+            ("tagged", &[][..]),
+            ("index", &["child"][..]),
+            ("child", &["grandchild"][..]),
+            ("grandchild", &[][..]),
+            ("untagged", &[][..]),
+            ("gone", &[][..]),
+        ] {
+            previous.insert(digest.to_owned(), details(children));
+        }
+        let mut inventory = Inventory::new(&"http://127.0.0.1:5000", Timestamp::UNIX_EPOCH);
+        let mut repository = Repository::default();
+        for (tag, digest) in [("1", "tagged"), ("2", "index"), ("3", "unknown")] {
+            repository
+                .tags
+                .insert(tag.into(), TagEntry::new(digest.into(), None));
+        }
+        repository.mark_untagged("untagged", Timestamp::UNIX_EPOCH, None, vec![]);
+        inventory.repositories.insert("app".into(), repository);
+        let known = known_details(
+            &inventory,
+            &Inventory {
+                manifests: previous.clone(),
+                ..inventory.clone()
+            },
+        );
+        assert_eq!(known, (3, 2));
+        let all = previous.clone();
+        carry_over_details(&mut inventory, &mut previous);
+        let mut kept: Vec<&str> = inventory.manifests.keys().map(String::as_str).collect();
+        kept.sort();
+        assert_eq!(kept, ["child", "grandchild", "index", "tagged", "untagged"]);
+        assert!(kept.iter().all(|d| inventory.manifests[*d] == all[*d]));
+        let left: Vec<&String> = previous.keys().collect();
+        assert_eq!(left, ["gone"]);
+    }
 }

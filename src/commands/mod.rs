@@ -246,7 +246,7 @@ pub async fn inventory(ctx: &Context, want: Want<'_>) -> anyhow::Result<Inventor
     }
     let listed = ctx.source().names(ctx).await?;
     let scope = listed.as_deref().map_or(Scope::All, Scope::Listed);
-    let mut inventory = read_registry(ctx, scope, previous.as_ref()).await?;
+    let mut inventory = read_registry(ctx, scope, previous.as_mut()).await?;
     inventory.scope = run_scope;
     Ok(file.save_refresh(registry, previous.as_ref(), inventory)?)
 }
@@ -279,11 +279,12 @@ fn describe_scope(scope: Option<&str>) -> String {
 async fn read_registry(
     ctx: &Context,
     scope: Scope<'_>,
-    previous: Option<&Inventory>,
+    previous: Option<&mut Inventory>,
 ) -> anyhow::Result<Inventory> {
     let client = ctx.client()?;
     // What an earlier run found out spares asking again.
-    if let Some(known) = previous.and_then(|p| p.capabilities.referrers_api) {
+    let known_capabilities = previous.as_ref().map(|p| p.capabilities);
+    if let Some(known) = known_capabilities.and_then(|c| c.referrers_api) {
         client.assume_referrers_api(known);
     }
     let started = std::time::Instant::now();
@@ -299,7 +300,7 @@ async fn read_registry(
     for line in &refreshed.dangling {
         ctx.printer.note(line);
     }
-    let mut capabilities = previous.map(|p| p.capabilities).unwrap_or_default();
+    let mut capabilities = known_capabilities.unwrap_or_default();
     capabilities.referrers_api = client.referrers_api_known().or(capabilities.referrers_api);
     capabilities.catalog_page_size = client
         .catalog_page_size()
@@ -307,23 +308,12 @@ async fn read_registry(
     refreshed.inventory.capabilities = capabilities;
     let inventory = &refreshed.inventory;
     // What a refresh found that an earlier read did not know: only these need their details read.
-    let new = match previous {
-        Some(previous) => {
-            let tagged: rustc_hash::FxHashSet<&str> = inventory
-                .repositories
-                .values()
-                .flat_map(|r| r.tags.values().map(|t| t.digest.as_str()))
-                .collect();
-            let known = tagged
-                .iter()
-                .filter(|d| previous.manifests.contains_key(**d))
-                .count();
-            format!(
-                " ({} new, the details of {} known)",
-                crate::output::plural_count(tagged.len() - known, "manifest", "manifests"),
-                crate::output::count(known)
-            )
-        }
+    let new = match refreshed.known {
+        Some((tagged, known)) => format!(
+            " ({} new, the details of {} known)",
+            crate::output::plural_count(tagged - known, "manifest", "manifests"),
+            crate::output::count(known)
+        ),
         None => String::new(),
     };
     ctx.printer.done(

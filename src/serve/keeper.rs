@@ -340,9 +340,9 @@ impl Keeper {
     /// The registry as it is now, with the view's history carried over, saved; it includes the
     /// events the view did, and the ones logged meanwhile are folded in afterwards.
     async fn read_registry(&self, view: Inventory) -> anyhow::Result<Inventory> {
-        let previous = (view.refreshed_at > Timestamp::UNIX_EPOCH).then_some(view);
+        let mut previous = (view.refreshed_at > Timestamp::UNIX_EPOCH).then_some(view);
         let hidden = ProgressBar::hidden();
-        let refreshed = refresh(&self.client, Scope::All, previous.as_ref(), &hidden).await?;
+        let refreshed = refresh(&self.client, Scope::All, previous.as_mut(), &hidden).await?;
         for line in &refreshed.skipped {
             tracing::warn!("{line}");
         }

@@ -463,10 +463,11 @@ impl Recheck<'_> {
         let progress = ctx.printer.progress("tags");
         progress.set_prefix("re-checking the plan: ");
         progress.set_message("reading the registry");
+        let mut live = cached.clone();
         let fresh = refresh(
             client,
             scope.map_or(whole, Scope::Only),
-            Some(cached),
+            Some(&mut live),
             &progress,
         )
         .await;
@@ -476,7 +477,8 @@ impl Recheck<'_> {
             self.ctx.printer.warn(line);
         }
         listing::contradicted(ctx, cached, &fresh.inventory);
-        let mut live = cached.clone();
+        // The details the refresh carried over (moved out of `live`) go back.
+        live.manifests.extend(fresh.inventory.manifests);
         if scope.is_none() {
             live.repositories.clear();
         }
