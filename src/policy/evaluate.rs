@@ -11,6 +11,7 @@
 //! 3. The plan: `select::plan`, as for every removal, and a last check that nothing it deletes with
 //!    an index or an image (children, attachments) is protected.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -52,15 +53,16 @@ impl Fate {
     }
 }
 
-/// One tag's fate, the rule that decided it and why.
+/// One tag's fate, the rule that decided it and why. Its names are the inventory's and the
+/// policy's own where it can (a million decisions each with four copied strings were 150 MB).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Decision {
-    pub repository: String,
-    pub tag: String,
-    pub digest: String,
+pub struct Decision<'a> {
+    pub repository: Cow<'a, str>,
+    pub tag: Cow<'a, str>,
+    pub digest: Cow<'a, str>,
     pub fate: Fate,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
+    pub rule: Option<&'a str>,
     pub reason: String,
 }
 
@@ -77,19 +79,30 @@ pub enum Verdict {
 
 /// A policy's whole answer for a registry.
 #[derive(Debug, Clone)]
-pub struct Evaluation {
+pub struct Evaluation<'a> {
     /// Every tag of every repository (signatures' and SBOMs' tags aside), by repository and tag.
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<Decision<'a>>,
     /// Untagged manifests and orphaned referrers a rule selected that protection keeps.
-    pub held_untagged: Vec<Decision>,
+    pub held_untagged: Vec<Decision<'a>>,
     pub plan: Plan,
     /// The time ages were measured from.
     pub now: Timestamp,
 }
 
+impl Evaluation<'_> {
+    /// The plan alone, without the decisions (which borrow the inventory).
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+}
+
 impl Policy {
     /// The policy's decisions and removal plan for `inventory`, ages measured from `now`.
-    pub fn evaluate(&self, inventory: &Inventory, now: Timestamp) -> anyhow::Result<Evaluation> {
+    pub fn evaluate<'a>(
+        &'a self,
+        inventory: &'a Inventory,
+        now: Timestamp,
+    ) -> anyhow::Result<Evaluation<'a>> {
         let mut fates = BTreeMap::new();
         for (repo, repository) in &inventory.repositories {
             let tags: Vec<(&str, &TagEntry)> = repository

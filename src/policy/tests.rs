@@ -30,7 +30,7 @@ fn fates(evaluation: &Evaluation, repo: &str) -> Vec<(String, Fate)> {
         .decisions
         .iter()
         .filter(|d| d.repository == repo)
-        .map(|d| (d.tag.clone(), d.fate))
+        .map(|d| (d.tag.to_string(), d.fate))
         .collect()
 }
 

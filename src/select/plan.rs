@@ -213,6 +213,10 @@ pub fn plan(
 ) -> Result<Plan, UnknownIndex> {
     let mut by_repo: BTreeMap<String, Vec<Selected>> = BTreeMap::new();
     let mut plan = Plan::default();
+    // A row plans one manifest (and an index's children): room for them at once rather than by
+    // doubling (at 700,000 planned manifests, 117 MB grown against 80 MB).
+    plan.manifests
+        .reserve(selected.iter().filter(|r| !r.untag).count());
     for row in selected {
         if row.untag {
             plan.untags.push(PlannedUntag {

@@ -81,9 +81,9 @@ async fn apply(
         decisions: Some(report::kept_json(&evaluation)?),
         left_out: Vec::new(),
     };
-    let status = removal
-        .carry_out(ctx, &mut inventory, &evaluation.plan)
-        .await?;
+    // The decisions name the inventory's strings; the removal changes the inventory.
+    let plan = evaluation.into_plan();
+    let status = removal.carry_out(ctx, &mut inventory, &plan).await?;
     Ok((status, summary))
 }
 

@@ -80,23 +80,23 @@ struct PlanReport<'a> {
     reclaimable: &'a Reclaim,
     repositories: BTreeMap<&'a str, RepositoryReport<'a>>,
     /// Every tag a rule or protection decided, with the rule and why.
-    decisions: Vec<&'a Decision>,
+    decisions: Vec<&'a Decision<'a>>,
     /// Protecting patterns that match nothing: they protect nothing.
     unmatched_protections: Vec<Unmatched>,
     plan: &'a Plan,
 }
 
 struct Listing<'a> {
-    rows: Vec<&'a Decision>,
+    rows: Vec<&'a Decision<'a>>,
     json: PlanReport<'a>,
     /// Rows (by address) that repeat the row above's repository, and its rule for the same
     /// fate: a table names each once per group.
-    same_repository: HashSet<*const Decision>,
-    same_rule: HashSet<*const Decision>,
+    same_repository: HashSet<*const Decision<'a>>,
+    same_rule: HashSet<*const Decision<'a>>,
 }
 
 impl<'a> Listing<'a> {
-    fn new(rows: Vec<&'a Decision>, json: PlanReport<'a>) -> Self {
+    fn new(rows: Vec<&'a Decision<'a>>, json: PlanReport<'a>) -> Self {
         let mut same_repository = HashSet::new();
         let mut same_rule = HashSet::new();
         for pair in rows.windows(2) {
@@ -118,24 +118,24 @@ impl<'a> Listing<'a> {
 
     fn full_cells(d: &Decision) -> Vec<String> {
         vec![
-            d.repository.clone(),
+            d.repository.to_string(),
             if d.tag.is_empty() {
                 "(untagged)".to_owned()
             } else {
-                d.tag.clone()
+                d.tag.to_string()
             },
             short_digest(&d.digest),
             d.fate.label().to_owned(),
-            d.rule.clone().unwrap_or_default(),
+            d.rule.unwrap_or_default().to_owned(),
             d.reason.clone(),
         ]
     }
 }
 
 impl<'a> Rows for Listing<'a> {
-    type Row = &'a Decision;
+    type Row = &'a Decision<'a>;
 
-    fn rows(&self) -> &[&'a Decision] {
+    fn rows(&self) -> &[&'a Decision<'a>] {
         &self.rows
     }
 
@@ -144,7 +144,7 @@ impl<'a> Rows for Listing<'a> {
     }
 
     /// A table names the repository, and the rule of a run of one fate, once.
-    fn cells(&self, d: &&'a Decision) -> Vec<String> {
+    fn cells(&self, d: &&'a Decision<'a>) -> Vec<String> {
         let mut cells = Self::full_cells(d);
         let at = std::ptr::from_ref(*d);
         if self.same_repository.contains(&at) {
@@ -157,7 +157,7 @@ impl<'a> Rows for Listing<'a> {
     }
 
     /// A line for scripts is whole.
-    fn plain(&self, d: &&'a Decision) -> String {
+    fn plain(&self, d: &&'a Decision<'a>) -> String {
         Self::full_cells(d).join("  ")
     }
 
@@ -169,7 +169,7 @@ impl<'a> Rows for Listing<'a> {
             .collect()
     }
 
-    fn tone(&self, d: &&'a Decision) -> Tone {
+    fn tone(&self, d: &&'a Decision<'a>) -> Tone {
         match d.fate {
             Fate::Delete => Tone::Delete,
             Fate::Held => Tone::Change,
@@ -213,7 +213,7 @@ pub fn show_plan_report(
                 held: Vec::new(),
                 kept: Vec::new(),
                 protected: Vec::new(),
-                frees_bytes: frees.get(&d.repository).copied().unwrap_or(0),
+                frees_bytes: frees.get(d.repository.as_ref()).copied().unwrap_or(0),
             });
         let list = match d.fate {
             Fate::Delete => &mut repo.delete,
@@ -363,13 +363,13 @@ pub fn explain(
     let mut lines = Vec::new();
     for d in decisions {
         lines.push(Explained {
-            repository: d.repository.clone(),
-            tag: d.tag.clone(),
-            rule: d.rule.clone().unwrap_or_else(|| "(policy)".to_owned()),
+            repository: d.repository.to_string(),
+            tag: d.tag.to_string(),
+            rule: d.rule.unwrap_or("(policy)").to_owned(),
             line: policy
                 .rules
                 .iter()
-                .find(|r| Some(&r.name) == d.rule.as_ref())
+                .find(|r| Some(r.name.as_str()) == d.rule)
                 .map_or(0, |r| r.line),
             verdict: format!("{}: {}", d.fate.label().to_uppercase(), d.reason),
         });
@@ -387,8 +387,8 @@ pub fn explain(
                 Verdict::Misses(why) => format!("does not select it: {why}"),
             };
             lines.push(Explained {
-                repository: d.repository.clone(),
-                tag: d.tag.clone(),
+                repository: d.repository.to_string(),
+                tag: d.tag.to_string(),
                 rule: rule.name.clone(),
                 line: rule.line,
                 verdict: says,
