@@ -220,7 +220,7 @@ fn missing_configs(
             if !lacks_config(details) {
                 return None;
             }
-            let config = details.config.as_ref()?.digest.clone();
+            let config = details.config.as_ref()?.digest.to_string();
             Some((digest, repo, config))
         })
         .collect()
@@ -264,7 +264,7 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
         return details;
     }
     let blob = |d: &oci_spec::image::Descriptor| BlobRef {
-        digest: d.digest().to_string(),
+        digest: d.digest().to_string().into(),
         size: d.size(),
         media_type: Some(MediaType::from(d.media_type().to_string())),
     };

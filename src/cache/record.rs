@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType};
+use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType, SharedBlobs};
 
 const NONE: u64 = u64::MAX;
 
@@ -76,8 +76,12 @@ impl<'a> In<'a> {
         ))
     }
     pub(super) fn str(&mut self) -> Result<String, Corrupt> {
+        self.text().map(str::to_owned)
+    }
+    /// `str`, borrowed from the record.
+    pub(super) fn text(&mut self) -> Result<&'a str, Corrupt> {
         let len = usize::from(self.u16()?);
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| corrupt("a name is not UTF-8"))
+        std::str::from_utf8(self.take(len)?).map_err(|_| corrupt("a name is not UTF-8"))
     }
 }
 
@@ -153,9 +157,11 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     }
 }
 
+/// One record: the manifest's digest and details, its blobs' digests shared through `blobs`.
 pub(super) fn decode_record(
     bytes: &[u8],
     types: &MediaTypes,
+    blobs: &mut SharedBlobs,
 ) -> Result<(String, ManifestDetails), Corrupt> {
     let mut r = In::new(bytes);
     let digest = r.str()?;
@@ -170,9 +176,9 @@ pub(super) fn decode_record(
     } else {
         None
     };
-    let blob = |r: &mut In| -> Result<BlobRef, Corrupt> {
+    let mut blob = |r: &mut In| -> Result<BlobRef, Corrupt> {
         Ok(BlobRef {
-            digest: r.str()?,
+            digest: blobs.get(r.text()?),
             size: r.u64()?,
             media_type: types.name(r.u8()?),
         })

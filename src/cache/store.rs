@@ -30,7 +30,7 @@ use sha2::{Digest as _, Sha256};
 use super::read_at;
 pub use super::record::Corrupt;
 use super::record::{In, MediaTypes, corrupt, decode_record};
-use crate::inventory::{ManifestDetails, MediaType};
+use crate::inventory::{ManifestDetails, MediaType, SharedBlobs};
 
 pub(super) const MAGIC: &[u8; 8] = b"RSWPDET\0";
 /// Version 2 added each manifest's `subject` and artifact type; a version 1 file is not read, so the
@@ -301,11 +301,13 @@ impl Store {
         digests: impl IntoIterator<Item = &'a str>,
     ) -> Result<BTreeMap<String, ManifestDetails>, Corrupt> {
         let mut found = BTreeMap::new();
+        let mut blobs = SharedBlobs::default();
         for digest in digests {
             for row in self.find(4, INDEX_ROW, &key(digest))? {
                 let mut r = In::new(&row);
                 let (at, len) = (r.u64()?, r.u32()? as usize);
-                let (stored, details) = decode_record(&self.read(5, at, len)?, &self.types)?;
+                let record = self.read(5, at, len)?;
+                let (stored, details) = decode_record(&record, &self.types, &mut blobs)?;
                 if stored == digest {
                     found.insert(stored, details);
                 }
@@ -320,13 +322,14 @@ impl Store {
         let index = self.whole(4)?;
         let mut found = crate::inventory::Details::default();
         found.reserve(index.len() / INDEX_ROW);
+        let mut blobs = SharedBlobs::default();
         for row in index.chunks_exact(INDEX_ROW) {
             let mut r = In::new(&row[KEY..]);
             let (at, len) = (r.u64()? as usize, r.u32()? as usize);
             let bytes = records
                 .get(at..at + len)
                 .ok_or_else(|| corrupt("a record"))?;
-            let (digest, details) = decode_record(bytes, &self.types)?;
+            let (digest, details) = decode_record(bytes, &self.types, &mut blobs)?;
             found.insert(digest, Box::new(details));
         }
         Ok(found)
@@ -391,12 +394,12 @@ mod tests {
                         manifest_bytes: Some(300),
                         size: Some(1234),
                         config: Some(BlobRef {
-                            digest: digest(9_000 + t),
+                            digest: digest(9_000 + t).into(),
                             size: 5,
                             media_type: None,
                         }),
                         layers: vec![BlobRef {
-                            digest: digest(7),
+                            digest: digest(7).into(),
                             size: 1000,
                             media_type: Some("l".into()),
                         }],

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::names::{is_digest, is_repository_name, is_tag};
 
 pub mod attachments;
+mod blob;
 mod media;
 mod merge;
 mod packed;
 
 pub use attachments::{Attachments, is_attachment_tag};
+pub use blob::{BlobDigest, SharedBlobs};
 pub use media::MediaType;
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
@@ -281,7 +283,7 @@ pub struct ManifestDetails {
 /// A blob a manifest references.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRef {
-    pub digest: String,
+    pub digest: BlobDigest,
     pub size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<MediaType>,

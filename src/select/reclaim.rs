@@ -369,7 +369,7 @@ mod tests {
     /// image; every seventh image also tagged in the next repository.
     fn shared_layers(repos: usize) -> Inventory {
         let blob = |d: String, size| BlobRef {
-            digest: d,
+            digest: d.into(),
             size,
             media_type: None,
         };

@@ -395,7 +395,7 @@ mod tests {
 
     fn details(layers: &[(&str, u64)]) -> ManifestDetails {
         let blob = |(d, size): &(&str, u64)| BlobRef {
-            digest: (*d).to_owned(),
+            digest: (*d).into(),
             size: *size,
             media_type: None,
         };

@@ -284,7 +284,7 @@ mod tests {
             manifest_bytes: Some(500),
             size: Some(layers.iter().map(|(_, s)| s).sum::<u64>() + 100),
             config: Some(BlobRef {
-                digest: format!("config-{}", layers[0].0),
+                digest: format!("config-{}", layers[0].0).into(),
                 size: 100,
                 media_type: None,
             }),
