@@ -178,20 +178,8 @@ pub(super) fn decode_record(
     };
     // Layers are shared between images; a config is its image's own, so looking it up in the
     // shared table would only cost time (a second and a half at a million images).
-    let mut blob = |r: &mut In, shared: bool| -> Result<BlobRef, Corrupt> {
-        let digest = r.text()?;
-        Ok(BlobRef {
-            digest: if shared {
-                blobs.get(digest)
-            } else {
-                digest.into()
-            },
-            size: r.u64()?,
-            media_type: types.name(r.u8()?),
-        })
-    };
     let config = if flags & 4 != 0 {
-        Some(blob(&mut r, false)?)
+        Some(decode_blob(&mut r, types, None)?)
     } else {
         None
     };
@@ -200,22 +188,10 @@ pub(super) fn decode_record(
     let n = r.u16()?;
     let mut layers = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
-        layers.push(blob(&mut r, true)?);
+        layers.push(decode_blob(&mut r, types, Some(&mut *blobs))?);
     }
     let children = if flags & 2 != 0 {
-        let n = r.u16()?;
-        let mut children = Vec::with_capacity(usize::from(n));
-        for _ in 0..n {
-            let digest = r.str()?;
-            let media_type = types.name(r.u8()?);
-            let platform = Some(r.str()?).filter(|p| !p.is_empty());
-            children.push(ChildManifest {
-                digest,
-                media_type,
-                platform,
-            });
-        }
-        Some(children)
+        Some(decode_children(&mut r, types)?)
     } else {
         None
     };
@@ -242,4 +218,38 @@ pub(super) fn decode_record(
         from_gitlab: flags & 64 != 0,
     };
     Ok((digest, details))
+}
+
+/// A config or layer, its digest looked up in `shared` when given.
+fn decode_blob(
+    r: &mut In,
+    types: &MediaTypes,
+    shared: Option<&mut SharedBlobs>,
+) -> Result<BlobRef, Corrupt> {
+    let digest = r.text()?;
+    Ok(BlobRef {
+        digest: match shared {
+            Some(shared) => shared.get(digest),
+            None => digest.into(),
+        },
+        size: r.u64()?,
+        media_type: types.name(r.u8()?),
+    })
+}
+
+/// An index's children.
+fn decode_children(r: &mut In, types: &MediaTypes) -> Result<Vec<ChildManifest>, Corrupt> {
+    let n = r.u16()?;
+    let mut children = Vec::with_capacity(usize::from(n));
+    for _ in 0..n {
+        let digest = r.str()?;
+        let media_type = types.name(r.u8()?);
+        let platform = Some(r.str()?).filter(|p| !p.is_empty());
+        children.push(ChildManifest {
+            digest,
+            media_type,
+            platform,
+        });
+    }
+    Ok(children)
 }

@@ -9,9 +9,10 @@ use rustc_hash::FxHashSet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The digest of a blob a manifest references. Images share layers (a base image's are in every
-/// image built on it), so the details of a registry name the same blob digests over and over:
-/// read through one `SharedBlobs`, each is held once (at a million synthetic manifests sharing two
-/// of their three layers, 2 million strings fewer). Reads, compares, prints and serializes as the
+/// image built on it), so the details of a registry name the same layer digests over and over:
+/// the details file's reading looks layers up in one `SharedBlobs`, so each is held once (at a
+/// million synthetic manifests sharing two of their three layers, 2 million strings fewer; a
+/// config is its image's own and is not looked up). Reads, compares, prints and serializes as the
 /// plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlobDigest(Arc<str>);
