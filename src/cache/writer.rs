@@ -1,5 +1,5 @@
-//! Writing the details file (`store`'s format): every section computed from the whole inventory, in
-//! one buffer the cache renames into place.
+//! Writing the details file (`store`'s format): every section computed from the whole inventory,
+//! handed to the cache in parts that it writes one after the other and renames into place.
 
 use std::collections::BTreeMap;
 
