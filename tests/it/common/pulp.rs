@@ -81,8 +81,11 @@ pub fn pulp_proxy(registry: &TestRegistry, delay: Duration) -> Pulp {
     }
 }
 
-/// The background task: the manifest (and with it, in the Distribution registry behind, its tags),
-/// then each listed manifest that no tag of the repository points to.
+/// The background task: each listed manifest that no tag of the repository points to, then the
+/// manifest (and with it, in the Distribution registry behind, its tags). Pulp removes them in one
+/// transaction; doing the children first keeps that true for whoever watches the manifest: once it
+/// reads as gone, so are they (the other order let a client see the index gone and delete its
+/// children itself, a race no real Pulp has).
 fn remove_recursively(
     upstream: &str,
     repo: &str,
@@ -100,7 +103,6 @@ fn remove_recursively(
             log.lock().unwrap().push(d.to_owned());
         }
     };
-    delete(digest);
     let children: Vec<String> = manifest["manifests"]
         .as_array()
         .into_iter()
@@ -111,6 +113,7 @@ fn remove_recursively(
     for child in children.iter().filter(|c| !tagged.contains(*c)) {
         delete(child);
     }
+    delete(digest);
 }
 
 fn accept() -> String {
