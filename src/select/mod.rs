@@ -204,7 +204,7 @@ impl Query {
 
 /// One manifest to delete: a digest in one repository, with every tag there that points to it; or,
 /// with `untag`, the tags to remove from it while it stays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Selected {
     pub repository: String,
     pub digest: String,

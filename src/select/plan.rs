@@ -208,35 +208,32 @@ pub struct UnknownIndex {
 /// `attachments`, every deleted manifest takes its attachments along.
 pub fn plan(
     inventory: &Inventory,
-    selected: Vec<Selected>,
+    mut selected: Vec<Selected>,
     attachments: bool,
 ) -> Result<Plan, UnknownIndex> {
-    let mut by_repo: BTreeMap<String, Vec<Selected>> = BTreeMap::new();
-    let mut plan = Plan::default();
+    let untags = selected
+        .extract_if(.., |row| row.untag)
+        .map(|row| PlannedUntag {
+            repository: row.repository,
+            digest: row.digest,
+            media_type: row.media_type,
+            tags: row.tags,
+        })
+        .collect();
+    let mut plan = Plan {
+        untags,
+        ..Plan::default()
+    };
+    // Each repository's rows as one run, in place: rows come grouped by repository, which a stable
+    // sort finds in one pass. (Regrouping them into a map of vectors, grown by doubling, held a
+    // second copy of a million-tag plan's rows: 123 MB.)
+    selected.sort_by(|a, b| a.repository.cmp(&b.repository));
     // A row plans one manifest (and an index's children): room for them at once rather than by
     // doubling (at 700,000 planned manifests, 117 MB grown against 80 MB).
-    plan.manifests
-        .reserve(selected.iter().filter(|r| !r.untag).count());
-    for row in selected {
-        if row.untag {
-            plan.untags.push(PlannedUntag {
-                repository: row.repository,
-                digest: row.digest,
-                media_type: row.media_type,
-                tags: row.tags,
-            });
-            continue;
-        }
-        // Rows come grouped by repository: look before cloning its name for a key.
-        match by_repo.get_mut(&row.repository) {
-            Some(rows) => rows.push(row),
-            None => {
-                by_repo.insert(row.repository.clone(), vec![row]);
-            }
-        }
-    }
-    for (repo, rows) in by_repo {
+    plan.manifests.reserve(selected.len());
+    for rows in selected.chunk_by_mut(|a, b| a.repository == b.repository) {
         let first = plan.manifests.len();
+        let repo = rows[0].repository.clone();
         plan_repository(inventory, &repo, rows, &mut plan)?;
         if attachments {
             add_attachments(inventory, &repo, first, &mut plan);
@@ -372,10 +369,11 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// Plans one repository's rows, moving each row's strings into the plan (`rows` is left empty).
 fn plan_repository(
     inventory: &Inventory,
     repo: &str,
-    rows: Vec<Selected>,
+    rows: &mut [Selected],
     plan: &mut Plan,
 ) -> Result<(), UnknownIndex> {
     let graph = Graph::new(inventory, repo);
@@ -383,6 +381,7 @@ fn plan_repository(
     let kept = graph.kept(&mut planned)?;
     let mut listed_children = BTreeSet::new();
     for row in rows {
+        let row = std::mem::take(row);
         if let Some(index) = kept.refs.get(row.digest.as_str()) {
             plan.held_back.push(HeldBack {
                 repository: row.repository,
