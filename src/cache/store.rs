@@ -126,6 +126,35 @@ struct Section {
     len: u64,
 }
 
+/// A part of the records section read at once, for reading the records in file order.
+#[derive(Default)]
+struct Window {
+    size: usize,
+    at: u64,
+    bytes: Vec<u8>,
+}
+
+impl Window {
+    /// How much of the records section one read takes.
+    const SIZE: usize = 8 << 20;
+
+    /// The record at `at`, `len` bytes long, reading the next part of the section when the window
+    /// does not hold it.
+    fn get(&mut self, store: &Store, at: u64, len: usize) -> Result<&[u8], Corrupt> {
+        let end = at + len as u64;
+        if at < self.at || end > self.at + self.bytes.len() as u64 {
+            let left = store.sections[5].len.saturating_sub(at);
+            let size = (self.size.max(len) as u64).min(left) as usize;
+            self.bytes = store.read(5, at, size)?;
+            self.at = at;
+        }
+        let from = (at - self.at) as usize;
+        self.bytes
+            .get(from..from + len)
+            .ok_or_else(|| corrupt("a record"))
+    }
+}
+
 /// An open store: its header read, its sections read on demand.
 pub struct Store {
     file: File,
@@ -316,19 +345,34 @@ impl Store {
         Ok(found)
     }
 
-    /// Every record of the store.
+    /// Every record of the store, read in file order a window at a time: the records of a million
+    /// manifests are 580 MB, and holding them whole beside what they decode to was the peak of
+    /// reading a cache (1.3 GB against 1.0 GB after).
     pub fn all_details(&self) -> Result<crate::inventory::Details, Corrupt> {
-        let records = self.whole(5)?;
+        self.all_details_by(Window::SIZE)
+    }
+
+    /// `all_details`, reading `window` bytes at a time (or a whole record, when longer).
+    fn all_details_by(&self, window: usize) -> Result<crate::inventory::Details, Corrupt> {
         let index = self.whole(4)?;
+        let mut spans = index
+            .chunks_exact(INDEX_ROW)
+            .map(|row| {
+                let mut r = In::new(&row[KEY..]);
+                Ok((r.u64()?, r.u32()? as usize))
+            })
+            .collect::<Result<Vec<_>, Corrupt>>()?;
+        drop(index);
+        spans.sort_unstable();
         let mut found = crate::inventory::Details::default();
-        found.reserve(index.len() / INDEX_ROW);
+        found.reserve(spans.len());
         let mut blobs = SharedBlobs::default();
-        for row in index.chunks_exact(INDEX_ROW) {
-            let mut r = In::new(&row[KEY..]);
-            let (at, len) = (r.u64()? as usize, r.u32()? as usize);
-            let bytes = records
-                .get(at..at + len)
-                .ok_or_else(|| corrupt("a record"))?;
+        let mut window = Window {
+            size: window,
+            ..Window::default()
+        };
+        for (at, len) in spans {
+            let bytes = window.get(self, at, len)?;
             let (digest, details) = decode_record(bytes, &self.types, &mut blobs)?;
             found.insert(digest, Box::new(details));
         }
@@ -460,6 +504,14 @@ mod tests {
         assert_eq!(store.stamp, stamp);
         assert_eq!(store.repositories().unwrap(), repos);
         assert_eq!(store.all_details().unwrap(), inv.manifests);
+        // Read a window at a time: records cross windows' ends, and are longer than some windows.
+        for window in [1, 100, 333, 4096] {
+            assert_eq!(
+                store.all_details_by(window).unwrap(),
+                inv.manifests,
+                "{window}"
+            );
+        }
         let one = store
             .details([digest(103).as_str(), "sha256:none"])
             .unwrap();
@@ -498,5 +550,6 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let store = Store::open(&path).unwrap().unwrap().unwrap();
         assert!(store.all_details().is_err());
+        assert!(store.all_details_by(100).is_err());
     }
 }
