@@ -27,8 +27,7 @@ fn dated(mut inv: Inventory, ages: &[(&str, i64)]) -> Inventory {
 
 fn fates(evaluation: &Evaluation, repo: &str) -> Vec<(String, Fate)> {
     evaluation
-        .decisions
-        .iter()
+        .decisions()
         .filter(|d| d.repository == repo)
         .map(|d| (d.tag.to_string(), d.fate))
         .collect()
@@ -314,8 +313,12 @@ fn untagged_rules_spare_digests_protected_elsewhere() {
         deleted(&evaluation),
         [("app".to_owned(), "Z".to_owned())].into_iter().collect()
     );
-    assert_eq!(evaluation.held_untagged.len(), 1);
-    assert_eq!(evaluation.held_untagged[0].digest, "K");
+    let held: Vec<Decision> = evaluation.held_untagged().collect();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].digest, held[0].fate, held[0].tag),
+        ("K", Fate::Held, "")
+    );
 }
 
 const TAGS: [&str; 10] = [
@@ -432,8 +435,8 @@ proptest! {
         };
         let evaluation = policy.evaluate(&inv, now()).unwrap();
         let mut safe: BTreeSet<String> = BTreeSet::new();
-        for d in evaluation.decisions.iter().filter(|d| d.fate <= Fate::Kept) {
-            safe.extend(inv.with_children(&d.digest).map(str::to_owned));
+        for d in evaluation.decisions().filter(|d| d.fate <= Fate::Kept) {
+            safe.extend(inv.with_children(d.digest).map(str::to_owned));
         }
         for (repo, repository) in &inv.repositories {
             for (tag, entry) in &repository.tags {
@@ -449,7 +452,7 @@ proptest! {
             prop_assert!(!safe.contains(digest), "{repo}@{digest} is protected or kept\n{text}");
             if let Some(repository) = inv.repositories.get(repo) {
                 for (tag, entry) in repository.tags.iter().filter(|(_, e)| e.digest == *digest) {
-                    let decision = evaluation.decisions.iter().find(|d| d.repository == *repo && d.tag == *tag).unwrap();
+                    let decision = evaluation.decisions().find(|d| d.repository == *repo && d.tag == *tag).unwrap();
                     prop_assert_eq!(decision.fate, Fate::Delete, "{}:{} of {} is deleted", repo, tag, entry.digest);
                 }
             }

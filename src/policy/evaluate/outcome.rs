@@ -1,12 +1,11 @@
 //! Steps 2 and 3 of an evaluation: from tags' fates to images' fates, `min_keep`, and the plan.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
-use super::{Decision, Evaluation, Fate, TagFate, created, reference_text};
+use super::{Evaluation, Fate, HeldUntagged, TagFate, created, reference_text};
 use crate::inventory::Inventory;
 use crate::policy::{Policy, Target, repositories_of};
 use crate::select::{OrphanQuery, Plan, Query, Selected, UntaggedQuery, plan};
@@ -35,32 +34,17 @@ pub(in crate::policy) fn resolve<'a>(
     let mut held_untagged = Vec::new();
     for row in untagged_rows(policy, inventory, now)? {
         match protected.get(&row.digest) {
-            Some(why) => held_untagged.push(Decision {
-                repository: Cow::Owned(row.repository),
-                tag: Cow::Borrowed(""),
-                digest: Cow::Owned(row.digest),
-                fate: Fate::Held,
-                rule: None,
+            Some(why) => held_untagged.push(HeldUntagged {
                 reason: format!("untagged here, but {why}"),
+                repository: row.repository,
+                digest: row.digest,
             }),
             None => untagged.push(row),
         }
     }
     let plan = guarded_plan(policy, inventory, untagged, &protected, &mut fates)?;
-    // Sized once: grown by doubling, a million decisions took room for two.
-    let mut decisions = Vec::with_capacity(fates.values().map(Vec::len).sum());
-    decisions.extend(fates.into_iter().flat_map(|(repo, tags)| {
-        tags.into_iter().map(move |f| Decision {
-            repository: Cow::Borrowed(repo),
-            tag: Cow::Borrowed(f.tag),
-            digest: Cow::Borrowed(f.entry.digest.as_str()),
-            fate: f.fate,
-            rule: f.rule.map(|r| r.name.as_str()),
-            reason: f.reason,
-        })
-    }));
     Ok(Evaluation {
-        decisions,
+        fates,
         held_untagged,
         plan,
         now,
