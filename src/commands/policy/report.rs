@@ -1,7 +1,7 @@
 //! What `policy plan` shows and saves: each decided tag with its rule and reason (table, plain, or the
 //! JSON report reviewers and machines read), one tag's explanation, and the plan file.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -80,50 +80,50 @@ struct PlanReport<'a> {
     reclaimable: &'a Reclaim,
     repositories: BTreeMap<&'a str, RepositoryReport<'a>>,
     /// Every tag a rule or protection decided, with the rule and why.
-    decisions: Vec<&'a Decision<'a>>,
+    decisions: &'a [Decision<'a>],
     /// Protecting patterns that match nothing: they protect nothing.
     unmatched_protections: Vec<Unmatched>,
     plan: &'a Plan,
 }
 
 struct Listing<'a> {
-    rows: Vec<&'a Decision<'a>>,
+    rows: Vec<Row<'a>>,
     json: PlanReport<'a>,
-    /// Rows (by address) that repeat the row above's repository, and its rule for the same
-    /// fate: a table names each once per group.
-    same_repository: HashSet<*const Decision<'a>>,
-    same_rule: HashSet<*const Decision<'a>>,
+}
+
+/// A decision as a listed row. A table names the repository, and the rule of a run of one fate,
+/// once: whether this row repeats the row above's.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Row<'a> {
+    decision: &'a Decision<'a>,
+    #[serde(skip)]
+    same_repository: bool,
+    #[serde(skip)]
+    same_rule: bool,
 }
 
 impl<'a> Listing<'a> {
-    fn new(rows: Vec<&'a Decision<'a>>, json: PlanReport<'a>) -> Self {
-        let mut same_repository = HashSet::new();
-        let mut same_rule = HashSet::new();
-        for pair in rows.windows(2) {
-            let (above, row) = (pair[0], pair[1]);
-            if above.repository == row.repository {
-                same_repository.insert(std::ptr::from_ref(row));
-                if above.fate == row.fate && above.rule == row.rule {
-                    same_rule.insert(std::ptr::from_ref(row));
-                }
-            }
+    fn new(decisions: &'a [Decision<'a>], json: PlanReport<'a>) -> Self {
+        let mut rows = Vec::with_capacity(decisions.len());
+        let mut above: Option<&Decision> = None;
+        for d in decisions {
+            let same_repository = above.is_some_and(|a| a.repository == d.repository);
+            rows.push(Row {
+                decision: d,
+                same_repository,
+                same_rule: same_repository
+                    && above.is_some_and(|a| a.fate == d.fate && a.rule == d.rule),
+            });
+            above = Some(d);
         }
-        Self {
-            rows,
-            json,
-            same_repository,
-            same_rule,
-        }
+        Self { rows, json }
     }
 
     fn full_cells(d: &Decision) -> Vec<String> {
         vec![
             d.repository.to_string(),
-            if d.tag.is_empty() {
-                "(untagged)".to_owned()
-            } else {
-                d.tag.to_string()
-            },
+            untagged_or(d.tag).to_owned(),
             short_digest(d.digest),
             d.fate.label().to_owned(),
             d.rule.unwrap_or_default().to_owned(),
@@ -132,10 +132,15 @@ impl<'a> Listing<'a> {
     }
 }
 
-impl<'a> Rows for Listing<'a> {
-    type Row = &'a Decision<'a>;
+/// A tag, or what a row without one shows.
+fn untagged_or(tag: &str) -> &str {
+    if tag.is_empty() { "(untagged)" } else { tag }
+}
 
-    fn rows(&self) -> &[&'a Decision<'a>] {
+impl<'a> Rows for Listing<'a> {
+    type Row = Row<'a>;
+
+    fn rows(&self) -> &[Row<'a>] {
         &self.rows
     }
 
@@ -144,21 +149,41 @@ impl<'a> Rows for Listing<'a> {
     }
 
     /// A table names the repository, and the rule of a run of one fate, once.
-    fn cells(&self, d: &&'a Decision<'a>) -> Vec<String> {
-        let mut cells = Self::full_cells(d);
-        let at = std::ptr::from_ref(*d);
-        if self.same_repository.contains(&at) {
+    fn cells(&self, row: &Row<'a>) -> Vec<String> {
+        let mut cells = Self::full_cells(row.decision);
+        if row.same_repository {
             cells[0].clear();
         }
-        if self.same_rule.contains(&at) {
+        if row.same_rule {
             cells[4].clear();
         }
         cells
     }
 
-    /// A line for scripts is whole.
-    fn plain(&self, d: &&'a Decision<'a>) -> String {
-        Self::full_cells(d).join("  ")
+    /// A line for scripts is whole: `full_cells` joined, written at once (a million-tag plan is a
+    /// million lines).
+    fn plain(&self, row: &Row<'a>) -> String {
+        let d = row.decision;
+        let digest = short_digest(d.digest);
+        let reason = d.reason;
+        let mut line = String::with_capacity(d.repository.len() + d.tag.len() + reason.len() + 48);
+        for (i, cell) in [
+            d.repository,
+            untagged_or(d.tag),
+            &digest,
+            d.fate.label(),
+            d.rule.unwrap_or_default(),
+            reason,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+        }
+        line
     }
 
     fn footer(&self) -> Vec<String> {
@@ -169,8 +194,8 @@ impl<'a> Rows for Listing<'a> {
             .collect()
     }
 
-    fn tone(&self, d: &&'a Decision<'a>) -> Tone {
-        match d.fate {
+    fn tone(&self, row: &Row<'a>) -> Tone {
+        match row.decision.fate {
             Fate::Delete => Tone::Delete,
             Fate::Held => Tone::Change,
             Fate::Kept | Fate::Protected => Tone::Keep,
@@ -206,9 +231,8 @@ pub fn show_plan_report(
             .cmp(&(b.repository, fate_order(b.fate)))
             .then_with(|| natural_cmp(a.tag, b.tag))
     });
-    let rows: Vec<&Decision> = decided.iter().collect();
     let mut repositories: BTreeMap<&str, RepositoryReport> = BTreeMap::new();
-    for d in &rows {
+    for d in &decided {
         let repo = repositories
             .entry(d.repository)
             .or_insert_with(|| RepositoryReport {
@@ -232,7 +256,7 @@ pub fn show_plan_report(
         ctx.printer.note(&line);
     }
     ctx.printer.rows(&Listing::new(
-        rows.clone(),
+        &decided,
         PlanReport {
             policy: &policy.path,
             registry: ctx.registry()?.to_string(),
@@ -240,7 +264,7 @@ pub fn show_plan_report(
             summary,
             reclaimable: reclaim,
             repositories,
-            decisions: rows,
+            decisions: &decided,
             unmatched_protections: policy.unmatched(inventory),
             plan: &evaluation.plan,
         },
