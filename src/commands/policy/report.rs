@@ -70,6 +70,41 @@ struct RepositoryReport<'a> {
     frees_bytes: u64,
 }
 
+/// Each repository's part of the plan, by name: made from the sorted decisions (each repository's
+/// a run) while it is written, one repository at a time, and only when JSON is asked for.
+struct ByRepository<'a> {
+    decided: &'a [Decision<'a>],
+    frees: &'a BTreeMap<String, u64>,
+}
+
+impl Serialize for ByRepository<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        for run in self.decided.chunk_by(|a, b| a.repository == b.repository) {
+            let repo = run[0].repository;
+            let mut report = RepositoryReport {
+                delete: Vec::new(),
+                held: Vec::new(),
+                kept: Vec::new(),
+                protected: Vec::new(),
+                frees_bytes: self.frees.get(repo).copied().unwrap_or(0),
+            };
+            for d in run {
+                let list = match d.fate {
+                    Fate::Delete => &mut report.delete,
+                    Fate::Held => &mut report.held,
+                    Fate::Kept => &mut report.kept,
+                    Fate::Protected | Fate::Untouched => &mut report.protected,
+                };
+                list.push(d.tag);
+            }
+            map.serialize_entry(repo, &report)?;
+        }
+        map.end()
+    }
+}
+
 /// `policy plan --format json`.
 #[derive(Serialize)]
 struct PlanReport<'a> {
@@ -78,7 +113,7 @@ struct PlanReport<'a> {
     evaluated_at: Timestamp,
     summary: Summary,
     reclaimable: &'a Reclaim,
-    repositories: BTreeMap<&'a str, RepositoryReport<'a>>,
+    repositories: ByRepository<'a>,
     /// Every tag a rule or protection decided, with the rule and why.
     decisions: &'a [Decision<'a>],
     /// Protecting patterns that match nothing: they protect nothing.
@@ -218,6 +253,8 @@ pub fn show_plan_report(
     evaluation: &Evaluation,
     (reclaim, frees): &(Reclaim, BTreeMap<String, u64>),
 ) -> anyhow::Result<()> {
+    // Before the rows are made: it lists every tag again.
+    let unmatched_protections = policy.unmatched(inventory);
     // Sized once: a million rows grown by doubling copied themselves twenty times.
     let mut decided: Vec<Decision> = Vec::with_capacity(evaluation.decided());
     decided.extend(
@@ -226,30 +263,15 @@ pub fn show_plan_report(
             .chain(evaluation.held_untagged())
             .filter(|d| d.fate != Fate::Untouched),
     );
-    decided.sort_by(|a, b| {
+    // By repository (in name order, as JSON's `repositories` lists them), then fate, then tag;
+    // tags that compare as equal versions by their text, untagged manifests by digest: an order
+    // without ties, sorted in place (a stable sort's scratch room is 44 MB at a million rows).
+    decided.sort_unstable_by(|a, b| {
         (a.repository, fate_order(a.fate))
             .cmp(&(b.repository, fate_order(b.fate)))
             .then_with(|| natural_cmp(a.tag, b.tag))
+            .then_with(|| (a.tag, a.digest).cmp(&(b.tag, b.digest)))
     });
-    let mut repositories: BTreeMap<&str, RepositoryReport> = BTreeMap::new();
-    for d in &decided {
-        let repo = repositories
-            .entry(d.repository)
-            .or_insert_with(|| RepositoryReport {
-                delete: Vec::new(),
-                held: Vec::new(),
-                kept: Vec::new(),
-                protected: Vec::new(),
-                frees_bytes: frees.get(d.repository).copied().unwrap_or(0),
-            });
-        let list = match d.fate {
-            Fate::Delete => &mut repo.delete,
-            Fate::Held => &mut repo.held,
-            Fate::Kept => &mut repo.kept,
-            Fate::Protected | Fate::Untouched => &mut repo.protected,
-        };
-        list.push(d.tag);
-    }
     let summary = Summary::of(evaluation);
     summary.note(ctx);
     if let Some(line) = frees_line(frees) {
@@ -263,9 +285,12 @@ pub fn show_plan_report(
             evaluated_at: evaluation.now,
             summary,
             reclaimable: reclaim,
-            repositories,
+            repositories: ByRepository {
+                decided: &decided,
+                frees,
+            },
             decisions: &decided,
-            unmatched_protections: policy.unmatched(inventory),
+            unmatched_protections,
             plan: &evaluation.plan,
         },
     ))?;
