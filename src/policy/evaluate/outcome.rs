@@ -14,8 +14,9 @@ use crate::version::{Version, natural_cmp};
 type Fates<'a> = BTreeMap<&'a str, Vec<TagFate<'a>>>;
 
 /// Digests that nothing may delete, each with why (the first protected or kept tag, or reference).
-/// Hashed: a registry-wide plan looks up each of a million digests in it.
-type Protected = FxHashMap<String, String>;
+/// Hashed: a registry-wide plan looks up each of a million digests in it. The digests are the
+/// inventory's and the policy's own, not copies.
+type Protected<'a> = FxHashMap<&'a str, String>;
 
 pub(in crate::policy) fn resolve<'a>(
     policy: &'a Policy,
@@ -33,7 +34,7 @@ pub(in crate::policy) fn resolve<'a>(
     let mut untagged = Vec::new();
     let mut held_untagged = Vec::new();
     for row in untagged_rows(policy, inventory, now)? {
-        match protected.get(&row.digest) {
+        match protected.get(row.digest.as_str()) {
             Some(why) => held_untagged.push(HeldUntagged {
                 reason: format!("untagged here, but {why}"),
                 repository: row.repository,
@@ -53,19 +54,23 @@ pub(in crate::policy) fn resolve<'a>(
 
 /// The digests protected or kept tags point to, the protected images' digests, and the children of
 /// all of them (an index needs its children).
-fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> Protected {
+fn protected_digests<'a>(
+    policy: &'a Policy,
+    inventory: &'a Inventory,
+    fates: &Fates<'a>,
+) -> Protected<'a> {
     let mut protected = Protected::default();
     for (repo, tags) in fates {
         for f in tags.iter().filter(|f| f.fate <= Fate::Kept) {
             protected
-                .entry(f.entry.digest.clone())
+                .entry(f.entry.digest.as_str())
                 .or_insert_with(|| format!("{repo}:{} is {}", f.tag, f.fate.label()));
         }
     }
     for image in &policy.protect.images {
         if let Some(digest) = &image.digest {
             protected
-                .entry(digest.clone())
+                .entry(digest.as_str())
                 .or_insert_with(|| format!("{} is protected", reference_text(image)));
         }
     }
@@ -73,21 +78,18 @@ fn protected_digests(policy: &Policy, inventory: &Inventory, fates: &Fates) -> P
     protected
 }
 
-fn add_children(inventory: &Inventory, protected: &mut Protected) {
-    let mut parents: Vec<(&str, &str)> = protected
+fn add_children<'a>(inventory: &'a Inventory, protected: &mut Protected<'a>) {
+    let mut parents: Vec<(&'a str, &str)> = protected
         .iter()
-        .map(|(d, why)| (d.as_str(), why.as_str()))
+        .map(|(d, why)| (*d, why.as_str()))
         .collect();
     // In digest order, so a child of two protected indexes is explained the same way every run.
     parents.sort_unstable();
-    let mut children: Vec<(String, String)> = Vec::new();
+    let mut children: Vec<(&'a str, String)> = Vec::new();
     for (digest, why) in parents {
         for child in inventory.with_children(digest).skip(1) {
             if !protected.contains_key(child) {
-                children.push((
-                    child.to_owned(),
-                    format!("an index it belongs to is kept ({why})"),
-                ));
+                children.push((child, format!("an index it belongs to is kept ({why})")));
             }
         }
     }
@@ -99,27 +101,25 @@ fn add_children(inventory: &Inventory, protected: &mut Protected) {
 
 /// Deleted tags whose image stays become held: the digest is protected, or another tag of it (in
 /// any repository) is not deleted.
-fn hold_shared(fates: &mut Fates, protected: &Protected) {
-    // Digest -> the first tag (in repository order) that keeps it. Owned keys: the fates change below.
-    let mut staying: FxHashMap<String, String> = FxHashMap::default();
+fn hold_shared<'a>(fates: &mut Fates<'a>, protected: &Protected) {
+    // Digest -> the first tag (in repository order) that keeps it: the inventory's names.
+    let mut staying: FxHashMap<&'a str, (&'a str, &'a str)> = FxHashMap::default();
     for (repo, tags) in fates.iter() {
         for f in tags.iter().filter(|f| f.fate != Fate::Delete) {
-            if !staying.contains_key(&f.entry.digest) {
-                staying.insert(f.entry.digest.clone(), format!("{repo}:{}", f.tag));
-            }
+            staying.entry(&f.entry.digest).or_insert((repo, f.tag));
         }
     }
     for tags in fates.values_mut() {
         for f in tags.iter_mut().filter(|f| f.fate == Fate::Delete) {
-            let why = if let Some(why) = protected.get(&f.entry.digest) {
+            let why = if let Some(why) = protected.get(f.entry.digest.as_str()) {
                 format!(
                     "{} (by rule {:?}), but its image stays: {why}",
                     f.reason,
                     rule_name(f)
                 )
-            } else if let Some(other) = staying.get(&f.entry.digest) {
+            } else if let Some((repo, tag)) = staying.get(f.entry.digest.as_str()) {
                 format!(
-                    "{} (by rule {:?}), but its image is also tagged {other}, which stays",
+                    "{} (by rule {:?}), but its image is also tagged {repo}:{tag}, which stays",
                     f.reason,
                     rule_name(f)
                 )
@@ -138,11 +138,11 @@ fn rule_name<'a>(f: &TagFate<'a>) -> &'a str {
 
 /// `min_keep`: a repository that would keep fewer tagged images keeps its newest deleted ones
 /// instead. Whether anything was rescued (then the shared check runs again).
-fn keep_minimum(
+fn keep_minimum<'a>(
     policy: &Policy,
-    inventory: &Inventory,
-    fates: &mut Fates,
-    protected: &mut Protected,
+    inventory: &'a Inventory,
+    fates: &mut Fates<'a>,
+    protected: &mut Protected<'a>,
 ) -> bool {
     if policy.min_keep == 0 {
         return false;
@@ -183,7 +183,7 @@ fn keep_minimum(
             );
             f.rule = None;
             protected
-                .entry(f.entry.digest.clone())
+                .entry(f.entry.digest.as_str())
                 .or_insert_with(|| format!("{repo}:{} is kept by min_keep", f.tag));
         }
         rescued_any = true;
