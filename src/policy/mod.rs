@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use jiff::SignedDuration;
 use regex::Regex;
 
-pub use evaluate::{Decision, Evaluation, Fate, Verdict};
+pub use evaluate::{Decided, Decision, Evaluation, Fate, Verdict};
 pub use file::PolicyError;
 pub use references::{DOCKER_HUB, read_references, read_text};
 

@@ -12,7 +12,7 @@ use crate::commands::query::note_reclaim;
 use crate::exit::{ExitStatus, UsageError};
 use crate::inventory::Inventory;
 use crate::output::{Rows, Tone, human_bytes, short_digest};
-use crate::policy::{Decision, Evaluation, Fate, Policy, Verdict};
+use crate::policy::{Decided, Decision, Evaluation, Fate, Policy, Verdict};
 use crate::registry::RegistryAddress;
 use crate::select::{Plan, Reclaim, Unmatched};
 use crate::version::natural_cmp;
@@ -73,7 +73,7 @@ struct RepositoryReport<'a> {
 /// Each repository's part of the plan, by name: made from the sorted decisions (each repository's
 /// a run) while it is written, one repository at a time, and only when JSON is asked for.
 struct ByRepository<'a> {
-    decided: &'a [Decision<'a>],
+    rows: &'a [Row<'a>],
     frees: &'a BTreeMap<String, u64>,
 }
 
@@ -81,8 +81,11 @@ impl Serialize for ByRepository<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        for run in self.decided.chunk_by(|a, b| a.repository == b.repository) {
-            let repo = run[0].repository;
+        let runs = self
+            .rows
+            .chunk_by(|a, b| a.decided.repository() == b.decided.repository());
+        for run in runs {
+            let repo = run[0].decided.repository();
             let mut report = RepositoryReport {
                 delete: Vec::new(),
                 held: Vec::new(),
@@ -90,14 +93,14 @@ impl Serialize for ByRepository<'_> {
                 protected: Vec::new(),
                 frees_bytes: self.frees.get(repo).copied().unwrap_or(0),
             };
-            for d in run {
-                let list = match d.fate {
+            for row in run {
+                let list = match row.decided.fate() {
                     Fate::Delete => &mut report.delete,
                     Fate::Held => &mut report.held,
                     Fate::Kept => &mut report.kept,
                     Fate::Protected | Fate::Untouched => &mut report.protected,
                 };
-                list.push(d.tag);
+                list.push(row.decided.tag());
             }
             map.serialize_entry(repo, &report)?;
         }
@@ -115,46 +118,43 @@ struct PlanReport<'a> {
     reclaimable: &'a Reclaim,
     repositories: ByRepository<'a>,
     /// Every tag a rule or protection decided, with the rule and why.
-    decisions: &'a [Decision<'a>],
+    decisions: &'a [Row<'a>],
     /// Protecting patterns that match nothing: they protect nothing.
     unmatched_protections: Vec<Unmatched>,
     plan: &'a Plan,
 }
 
 struct Listing<'a> {
-    rows: Vec<Row<'a>>,
+    rows: &'a [Row<'a>],
     json: PlanReport<'a>,
 }
 
-/// A decision as a listed row. A table names the repository, and the rule of a run of one fate,
-/// once: whether this row repeats the row above's.
-#[derive(Serialize)]
-#[serde(transparent)]
+/// A decision as a listed row (written as its `Decision`). A table names the repository, and the
+/// rule of a run of one fate, once: whether this row repeats the row above's.
 struct Row<'a> {
-    decision: &'a Decision<'a>,
-    #[serde(skip)]
+    decided: Decided<'a>,
     same_repository: bool,
-    #[serde(skip)]
     same_rule: bool,
 }
 
-impl<'a> Listing<'a> {
-    fn new(decisions: &'a [Decision<'a>], json: PlanReport<'a>) -> Self {
-        let mut rows = Vec::with_capacity(decisions.len());
-        let mut above: Option<&Decision> = None;
-        for d in decisions {
-            let same_repository = above.is_some_and(|a| a.repository == d.repository);
-            rows.push(Row {
-                decision: d,
-                same_repository,
-                same_rule: same_repository
-                    && above.is_some_and(|a| a.fate == d.fate && a.rule == d.rule),
-            });
-            above = Some(d);
-        }
-        Self { rows, json }
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.decided.decision().serialize(serializer)
     }
+}
 
+/// Marks each row that repeats the row above's repository, and its rule for the same fate.
+fn mark_repeats(rows: &mut [Row]) {
+    for i in 1..rows.len() {
+        let (above, row) = (rows[i - 1].decided, rows[i].decided);
+        let same_repository = above.repository() == row.repository();
+        rows[i].same_repository = same_repository;
+        rows[i].same_rule =
+            same_repository && above.fate() == row.fate() && above.rule() == row.rule();
+    }
+}
+
+impl Listing<'_> {
     fn full_cells(d: &Decision) -> Vec<String> {
         vec![
             d.repository.to_string(),
@@ -176,7 +176,7 @@ impl<'a> Rows for Listing<'a> {
     type Row = Row<'a>;
 
     fn rows(&self) -> &[Row<'a>] {
-        &self.rows
+        self.rows
     }
 
     fn header(&self) -> Vec<&'static str> {
@@ -185,7 +185,7 @@ impl<'a> Rows for Listing<'a> {
 
     /// A table names the repository, and the rule of a run of one fate, once.
     fn cells(&self, row: &Row<'a>) -> Vec<String> {
-        let mut cells = Self::full_cells(row.decision);
+        let mut cells = Self::full_cells(&row.decided.decision());
         if row.same_repository {
             cells[0].clear();
         }
@@ -198,7 +198,7 @@ impl<'a> Rows for Listing<'a> {
     /// A line for scripts is whole: `full_cells` joined, written at once (a million-tag plan is a
     /// million lines).
     fn plain(&self, row: &Row<'a>) -> String {
-        let d = row.decision;
+        let d = row.decided.decision();
         let digest = short_digest(d.digest);
         let reason = d.reason;
         let mut line = String::with_capacity(d.repository.len() + d.tag.len() + reason.len() + 48);
@@ -230,7 +230,7 @@ impl<'a> Rows for Listing<'a> {
     }
 
     fn tone(&self, row: &Row<'a>) -> Tone {
-        match row.decision.fate {
+        match row.decided.fate() {
             Fate::Delete => Tone::Delete,
             Fate::Held => Tone::Change,
             Fate::Kept | Fate::Protected => Tone::Keep,
@@ -256,44 +256,47 @@ pub fn show_plan_report(
     // Before the rows are made: it lists every tag again.
     let unmatched_protections = policy.unmatched(inventory);
     // Sized once: a million rows grown by doubling copied themselves twenty times.
-    let mut decided: Vec<Decision> = Vec::with_capacity(evaluation.decided());
-    decided.extend(
+    let mut rows: Vec<Row> = Vec::with_capacity(evaluation.decided_count());
+    rows.extend(
         evaluation
-            .decisions()
-            .chain(evaluation.held_untagged())
-            .filter(|d| d.fate != Fate::Untouched),
+            .decided()
+            .filter(|d| d.fate() != Fate::Untouched)
+            .map(|decided| Row {
+                decided,
+                same_repository: false,
+                same_rule: false,
+            }),
     );
     // By repository (in name order, as JSON's `repositories` lists them), then fate, then tag;
     // tags that compare as equal versions by their text, untagged manifests by digest: an order
     // without ties, sorted in place (a stable sort's scratch room is 44 MB at a million rows).
-    decided.sort_unstable_by(|a, b| {
-        (a.repository, fate_order(a.fate))
-            .cmp(&(b.repository, fate_order(b.fate)))
-            .then_with(|| natural_cmp(a.tag, b.tag))
-            .then_with(|| (a.tag, a.digest).cmp(&(b.tag, b.digest)))
+    rows.sort_unstable_by(|a, b| {
+        let (a, b) = (a.decided, b.decided);
+        (a.repository(), fate_order(a.fate()))
+            .cmp(&(b.repository(), fate_order(b.fate())))
+            .then_with(|| natural_cmp(a.tag(), b.tag()))
+            .then_with(|| (a.tag(), a.digest()).cmp(&(b.tag(), b.digest())))
     });
+    mark_repeats(&mut rows);
     let summary = Summary::of(evaluation);
     summary.note(ctx);
     if let Some(line) = frees_line(frees) {
         ctx.printer.note(&line);
     }
-    ctx.printer.rows(&Listing::new(
-        &decided,
-        PlanReport {
+    ctx.printer.rows(&Listing {
+        rows: &rows,
+        json: PlanReport {
             policy: &policy.path,
             registry: ctx.registry()?.to_string(),
             evaluated_at: evaluation.now,
             summary,
             reclaimable: reclaim,
-            repositories: ByRepository {
-                decided: &decided,
-                frees,
-            },
-            decisions: &decided,
+            repositories: ByRepository { rows: &rows, frees },
+            decisions: &rows,
             unmatched_protections,
             plan: &evaluation.plan,
         },
-    ))?;
+    })?;
     note_reclaim(&ctx.printer, reclaim);
     Ok(())
 }
