@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
-use super::{Evaluation, Fate, HeldUntagged, TagFate, created, reference_text};
+use super::decision::HeldUntagged;
+use super::{Evaluation, Fate, TagFate, created, reference_text};
 use crate::inventory::Inventory;
 use crate::policy::{Policy, Target, repositories_of};
 use crate::select::{OrphanQuery, Plan, Query, Selected, UntaggedQuery, plan};
