@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use jiff::Timestamp;
 use oci_spec::image::{ImageIndex, ImageManifest};
 
-use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails, MediaType};
+use crate::inventory::{BlobRef, ChildManifest, Inventory, ManifestDetails, MediaType, Platform};
 use crate::media_type::is_index;
 use crate::names::is_digest;
 use crate::registry::{Client, RegistryError};
@@ -106,7 +106,7 @@ pub async fn ensure_details(
                 details.config_read = true;
                 if let Some((created, platform)) = bytes.as_deref().map(read_config) {
                     details.created = created;
-                    details.platforms = platform.into_iter().collect();
+                    details.platforms = platform.into_iter().map(Platform::from).collect();
                 }
             }
         }
@@ -376,8 +376,10 @@ fn aggregate_indexes(inventory: &mut Inventory) {
             .flatten();
         let created = known.iter().filter_map(|d| d.created).max();
         let config_read = complete && known.iter().all(|d| d.config_read);
-        let mut platforms: Vec<String> =
-            children.iter().filter_map(|c| c.platform.clone()).collect();
+        let mut platforms: Vec<Platform> = children
+            .iter()
+            .filter_map(|c| c.platform.as_deref().map(Platform::new))
+            .collect();
         platforms.dedup();
         if let Some(details) = inventory.manifests.get_mut(&digest) {
             details.size = size;

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::inventory::{
-    Details, Inventory, ManifestDetails, MediaType, Referrer, Repository, TagEntry,
+    Details, Inventory, ManifestDetails, MediaType, Platform, Referrer, Repository, TagEntry,
     UnknownRepository, carry_over_history,
 };
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
@@ -274,7 +274,7 @@ async fn natively(
                     media_type: native.media_type.as_deref().map(MediaType::from),
                     size: native.size,
                     created: native.created,
-                    platforms: native.platforms.clone(),
+                    platforms: native.platforms.iter().map(Platform::from).collect(),
                     config_read: native.created.is_some(),
                     from_gitlab: true,
                     ..ManifestDetails::default()

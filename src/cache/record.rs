@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType, SharedBlobs};
+use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType, Platform, SharedBlobs};
 
 const NONE: u64 = u64::MAX;
 
@@ -198,7 +198,7 @@ pub(super) fn decode_record(
     let n = r.u8()?;
     let mut platforms = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
-        platforms.push(r.str()?);
+        platforms.push(Platform::new(r.text()?));
     }
     let subject = (flags & 16 != 0).then(|| r.str()).transpose()?;
     let artifact_type = (flags & 32 != 0).then(|| r.str()).transpose()?;

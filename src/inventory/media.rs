@@ -1,4 +1,5 @@
-//! `MediaType`: a media type as the inventory holds it, one shared copy of each name.
+//! Names registries repeat, held once each: `MediaType` (a manifest's, config's or layer's media
+//! type) and `Platform` (`os/architecture[/variant]`).
 
 use std::fmt;
 use std::ops::Deref;
@@ -13,6 +14,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// reads, compares, prints and serializes as the plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MediaType(Arc<str>);
+
+/// An image's platform, `os/architecture[/variant]`, shared as media types are: a million images
+/// name a few platforms (as a string each, 32 MB and a million allocations of a million-tag read).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Platform(Arc<str>);
 
 /// The names shared so far, each as first seen.
 static SHARED: Mutex<Names> = Mutex::new(Names {
@@ -44,93 +50,104 @@ impl Names {
     }
 }
 
-impl MediaType {
-    pub fn new(name: &str) -> Self {
-        Self(
-            SHARED
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(name),
-        )
-    }
+/// `name`, as the shared copy when there is one.
+fn shared(name: &str) -> Arc<str> {
+    SHARED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(name)
 }
 
-impl Deref for MediaType {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for MediaType {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for MediaType {
-    fn from(name: &str) -> Self {
-        Self::new(name)
-    }
-}
-
-impl From<String> for MediaType {
-    fn from(name: String) -> Self {
-        Self::new(&name)
-    }
-}
-
-impl From<&String> for MediaType {
-    fn from(name: &String) -> Self {
-        Self::new(name)
-    }
-}
-
-impl PartialEq<str> for MediaType {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for MediaType {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl fmt::Display for MediaType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for MediaType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl Serialize for MediaType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for MediaType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Name;
-        impl serde::de::Visitor<'_> for Name {
-            type Value = MediaType;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a media type")
-            }
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<MediaType, E> {
-                Ok(MediaType::new(name))
+/// What a shared name does: it reads, compares, prints and serializes as the plain string.
+macro_rules! shared_name {
+    ($name:ident, $expecting:literal) => {
+        impl $name {
+            pub fn new(name: &str) -> Self {
+                Self(shared(name))
             }
         }
-        deserializer.deserialize_str(Name)
-    }
+
+        impl Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(name: &str) -> Self {
+                Self::new(name)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(name: String) -> Self {
+                Self::new(&name)
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(name: &String) -> Self {
+                Self::new(name)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                &*self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                &*self.0 == *other
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&*self.0, f)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Name;
+                impl serde::de::Visitor<'_> for Name {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<$name, E> {
+                        Ok($name::new(name))
+                    }
+                }
+                deserializer.deserialize_str(Name)
+            }
+        }
+    };
 }
+
+shared_name!(MediaType, "a media type");
+shared_name!(Platform, "a platform");
 
 #[cfg(test)]
 mod tests {
@@ -145,6 +162,10 @@ mod tests {
         assert_eq!(b, name);
         assert_eq!(serde_json::to_string(&b).unwrap(), format!("{name:?}"));
         assert_eq!(format!("{b} {b:?}"), format!("{name} {name:?}"));
+        let (p, q): (Platform, Platform) = ("linux/arm64/v8".into(), "linux/arm64/v8".into());
+        assert!(Arc::ptr_eq(&p.0, &q.0));
+        assert_eq!(p, "linux/arm64/v8");
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#""linux/arm64/v8""#);
     }
 
     #[test]

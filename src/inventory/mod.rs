@@ -18,7 +18,7 @@ mod packed;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::{BlobDigest, SharedBlobs};
-pub use media::MediaType;
+pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
 
@@ -261,7 +261,7 @@ pub struct ManifestDetails {
     pub created: Option<Timestamp>,
     /// `os/architecture[/variant]`, from the config (for an index: its children's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub platforms: Vec<String>,
+    pub platforms: Vec<Platform>,
     /// Whether the config was read, or found not to be an image config (Helm charts, signatures,
     /// `{}`), which have no created time or platform.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

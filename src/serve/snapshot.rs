@@ -241,7 +241,9 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
         size: details.and_then(|d| d.size),
         disk_size: (stored.missing == 0).then(|| stored.bytes()),
         created: details.and_then(|d| d.created),
-        platforms: details.map(|d| d.platforms.clone()).unwrap_or_default(),
+        platforms: details
+            .map(|d| d.platforms.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
         first_seen: entry.seen,
         last_pulled: entry.pulled,
         attachments: Vec::new(),
