@@ -12,6 +12,7 @@
 //!    an index or an image (children, attachments) is protected.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -59,7 +60,7 @@ impl Fate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// The rule selects it: a delete rule deletes it, a keep rule keeps it.
-    Selects(String),
+    Selects(Arc<str>),
     /// A delete rule's `keep_n` keeps it: its image is among the newest of its group.
     Ranked { rank: usize, group: String },
     /// The rule does not apply to it, and why.
@@ -128,12 +129,13 @@ impl Policy {
         repo: &str,
         tags: &[(&'a str, &'a TagEntry)],
     ) -> Vec<TagFate<'a>> {
+        let none: Arc<str> = Arc::from("");
         let mut fates: Vec<TagFate> = tags
             .iter()
             .map(
                 |(tag, entry)| match self.protection(repo, tag, &entry.digest) {
-                    Some(reason) => TagFate::new(tag, entry, Fate::Protected, None, reason),
-                    None => TagFate::new(tag, entry, Fate::Untouched, None, String::new()),
+                    Some(reason) => TagFate::new(tag, entry, Fate::Protected, None, reason.into()),
+                    None => TagFate::new(tag, entry, Fate::Untouched, None, Arc::clone(&none)),
                 },
             )
             .collect();
@@ -147,7 +149,7 @@ impl Policy {
                     (Action::Keep, Verdict::Selects(why)) => (Fate::Kept, why),
                     (Action::Delete, Verdict::Selects(why)) => (Fate::Delete, why),
                     (_, Verdict::Ranked { rank, group }) => {
-                        (Fate::Kept, ranked(rule, rank, &group))
+                        (Fate::Kept, ranked(rule, rank, &group).into())
                     }
                 };
                 if new < fate.fate {
@@ -229,7 +231,8 @@ pub(super) struct TagFate<'a> {
     pub entry: &'a TagEntry,
     pub fate: Fate,
     pub rule: Option<&'a Rule>,
-    pub reason: String,
+    /// Shared where many tags have the same reason (a rule's own, such as "beyond keep_n").
+    pub reason: Arc<str>,
 }
 
 impl<'a> TagFate<'a> {
@@ -238,7 +241,7 @@ impl<'a> TagFate<'a> {
         entry: &'a TagEntry,
         fate: Fate,
         rule: Option<&'a Rule>,
-        reason: String,
+        reason: Arc<str>,
     ) -> Self {
         Self {
             tag,
@@ -264,6 +267,8 @@ fn verdicts(
     // A delete rule's keep_n ranks every named tag, whatever its age (GitLab's keep_n); a keep
     // rule's ranks those its ages select.
     let rank_first = rule.action == Action::Delete;
+    // One copy of the rule's reason for every tag it selects.
+    let why: Arc<str> = selected_why(rule).into();
     if !rank_first {
         for (i, (_, entry)) in tags.iter().enumerate() {
             if out[i].is_none()
@@ -280,14 +285,14 @@ fn verdicts(
         .zip(out)
         .map(|((_, entry), verdict)| match verdict {
             Some(Verdict::Ranked { rank, group }) if rule.action == Action::Keep => {
-                Verdict::Selects(ranked(rule, rank, &group))
+                Verdict::Selects(ranked(rule, rank, &group).into())
             }
             Some(verdict) => verdict,
             None if rank_first => match aged(rule, inventory, now, entry) {
-                Ok(why) => Verdict::Selects(why),
-                Err(why) => Verdict::Misses(why),
+                Ok(()) => Verdict::Selects(Arc::clone(&why)),
+                Err(why_not) => Verdict::Misses(why_not),
             },
-            None => Verdict::Selects(selected_why(rule)),
+            None => Verdict::Selects(Arc::clone(&why)),
         })
         .collect()
 }
@@ -333,14 +338,13 @@ fn days(d: jiff::SignedDuration) -> String {
     }
 }
 
-/// Whether a tag passes the rule's ages: `Ok(why selected)` or `Err(why not)`. What is unknown
-/// never passes.
+/// Whether a tag passes the rule's ages, or why not. What is unknown never passes.
 fn aged(
     rule: &Rule,
     inventory: &Inventory,
     now: Timestamp,
     entry: &TagEntry,
-) -> Result<String, String> {
+) -> Result<(), String> {
     if rule.older_than.is_some() || rule.newer_than.is_some() {
         let (since, what) = match rule.age_by {
             AgeBy::Created => (created(inventory, &entry.digest), "created time"),
@@ -373,7 +377,7 @@ fn aged(
             return Err(format!("pulled (or tagged) within {}", days(d)));
         }
     }
-    Ok(selected_why(rule))
+    Ok(())
 }
 
 fn days_of(age: jiff::SignedDuration) -> String {

@@ -128,7 +128,7 @@ fn hold_shared<'a>(fates: &mut Fates<'a>, protected: &Protected) {
                 continue;
             };
             f.fate = Fate::Held;
-            f.reason = why;
+            f.reason = why.into();
         }
     }
 }
@@ -181,7 +181,8 @@ fn keep_minimum<'a>(
                 "min_keep = {}: the repository keeps its newest images ({} wanted it)",
                 policy.min_keep,
                 f.rule.map_or("a rule", |r| r.name.as_str())
-            );
+            )
+            .into();
             f.rule = None;
             protected
                 .entry(f.entry.digest.as_str())
@@ -280,7 +281,8 @@ fn guarded_plan(
                 .filter(|f| f.entry.digest == digest && f.fate == Fate::Delete)
             {
                 f.fate = Fate::Held;
-                f.reason = format!("{}, but deleting its image would delete {why}", f.reason);
+                f.reason =
+                    format!("{}, but deleting its image would delete {why}", f.reason).into();
             }
         }
     }
