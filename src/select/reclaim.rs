@@ -89,14 +89,20 @@ pub fn reclaimable(inventory: &Inventory, plan: &Plan) -> Reclaim {
             elsewhere.missing_details,
         );
     }
-    let planned = Planned::of(plan);
+    counted(inventory, &Planned::of(plan)).0
+}
+
+/// What a plan frees counted on the whole inventory, and the planned blobs that something staying
+/// stores too (the table of every planned blob is let go before the caller goes on).
+fn counted<'a>(inventory: &'a Inventory, planned: &Planned) -> (Reclaim, FxHashSet<&'a str>) {
     let (freed, unknown) = planned.blobs(inventory);
-    let (struck, staying_missing) = staying_among(inventory, &planned, &freed);
+    let (struck, staying_missing) = staying_among(inventory, planned, &freed);
     let kept: u64 = struck.iter().filter_map(|b| freed.get(b)).sum();
-    Reclaim {
+    let whole = Reclaim {
         bytes: freed.values().sum::<u64>() - kept,
         missing_details: unknown + staying_missing,
-    }
+    };
+    (whole, struck)
 }
 
 /// What a plan frees (`reclaimable`) and what each repository's part of it frees: the bytes of
@@ -110,8 +116,7 @@ pub fn reclaimable_with_repositories(
     plan: &Plan,
 ) -> (Reclaim, BTreeMap<String, u64>) {
     let planned = Planned::of(plan);
-    let (freed, unknown) = planned.blobs(inventory);
-    let (struck, staying_missing) = staying_among(inventory, &planned, &freed);
+    let (whole, struck) = counted(inventory, &planned);
     let frees = in_parts(&planned.0, |part| {
         let mut seen = FxHashSet::default();
         part.iter()
@@ -136,11 +141,6 @@ pub fn reclaimable_with_repositories(
         // The whole plan counts with the registry's reference counts there.
         return (reclaimable(inventory, plan), frees);
     }
-    let kept: u64 = struck.iter().filter_map(|b| freed.get(b)).sum();
-    let whole = Reclaim {
-        bytes: freed.values().sum::<u64>() - kept,
-        missing_details: unknown + staying_missing,
-    };
     (whole, frees)
 }
 

@@ -156,15 +156,21 @@ fn mark_repeats(rows: &mut [Row]) {
 
 impl Listing<'_> {
     fn full_cells(d: &Decision) -> Vec<String> {
-        vec![
-            d.repository.to_string(),
-            untagged_or(d.tag).to_owned(),
-            short_digest(d.digest),
-            d.fate.label().to_owned(),
-            d.rule.unwrap_or_default().to_owned(),
-            d.reason.to_owned(),
-        ]
+        let digest = short_digest(d.digest);
+        cells_of(d, &digest).map(str::to_owned).to_vec()
     }
+}
+
+/// A row's cells as text: repository, tag, the digest shortened (`digest`), fate, rule, why.
+fn cells_of<'d>(d: &Decision<'d>, digest: &'d str) -> [&'d str; 6] {
+    [
+        d.repository,
+        untagged_or(d.tag),
+        digest,
+        d.fate.label(),
+        d.rule.unwrap_or_default(),
+        d.reason,
+    ]
 }
 
 /// A tag, or what a row without one shows.
@@ -195,30 +201,12 @@ impl<'a> Rows for Listing<'a> {
         cells
     }
 
-    /// A line for scripts is whole: `full_cells` joined, written at once (a million-tag plan is a
+    /// A line for scripts is whole: the cells joined, as one string (a million-tag plan is a
     /// million lines).
     fn plain(&self, row: &Row<'a>) -> String {
         let d = row.decided.decision();
         let digest = short_digest(d.digest);
-        let reason = d.reason;
-        let mut line = String::with_capacity(d.repository.len() + d.tag.len() + reason.len() + 48);
-        for (i, cell) in [
-            d.repository,
-            untagged_or(d.tag),
-            &digest,
-            d.fate.label(),
-            d.rule.unwrap_or_default(),
-            reason,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(cell);
-        }
-        line
+        cells_of(&d, &digest).join("  ")
     }
 
     fn footer(&self) -> Vec<String> {
