@@ -141,7 +141,7 @@ impl Window {
     /// The record at `at`, `len` bytes long, reading the next part of the section when the window
     /// does not hold it.
     fn get(&mut self, store: &Store, at: u64, len: usize) -> Result<&[u8], Corrupt> {
-        let end = at + len as u64;
+        let end = at.saturating_add(len as u64);
         if at < self.at || end > self.at + self.bytes.len() as u64 {
             let left = store.sections[5].len.saturating_sub(at);
             let size = (self.size.max(len) as u64).min(left) as usize;
@@ -228,10 +228,16 @@ impl Store {
 
     fn read(&self, section: usize, at: u64, len: usize) -> Result<Vec<u8>, Corrupt> {
         let s = self.sections[section];
-        if at + len as u64 > s.len {
+        // Offsets come from the file: a damaged one is an error, never an overflow.
+        let end = at.checked_add(len as u64);
+        let start = s.at.checked_add(at);
+        let (Some(end), Some(start)) = (end, start) else {
+            return Err(corrupt("an offset beyond the file"));
+        };
+        if end > s.len {
             return Err(corrupt("a section is shorter than its table says"));
         }
-        read_at(&self.file, s.at + at, len)
+        read_at(&self.file, start, len)
             .map_err(|e| Corrupt(format!("reading the details file: {e}")))
     }
 
@@ -551,5 +557,8 @@ mod tests {
         let store = Store::open(&path).unwrap().unwrap().unwrap();
         assert!(store.all_details().is_err());
         assert!(store.all_details_by(100).is_err());
+        // Offsets a damaged file names past the end of everything are errors, not overflows.
+        assert!(store.read(5, u64::MAX - 1, 10).is_err());
+        assert!(Window::default().get(&store, u64::MAX, 10).is_err());
     }
 }
