@@ -81,11 +81,9 @@ impl Serialize for ByRepository<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        let runs = self
-            .rows
-            .chunk_by(|a, b| a.decided.repository() == b.decided.repository());
+        let runs = self.rows.chunk_by(|a, b| a.repository() == b.repository());
         for run in runs {
-            let repo = run[0].decided.repository();
+            let repo = run[0].repository();
             let mut report = RepositoryReport {
                 delete: Vec::new(),
                 held: Vec::new(),
@@ -94,13 +92,14 @@ impl Serialize for ByRepository<'_> {
                 frees_bytes: self.frees.get(repo).copied().unwrap_or(0),
             };
             for row in run {
-                let list = match row.decided.fate() {
+                let d = row.decided.decision();
+                let list = match d.fate {
                     Fate::Delete => &mut report.delete,
                     Fate::Held => &mut report.held,
                     Fate::Kept => &mut report.kept,
                     Fate::Protected | Fate::Untouched => &mut report.protected,
                 };
-                list.push(row.decided.tag());
+                list.push(d.tag);
             }
             map.serialize_entry(repo, &report)?;
         }
@@ -137,6 +136,12 @@ struct Row<'a> {
     same_rule: bool,
 }
 
+impl<'a> Row<'a> {
+    fn repository(&self) -> &'a str {
+        self.decided.decision().repository
+    }
+}
+
 impl Serialize for Row<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.decided.decision().serialize(serializer)
@@ -146,11 +151,10 @@ impl Serialize for Row<'_> {
 /// Marks each row that repeats the row above's repository, and its rule for the same fate.
 fn mark_repeats(rows: &mut [Row]) {
     for i in 1..rows.len() {
-        let (above, row) = (rows[i - 1].decided, rows[i].decided);
-        let same_repository = above.repository() == row.repository();
+        let (above, row) = (rows[i - 1].decided.decision(), rows[i].decided.decision());
+        let same_repository = above.repository == row.repository;
         rows[i].same_repository = same_repository;
-        rows[i].same_rule =
-            same_repository && above.fate() == row.fate() && above.rule() == row.rule();
+        rows[i].same_rule = same_repository && above.fate == row.fate && above.rule == row.rule;
     }
 }
 
@@ -218,7 +222,7 @@ impl<'a> Rows for Listing<'a> {
     }
 
     fn tone(&self, row: &Row<'a>) -> Tone {
-        match row.decided.fate() {
+        match row.decided.decision().fate {
             Fate::Delete => Tone::Delete,
             Fate::Held => Tone::Change,
             Fate::Kept | Fate::Protected => Tone::Keep,
@@ -248,7 +252,7 @@ pub fn show_plan_report(
     rows.extend(
         evaluation
             .decided()
-            .filter(|d| d.fate() != Fate::Untouched)
+            .filter(|d| d.decision().fate != Fate::Untouched)
             .map(|decided| Row {
                 decided,
                 same_repository: false,
@@ -259,11 +263,11 @@ pub fn show_plan_report(
     // tags that compare as equal versions by their text, untagged manifests by digest: an order
     // without ties, sorted in place (a stable sort's scratch room is 44 MB at a million rows).
     rows.sort_unstable_by(|a, b| {
-        let (a, b) = (a.decided, b.decided);
-        (a.repository(), fate_order(a.fate()))
-            .cmp(&(b.repository(), fate_order(b.fate())))
-            .then_with(|| natural_cmp(a.tag(), b.tag()))
-            .then_with(|| (a.tag(), a.digest()).cmp(&(b.tag(), b.digest())))
+        let (a, b) = (a.decided.decision(), b.decided.decision());
+        (a.repository, fate_order(a.fate))
+            .cmp(&(b.repository, fate_order(b.fate)))
+            .then_with(|| natural_cmp(a.tag, b.tag))
+            .then_with(|| (a.tag, a.digest).cmp(&(b.tag, b.digest)))
     });
     mark_repeats(&mut rows);
     let summary = Summary::of(evaluation);

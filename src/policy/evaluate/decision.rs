@@ -57,39 +57,6 @@ impl<'e> Decided<'e> {
             },
         }
     }
-
-    pub fn repository(self) -> &'e str {
-        self.repository
-    }
-
-    /// The tag ("" for an untagged manifest).
-    pub fn tag(self) -> &'e str {
-        match self.of {
-            Of::Tag(f) => f.tag,
-            Of::Untagged(_) => "",
-        }
-    }
-
-    pub fn digest(self) -> &'e str {
-        match self.of {
-            Of::Tag(f) => &f.entry.digest,
-            Of::Untagged(h) => &h.digest,
-        }
-    }
-
-    pub fn fate(self) -> Fate {
-        match self.of {
-            Of::Tag(f) => f.fate,
-            Of::Untagged(_) => Fate::Held,
-        }
-    }
-
-    pub fn rule(self) -> Option<&'e str> {
-        match self.of {
-            Of::Tag(f) => f.rule.map(|r| r.name.as_str()),
-            Of::Untagged(_) => None,
-        }
-    }
 }
 
 /// An untagged manifest or orphaned referrer a rule selected that protection keeps.
