@@ -174,19 +174,33 @@ impl<'a> Planned<'a> {
         }
     }
 
-    /// Every blob the planned manifests store, each once (digest -> size), sized at once (at a
-    /// million tags, 2.8 million blobs); and how many planned manifests (each once, however many
-    /// repositories delete it) the cache has no details of.
+    /// Every blob the planned manifests store, each once (digest -> size); and how many planned
+    /// manifests (each once, however many repositories delete it) the cache has no details of.
+    /// The table is sized at once from each repository's own count of its blobs (at a million
+    /// tags, 2.8 million): grown by doubling it took 114 MB and 0.5 s more, and a count of every
+    /// manifest's blobs would size it for a base image's layers once per image.
     fn blobs<'i>(&self, inventory: &'i Inventory) -> (FxHashMap<&'i str, u64>, usize) {
         let digests = || {
             self.0
                 .iter()
                 .flat_map(|(_, digests)| digests.iter().copied())
         };
-        let most: usize = digests()
-            .filter_map(|d| inventory.manifests.get(d))
-            .map(|d| 2 + d.layers.len())
-            .sum();
+        let most: usize = in_parts(&self.0, |part| {
+            let mut seen = FxHashSet::default();
+            part.iter()
+                .map(|(_, digests)| {
+                    seen.clear();
+                    for digest in digests {
+                        each_blob(inventory, digest, |blob, _| {
+                            seen.insert(blob);
+                        });
+                    }
+                    seen.len()
+                })
+                .sum::<usize>()
+        })
+        .into_iter()
+        .sum();
         let mut freed = FxHashMap::default();
         freed.reserve(most);
         let mut unknown: FxHashSet<&str> = FxHashSet::default();
