@@ -82,7 +82,7 @@ pub async fn ensure_details(
         for (repo, digest, details) in fetched {
             match details {
                 Some(details) => {
-                    inventory.manifests.insert(digest, Box::new(details));
+                    inventory.manifests.insert(digest.into(), Box::new(details));
                 }
                 None => gone.push((repo, digest)),
             }
@@ -102,7 +102,7 @@ pub async fn ensure_details(
         }))
         .await?;
         for (digest, bytes) in fetched {
-            if let Some(details) = inventory.manifests.get_mut(&digest) {
+            if let Some(details) = inventory.manifests.get_mut(digest.as_str()) {
                 details.config_read = true;
                 if let Some((created, platform)) = bytes.as_deref().map(read_config) {
                     details.created = created;
@@ -112,7 +112,7 @@ pub async fn ensure_details(
         }
         // Configs that are not image configs have nothing to read.
         for digest in manifests_by_repo(inventory, repositories).into_keys() {
-            let details = inventory.manifests.get_mut(&digest);
+            let details = inventory.manifests.get_mut(digest.as_str());
             if let Some(details) = details.filter(|d| d.manifest_bytes.is_some()) {
                 details.config_read |= !is_image_manifest_with_config(details);
             }
@@ -194,7 +194,7 @@ fn missing_manifests(
     missing.retain(|digest, _| {
         inventory
             .manifests
-            .get(digest)
+            .get(digest.as_str())
             .is_none_or(|d| lacks_manifest(d, need))
     });
     missing
@@ -216,7 +216,7 @@ fn missing_configs(
     manifests_by_repo(inventory, repositories)
         .into_iter()
         .filter_map(|(digest, repo)| {
-            let details = inventory.manifests.get(&digest)?;
+            let details = inventory.manifests.get(digest.as_str())?;
             if !lacks_config(details) {
                 return None;
             }
@@ -363,12 +363,12 @@ fn aggregate_indexes(inventory: &mut Inventory) {
     let indexes: Vec<(String, Vec<ChildManifest>)> = inventory
         .manifests
         .iter()
-        .filter_map(|(digest, d)| d.children.clone().map(|c| (digest.clone(), c)))
+        .filter_map(|(digest, d)| d.children.clone().map(|c| (digest.to_string(), c)))
         .collect();
     for (digest, children) in indexes {
         let known: Vec<&ManifestDetails> = children
             .iter()
-            .filter_map(|c| inventory.manifests.get(&c.digest).map(|d| &**d))
+            .filter_map(|c| inventory.manifests.get(c.digest.as_str()).map(|d| &**d))
             .collect();
         let complete = known.len() == children.len();
         let size = complete
@@ -381,7 +381,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
             .filter_map(|c| c.platform.as_deref().map(Platform::new))
             .collect();
         platforms.dedup();
-        if let Some(details) = inventory.manifests.get_mut(&digest) {
+        if let Some(details) = inventory.manifests.get_mut(digest.as_str()) {
             details.size = size;
             details.created = created;
             details.platforms = platforms;

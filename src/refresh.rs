@@ -138,7 +138,7 @@ pub async fn refresh_with(
     for (digest, details) in listed_details {
         inventory
             .manifests
-            .entry(digest)
+            .entry(digest.into())
             .or_insert(Box::new(details));
     }
     skipped.sort();
@@ -394,7 +394,7 @@ async fn read_referrers(
     let mut level: Vec<String> = repository
         .tags
         .values()
-        .map(|t| t.digest.clone())
+        .map(|t| t.digest.to_string())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -469,7 +469,7 @@ fn carry_over_details(inventory: &mut Inventory, previous: &mut Details) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::ChildManifest;
+    use crate::inventory::{ChildManifest, Digest};
 
     fn details(children: &[&str]) -> Box<ManifestDetails> {
         let children: Vec<ChildManifest> = children
@@ -498,14 +498,14 @@ mod tests {
             ("untagged", &[][..]),
             ("gone", &[][..]),
         ] {
-            previous.insert(digest.to_owned(), details(children));
+            previous.insert((*digest).into(), details(children));
         }
         let mut inventory = Inventory::new(&"http://127.0.0.1:5000", Timestamp::UNIX_EPOCH);
         let mut repository = Repository::default();
         for (tag, digest) in [("1", "tagged"), ("2", "index"), ("3", "unknown")] {
             repository
                 .tags
-                .insert(tag.into(), TagEntry::new(digest.into(), None));
+                .insert(tag.into(), TagEntry::new(digest, None));
         }
         repository.mark_untagged("untagged", Timestamp::UNIX_EPOCH, None, vec![]);
         inventory.repositories.insert("app".into(), repository);
@@ -519,11 +519,11 @@ mod tests {
         assert_eq!(known, (3, 2));
         let all = previous.clone();
         carry_over_details(&mut inventory, &mut previous);
-        let mut kept: Vec<&str> = inventory.manifests.keys().map(String::as_str).collect();
+        let mut kept: Vec<&str> = inventory.manifests.keys().map(Digest::as_str).collect();
         kept.sort();
         assert_eq!(kept, ["child", "grandchild", "index", "tagged", "untagged"]);
         assert!(kept.iter().all(|d| inventory.manifests[*d] == all[*d]));
-        let left: Vec<&String> = previous.keys().collect();
+        let left: Vec<&Digest> = previous.keys().collect();
         assert_eq!(left, ["gone"]);
     }
 }

@@ -195,7 +195,7 @@ impl CacheFile {
             // Details are facts about digests: whatever the details file was written with, they
             // hold. A damaged file only means reading them from the registry again.
             if let Ok(Some(Ok(store))) = Store::open(&self.details_path())
-                && let Ok(details) = store.all_details()
+                && let Ok(details) = store.all_details(&inventory.tagged_digests())
             {
                 take_details(&mut inventory.manifests, details);
             }
@@ -368,7 +368,7 @@ fn inventory_of(main: MainFile) -> Inventory {
     inventory.repositories = repositories;
     inventory.manifests = manifests
         .into_iter()
-        .map(|(d, m)| (d, Box::new(m)))
+        .map(|(d, m)| (d.into(), Box::new(m)))
         .collect();
     inventory
 }
@@ -445,7 +445,7 @@ mod tests {
         repo.tags.insert(
             "1.0".into(),
             TagEntry::new(
-                "sha256:aa".into(),
+                "sha256:aa",
                 Some("application/vnd.oci.image.manifest.v1+json".into()),
             ),
         );

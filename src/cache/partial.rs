@@ -185,7 +185,7 @@ impl CacheFile {
             .map(|r| inventory.repository_manifests(r).len())
             .sum();
         if wanted > 5_000 {
-            let all = store.all_details()?;
+            let all = store.all_details(&inventory.tagged_digests())?;
             crate::inventory::take_details(&mut inventory.manifests, all);
             return Ok(());
         }
@@ -203,7 +203,7 @@ impl CacheFile {
             let found = store.details(wanted.iter().map(String::as_str))?;
             inventory
                 .manifests
-                .extend(found.into_iter().map(|(d, m)| (d, Box::new(m))));
+                .extend(found.into_iter().map(|(d, m)| (d.into(), Box::new(m))));
         }
         Ok(())
     }
@@ -221,7 +221,7 @@ impl CacheFile {
         let unplaced: BTreeSet<String> = inventory
             .repositories
             .values()
-            .flat_map(|r| r.tags.values().map(|t| t.digest.clone()))
+            .flat_map(|r| r.tags.values().map(|t| t.digest.to_string()))
             .filter(|d| !elsewhere.shared.contains_key(d))
             .collect();
         if unplaced.is_empty() {
@@ -250,7 +250,7 @@ impl CacheFile {
         let Some(store) = self.any_store() else {
             return Ok(());
         };
-        match store.all_details() {
+        match store.all_details(&inventory.tagged_digests()) {
             Ok(all) => crate::inventory::take_details(&mut inventory.manifests, all),
             Err(e) => self.read_past(e),
         }

@@ -158,13 +158,13 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
 }
 
 /// One record: the manifest's digest and details, its blobs' digests shared through `blobs`.
-pub(super) fn decode_record(
-    bytes: &[u8],
+pub(super) fn decode_record<'a>(
+    bytes: &'a [u8],
     types: &MediaTypes,
     blobs: &mut SharedBlobs,
-) -> Result<(String, ManifestDetails), Corrupt> {
+) -> Result<(&'a str, ManifestDetails), Corrupt> {
     let mut r = In::new(bytes);
-    let digest = r.str()?;
+    let digest = r.text()?;
     let media_type = types.name(r.u8()?);
     let manifest_bytes = from_opt(r.u64()?);
     let size = from_opt(r.u64()?);

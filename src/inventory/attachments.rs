@@ -170,7 +170,7 @@ impl Attachments {
         }
         for (tag, entry) in &repository.tags {
             if !is_attachment_tag(tag)
-                && let Some(a) = found.by_digest.get_mut(&entry.digest)
+                && let Some(a) = found.by_digest.get_mut(entry.digest.as_str())
             {
                 a.own_tags.push(tag.clone());
             }
@@ -316,7 +316,7 @@ mod tests {
         );
         inv.repositories.insert("app".into(), repo);
         inv.manifests.insert(
-            fallback.clone(),
+            fallback.as_str().into(),
             Box::new(ManifestDetails {
                 children: Some(vec![ChildManifest {
                     digest: listed.clone(),
@@ -327,7 +327,7 @@ mod tests {
             }),
         );
         inv.manifests.insert(
-            sbom_sig.clone(),
+            sbom_sig.as_str().into(),
             Box::new(ManifestDetails {
                 subject: Some(sbom.clone()),
                 artifact_type: Some("application/vnd.dev.cosign.artifact.sig.v1+json".into()),

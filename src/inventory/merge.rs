@@ -167,7 +167,7 @@ pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory
             {
                 continue;
             }
-            let lost = untagged.entry(old.digest.clone()).or_insert(Untagged {
+            let lost = untagged.entry(old.digest.to_string()).or_insert(Untagged {
                 since: now,
                 media_type: old.media_type.clone(),
                 tags: Vec::new(),

@@ -12,12 +12,14 @@ use crate::names::{is_digest, is_repository_name, is_tag};
 
 pub mod attachments;
 mod blob;
+mod digest;
 mod media;
 mod merge;
 mod packed;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::{BlobDigest, SharedBlobs};
+pub use digest::Digest;
 pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
@@ -66,14 +68,14 @@ pub struct Inventory {
 /// Manifest details by digest, each in a box of its own: a hash table is a power of two of slots,
 /// and at a million manifests two million slots of whole details (over 250 bytes each) were 550 MB,
 /// most of them empty; a slot of a box is 32 bytes.
-pub type Details = rustc_hash::FxHashMap<String, Box<ManifestDetails>>;
+pub type Details = rustc_hash::FxHashMap<Digest, Box<ManifestDetails>>;
 
 /// A map written in key order, so a file or an answer reads the same from run to run.
-fn sorted<S: serde::Serializer, V: Serialize>(
-    map: &rustc_hash::FxHashMap<String, V>,
+fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize>(
+    map: &rustc_hash::FxHashMap<K, V>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let ordered: BTreeMap<&String, &V> = map.iter().collect();
+    let ordered: BTreeMap<&K, &V> = map.iter().collect();
     ordered.serialize(serializer)
 }
 
@@ -174,7 +176,7 @@ pub struct Untagged {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagEntry {
-    pub digest: String,
+    pub digest: Digest,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<MediaType>,
     /// When regsweep first saw this tag point to this digest (a refresh, or a push notification):
@@ -188,9 +190,9 @@ pub struct TagEntry {
 }
 
 impl TagEntry {
-    pub fn new(digest: String, media_type: Option<MediaType>) -> Self {
+    pub fn new(digest: impl Into<Digest>, media_type: Option<MediaType>) -> Self {
         Self {
-            digest,
+            digest: digest.into(),
             media_type,
             seen: None,
             pulled: None,
@@ -369,6 +371,16 @@ impl Inventory {
         self.repositories.iter().filter(|(_, r)| !r.tags.is_empty())
     }
 
+    /// The digests the tags name, for reading details keyed by the same copies (`Digest`): one set
+    /// entry per manifest, sharing the tags' copies.
+    pub fn tagged_digests(&self) -> rustc_hash::FxHashSet<Digest> {
+        self.repositories
+            .values()
+            .flat_map(|r| r.tags.values())
+            .map(|t| t.digest.clone())
+            .collect()
+    }
+
     /// Every manifest of a repository regsweep knows of: the tagged ones, the referrers the API
     /// listed, the untagged ones, and the children of their known indexes.
     pub fn repository_manifests(&self, repo: &str) -> BTreeSet<&str> {
@@ -463,7 +475,7 @@ mod tests {
             let mut repo = Repository::default();
             for (tag, digest) in *tags {
                 repo.tags
-                    .insert((*tag).into(), TagEntry::new((*digest).into(), None));
+                    .insert((*tag).into(), TagEntry::new(*digest, None));
             }
             inv.repositories.insert((*name).into(), repo);
         }

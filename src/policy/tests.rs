@@ -19,7 +19,7 @@ fn now() -> Timestamp {
 /// Gives digest `D<n>` a created time `n` days... as listed: (digest, days ago).
 fn dated(mut inv: Inventory, ages: &[(&str, i64)]) -> Inventory {
     for (digest, days) in ages {
-        let details = inv.manifests.entry((*digest).to_owned()).or_default();
+        let details = inv.manifests.entry((*digest).into()).or_default();
         details.created = Some(now() - SignedDuration::from_hours(24 * days));
     }
     inv
@@ -370,7 +370,7 @@ fn arbitrary_inventory() -> impl Strategy<Value = Inventory> {
         }
         for (i, age) in ages.iter().enumerate() {
             if let Some(days) = age {
-                let details = inv.manifests.entry(format!("D{i}")).or_default();
+                let details = inv.manifests.entry(format!("D{i}").into()).or_default();
                 details.created = Some(now() - SignedDuration::from_hours(24 * days));
             }
         }

@@ -64,7 +64,7 @@ pub fn newest_in(repo: &Repository, tag: &str) -> Newest {
     let Some(entry) = repo.tags.get(tag) else {
         return Newest::only(Freshness::UnknownTag, None);
     };
-    let digest = Some(entry.digest.clone());
+    let digest = Some(entry.digest.to_string());
     let Some(version) = Version::parse(tag) else {
         return Newest::only(Freshness::NotAVersion, digest);
     };
@@ -87,7 +87,7 @@ pub fn newest_in(repo: &Repository, tag: &str) -> Newest {
         },
         digest,
         newest_tag: Some(newest_tag.clone()),
-        newest_digest: Some(newest_entry.digest.clone()),
+        newest_digest: Some(newest_entry.digest.to_string()),
     }
 }
 

@@ -348,7 +348,7 @@ mod tests {
         let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, repository) in &inv.repositories {
             for entry in repository.tags.values() {
-                let all = shared.entry(entry.digest.clone()).or_default();
+                let all = shared.entry(entry.digest.to_string()).or_default();
                 if !all.contains(name) {
                     all.push(name.clone());
                 }
@@ -428,7 +428,7 @@ mod tests {
                     blob(format!("O{r}-{t}"), 10),
                 ];
                 inv.manifests.insert(
-                    digest,
+                    digest.into(),
                     Box::new(ManifestDetails {
                         manifest_bytes: Some(1),
                         layers,

@@ -188,7 +188,7 @@ mod tests {
         let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
         for (i, digest) in ["D4", "D3", "D2", "D1", "D0"].iter().enumerate() {
             inv.manifests.insert(
-                (*digest).to_owned(),
+                (*digest).into(),
                 Box::new(crate::inventory::ManifestDetails {
                     created: Some(now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))),
                     manifest_bytes: Some(100),

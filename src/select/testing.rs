@@ -87,7 +87,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
             }
         }
         inv.manifests.insert(
-            (*index).to_owned(),
+            (*index).into(),
             Box::new(crate::inventory::ManifestDetails {
                 children: Some(
                     children

@@ -284,7 +284,7 @@ pub fn usage(inventory: &Inventory, repositories: &[String], with_tags: bool) ->
             .filter(|(tag, _)| with_tags && !is_attachment_tag(tag))
             .map(|(tag, entry)| TagSize {
                 tag: tag.clone(),
-                digest: entry.digest.clone(),
+                digest: entry.digest.to_string(),
                 size: size_of(&entry.digest),
             })
             .collect();
@@ -416,7 +416,7 @@ mod tests {
     fn shared_blobs_count_once_on_disk() {
         let registry = RegistryAddress::parse("http://127.0.0.1:5000").unwrap();
         let mut inv = Inventory::new(&registry, jiff::Timestamp::UNIX_EPOCH);
-        let tag = |digest: &str| TagEntry::new(digest.into(), None);
+        let tag = |digest: &str| TagEntry::new(digest, None);
         let mut a = Repository::default();
         a.tags.insert("1".into(), tag("M1"));
         a.tags.insert("2".into(), tag("M2"));

@@ -233,7 +233,7 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
     let details = inventory.manifests.get(&entry.digest);
     let stored = stored_blobs(inventory, inventory.with_children(&entry.digest));
     TagView {
-        digest: entry.digest.clone(),
+        digest: entry.digest.to_string(),
         media_type: entry
             .media_type
             .clone()
@@ -254,7 +254,10 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
             .map(|child| ChildView {
                 digest: child.digest.clone(),
                 platform: child.platform.clone(),
-                size: inventory.manifests.get(&child.digest).and_then(|d| d.size),
+                size: inventory
+                    .manifests
+                    .get(child.digest.as_str())
+                    .and_then(|d| d.size),
             })
             .collect(),
     }
@@ -355,8 +358,8 @@ mod tests {
         inv.manifests
             .insert("B2".into(), Box::new(image(&[("L1", 10), ("L5", 50)])));
         let tags = &mut inv.repositories.get_mut("b").unwrap().tags;
-        tags.insert("2.0".into(), TagEntry::new("B2".into(), None));
-        tags.insert("nodetails".into(), TagEntry::new("X9".into(), None));
+        tags.insert("2.0".into(), TagEntry::new("B2", None));
+        tags.insert("nodetails".into(), TagEntry::new("X9", None));
         let twice = builder.build(&inv, &changed(&["b"]), None);
         same(&twice, &Snapshot::build(&inv, None));
         assert_eq!(twice.missing_details, 1);

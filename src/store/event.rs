@@ -233,7 +233,7 @@ fn push(
         && !repository.is_tagged(&old.digest)
     {
         repository.untagged.insert(
-            old.digest,
+            old.digest.to_string(),
             Untagged {
                 since: at,
                 media_type: old.media_type,

@@ -218,7 +218,7 @@ impl Gitlab {
                     .is_none_or(|d| d.created.is_none() && !d.config_read);
                 if lacking {
                     wanted
-                        .entry(entry.digest.clone())
+                        .entry(entry.digest.to_string())
                         .or_insert_with(|| (gitlab.clone(), tag.clone()));
                 }
             }
@@ -247,7 +247,7 @@ impl Gitlab {
             if tag.digest.as_deref().is_some_and(|d| d != digest) || tag.created_at.is_none() {
                 continue;
             }
-            let details = inventory.manifests.entry(digest).or_default();
+            let details = inventory.manifests.entry(digest.into()).or_default();
             details.created = tag.created_at;
             if details.size.is_none() {
                 details.size = tag.total_size;

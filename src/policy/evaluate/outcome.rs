@@ -175,7 +175,10 @@ fn keep_minimum<'a>(
             .take(policy.min_keep - remaining)
             .map(|(d, _)| d.to_owned())
             .collect();
-        for f in tags.iter_mut().filter(|f| rescue.contains(&f.entry.digest)) {
+        for f in tags
+            .iter_mut()
+            .filter(|f| rescue.contains(f.entry.digest.as_str()))
+        {
             f.fate = Fate::Kept;
             f.reason = format!(
                 "min_keep = {}: the repository keeps its newest images ({} wanted it)",

@@ -39,7 +39,7 @@ struct Rows {
 impl Rows {
     /// The rows of `items` whose bodies differ from `known` (all of them when `whole`).
     fn changed<'a, T: serde::Serialize + 'a>(
-        items: impl Iterator<Item = (&'a String, &'a T)>,
+        items: impl Iterator<Item = (&'a str, &'a T)>,
         known: &HashMap<String, u64>,
         written: &Written,
         whole: bool,
@@ -49,7 +49,7 @@ impl Rows {
             let body = serde_json::to_string(item).unwrap_or_default();
             let hash = written.hash(&body);
             if whole || known.get(key) != Some(&hash) {
-                rows.keys.push(key.clone());
+                rows.keys.push(key.to_owned());
                 rows.bodies.push(body);
                 rows.hashes.push(hash);
             }
@@ -62,8 +62,8 @@ impl Rows {
 /// so neither waits on the other in a cycle.
 fn sorted(
     manifests: &crate::inventory::Details,
-) -> impl Iterator<Item = (&String, &crate::inventory::ManifestDetails)> {
-    let mut rows: Vec<_> = manifests.iter().map(|(d, m)| (d, &**m)).collect();
+) -> impl Iterator<Item = (&str, &crate::inventory::ManifestDetails)> {
+    let mut rows: Vec<_> = manifests.iter().map(|(d, m)| (d.as_str(), &**m)).collect();
     rows.sort_unstable_by_key(|(digest, _)| *digest);
     rows.into_iter()
 }
@@ -132,7 +132,7 @@ impl Postgres {
             written
                 .manifests
                 .insert(digest.clone(), written.hash(&body));
-            view.manifests.insert(digest, Box::new(details));
+            view.manifests.insert(digest.into(), Box::new(details));
         }
         tx.commit().await.map_err(&error)?;
         *self.written() = written;
@@ -146,7 +146,7 @@ impl Postgres {
             let written = self.written();
             (
                 Rows::changed(
-                    view.repositories.iter(),
+                    view.repositories.iter().map(|(name, r)| (name.as_str(), r)),
                     &written.repositories,
                     &written,
                     whole,
