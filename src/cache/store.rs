@@ -525,7 +525,7 @@ mod tests {
         let all = store.all_details(&tagged).unwrap();
         assert_eq!(all, inv.manifests);
         // Tagged manifests are keyed by the tags' copies; others by copies of their own.
-        for (key, _) in &all {
+        for key in all.keys() {
             let tags = tagged.get(key.as_str());
             assert_eq!(
                 tags.is_some_and(|t| Digest::same_copy(t, key)),
