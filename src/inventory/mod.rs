@@ -374,11 +374,12 @@ impl Inventory {
     /// The digests the tags name, for reading details keyed by the same copies (`Digest`): one set
     /// entry per manifest, sharing the tags' copies.
     pub fn tagged_digests(&self) -> rustc_hash::FxHashSet<Digest> {
-        self.repositories
-            .values()
-            .flat_map(|r| r.tags.values())
-            .map(|t| t.digest.clone())
-            .collect()
+        let tags = self.repositories.values().map(|r| r.tags.len()).sum();
+        let mut digests = rustc_hash::FxHashSet::default();
+        digests.reserve(tags);
+        let all = self.repositories.values().flat_map(|r| r.tags.values());
+        digests.extend(all.map(|t| t.digest.clone()));
+        digests
     }
 
     /// Every manifest of a repository regsweep knows of: the tagged ones, the referrers the API

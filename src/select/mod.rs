@@ -49,7 +49,9 @@ pub use unmatched::{Unmatched, repositories_in_words, suggest, unmatched};
 pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 pub use usage::{BlobTally, RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
-use crate::inventory::{Inventory, MediaType, TagEntry, UnknownRepository, is_attachment_tag};
+use crate::inventory::{
+    Digest, Inventory, MediaType, TagEntry, UnknownRepository, is_attachment_tag,
+};
 use selector::any_matches;
 
 /// `query-repos` / `remove-repos`: every digest of whole repositories.
@@ -207,7 +209,7 @@ impl Query {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Selected {
     pub repository: String,
-    pub digest: String,
+    pub digest: Digest,
     pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]

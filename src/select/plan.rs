@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{Selected, plural};
 use crate::inventory::attachments::Kind;
-use crate::inventory::{Attachments, ChildManifest, Inventory, MediaType};
+use crate::inventory::{Attachments, ChildManifest, Digest, Inventory, MediaType};
 use crate::media_type::is_index;
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedManifest {
     pub repository: String,
-    pub digest: String,
+    pub digest: Digest,
     pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
     pub children: Vec<ChildManifest>,
@@ -28,7 +28,7 @@ pub struct PlannedManifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldBack {
     pub repository: String,
-    pub digest: String,
+    pub digest: Digest,
     pub tags: Vec<String>,
     pub referenced_by: String,
 }
@@ -49,7 +49,7 @@ pub struct PlannedAttachment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedUntag {
     pub repository: String,
-    pub digest: String,
+    pub digest: Digest,
     pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
 }
@@ -252,8 +252,10 @@ fn add_attachments(inventory: &Inventory, repo: &str, first: usize, plan: &mut P
     let planned = &plan.manifests[first..];
     let mut taken: BTreeSet<String> = planned
         .iter()
-        .flat_map(|m| std::iter::once(&m.digest).chain(m.children.iter().map(|c| &c.digest)))
-        .cloned()
+        .flat_map(|m| {
+            std::iter::once(m.digest.as_str()).chain(m.children.iter().map(|c| c.digest.as_str()))
+        })
+        .map(str::to_owned)
         .collect();
     let subjects: Vec<String> = taken.iter().cloned().collect();
     for subject in subjects {
@@ -264,7 +266,7 @@ fn add_attachments(inventory: &Inventory, repo: &str, first: usize, plan: &mut P
             if !a.own_tags.is_empty() {
                 plan.tagged_attachments.push(HeldBack {
                     repository: repo.to_owned(),
-                    digest: a.digest.clone(),
+                    digest: a.digest.as_str().into(),
                     tags: a.own_tags.clone(),
                     referenced_by: a.subject.clone(),
                 });
@@ -377,7 +379,7 @@ fn plan_repository(
     plan: &mut Plan,
 ) -> Result<(), UnknownIndex> {
     let graph = Graph::new(inventory, repo);
-    let mut planned: BTreeSet<String> = rows.iter().map(|r| r.digest.clone()).collect();
+    let mut planned: BTreeSet<String> = rows.iter().map(|r| r.digest.to_string()).collect();
     let kept = graph.kept(&mut planned)?;
     let mut listed_children = BTreeSet::new();
     for row in rows {
@@ -428,7 +430,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    m.digest.clone(),
+                    m.digest.to_string(),
                     m.children.iter().map(|c| c.digest.clone()).collect(),
                 )
             })

@@ -311,7 +311,7 @@ mod tests {
         let digests: Vec<String> = select_repositories(&inv, &q)
             .unwrap()
             .into_iter()
-            .map(|r| r.digest)
+            .map(|r| r.digest.to_string())
             .collect();
         assert_eq!(digests, ["D0", "D1", "DX"]);
     }

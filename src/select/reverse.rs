@@ -59,7 +59,7 @@ impl<'a> DigestIndex<'a> {
             .filter(|(repo, _)| selected.contains(*repo))
             .map(|(repo, tags)| Selected {
                 repository: (*repo).to_owned(),
-                digest: digest.to_owned(),
+                digest: digest.into(),
                 media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
                 untag: false,
@@ -85,7 +85,7 @@ impl<'a> DigestIndex<'a> {
                     .collect();
                 (!tags.is_empty()).then(|| Selected {
                     repository: (*repo).to_owned(),
-                    digest: digest.to_owned(),
+                    digest: digest.into(),
                     media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                     tags,
                     untag: true,

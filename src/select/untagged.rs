@@ -76,7 +76,7 @@ pub(super) fn select_untagged(
             }
             outcome.rows.push(Selected {
                 repository: repo.to_owned(),
-                digest: digest.clone(),
+                digest: digest.as_str().into(),
                 media_type: untagged.media_type.clone(),
                 tags: Vec::new(),
                 untag: false,
@@ -117,7 +117,7 @@ pub(super) fn select_orphans(
             }
             outcome.rows.push(Selected {
                 repository: repo.to_owned(),
-                digest: orphan.digest.clone(),
+                digest: orphan.digest.as_str().into(),
                 media_type: orphan.media_type.clone(),
                 tags: orphan.tags.clone(),
                 untag: false,

@@ -94,7 +94,7 @@ async fn write_journal(
         wanted.push(entry(&m.repository, &m.digest, &m.tags));
         for c in &m.children {
             wanted.push(Entry {
-                parent: Some(m.digest.clone()),
+                parent: Some(m.digest.to_string()),
                 ..entry(&m.repository, &c.digest, &[])
             });
         }

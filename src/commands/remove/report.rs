@@ -164,7 +164,7 @@ pub fn kept_back(plan: &Plan, left_out: &[LeftOut]) -> Vec<KeptBack> {
     });
     let held = plan.held_back.iter().map(|h| KeptBack {
         repository: h.repository.clone(),
-        digest: h.digest.clone(),
+        digest: h.digest.to_string(),
         tags: h.tags.clone(),
         why: format!(
             "kept index {} references it",
@@ -173,7 +173,7 @@ pub fn kept_back(plan: &Plan, left_out: &[LeftOut]) -> Vec<KeptBack> {
     });
     let attachments = plan.tagged_attachments.iter().map(|h| KeptBack {
         repository: h.repository.clone(),
-        digest: h.digest.clone(),
+        digest: h.digest.to_string(),
         tags: h.tags.clone(),
         why: "an attachment carrying tags of its own".to_owned(),
     });
@@ -369,13 +369,13 @@ mod tests {
         let plan = Plan {
             held_back: vec![HeldBack {
                 repository: "app".into(),
-                digest: digest('a'),
+                digest: digest('a').into(),
                 tags: vec!["1.0-amd64".into()],
                 referenced_by: digest('b'),
             }],
             tagged_attachments: vec![HeldBack {
                 repository: "app".into(),
-                digest: digest('c'),
+                digest: digest('c').into(),
                 tags: vec!["sig-keep".into()],
                 referenced_by: digest('d'),
             }],

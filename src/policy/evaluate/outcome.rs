@@ -39,7 +39,7 @@ pub(in crate::policy) fn resolve<'a>(
             Some(why) => held_untagged.push(HeldUntagged {
                 reason: format!("untagged here, but {why}"),
                 repository: row.repository,
-                digest: row.digest,
+                digest: row.digest.to_string(),
             }),
             None => untagged.push(row),
         }
@@ -210,12 +210,12 @@ fn tag_rows(fates: &Fates, more: usize) -> Vec<Selected> {
         for f in tags.iter().filter(|f| f.fate == Fate::Delete) {
             by_digest.entry(&f.entry.digest).or_default().push(f);
         }
-        for (digest, tags) in by_digest {
+        for tags in by_digest.into_values() {
             let mut names: Vec<String> = tags.iter().map(|f| f.tag.to_owned()).collect();
             names.sort_by(|a, b| natural_cmp(a, b));
             rows.push(Selected {
                 repository: (*repo).to_owned(),
-                digest: digest.to_owned(),
+                digest: tags[0].entry.digest.clone(),
                 media_type: tags[0].entry.media_type.clone(),
                 tags: names,
                 untag: false,
@@ -239,7 +239,7 @@ fn untagged_rows(
             keep_referrers: policy.keep_referrers,
         });
         for row in query.select(inventory)? {
-            rows.entry((row.repository.clone(), row.digest.clone()))
+            rows.entry((row.repository.clone(), row.digest.to_string()))
                 .or_insert(row);
         }
     }
@@ -248,7 +248,7 @@ fn untagged_rows(
             repositories: repositories_of(inventory, &[rule]),
         });
         for row in query.select(inventory)? {
-            rows.entry((row.repository.clone(), row.digest.clone()))
+            rows.entry((row.repository.clone(), row.digest.to_string()))
                 .or_insert(row);
         }
     }
@@ -274,7 +274,7 @@ fn guarded_plan(
         if offenders.is_empty() {
             return Ok(plan);
         }
-        untagged.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.clone())));
+        untagged.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.to_string())));
         for ((repo, digest), why) in offenders {
             let Some(tags) = fates.get_mut(repo.as_str()) else {
                 continue;
