@@ -1,90 +1,27 @@
-//! `BlobDigest`: a config's or layer's digest as manifest details hold it, one copy per blob for
-//! details read together.
-
-use std::fmt;
-use std::ops::Deref;
-use std::sync::Arc;
+//! `SharedBlobs`: the blob digests manifest details name, one copy per blob for details read
+//! together.
 
 use rustc_hash::FxHashSet;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The digest of a blob a manifest references. Images share layers (a base image's are in every
-/// image built on it), so the details of a registry name the same layer digests over and over:
-/// the details file's reading looks layers up in one `SharedBlobs`, so each is held once (at a
-/// million synthetic manifests sharing two of their three layers, 2 million strings fewer; a
-/// config is its image's own and is not looked up). Reads, compares, prints and serializes as the
-/// plain string.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct BlobDigest(Arc<str>);
+use super::Digest;
 
-/// The blob digests read so far by one reading of details; dropped with it.
+/// The blob digests read so far by one reading of details; dropped with it. Images share layers (a
+/// base image's are in every image built on it), so the details of a registry name the same layer
+/// digests over and over: the details file's reading looks layers up here, so each is held once (at
+/// a million synthetic manifests sharing two of their three layers, 2 million strings fewer; a
+/// config is its image's own and is not looked up).
 #[derive(Default)]
-pub struct SharedBlobs(FxHashSet<Arc<str>>);
+pub struct SharedBlobs(FxHashSet<Digest>);
 
 impl SharedBlobs {
     /// `digest`, as the copy read before if there was one.
-    pub fn get(&mut self, digest: &str) -> BlobDigest {
+    pub fn get(&mut self, digest: &str) -> Digest {
         if let Some(known) = self.0.get(digest) {
-            return BlobDigest(Arc::clone(known));
+            return known.clone();
         }
-        let digest: Arc<str> = Arc::from(digest);
-        self.0.insert(Arc::clone(&digest));
-        BlobDigest(digest)
-    }
-}
-
-impl Deref for BlobDigest {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for BlobDigest {
-    fn from(digest: &str) -> Self {
-        Self(Arc::from(digest))
-    }
-}
-
-impl From<String> for BlobDigest {
-    fn from(digest: String) -> Self {
-        Self(Arc::from(digest))
-    }
-}
-
-impl PartialEq<str> for BlobDigest {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for BlobDigest {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl fmt::Display for BlobDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for BlobDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl Serialize for BlobDigest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for BlobDigest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+        let digest = Digest::from(digest);
+        self.0.insert(digest.clone());
+        digest
     }
 }
 
@@ -93,16 +30,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_digest_read_twice_is_one_copy_and_reads_back_the_same() {
+    fn a_digest_read_twice_is_one_copy() {
         let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         let mut shared = SharedBlobs::default();
         let (a, b) = (shared.get(digest), shared.get(&String::from(digest)));
-        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(Digest::same_copy(&a, &b));
         assert_eq!(a, *digest);
-        assert!(!Arc::ptr_eq(&a.0, &SharedBlobs::default().get(digest).0));
-        let read: BlobDigest = serde_json::from_str(&format!("{digest:?}")).unwrap();
-        assert_eq!(read, a);
-        assert_eq!(serde_json::to_string(&a).unwrap(), format!("{digest:?}"));
-        assert_eq!(format!("{a} {a:?}"), format!("{digest} {digest:?}"));
+        assert!(!Digest::same_copy(&a, &SharedBlobs::default().get(digest)));
     }
 }

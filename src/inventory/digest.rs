@@ -1,5 +1,5 @@
-//! `Digest`: a manifest's digest as the inventory holds it, one copy for every place that names
-//! the manifest.
+//! `Digest`: a manifest's or blob's digest as the inventory holds it, one copy for every place that
+//! names it.
 
 use std::borrow::Borrow;
 use std::fmt;

@@ -18,7 +18,7 @@ mod merge;
 mod packed;
 
 pub use attachments::{Attachments, is_attachment_tag};
-pub use blob::{BlobDigest, SharedBlobs};
+pub use blob::SharedBlobs;
 pub use digest::Digest;
 pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
@@ -285,7 +285,7 @@ pub struct ManifestDetails {
 /// A blob a manifest references.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRef {
-    pub digest: BlobDigest,
+    pub digest: Digest,
     pub size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<MediaType>,
