@@ -37,7 +37,6 @@ fn deleted(evaluation: &Evaluation) -> BTreeSet<(String, String)> {
     evaluation
         .plan
         .deletions()
-        .iter()
         .map(|d| (d.repository.to_owned(), d.digest.to_owned()))
         .collect()
 }

@@ -290,11 +290,8 @@ fn reclaimable_by_refs(
 ) -> Reclaim {
     let mut planned_refs: FxHashMap<&str, (u64, u32)> = FxHashMap::default();
     let mut missing = 0;
-    let pairs: BTreeSet<(&str, &str)> = plan
-        .deletions()
-        .into_iter()
-        .map(|d| (d.repository, d.digest))
-        .collect();
+    let pairs: BTreeSet<(&str, &str)> =
+        plan.deletions().map(|d| (d.repository, d.digest)).collect();
     for (_, digest) in &pairs {
         let stored = stored_blobs(inventory, [*digest]);
         missing += stored.missing;
@@ -315,7 +312,7 @@ fn reclaimable_by_refs(
 
 /// The blobs a plan's manifests store: those whose reference counts its reclaimable space needs.
 pub fn plan_blobs(inventory: &Inventory, plan: &Plan) -> BTreeSet<String> {
-    let digests: Vec<&str> = plan.deletions().into_iter().map(|d| d.digest).collect();
+    let digests: Vec<&str> = plan.deletions().map(|d| d.digest).collect();
     let stored = stored_blobs(inventory, digests);
     stored.blobs.into_keys().map(str::to_owned).collect()
 }
@@ -401,11 +398,8 @@ mod tests {
 
     /// What a plan frees counted the plain way: every blob of every staying manifest gathered first.
     fn frees_counted_plainly(inv: &Inventory, plan: &Plan) -> (u64, BTreeMap<String, u64>) {
-        let planned: FxHashSet<(&str, &str)> = plan
-            .deletions()
-            .into_iter()
-            .map(|d| (d.repository, d.digest))
-            .collect();
+        let planned: FxHashSet<(&str, &str)> =
+            plan.deletions().map(|d| (d.repository, d.digest)).collect();
         let mut kept = FxHashSet::default();
         for repo in inv.repositories.keys() {
             for digest in inv.each_repository_manifest(repo) {

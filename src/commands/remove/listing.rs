@@ -81,7 +81,7 @@ fn rows(plan: &Plan) -> Vec<Row<'_>> {
             tags: &u.tags,
         })
         .collect();
-    let deletions = in_version_order(plan.deletions());
+    let deletions = in_version_order(plan.deletions().collect());
     let mut attached: BTreeMap<(&str, &str), Vec<Deletion>> = BTreeMap::new();
     for d in deletions.iter().filter(|d| d.subject.is_some()) {
         let subject = d.subject.unwrap_or_default();
@@ -228,7 +228,6 @@ impl PlanListing<'_> {
         !self
             .plan
             .deletions()
-            .iter()
             .any(|other| other.repository == d.repository && other.digest == subject)
     }
 }

@@ -550,7 +550,6 @@ async fn confirm(ctx: &Context, plan: &Plan) -> anyhow::Result<()> {
 /// A plan as lines to compare: `repo@digest (tags)`, each child of an index under it.
 pub fn lines(plan: &Plan) -> Vec<String> {
     plan.deletions()
-        .iter()
         .map(|d| match d.parent {
             None => format!("{}@{} ({})", d.repository, d.digest, d.tags.join(", ")),
             Some(parent) => format!(

@@ -294,19 +294,18 @@ fn guarded_plan(
 /// The rows whose deletion takes a protected manifest along: each deletion is traced, through its
 /// parent index or its subject, to the planned manifest (a row) that causes it.
 fn offending_rows(plan: &Plan, protected: &Protected) -> BTreeMap<(String, String), String> {
-    let deletions = plan.deletions();
-    let cause: FxHashMap<(&str, &str), &str> = deletions
-        .iter()
+    let cause: FxHashMap<(&str, &str), &str> = plan
+        .deletions()
         .filter_map(|d| Some(((d.repository, d.digest), d.parent.or(d.subject)?)))
         .collect();
     let mut offenders = BTreeMap::new();
-    for d in deletions.iter() {
+    for d in plan.deletions() {
         let Some(why) = protected.get(d.digest) else {
             continue;
         };
         let mut at = (d.repository, d.digest);
         // Bounded: a cycle of causes (which a plan never has) cannot hold the walk.
-        for _ in 0..=deletions.len() {
+        for _ in 0..=cause.len() {
             match cause.get(&at) {
                 Some(up) => at = (d.repository, up),
                 None => break,
