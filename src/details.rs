@@ -384,7 +384,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
         if let Some(details) = inventory.manifests.get_mut(digest.as_str()) {
             details.size = size;
             details.created = created;
-            details.platforms = platforms;
+            details.platforms = platforms.into();
             details.config_read = config_read;
         }
     }

@@ -211,7 +211,7 @@ pub(super) fn decode_record<'a>(
         config,
         layers,
         created,
-        platforms,
+        platforms: platforms.into(),
         config_read: flags & 1 != 0,
         subject,
         artifact_type,

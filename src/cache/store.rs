@@ -468,7 +468,7 @@ mod tests {
                         created: Some(
                             Timestamp::from_second(1_700_000_000 + i64::from(t)).unwrap(),
                         ),
-                        platforms: vec!["linux/amd64".into()],
+                        platforms: vec!["linux/amd64".into()].into(),
                         config_read: true,
                         subject: (t == 2).then(|| digest(9)),
                         artifact_type: (t == 2).then(|| "application/spdx+json".into()),

@@ -16,6 +16,7 @@ mod digest;
 mod media;
 mod merge;
 mod packed;
+mod platforms;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;
@@ -23,6 +24,7 @@ pub use digest::Digest;
 pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
+pub use platforms::Platforms;
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the
@@ -262,8 +264,8 @@ pub struct ManifestDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<Timestamp>,
     /// `os/architecture[/variant]`, from the config (for an index: its children's).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub platforms: Vec<Platform>,
+    #[serde(default, skip_serializing_if = "Platforms::is_empty")]
+    pub platforms: Platforms,
     /// Whether the config was read, or found not to be an image config (Helm charts, signatures,
     /// `{}`), which have no created time or platform.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
