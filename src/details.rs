@@ -248,7 +248,7 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
     };
     read_referrer_fields(bytes, &mut details);
     if media_type.is_some_and(is_index) {
-        details.children = parse_children(bytes).ok();
+        details.set_children(parse_children(bytes).ok());
         return details;
     }
     let Ok(manifest) = ImageManifest::from_reader(bytes) else {
@@ -269,9 +269,11 @@ pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails
         media_type: Some(MediaType::from(d.media_type().to_string())),
     };
     details.config = Some(blob(manifest.config()));
-    if details.subject.is_some() && details.artifact_type.is_none() {
+    if details.subject().is_some() && details.artifact_type().is_none() {
         // Before `artifactType`, an artifact said what it is with its config's media type.
-        details.artifact_type = Some(MediaType::from(manifest.config().media_type().to_string()));
+        details.set_artifact_type(Some(MediaType::from(
+            manifest.config().media_type().to_string(),
+        )));
     }
     details.layers = manifest.layers().iter().map(blob).collect();
     details.size =
@@ -292,11 +294,13 @@ fn read_referrer_fields(bytes: &[u8], details: &mut ManifestDetails) {
         artifact_type: Option<String>,
     }
     if let Ok(fields) = serde_json::from_slice::<Fields>(bytes) {
-        details.subject = fields.subject.map(|s| s.digest).filter(|d| is_digest(d));
-        details.artifact_type = fields
-            .artifact_type
-            .filter(|t| t.len() <= 255)
-            .map(MediaType::from);
+        details.set_subject(fields.subject.map(|s| s.digest).filter(|d| is_digest(d)));
+        details.set_artifact_type(
+            fields
+                .artifact_type
+                .filter(|t| t.len() <= 255)
+                .map(MediaType::from),
+        );
     }
 }
 
@@ -363,7 +367,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
     let indexes: Vec<(String, Vec<ChildManifest>)> = inventory
         .manifests
         .iter()
-        .filter_map(|(digest, d)| d.children.clone().map(|c| (digest.to_string(), c)))
+        .filter_map(|(digest, d)| d.children().cloned().map(|c| (digest.to_string(), c)))
         .collect();
     for (digest, children) in indexes {
         let known: Vec<&ManifestDetails> = children
@@ -440,15 +444,16 @@ mod tests {
             Some("application/vnd.oci.image.manifest.v1+json"),
             manifest.as_bytes(),
         );
-        assert_eq!(details.subject.as_deref(), Some(subject.as_str()));
+        assert_eq!(details.subject(), Some(subject.as_str()));
         assert_eq!(
-            details.artifact_type.as_deref(),
+            details.artifact_type().map(|t| &**t),
             Some("application/vnd.dev.cosign.simplesigning.v1+json")
         );
         let bad = manifest.replace(&subject, "sha256:../../x");
         let details = parse_manifest(None, bad.as_bytes());
         assert_eq!(
-            details.subject, None,
+            details.subject(),
+            None,
             "an invalid subject digest is dropped"
         );
     }

@@ -453,7 +453,13 @@ fn carry_over_details(inventory: &mut Inventory, previous: &mut Details) {
     let mut children: Vec<String> = Vec::new();
     let mut keep = |digest: &str, children: &mut Vec<String>| {
         if let Some((digest, details)) = previous.remove_entry(digest) {
-            children.extend(details.children.iter().flatten().map(|c| c.digest.clone()));
+            children.extend(
+                details
+                    .children()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| c.digest.clone()),
+            );
             kept.insert(digest, details);
         }
     };
@@ -480,11 +486,12 @@ mod tests {
                 platform: None,
             })
             .collect();
-        Box::new(ManifestDetails {
+        let mut details = ManifestDetails {
             size: Some(children.len() as u64),
-            children: (!children.is_empty()).then_some(children),
             ..ManifestDetails::default()
-        })
+        };
+        details.set_children((!children.is_empty()).then_some(children));
+        Box::new(details)
     }
 
     #[test]

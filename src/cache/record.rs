@@ -114,11 +114,11 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     out.u64(opt_u64(d.manifest_bytes));
     out.u64(opt_u64(d.size));
     let flags = u8::from(d.config_read)
-        | (u8::from(d.children.is_some()) << 1)
+        | (u8::from(d.children().is_some()) << 1)
         | (u8::from(d.config.is_some()) << 2)
         | (u8::from(d.created.is_some()) << 3)
-        | (u8::from(d.subject.is_some()) << 4)
-        | (u8::from(d.artifact_type.is_some()) << 5)
+        | (u8::from(d.subject().is_some()) << 4)
+        | (u8::from(d.artifact_type().is_some()) << 5)
         | (u8::from(d.from_gitlab) << 6);
     out.u8(flags);
     if let Some(created) = d.created {
@@ -137,7 +137,7 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     for layer in d.layers.iter().take(usize::from(u16::MAX)) {
         blob(out, layer);
     }
-    if let Some(children) = &d.children {
+    if let Some(children) = d.children() {
         out.u16(u16::try_from(children.len()).unwrap_or(u16::MAX));
         for c in children.iter().take(usize::from(u16::MAX)) {
             out.str(&c.digest);
@@ -149,10 +149,10 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
     for platform in d.platforms.iter().take(usize::from(u8::MAX)) {
         out.str(platform);
     }
-    if let Some(subject) = &d.subject {
+    if let Some(subject) = d.subject() {
         out.str(subject);
     }
-    if let Some(artifact_type) = &d.artifact_type {
+    if let Some(artifact_type) = d.artifact_type() {
         out.str(artifact_type);
     }
 }
@@ -203,20 +203,21 @@ pub(super) fn decode_record<'a>(
     let subject = (flags & 16 != 0).then(|| r.str()).transpose()?;
     let artifact_type = (flags & 32 != 0).then(|| r.str()).transpose()?;
     let artifact_type = artifact_type.map(MediaType::from);
-    let details = ManifestDetails {
+    let mut details = ManifestDetails {
         media_type,
         manifest_bytes,
         size,
-        children,
         config,
         layers,
         created,
         platforms: platforms.into(),
         config_read: flags & 1 != 0,
-        subject,
-        artifact_type,
         from_gitlab: flags & 64 != 0,
+        ..ManifestDetails::default()
     };
+    details.set_children(children);
+    details.set_subject(subject);
+    details.set_artifact_type(artifact_type);
     Ok((digest, details))
 }
 

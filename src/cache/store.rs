@@ -449,39 +449,36 @@ mod tests {
                 };
                 repo.tags
                     .insert(format!("1.{t}"), TagEntry::new(d.clone(), None));
-                inv.manifests.insert(
-                    d.as_str().into(),
-                    Box::new(ManifestDetails {
-                        media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
-                        manifest_bytes: Some(300),
-                        size: Some(1234),
-                        config: Some(BlobRef {
-                            digest: digest(9_000 + t).into(),
-                            size: 5,
-                            media_type: None,
-                        }),
-                        layers: vec![BlobRef {
-                            digest: digest(7).into(),
-                            size: 1000,
-                            media_type: Some("l".into()),
-                        }],
-                        created: Some(
-                            Timestamp::from_second(1_700_000_000 + i64::from(t)).unwrap(),
-                        ),
-                        platforms: vec!["linux/amd64".into()].into(),
-                        config_read: true,
-                        subject: (t == 2).then(|| digest(9)),
-                        artifact_type: (t == 2).then(|| "application/spdx+json".into()),
-                        from_gitlab: t == 1,
-                        children: (t == 3).then(|| {
-                            vec![ChildManifest {
-                                digest: digest(8),
-                                media_type: None,
-                                platform: Some("linux/arm64".into()),
-                            }]
-                        }),
+                let mut details = ManifestDetails {
+                    media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
+                    manifest_bytes: Some(300),
+                    size: Some(1234),
+                    config: Some(BlobRef {
+                        digest: digest(9_000 + t).into(),
+                        size: 5,
+                        media_type: None,
                     }),
-                );
+                    layers: vec![BlobRef {
+                        digest: digest(7).into(),
+                        size: 1000,
+                        media_type: Some("l".into()),
+                    }],
+                    created: Some(Timestamp::from_second(1_700_000_000 + i64::from(t)).unwrap()),
+                    platforms: vec!["linux/amd64".into()].into(),
+                    config_read: true,
+                    from_gitlab: t == 1,
+                    ..ManifestDetails::default()
+                };
+                details.set_subject((t == 2).then(|| digest(9)));
+                details.set_artifact_type((t == 2).then(|| "application/spdx+json".into()));
+                details.set_children((t == 3).then(|| {
+                    vec![ChildManifest {
+                        digest: digest(8),
+                        media_type: None,
+                        platform: Some("linux/arm64".into()),
+                    }]
+                }));
+                inv.manifests.insert(d.as_str().into(), Box::new(details));
             }
             inv.repositories.insert(format!("repo-{r}"), repo);
         }

@@ -25,8 +25,8 @@ pub fn encode(inventory: &Inventory, stamp: MainStamp, summary: &Summary) -> Vec
             .iter()
             .chain(&d.layers)
             .for_each(|b| note(&b.media_type));
-        d.children
-            .iter()
+        d.children()
+            .into_iter()
             .flatten()
             .for_each(|c| note(&c.media_type));
     }

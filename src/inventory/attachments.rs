@@ -128,7 +128,7 @@ impl Attachments {
             let Some((subject, suffix_kind)) = tag_subject(tag) else {
                 continue;
             };
-            let children = details(&entry.digest).and_then(|d| d.children.as_ref());
+            let children = details(&entry.digest).and_then(|d| d.children());
             let kind = match (suffix_kind, children) {
                 (Some(kind), _) => kind,
                 (None, Some(_)) => Kind::ReferrersIndex,
@@ -139,7 +139,7 @@ impl Attachments {
             if kind == Kind::ReferrersIndex {
                 for child in children.into_iter().flatten() {
                     let kind = Kind::of_artifact_type(
-                        details(&child.digest).and_then(|d| d.artifact_type.as_deref()),
+                        details(&child.digest).and_then(|d| d.artifact_type().map(|t| &**t)),
                     );
                     found.add(&child.digest, &subject, kind, child.media_type.as_deref());
                 }
@@ -162,9 +162,9 @@ impl Attachments {
             .chain(repository.untagged.keys().map(String::as_str));
         for digest in stored {
             if let Some(d) = details(digest)
-                && let Some(subject) = &d.subject
+                && let Some(subject) = d.subject()
             {
-                let kind = Kind::of_artifact_type(d.artifact_type.as_deref());
+                let kind = Kind::of_artifact_type(d.artifact_type().map(|t| &**t));
                 found.add(digest, subject, kind, d.media_type.as_deref());
             }
         }
@@ -317,22 +317,21 @@ mod tests {
         inv.repositories.insert("app".into(), repo);
         inv.manifests.insert(
             fallback.as_str().into(),
-            Box::new(ManifestDetails {
-                children: Some(vec![ChildManifest {
+            Box::new(
+                ManifestDetails::default().with_children(vec![ChildManifest {
                     digest: listed.clone(),
                     media_type: None,
                     platform: None,
                 }]),
-                ..ManifestDetails::default()
-            }),
+            ),
         );
         inv.manifests.insert(
             sbom_sig.as_str().into(),
-            Box::new(ManifestDetails {
-                subject: Some(sbom.clone()),
-                artifact_type: Some("application/vnd.dev.cosign.artifact.sig.v1+json".into()),
-                ..ManifestDetails::default()
-            }),
+            Box::new(
+                ManifestDetails::default()
+                    .with_subject(sbom.clone())
+                    .with_artifact_type("application/vnd.dev.cosign.artifact.sig.v1+json"),
+            ),
         );
         let found = Attachments::of(&inv, "app");
         let closure: Vec<(&str, Kind)> = found

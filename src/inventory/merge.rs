@@ -144,7 +144,7 @@ pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory
         let known = details
             .get(digest)
             .or_else(|| previous.and_then(|p| p.manifests.get(digest)));
-        known.and_then(|m| m.children.as_ref())
+        known.and_then(|m| m.children())
     };
     for (name, repository) in &mut inventory.repositories {
         let before = previous.and_then(|p| p.repositories.get(name));

@@ -13,6 +13,7 @@ use crate::names::{is_digest, is_repository_name, is_tag};
 pub mod attachments;
 mod blob;
 mod digest;
+mod manifest;
 mod media;
 mod merge;
 mod packed;
@@ -21,6 +22,7 @@ mod platforms;
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;
 pub use digest::Digest;
+pub use manifest::ManifestDetails;
 pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
@@ -239,51 +241,6 @@ impl Capabilities {
     }
 }
 
-/// What is known of a manifest beyond its digest: fetched once, kept while the digest is tagged (a
-/// manifest never changes for its digest). Every field is optional so older files stay readable.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ManifestDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<MediaType>,
-    /// Bytes of the manifest itself; set once the manifest has been read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest_bytes: Option<u64>,
-    /// The image's size: config and layers (for an index, the sum over its children).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
-    /// For an index (OCI image index, Docker manifest list): the manifests it references.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub children: Option<Vec<ChildManifest>>,
-    /// For an image manifest: its config blob.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<BlobRef>,
-    /// For an image manifest: its layers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub layers: Vec<BlobRef>,
-    /// When the image was built, from its config (for an index: the newest child's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<Timestamp>,
-    /// `os/architecture[/variant]`, from the config (for an index: its children's).
-    #[serde(default, skip_serializing_if = "Platforms::is_empty")]
-    pub platforms: Platforms,
-    /// Whether the config was read, or found not to be an image config (Helm charts, signatures,
-    /// `{}`), which have no created time or platform.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub config_read: bool,
-    /// The manifest this one refers to (OCI 1.1 `subject`): it is a signature, SBOM or attestation
-    /// of that image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// OCI 1.1 `artifactType` (or, without it, the config's media type for an artifact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<MediaType>,
-    /// The created time (and, when the manifest gave none, the size) came from GitLab's API or a
-    /// registry's own listing (Harbor's artifacts, GitLab's registry API) rather than the image
-    /// config; without `manifest_bytes`, the manifest itself was not read.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub from_gitlab: bool,
-}
-
 /// A blob a manifest references.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRef {
@@ -358,10 +315,10 @@ impl Inventory {
         }
         self.manifests.retain(|digest, _| is_digest(digest));
         for details in self.manifests.values_mut() {
-            if let Some(children) = &details.children
+            if let Some(children) = details.children()
                 && !children.iter().all(|c| is_digest(&c.digest))
             {
-                details.children = None;
+                details.set_children(None);
                 details.manifest_bytes = None;
             }
         }
@@ -413,7 +370,7 @@ impl Inventory {
 
     /// A manifest's digest and, for a known index, its children's.
     pub fn with_children<'a>(&'a self, digest: &'a str) -> impl Iterator<Item = &'a str> {
-        let children = self.manifests.get(digest).and_then(|d| d.children.as_ref());
+        let children = self.manifests.get(digest).and_then(|d| d.children());
         std::iter::once(digest).chain(children.into_iter().flatten().map(|c| c.digest.as_str()))
     }
 

@@ -327,7 +327,7 @@ impl<'a> Graph<'a> {
         self.inventory
             .manifests
             .get(digest)
-            .and_then(|d| d.children.as_deref())
+            .and_then(|d| d.children().map(Vec::as_slice))
             .ok_or_else(|| UnknownIndex {
                 repository: self.repo.to_owned(),
                 digest: digest.to_owned(),

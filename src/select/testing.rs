@@ -89,7 +89,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
         inv.manifests.insert(
             (*index).into(),
             Box::new(crate::inventory::ManifestDetails {
-                children: Some(
+                ..crate::inventory::ManifestDetails::default().with_children(
                     children
                         .iter()
                         .map(|c| ChildManifest {
@@ -98,8 +98,7 @@ pub fn with_indexes(mut inv: Inventory, indexes: &[(&str, &[&str])]) -> Inventor
                             platform: Some("linux/amd64".into()),
                         })
                         .collect(),
-                ),
-                ..Default::default()
+                )
             }),
         );
     }

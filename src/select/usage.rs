@@ -219,7 +219,7 @@ fn size_once(inventory: &Inventory, digests: &BTreeSet<&str>) -> u64 {
         let children = inventory
             .manifests
             .get(digest)
-            .and_then(|d| d.children.as_ref())
+            .and_then(|d| d.children())
             .filter(|children| children.iter().all(|c| size_of(&c.digest).is_some()));
         match children {
             Some(children) => todo.extend(children.iter().map(|c| c.digest.as_str())),
@@ -327,7 +327,7 @@ mod tests {
         };
         let index = |children: &[&str], size| ManifestDetails {
             size: Some(size),
-            children: Some(
+            ..ManifestDetails::default().with_children(
                 children
                     .iter()
                     .map(|c| crate::inventory::ChildManifest {
@@ -336,8 +336,7 @@ mod tests {
                         platform: None,
                     })
                     .collect(),
-            ),
-            ..Default::default()
+            )
         };
         inv.manifests
             .insert("I".into(), Box::new(index(&["C1", "C2"], 300)));

@@ -248,7 +248,7 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
         last_pulled: entry.pulled,
         attachments: Vec::new(),
         children: details
-            .and_then(|d| d.children.as_ref())
+            .and_then(|d| d.children())
             .into_iter()
             .flatten()
             .map(|child| ChildView {
