@@ -243,7 +243,7 @@ async fn read_manifest(
 pub fn parse_manifest(media_type: Option<&str>, bytes: &[u8]) -> ManifestDetails {
     let mut details = ManifestDetails {
         media_type: media_type.map(MediaType::from),
-        manifest_bytes: Some(bytes.len() as u64),
+        manifest_bytes: u32::try_from(bytes.len()).ok(),
         ..ManifestDetails::default()
     };
     read_referrer_fields(bytes, &mut details);
@@ -418,7 +418,7 @@ mod tests {
         let details = parse_manifest(Some("application/vnd.oci.image.manifest.v1+json"), manifest);
         assert_eq!(details.size, Some(2100));
         assert_eq!(details.layers.len(), 1);
-        assert_eq!(details.manifest_bytes, Some(manifest.len() as u64));
+        assert_eq!(details.manifest_bytes, Some(manifest.len() as u32));
         assert!(
             !is_image_manifest_with_config(&details),
             "a Helm chart has no image config"

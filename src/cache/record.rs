@@ -111,7 +111,7 @@ fn from_opt(v: u64) -> Option<u64> {
 pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, types: &MediaTypes) {
     out.str(digest);
     out.u8(types.index(d.media_type.as_deref()));
-    out.u64(opt_u64(d.manifest_bytes));
+    out.u64(opt_u64(d.manifest_bytes.map(u64::from)));
     out.u64(opt_u64(d.size));
     let flags = u8::from(d.config_read)
         | (u8::from(d.children().is_some()) << 1)
@@ -166,7 +166,10 @@ pub(super) fn decode_record<'a>(
     let mut r = In::new(bytes);
     let digest = r.text()?;
     let media_type = types.name(r.u8()?);
-    let manifest_bytes = from_opt(r.u64()?);
+    let manifest_bytes = from_opt(r.u64()?)
+        .map(u32::try_from)
+        .transpose()
+        .map_err(|_| corrupt("a manifest's size"))?;
     let size = from_opt(r.u64()?);
     let flags = r.u8()?;
     let created = if flags & 8 != 0 {
@@ -253,4 +256,32 @@ fn decode_children(r: &mut In, types: &MediaTypes) -> Result<Vec<ChildManifest>,
         });
     }
     Ok(children)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_and_a_manifest_size_past_u32_is_damage() {
+        let types = MediaTypes(vec![MediaType::new(
+            "application/vnd.oci.image.manifest.v1+json",
+        )]);
+        let details = ManifestDetails {
+            media_type: Some(types.0[0].clone()),
+            manifest_bytes: Some(u32::MAX),
+            size: Some(10),
+            ..ManifestDetails::default()
+        };
+        let mut out = Out::default();
+        encode_record(&mut out, "sha256:a", &details, &types);
+        let mut blobs = SharedBlobs::default();
+        let (digest, read) = decode_record(&out.0, &types, &mut blobs).unwrap();
+        assert_eq!((digest, &read), ("sha256:a", &details));
+        // The manifest's size follows the digest (2 + 8 bytes) and the media type (1 byte).
+        let mut damaged = out.0.clone();
+        damaged[11..19].copy_from_slice(&(u64::from(u32::MAX) + 1).to_le_bytes());
+        let error = decode_record(&damaged, &types, &mut blobs).unwrap_err();
+        assert!(error.to_string().contains("a manifest's size"), "{error}");
+    }
 }

@@ -60,7 +60,7 @@ fn each_stored<'a>(
     let Some(bytes) = details.manifest_bytes else {
         return false;
     };
-    each(digest, bytes);
+    each(digest, u64::from(bytes));
     for blob in details.config.iter().chain(&details.layers) {
         each(&blob.digest, blob.size);
     }
