@@ -86,7 +86,7 @@ impl Rows for Selection {
 
     fn cells(&self, r: &Selected) -> Vec<String> {
         vec![
-            r.repository.clone(),
+            r.repository.to_string(),
             r.tags.join(", "),
             short_digest(&r.digest),
             if r.untag {

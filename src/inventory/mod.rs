@@ -12,21 +12,21 @@ use crate::names::{is_digest, is_repository_name, is_tag};
 
 pub mod attachments;
 mod blob;
-mod digest;
 mod manifest;
 mod media;
 mod merge;
 mod packed;
 mod platforms;
+mod shared;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;
-pub use digest::Digest;
 pub use manifest::ManifestDetails;
 pub use media::{MediaType, Platform};
 pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
 pub use platforms::Platforms;
+pub use shared::{Digest, RepositoryName};
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the

@@ -50,7 +50,7 @@ pub use untagged::{OrphanQuery, UntaggedQuery, orphan_subjects};
 pub use usage::{BlobTally, RepositoryUsage, TagSize, Usage, registry_figures, usage};
 
 use crate::inventory::{
-    Digest, Inventory, MediaType, TagEntry, UnknownRepository, is_attachment_tag,
+    Digest, Inventory, MediaType, RepositoryName, TagEntry, UnknownRepository, is_attachment_tag,
 };
 use selector::any_matches;
 
@@ -208,7 +208,7 @@ impl Query {
 /// with `untag`, the tags to remove from it while it stays.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Selected {
-    pub repository: String,
+    pub repository: RepositoryName,
     pub digest: Digest,
     pub media_type: Option<MediaType>,
     pub tags: Vec<String>,

@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{Selected, plural};
 use crate::inventory::attachments::Kind;
-use crate::inventory::{Attachments, ChildManifest, Digest, Inventory, MediaType};
+use crate::inventory::{Attachments, ChildManifest, Digest, Inventory, MediaType, RepositoryName};
 use crate::media_type::is_index;
 
 /// A manifest the plan deletes; for an index, the children deleted after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedManifest {
-    pub repository: String,
+    pub repository: RepositoryName,
     pub digest: Digest,
     pub media_type: Option<MediaType>,
     pub tags: Vec<String>,
@@ -211,7 +211,7 @@ pub fn plan(
     let untags = selected
         .extract_if(.., |row| row.untag)
         .map(|row| PlannedUntag {
-            repository: row.repository,
+            repository: row.repository.to_string(),
             digest: row.digest,
             media_type: row.media_type,
             tags: row.tags,
@@ -383,7 +383,7 @@ fn plan_repository(
         let row = std::mem::take(row);
         if let Some(index) = kept.refs.get(row.digest.as_str()) {
             plan.held_back.push(HeldBack {
-                repository: row.repository,
+                repository: row.repository.to_string(),
                 digest: row.digest,
                 tags: row.tags,
                 referenced_by: (*index).to_owned(),

@@ -58,7 +58,7 @@ impl<'a> DigestIndex<'a> {
             .iter()
             .filter(|(repo, _)| selected.contains(*repo))
             .map(|(repo, tags)| Selected {
-                repository: (*repo).to_owned(),
+                repository: (*repo).into(),
                 digest: digest.into(),
                 media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -84,7 +84,7 @@ impl<'a> DigestIndex<'a> {
                     .map(|t| (*t).to_owned())
                     .collect();
                 (!tags.is_empty()).then(|| Selected {
-                    repository: (*repo).to_owned(),
+                    repository: (*repo).into(),
                     digest: digest.into(),
                     media_type: self.media_types.get(digest).map(|m| (*m).clone()),
                     tags,

@@ -59,7 +59,7 @@ pub fn tag_query(names: &[&str], include: &[&str], exclude: &[&str]) -> TagQuery
 
 pub fn pairs(rows: &[Selected]) -> Vec<(String, String)> {
     rows.iter()
-        .map(|r| (r.repository.clone(), r.digest.to_string()))
+        .map(|r| (r.repository.to_string(), r.digest.to_string()))
         .collect()
 }
 

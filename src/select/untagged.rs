@@ -75,7 +75,7 @@ pub(super) fn select_untagged(
                 continue;
             }
             outcome.rows.push(Selected {
-                repository: repo.to_owned(),
+                repository: repo.into(),
                 digest: digest.as_str().into(),
                 media_type: untagged.media_type.clone(),
                 tags: Vec::new(),
@@ -116,7 +116,7 @@ pub(super) fn select_orphans(
                 continue;
             }
             outcome.rows.push(Selected {
-                repository: repo.to_owned(),
+                repository: repo.into(),
                 digest: orphan.digest.as_str().into(),
                 media_type: orphan.media_type.clone(),
                 tags: orphan.tags.clone(),

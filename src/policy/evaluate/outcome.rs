@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::decision::HeldUntagged;
 use super::{Evaluation, Fate, TagFate, created, reference_text};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, RepositoryName};
 use crate::policy::{Policy, Target, repositories_of};
 use crate::select::{OrphanQuery, Plan, Query, Selected, UntaggedQuery, plan};
 use crate::version::{Version, natural_cmp};
@@ -38,7 +38,7 @@ pub(in crate::policy) fn resolve<'a>(
         match protected.get(row.digest.as_str()) {
             Some(why) => held_untagged.push(HeldUntagged {
                 reason: format!("untagged here, but {why}"),
-                repository: row.repository,
+                repository: row.repository.to_string(),
                 digest: row.digest.to_string(),
             }),
             None => untagged.push(row),
@@ -206,6 +206,7 @@ fn tag_rows(fates: &Fates, more: usize) -> Vec<Selected> {
     let deleted = fates.values().flatten().filter(|f| f.fate == Fate::Delete);
     let mut rows = Vec::with_capacity(deleted.count() + more);
     for (repo, tags) in fates {
+        let name = RepositoryName::from(*repo);
         let mut by_digest: BTreeMap<&str, Vec<&TagFate>> = BTreeMap::new();
         for f in tags.iter().filter(|f| f.fate == Fate::Delete) {
             by_digest.entry(&f.entry.digest).or_default().push(f);
@@ -214,7 +215,7 @@ fn tag_rows(fates: &Fates, more: usize) -> Vec<Selected> {
             let mut names: Vec<String> = tags.iter().map(|f| f.tag.to_owned()).collect();
             names.sort_by(|a, b| natural_cmp(a, b));
             rows.push(Selected {
-                repository: (*repo).to_owned(),
+                repository: name.clone(),
                 digest: tags[0].entry.digest.clone(),
                 media_type: tags[0].entry.media_type.clone(),
                 tags: names,
@@ -239,7 +240,7 @@ fn untagged_rows(
             keep_referrers: policy.keep_referrers,
         });
         for row in query.select(inventory)? {
-            rows.entry((row.repository.clone(), row.digest.to_string()))
+            rows.entry((row.repository.to_string(), row.digest.to_string()))
                 .or_insert(row);
         }
     }
@@ -248,7 +249,7 @@ fn untagged_rows(
             repositories: repositories_of(inventory, &[rule]),
         });
         for row in query.select(inventory)? {
-            rows.entry((row.repository.clone(), row.digest.to_string()))
+            rows.entry((row.repository.to_string(), row.digest.to_string()))
                 .or_insert(row);
         }
     }
@@ -274,7 +275,8 @@ fn guarded_plan(
         if offenders.is_empty() {
             return Ok(plan);
         }
-        untagged.retain(|r| !offenders.contains_key(&(r.repository.clone(), r.digest.to_string())));
+        untagged
+            .retain(|r| !offenders.contains_key(&(r.repository.to_string(), r.digest.to_string())));
         for ((repo, digest), why) in offenders {
             let Some(tags) = fates.get_mut(repo.as_str()) else {
                 continue;
