@@ -76,11 +76,10 @@ impl Policy {
     ) -> anyhow::Result<Evaluation<'a>> {
         let mut fates = BTreeMap::new();
         for (repo, repository) in &inventory.repositories {
-            let tags: Vec<(&str, &TagEntry)> = repository
+            let tags: Vec<(&String, &TagEntry)> = repository
                 .tags
                 .iter()
                 .filter(|(tag, _)| !is_attachment_tag(tag))
-                .map(|(tag, entry)| (tag.as_str(), entry))
                 .collect();
             fates.insert(repo.as_str(), self.tag_fates(inventory, now, repo, &tags));
         }
@@ -98,11 +97,10 @@ impl Policy {
         let Some(repository) = inventory.repositories.get(repo) else {
             return Vec::new();
         };
-        let tags: Vec<(&str, &TagEntry)> = repository
+        let tags: Vec<(&String, &TagEntry)> = repository
             .tags
             .iter()
             .filter(|(t, _)| !is_attachment_tag(t))
-            .map(|(t, entry)| (t.as_str(), entry))
             .collect();
         let Some(at) = tags.iter().position(|(t, _)| *t == tag) else {
             return Vec::new();
@@ -127,7 +125,7 @@ impl Policy {
         inventory: &Inventory,
         now: Timestamp,
         repo: &str,
-        tags: &[(&'a str, &'a TagEntry)],
+        tags: &[(&'a String, &'a TagEntry)],
     ) -> Vec<TagFate<'a>> {
         let none: Arc<str> = Arc::from("");
         let mut fates: Vec<TagFate> = tags
@@ -227,7 +225,8 @@ fn ordinal(n: usize) -> String {
 /// A tag's fate while it is being decided.
 #[derive(Debug, Clone)]
 pub(super) struct TagFate<'a> {
-    pub tag: &'a str,
+    /// The inventory's `String` by reference: 8 bytes where a `&str` is 16, a million times.
+    pub tag: &'a String,
     pub entry: &'a TagEntry,
     pub fate: Fate,
     pub rule: Option<&'a Rule>,
@@ -237,7 +236,7 @@ pub(super) struct TagFate<'a> {
 
 impl<'a> TagFate<'a> {
     fn new(
-        tag: &'a str,
+        tag: &'a String,
         entry: &'a TagEntry,
         fate: Fate,
         rule: Option<&'a Rule>,
@@ -258,7 +257,7 @@ fn verdicts(
     rule: &Rule,
     inventory: &Inventory,
     now: Timestamp,
-    tags: &[(&str, &TagEntry)],
+    tags: &[(&String, &TagEntry)],
 ) -> Vec<Verdict> {
     let mut out: Vec<Option<Verdict>> = tags
         .iter()
@@ -394,7 +393,7 @@ pub(super) fn created(inventory: &Inventory, digest: &str) -> Option<Timestamp> 
 fn rank(
     rule: &Rule,
     inventory: &Inventory,
-    tags: &[(&str, &TagEntry)],
+    tags: &[(&String, &TagEntry)],
     keep: usize,
     out: &mut [Option<Verdict>],
 ) {
