@@ -281,8 +281,8 @@ async fn natively(
                 });
         }
         let mut entry = TagEntry::new(native.digest, native.media_type.map(MediaType::from));
-        entry.seen = native.pushed;
-        entry.pulled = native.pulled;
+        entry.set_seen(native.pushed);
+        entry.set_pulled(native.pulled);
         tags.push((tag, entry));
     }
     let repository = Repository {

@@ -243,13 +243,13 @@ impl History {
                 .flat_map(|r| r.tags.values())
         };
         Self {
-            first_seen: tags().filter(|t| t.seen.is_some()).count(),
+            first_seen: tags().filter(|t| t.seen().is_some()).count(),
             untagged: inventory
                 .repositories
                 .values()
                 .map(|r| r.untagged.len())
                 .sum(),
-            pulls: tags().filter(|t| t.pulled.is_some()).count(),
+            pulls: tags().filter(|t| t.pulled().is_some()).count(),
         }
     }
 

@@ -151,10 +151,10 @@ pub fn carry_over_history(inventory: &mut Inventory, previous: Option<&Inventory
         for (tag, entry) in &mut repository.tags {
             match before.and_then(|r| r.tags.get(tag)) {
                 Some(old) if old.digest == entry.digest => {
-                    entry.seen = old.seen.or(entry.seen).or(Some(now));
-                    entry.pulled = old.pulled.max(entry.pulled);
+                    entry.set_seen(old.seen().or(entry.seen()).or(Some(now)));
+                    entry.set_pulled(old.pulled().max(entry.pulled()));
                 }
-                _ => entry.seen = entry.seen.or(Some(now)),
+                _ => entry.set_seen(entry.seen().or(Some(now))),
             }
         }
         let Some(before) = before else { continue };

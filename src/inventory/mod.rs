@@ -18,6 +18,7 @@ mod merge;
 mod packed;
 mod platforms;
 mod shared;
+mod stamp;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;
@@ -27,6 +28,7 @@ pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
 pub use packed::packed;
 pub use platforms::Platforms;
 pub use shared::{Digest, RepositoryName};
+pub use stamp::Stamp;
 
 /// The cache format version this build reads and writes. Bump it when the format changes in a way an
 /// older reader would misread. Version 2 moved manifest details out of the main file into the
@@ -184,13 +186,13 @@ pub struct TagEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<MediaType>,
     /// When regsweep first saw this tag point to this digest (a refresh, or a push notification):
-    /// the age of a promotion, which `--tagged-before` selects by.
+    /// the age of a promotion, which `--tagged-before` selects by. Read through `seen()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seen: Option<Timestamp>,
+    seen: Option<Stamp>,
     /// The last pull of this manifest in this repository that a registry notification reported
-    /// (`regsweep serve`), which `--not-pulled-for` selects by.
+    /// (`regsweep serve`), which `--not-pulled-for` selects by. Read through `pulled()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pulled: Option<Timestamp>,
+    pulled: Option<Stamp>,
 }
 
 impl TagEntry {
@@ -201,6 +203,22 @@ impl TagEntry {
             seen: None,
             pulled: None,
         }
+    }
+
+    pub fn seen(&self) -> Option<Timestamp> {
+        self.seen.map(Stamp::get)
+    }
+
+    pub fn pulled(&self) -> Option<Timestamp> {
+        self.pulled.map(Stamp::get)
+    }
+
+    pub fn set_seen(&mut self, seen: Option<Timestamp>) {
+        self.seen = seen.map(Stamp::from);
+    }
+
+    pub fn set_pulled(&mut self, pulled: Option<Timestamp>) {
+        self.pulled = pulled.map(Stamp::from);
     }
 }
 

@@ -347,7 +347,7 @@ fn aged(
     if rule.older_than.is_some() || rule.newer_than.is_some() {
         let (since, what) = match rule.age_by {
             AgeBy::Created => (created(inventory, &entry.digest), "created time"),
-            AgeBy::Tagged => (entry.seen, "time it was first seen tagged"),
+            AgeBy::Tagged => (entry.seen(), "time it was first seen tagged"),
         };
         let Some(since) = since else {
             return Err(format!("its {what} is not known"));
@@ -369,7 +369,7 @@ fn aged(
         }
     }
     if let Some(d) = rule.not_pulled_for {
-        let Some(last) = entry.pulled.or(entry.seen) else {
+        let Some(last) = entry.pulled().or(entry.seen()) else {
             return Err("regsweep has not seen it pulled or tagged".to_owned());
         };
         if now.duration_since(last) <= d {

@@ -375,7 +375,7 @@ fn arbitrary_inventory() -> impl Strategy<Value = Inventory> {
         }
         for repository in inv.repositories.values_mut() {
             for entry in repository.tags.values_mut() {
-                entry.seen = Some(now() - SignedDuration::from_hours(24 * 40));
+                entry.set_seen(Some(now() - SignedDuration::from_hours(24 * 40)));
             }
         }
         inv

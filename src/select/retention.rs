@@ -92,11 +92,11 @@ impl Retention {
     fn history_matches(&self, entry: &TagEntry) -> bool {
         let tagged = self
             .tagged_before
-            .is_none_or(|before| entry.seen.is_some_and(|seen| seen < before));
+            .is_none_or(|before| entry.seen().is_some_and(|seen| seen < before));
         let unpulled = self.not_pulled_for.is_none_or(|d| {
             entry
-                .pulled
-                .or(entry.seen)
+                .pulled()
+                .or(entry.seen())
                 .is_some_and(|last| self.now.duration_since(last) > d)
         });
         tagged && unpulled
@@ -252,10 +252,10 @@ mod tests {
         let (mut inv, now) = dated();
         let days_ago = |n: i64| Some(now - SignedDuration::from_hours(24 * n));
         let tags = &mut inv.repositories.get_mut("app").unwrap().tags;
-        tags.get_mut("1.0").unwrap().seen = days_ago(40);
-        tags.get_mut("1.1").unwrap().seen = days_ago(40);
-        tags.get_mut("1.1").unwrap().pulled = days_ago(2);
-        tags.get_mut("1.2").unwrap().seen = days_ago(5);
+        tags.get_mut("1.0").unwrap().set_seen(days_ago(40));
+        tags.get_mut("1.1").unwrap().set_seen(days_ago(40));
+        tags.get_mut("1.1").unwrap().set_pulled(days_ago(2));
+        tags.get_mut("1.2").unwrap().set_seen(days_ago(5));
         // 1.3, 1.4, latest and nodate: never seen (an older cache) and so never selected.
         let tagged = Retention {
             tagged_before: days_ago(30),

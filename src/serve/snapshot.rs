@@ -244,8 +244,8 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
         platforms: details
             .map(|d| d.platforms.iter().map(ToString::to_string).collect())
             .unwrap_or_default(),
-        first_seen: entry.seen,
-        last_pulled: entry.pulled,
+        first_seen: entry.seen(),
+        last_pulled: entry.pulled(),
         attachments: Vec::new(),
         children: details
             .and_then(|d| d.children())
@@ -347,7 +347,7 @@ mod tests {
             .tags
             .get_mut("1.0")
             .unwrap()
-            .pulled = Some(pulled);
+            .set_pulled(Some(pulled));
         let once = builder.build(&inv, &changed(&["a"]), None);
         same(&once, &Snapshot::build(&inv, None));
         assert_eq!(

@@ -225,7 +225,7 @@ fn push(
         return false;
     }
     let mut entry = TagEntry::new(digest.to_owned(), target.media_type.clone());
-    entry.seen = Some(at);
+    entry.set_seen(Some(at));
     let moved_from = repository.tags.insert(tag.to_owned(), entry);
     repository.untagged.remove(digest);
     // An overwritten tag: its old manifest is untagged now, unless another tag keeps it.
@@ -284,8 +284,8 @@ fn pull(
     let mut changed = false;
     for (name, entry) in &mut repository.tags {
         let named = tag.is_none_or(|t| t == name);
-        if named && entry.digest == digest && entry.pulled.is_none_or(|p| p < at) {
-            entry.pulled = Some(at);
+        if named && entry.digest == digest && entry.pulled().is_none_or(|p| p < at) {
+            entry.set_pulled(Some(at));
             changed = true;
         }
     }
@@ -382,10 +382,14 @@ mod tests {
         let app = &inv.repositories["app"].tags;
         assert_eq!(app.keys().collect::<Vec<_>>(), ["1.1"]);
         assert_eq!(
-            app["1.1"].seen,
+            app["1.1"].seen(),
             Some("2026-11-25T10:00:00Z".parse().unwrap())
         );
-        assert_eq!(app["1.1"].pulled, Some(now), "a future time counts as now");
+        assert_eq!(
+            app["1.1"].pulled(),
+            Some(now),
+            "a future time counts as now"
+        );
         assert_eq!(inv.repositories["new"].tags["x"].digest, d('c'));
         assert_eq!(
             applied.pushed_to.into_iter().collect::<Vec<_>>(),

@@ -195,7 +195,7 @@ pub fn of_refresh(open: &[(String, String, String)], view: &Inventory) -> Vec<St
                     ],
                 });
             }
-            let since = entry.seen.map_or(at, micros).min(at);
+            let since = entry.seen().map_or(at, micros).min(at);
             out.push(Statement {
                 sql: OPEN,
                 params: vec![repo, tag, digest, Param::Int(since), why()],
