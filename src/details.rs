@@ -105,7 +105,7 @@ pub async fn ensure_details(
             if let Some(details) = inventory.manifests.get_mut(digest.as_str()) {
                 details.config_read = true;
                 if let Some((created, platform)) = bytes.as_deref().map(read_config) {
-                    details.created = created;
+                    details.set_created(created);
                     details.platforms = platform.into_iter().map(Platform::from).collect();
                 }
             }
@@ -378,7 +378,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
         let size = complete
             .then(|| known.iter().map(|d| d.size).sum::<Option<u64>>())
             .flatten();
-        let created = known.iter().filter_map(|d| d.created).max();
+        let created = known.iter().filter_map(|d| d.created()).max();
         let config_read = complete && known.iter().all(|d| d.config_read);
         let mut platforms: Vec<Platform> = children
             .iter()
@@ -387,7 +387,7 @@ fn aggregate_indexes(inventory: &mut Inventory) {
         platforms.dedup();
         if let Some(details) = inventory.manifests.get_mut(digest.as_str()) {
             details.size = size;
-            details.created = created;
+            details.set_created(created);
             details.platforms = platforms.into();
             details.config_read = config_read;
         }

@@ -12,8 +12,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::inventory::{
-    Details, Inventory, ManifestDetails, MediaType, Platform, Referrer, Repository, TagEntry,
-    UnknownRepository, carry_over_history,
+    Details, Inventory, ManifestDetails, MediaType, Platform, Referrer, Repository, Stamp,
+    TagEntry, UnknownRepository, carry_over_history,
 };
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
@@ -273,7 +273,7 @@ async fn natively(
                 .or_insert_with(|| ManifestDetails {
                     media_type: native.media_type.as_deref().map(MediaType::from),
                     size: native.size,
-                    created: native.created,
+                    created: native.created.map(Stamp::from),
                     platforms: native.platforms.iter().map(Platform::from).collect(),
                     config_read: native.created.is_some(),
                     from_gitlab: true,

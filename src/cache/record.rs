@@ -4,7 +4,9 @@
 
 use jiff::Timestamp;
 
-use crate::inventory::{BlobRef, ChildManifest, ManifestDetails, MediaType, Platform, SharedBlobs};
+use crate::inventory::{
+    BlobRef, ChildManifest, ManifestDetails, MediaType, Platform, SharedBlobs, Stamp,
+};
 
 const NONE: u64 = u64::MAX;
 
@@ -121,7 +123,7 @@ pub(super) fn encode_record(out: &mut Out, digest: &str, d: &ManifestDetails, ty
         | (u8::from(d.artifact_type().is_some()) << 5)
         | (u8::from(d.from_gitlab) << 6);
     out.u8(flags);
-    if let Some(created) = d.created {
+    if let Some(created) = d.created() {
         out.u64(created.as_second() as u64);
         out.u32(created.subsec_nanosecond() as u32);
     }
@@ -211,8 +213,8 @@ pub(super) fn decode_record<'a>(
         manifest_bytes,
         size,
         config,
-        layers,
-        created,
+        layers: layers.into(),
+        created: created.map(Stamp::from),
         platforms: platforms.into(),
         config_read: flags & 1 != 0,
         from_gitlab: flags & 64 != 0,

@@ -458,12 +458,16 @@ mod tests {
                         size: 5,
                         media_type: None,
                     }),
-                    layers: vec![BlobRef {
+                    layers: Box::new([BlobRef {
                         digest: digest(7).into(),
                         size: 1000,
                         media_type: Some("l".into()),
-                    }],
-                    created: Some(Timestamp::from_second(1_700_000_000 + i64::from(t)).unwrap()),
+                    }]),
+                    created: Some(
+                        Timestamp::from_second(1_700_000_000 + i64::from(t))
+                            .unwrap()
+                            .into(),
+                    ),
                     platforms: vec!["linux/amd64".into()].into(),
                     config_read: true,
                     from_gitlab: t == 1,

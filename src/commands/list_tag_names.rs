@@ -101,7 +101,7 @@ fn rows<'a>(inventory: &'a Inventory, listing: &ListTagNamesSettings, host: &str
                 digest: &entry.digest,
                 media_type: entry.media_type.as_deref(),
                 size: details.and_then(|d| d.size).map(|s| s + attached_size),
-                created: details.and_then(|d| d.created),
+                created: details.and_then(|d| d.created()),
                 platforms: details
                     .map(|d| d.platforms.iter().map(ToString::to_string).collect())
                     .unwrap_or_default(),

@@ -384,7 +384,7 @@ fn days_of(age: jiff::SignedDuration) -> String {
 }
 
 pub(super) fn created(inventory: &Inventory, digest: &str) -> Option<Timestamp> {
-    inventory.manifests.get(digest).and_then(|d| d.created)
+    inventory.manifests.get(digest).and_then(|d| d.created())
 }
 
 /// `keep_n`: within each group, the images of the named tags (those still without a verdict) ranked

@@ -20,7 +20,7 @@ fn now() -> Timestamp {
 fn dated(mut inv: Inventory, ages: &[(&str, i64)]) -> Inventory {
     for (digest, days) in ages {
         let details = inv.manifests.entry((*digest).into()).or_default();
-        details.created = Some(now() - SignedDuration::from_hours(24 * days));
+        details.set_created(Some(now() - SignedDuration::from_hours(24 * days)));
     }
     inv
 }
@@ -370,7 +370,7 @@ fn arbitrary_inventory() -> impl Strategy<Value = Inventory> {
         for (i, age) in ages.iter().enumerate() {
             if let Some(days) = age {
                 let details = inv.manifests.entry(format!("D{i}").into()).or_default();
-                details.created = Some(now() - SignedDuration::from_hours(24 * days));
+                details.set_created(Some(now() - SignedDuration::from_hours(24 * days)));
             }
         }
         for repository in inv.repositories.values_mut() {

@@ -341,7 +341,7 @@ mod tests {
                 Box::new(crate::inventory::ManifestDetails {
                     manifest_bytes: Some(10),
                     config: Some(blob(&format!("C{digest}"), 5)),
-                    layers,
+                    layers: layers.into(),
                     ..Default::default()
                 }),
             );
@@ -453,7 +453,7 @@ mod tests {
                     digest.into(),
                     Box::new(ManifestDetails {
                         manifest_bytes: Some(1),
-                        layers,
+                        layers: layers.into(),
                         ..Default::default()
                     }),
                 );
@@ -526,7 +526,7 @@ mod tests {
             for (i, digest) in ["M1", "M2", "M3", "M9"].iter().enumerate() {
                 let layers = vec![blob(&format!("L{i}"), 100 * (i as u64 + 1)), blob(&format!("S{}", i as u64 % (shared_layer + 1)), 7)];
                 inv.manifests.insert((*digest).into(), Box::new(ManifestDetails {
-                    manifest_bytes: Some(10), config: Some(blob(&format!("C{digest}"), 5)), layers, ..Default::default()
+                    manifest_bytes: Some(10), config: Some(blob(&format!("C{digest}"), 5)), layers: layers.into(), ..Default::default()
                 }));
             }
             let tags: Vec<&str> = picks.iter().map(|p| ["1", "2", "3", "9"][*p]).collect();

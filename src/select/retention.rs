@@ -114,7 +114,7 @@ pub fn parse_age(text: &str) -> Option<SignedDuration> {
 }
 
 pub(super) fn created_of(inventory: &Inventory, digest: &str) -> Option<Timestamp> {
-    inventory.manifests.get(digest).and_then(|d| d.created)
+    inventory.manifests.get(digest).and_then(|d| d.created())
 }
 
 /// The digests of one repository to keep under `--keep N`: the N newest of `candidates` (digest ->
@@ -190,7 +190,9 @@ mod tests {
             inv.manifests.insert(
                 (*digest).into(),
                 Box::new(crate::inventory::ManifestDetails {
-                    created: Some(now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))),
+                    created: Some(
+                        (now - SignedDuration::from_hours(24 * 10 * (i as i64 + 1))).into(),
+                    ),
                     manifest_bytes: Some(100),
                     ..Default::default()
                 }),

@@ -376,7 +376,7 @@ mod tests {
                     manifest_bytes: Some(10),
                     size: Some(105),
                     config: Some(blob(&format!("C{digest}"), 5)),
-                    layers: vec![blob("S", 100)],
+                    layers: Box::new([blob("S", 100)]),
                     ..Default::default()
                 }),
             );

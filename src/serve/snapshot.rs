@@ -240,7 +240,7 @@ fn tag_view(inventory: &Inventory, entry: &crate::inventory::TagEntry) -> TagVie
             .or_else(|| details.and_then(|d| d.media_type.clone())),
         size: details.and_then(|d| d.size),
         disk_size: (stored.missing == 0).then(|| stored.bytes()),
-        created: details.and_then(|d| d.created),
+        created: details.and_then(|d| d.created()),
         platforms: details
             .map(|d| d.platforms.iter().map(ToString::to_string).collect())
             .unwrap_or_default(),

@@ -248,7 +248,7 @@ impl Gitlab {
                 continue;
             }
             let details = inventory.manifests.entry(digest.into()).or_default();
-            details.created = tag.created_at;
+            details.set_created(tag.created_at);
             if details.size.is_none() {
                 details.size = tag.total_size;
             }
