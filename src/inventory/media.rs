@@ -2,13 +2,12 @@
 //! type) and `Platform` (`os/architecture[/variant]`).
 
 use std::borrow::Borrow;
-use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashSet;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::text::str_like;
 
 /// A media type as the inventory holds it: a shared copy of its name. A registry of a million tags
 /// names a handful of media types five million times (each tag, manifest, config and layer); as a
@@ -85,96 +84,20 @@ fn shared(name: &str) -> Thin {
         .get(name)
 }
 
-/// What a shared name does: it reads, compares, prints and serializes as the plain string.
-macro_rules! shared_name {
-    ($name:ident, $expecting:literal) => {
-        impl $name {
-            pub fn new(name: &str) -> Self {
-                Self(shared(name))
-            }
-        }
-
-        impl Deref for $name {
-            type Target = str;
-            fn deref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(name: &str) -> Self {
-                Self::new(name)
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(name: String) -> Self {
-                Self::new(&name)
-            }
-        }
-
-        impl From<&String> for $name {
-            fn from(name: &String) -> Self {
-                Self::new(name)
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                **self.0 == *other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                **self.0 == **other
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self.0, f)
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Name;
-                impl serde::de::Visitor<'_> for Name {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<$name, E> {
-                        Ok($name::new(name))
-                    }
-                }
-                deserializer.deserialize_str(Name)
-            }
-        }
-    };
+impl MediaType {
+    pub fn new(name: &str) -> Self {
+        Self(shared(name))
+    }
 }
 
-shared_name!(MediaType, "a media type");
-shared_name!(Platform, "a platform");
+impl Platform {
+    pub fn new(name: &str) -> Self {
+        Self(shared(name))
+    }
+}
+
+str_like!(MediaType, "a media type");
+str_like!(Platform, "a platform");
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ mod packed;
 mod platforms;
 mod shared;
 mod stamp;
+mod text;
 
 pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;

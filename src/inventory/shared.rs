@@ -2,11 +2,9 @@
 //! digest) and `RepositoryName` (a plan's rows' repository).
 
 use std::borrow::Borrow;
-use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::text::str_like;
 
 /// A manifest's or blob's digest (`sha256:<hex>`). A registry of a million tags names each
 /// manifest at least three times over: its tags, its details' key, the plan's row. As a `String`
@@ -27,10 +25,15 @@ pub struct Digest(Arc<str>);
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RepositoryName(Arc<str>);
 
-/// What shared text does.
+/// What shared text does besides reading as a string (`str_like!`): it is found by `&str` in a map
+/// keyed by it, compares with a `String` either way, and tells whether two are one copy.
 macro_rules! shared_text {
     ($name:ident, $expecting:literal) => {
         impl $name {
+            pub fn new(text: &str) -> Self {
+                Self(Arc::from(text))
+            }
+
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -42,18 +45,7 @@ macro_rules! shared_text {
             }
         }
 
-        impl Deref for $name {
-            type Target = str;
-            fn deref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
+        str_like!($name, $expecting);
 
         impl Borrow<str> for $name {
             fn borrow(&self) -> &str {
@@ -61,39 +53,9 @@ macro_rules! shared_text {
             }
         }
 
-        impl From<&str> for $name {
-            fn from(digest: &str) -> Self {
-                Self(Arc::from(digest))
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(digest: String) -> Self {
-                Self(Arc::from(digest))
-            }
-        }
-
-        impl From<&String> for $name {
-            fn from(digest: &String) -> Self {
-                Self::from(digest.as_str())
-            }
-        }
-
         impl From<$name> for String {
-            fn from(digest: $name) -> Self {
-                digest.as_str().to_owned()
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.as_str() == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.as_str() == *other
+            fn from(text: $name) -> Self {
+                text.as_str().to_owned()
             }
         }
 
@@ -118,40 +80,6 @@ macro_rules! shared_text {
         impl PartialEq<$name> for String {
             fn eq(&self, other: &$name) -> bool {
                 self == other.as_str()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(self.as_str(), f)
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Text;
-                impl serde::de::Visitor<'_> for Text {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_str<E: serde::de::Error>(self, digest: &str) -> Result<$name, E> {
-                        Ok($name::from(digest))
-                    }
-                }
-                deserializer.deserialize_str(Text)
             }
         }
     };
