@@ -108,12 +108,23 @@ impl ManifestDetails {
         self
     }
 
-    /// Changes the rare fields, keeping a box only while one of them is set.
+    /// Changes the rare fields, keeping a box only while one of them is set: setting nothing on
+    /// details without any (how a million records are read) allocates nothing.
     fn change_rare(&mut self, change: impl FnOnce(&mut Rare)) {
-        let mut rare = self.rare.take().unwrap_or_default();
-        change(&mut rare);
-        if *rare != Rare::default() {
-            self.rare = Some(rare);
+        match &mut self.rare {
+            Some(rare) => {
+                change(rare);
+                if **rare == Rare::default() {
+                    self.rare = None;
+                }
+            }
+            None => {
+                let mut rare = Rare::default();
+                change(&mut rare);
+                if rare != Rare::default() {
+                    self.rare = Some(Box::new(rare));
+                }
+            }
         }
     }
 }
