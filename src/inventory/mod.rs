@@ -74,7 +74,7 @@ pub struct Inventory {
 
 /// Manifest details by digest, each in a box of its own: a hash table is a power of two of slots,
 /// and at a million manifests two million slots of whole details (over 250 bytes each) were 550 MB,
-/// most of them empty; a slot of a box is 32 bytes.
+/// most of them empty; a slot of a digest and a box is 24 bytes.
 pub type Details = rustc_hash::FxHashMap<Digest, Box<ManifestDetails>>;
 
 /// A map written in key order, so a file or an answer reads the same from run to run.
