@@ -29,52 +29,69 @@ pub struct Platform(Thin);
 /// Compares, orders and hashes as its text.
 type Thin = Arc<Box<str>>;
 
-/// A table entry, found by the name's text.
-#[derive(PartialEq, Eq)]
-struct Entry(Thin);
+/// What a bounded table keeps: the shared copy, found by what it holds (a name's text, a list).
+struct Entry<T: ?Sized>(Arc<Box<T>>);
 
-impl Hash for Entry {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let name: &str = &self.0;
-        name.hash(state);
+impl<T: ?Sized + PartialEq> PartialEq for Entry<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self.0 == **other.0
     }
 }
 
-impl Borrow<str> for Entry {
-    fn borrow(&self) -> &str {
+impl<T: ?Sized + Eq> Eq for Entry<T> {}
+
+impl<T: ?Sized + Hash> Hash for Entry<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self.0).hash(state);
+    }
+}
+
+impl<T: ?Sized> Borrow<T> for Entry<T> {
+    fn borrow(&self) -> &T {
         &self.0
     }
 }
 
-/// The names shared so far, each as first seen.
-static SHARED: Mutex<Names> = Mutex::new(Names {
-    names: None,
-    most: MOST_SHARED,
-});
+/// How many values a table shares. They come from registries: a registry sending endless distinct
+/// ones gets its own copies beyond this many rather than a table that grows without end.
+pub(super) const MOST_SHARED: usize = 1024;
 
-/// How many names are shared. Names come from registries: a registry sending endless distinct ones
-/// gets its own copies beyond this many rather than a table that grows without end.
-const MOST_SHARED: usize = 1024;
-
-/// A bounded table of shared names.
-struct Names {
-    names: Option<FxHashSet<Entry>>,
+/// A bounded table of shared values (names here, platform lists in `platforms.rs`), each kept as
+/// first seen, behind one thin pointer.
+pub(super) struct Bounded<T: ?Sized> {
+    entries: Option<FxHashSet<Entry<T>>>,
     most: usize,
 }
 
-impl Names {
-    fn get(&mut self, name: &str) -> Thin {
-        let names = self.names.get_or_insert_with(FxHashSet::default);
-        if let Some(known) = names.get(name) {
-            return Arc::clone(&known.0);
+impl<T: ?Sized> Bounded<T> {
+    pub(super) const fn new(most: usize) -> Self {
+        Self {
+            entries: None,
+            most,
         }
-        let name: Thin = Arc::new(Box::from(name));
-        if names.len() < self.most {
-            names.insert(Entry(Arc::clone(&name)));
-        }
-        name
     }
 }
+
+impl<T: ?Sized + Hash + Eq> Bounded<T>
+where
+    for<'a> Box<T>: From<&'a T>,
+{
+    /// `value`, as the shared copy: the one kept before, or a new one (kept while there is room).
+    pub(super) fn get(&mut self, value: &T) -> Arc<Box<T>> {
+        let entries = self.entries.get_or_insert_with(FxHashSet::default);
+        if let Some(known) = entries.get(value) {
+            return Arc::clone(&known.0);
+        }
+        let value = Arc::new(Box::from(value));
+        if entries.len() < self.most {
+            entries.insert(Entry(Arc::clone(&value)));
+        }
+        value
+    }
+}
+
+/// The names shared so far.
+static SHARED: Mutex<Bounded<str>> = Mutex::new(Bounded::new(MOST_SHARED));
 
 /// `name`, as the shared copy when there is one.
 fn shared(name: &str) -> Thin {
@@ -122,15 +139,12 @@ mod tests {
 
     #[test]
     fn endless_distinct_names_are_not_all_kept() {
-        let mut names = Names {
-            names: None,
-            most: 3,
-        };
+        let mut names = Bounded::<str>::new(3);
         let first = names.get("a/1");
         for i in 2..10 {
             names.get(&format!("a/{i}"));
         }
-        assert_eq!(names.names.as_ref().unwrap().len(), 3);
+        assert_eq!(names.entries.as_ref().unwrap().len(), 3);
         assert!(
             Arc::ptr_eq(&first, &names.get("a/1")),
             "the first ones stay shared"

@@ -1,15 +1,13 @@
 //! `Platforms`: the platforms of an image or index, one shared copy per distinct list.
 
-use std::borrow::Borrow;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Platform;
+use super::media::{Bounded, MOST_SHARED};
 
 /// The platforms of a manifest: an image's one, an index's children's. A registry's images name a
 /// handful of distinct lists (`[linux/amd64]`, `[linux/amd64, linux/arm64]`) a million times; as a
@@ -22,44 +20,18 @@ pub struct Platforms(Option<List>);
 /// A shared list behind one word, as `Thin` is for a name.
 type List = Arc<Box<[Platform]>>;
 
-/// The lists shared so far; bounded as the names are.
-static SHARED: Mutex<Option<FxHashSet<Entry>>> = Mutex::new(None);
-
-/// How many lists are shared: a registry sending endless distinct ones gets its own copies beyond
-/// this many rather than a table that grows without end.
-const MOST_SHARED: usize = 1024;
-
-/// A table entry, found by the list.
-#[derive(PartialEq, Eq)]
-struct Entry(List);
-
-impl Hash for Entry {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let list: &[Platform] = &self.0;
-        list.hash(state);
-    }
-}
-
-impl Borrow<[Platform]> for Entry {
-    fn borrow(&self) -> &[Platform] {
-        &self.0
-    }
-}
+/// The lists shared so far, bounded as the names are.
+static SHARED: Mutex<Bounded<[Platform]>> = Mutex::new(Bounded::new(MOST_SHARED));
 
 impl Platforms {
     pub fn new(list: Vec<Platform>) -> Self {
         if list.is_empty() {
             return Self(None);
         }
-        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-        let table = shared.get_or_insert_with(FxHashSet::default);
-        if let Some(known) = table.get(list.as_slice()) {
-            return Self(Some(Arc::clone(&known.0)));
-        }
-        let list: List = Arc::new(list.into_boxed_slice());
-        if table.len() < MOST_SHARED {
-            table.insert(Entry(Arc::clone(&list)));
-        }
+        let list = SHARED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&list);
         Self(Some(list))
     }
 
