@@ -87,13 +87,14 @@ pub async fn refresh_with(
 ) -> anyhow::Result<Refreshed> {
     let started = Timestamp::now();
     let registry = client.address();
-    client
-        .ping()
-        .await
-        .with_context(|| format!("checking the registry at {registry}"))?;
     progress.set_message("reading the catalog");
+    // The `/v2/` check and the catalog go together: at a distance they would be two round trips
+    // one after the other. The check's failure is the one reported (it says why best: not a
+    // registry, refused); a registry that asks for credentials challenges both, and each learns.
     let mut skipped = Vec::new();
-    let names = names_of(client, scope, &mut skipped).await?;
+    let (pinged, names) = tokio::join!(client.ping(), names_of(client, scope, &mut skipped));
+    pinged.with_context(|| format!("checking the registry at {registry}"))?;
+    let names = names?;
     progress.set_message(match names.len() {
         1 => "reading 1 repository".to_owned(),
         n => format!("reading {n} repositories"),
