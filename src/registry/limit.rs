@@ -7,12 +7,16 @@
 //! the registry has pushed back (as TCP probes after a loss), pausing a few windows one short of
 //! the level that was refused before trying it again. When recent round trips stretch far
 //! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken
-//! connections) halves it, at most once per window. It starts at `START` and never exceeds its
+//! connections) halves it, once for the requests sent before the cut (one burst, one signal) and
+//! again for a request sent after it and refused all the same. It starts at `START` and never exceeds its
 //! ceiling (`CEILING`, raised once the registry is known to carry many requests per connection);
 //! stretching round trips alone never take it below `FLOOR`.
 //!
 //! Doubling matters at a distance: growing by √limit from 8 to 256 takes about 26 round trips,
-//! 6.5 s at 250 ms, most of a 10,000-tag refresh; this slow start takes 4.
+//! 6.5 s at 250 ms, most of a 10,000-tag refresh; this slow start takes 4. And where the first
+//! answer already took a far round trip (`FAR`), the limit starts at `FAR_START`: each window of
+//! the slow start costs one such round trip there, nearly nothing nearby, so the window saved is
+//! worth more than the overshoot a small registry would meet (which halves the limit as anywhere).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,6 +25,11 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
 pub const START: usize = 8;
+/// A first answer that took this long (seconds) comes from far away: the limit starts at `FAR_START`.
+const FAR: f64 = 0.05;
+/// Where the adaptive limit starts once the first answer shows the registry is far: one window of
+/// the slow start less (at 250 ms, a quarter of a second and 24 requests more in the first one).
+const FAR_START: f64 = 32.0;
 /// Below this the slow start quadruples rather than doubles: overshooting a small limit costs the
 /// registry a few dozen requests at most, and at a distance every window saved is a round trip
 /// (8 to 512 in four instead of six: 0.5 s of a 10,000-tag refresh at 250 ms).
@@ -54,8 +63,9 @@ enum Growth {
 pub enum Outcome {
     /// Answered (whatever the status, but for overload), in this time.
     Answered(Duration),
-    /// The registry is overloaded or the way to it is: 429, 5xx, a timeout, a broken connection.
-    Overload,
+    /// The registry is overloaded or the way to it is: 429, 5xx, a timeout, a broken connection;
+    /// with when the request was sent.
+    Overload(Instant),
 }
 
 #[derive(Debug)]
@@ -75,9 +85,10 @@ struct State {
     overloaded: bool,
     /// Places the semaphore holds beyond the limit: permits given back are kept until it is paid.
     debt: usize,
-    /// How the limit moved, for `--verbose`: when it started, its highest and when it got there,
-    /// how often overload cut it.
+    /// How the limit moved, for `--verbose`: when it started and where, its highest and when it
+    /// got there, how often overload cut it.
     started: Instant,
+    start: usize,
     highest: (usize, Duration),
     cuts: usize,
     /// The most the adaptive limit may reach.
@@ -142,6 +153,7 @@ impl Limiter {
                 overloaded: false,
                 debt: 0,
                 started: Instant::now(),
+                start: limit as usize,
                 highest: (limit as usize, Duration::ZERO),
                 cuts: 0,
                 ceiling: CEILING,
@@ -174,8 +186,10 @@ impl Limiter {
             1 => "cut once by overload".to_owned(),
             n => format!("cut {n} times by overload"),
         };
+        let far = if state.start > START { " (far)" } else { "" };
         Some(format!(
-            "{START} to {highest} in {:.1} s, {} now, {cuts}",
+            "{}{far} to {highest} in {:.1} s, {} now, {cuts}",
+            state.start,
             at.as_secs_f64(),
             state.limit as usize
         ))
@@ -243,8 +257,8 @@ impl Limiter {
         let mut state = self.state();
         let before = state.limit as usize;
         match outcome {
-            Outcome::Overload => {
-                Self::cut(&mut state, Instant::now());
+            Outcome::Overload(sent) => {
+                Self::cut(&mut state, sent, Instant::now());
                 state.overloaded = true;
             }
             Outcome::Answered(rtt) => Self::learn(&mut state, rtt.as_secs_f64()),
@@ -260,13 +274,13 @@ impl Limiter {
         }
     }
 
-    /// Halves the limit, at most once per window (a burst of refusals is one signal).
-    fn cut(state: &mut State, now: Instant) {
-        let window = Duration::from_secs_f64(state.long_rtt.unwrap_or(0.1).max(0.1));
-        if state
-            .last_cut
-            .is_some_and(|t| now.duration_since(t) < window)
-        {
+    /// Halves the limit for overload of a request `sent` then, once per cut: refusals of requests
+    /// sent before the last cut are that cut's news (a burst at one limit is one signal, as a
+    /// window's losses are to TCP); a request sent after it and refused says the halved limit is
+    /// still too high, and halves it again, at once rather than a window later (where the registry
+    /// answers refusals at once, a window at a limit far above its own would refuse hundreds).
+    fn cut(state: &mut State, sent: Instant, now: Instant) {
+        if state.last_cut.is_some_and(|cut| sent <= cut) {
             return;
         }
         state.last_cut = Some(now);
@@ -304,6 +318,10 @@ impl Limiter {
 
     fn learn(state: &mut State, rtt: f64) {
         let rtt = rtt.max(1e-4);
+        if state.long_rtt.is_none() && rtt >= FAR && state.limit < FAR_START && state.cuts == 0 {
+            state.limit = FAR_START.min(state.ceiling as f64);
+            state.start = state.limit as usize;
+        }
         // The long run spans several windows however wide they are, so a queue building up within
         // one window shows as recent round trips stretching, not as a new normal.
         let span = (4.0 * state.limit).max(600.0);
@@ -340,241 +358,4 @@ impl Limiter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_story_says_how_high_the_limit_went_and_how_often_it_was_cut() {
-        let limiter = Limiter::adaptive();
-        for _ in 0..400 {
-            let permit = limiter.places.try_acquire().ok();
-            limiter.state().peak = limiter.limit();
-            limiter.record(Outcome::Answered(Duration::from_millis(100)));
-            drop(permit);
-        }
-        let grown = limiter.limit();
-        assert!(grown > START, "{grown}");
-        limiter.record(Outcome::Overload);
-        let story = limiter.story().unwrap();
-        assert!(
-            story.starts_with(&format!("{START} to {grown} in "))
-                && story.ends_with(&format!("{} now, cut once by overload", grown / 2)),
-            "{story}"
-        );
-        assert_eq!(Limiter::pinned(4).story(), None);
-    }
-
-    fn answer_window(state: &mut State, rtt_ms: f64, busy: bool) {
-        for _ in 0..(state.limit as usize).max(1) {
-            if busy {
-                state.peak = state.limit as usize;
-            }
-            Limiter::learn(state, rtt_ms / 1000.0);
-        }
-    }
-
-    fn fresh() -> State {
-        Limiter::adaptive()
-            .state
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-    }
-
-    #[test]
-    fn grows_to_the_ceiling_while_round_trips_stay_flat() {
-        let mut state = fresh();
-        let mut windows = 0;
-        while (state.limit as usize) < CEILING {
-            answer_window(&mut state, 100.0, true);
-            windows += 1;
-            assert!(windows < 40, "stuck at {}", state.limit);
-        }
-        assert_eq!(state.limit as usize, CEILING);
-        // 8, 32, 128, 256, 512: four windows (four round trips), not the ~40 of growing by √limit.
-        assert_eq!(windows, 4);
-        answer_window(&mut state, 100.0, true);
-        assert_eq!(state.limit as usize, CEILING, "never past the ceiling");
-    }
-
-    #[test]
-    fn a_raised_ceiling_lets_the_limit_grow_on() {
-        let limiter = Limiter::adaptive();
-        limiter.raise_ceiling(4 * CEILING);
-        limiter.raise_ceiling(CEILING);
-        assert_eq!(limiter.ceiling(), 4 * CEILING, "raising never lowers it");
-        let mut state = limiter.state.into_inner().unwrap();
-        for _ in 0..10 {
-            answer_window(&mut state, 100.0, true);
-        }
-        assert_eq!(state.limit as usize, 4 * CEILING);
-        let pinned = Limiter::pinned(7);
-        pinned.raise_ceiling(4 * CEILING);
-        assert_eq!(pinned.ceiling(), 7, "a pinned limit stays pinned");
-    }
-
-    #[test]
-    fn stops_doubling_once_round_trips_stretch() {
-        let mut state = fresh();
-        answer_window(&mut state, 10.0, true);
-        assert_eq!(state.limit as usize, 4 * START, "quadruples while small");
-        // Round trips stretch 1.8x: past the slow start's tolerance, within the shrinking one.
-        for _ in 0..3 {
-            answer_window(&mut state, 18.0, true);
-        }
-        assert_eq!(state.growth, Growth::Probing);
-        let before = state.limit;
-        answer_window(&mut state, 18.0, true);
-        assert!(
-            state.limit < 2.0 * before && state.limit > before,
-            "{before} became {}",
-            state.limit
-        );
-    }
-
-    #[test]
-    fn does_not_grow_when_the_limit_holds_nothing_back() {
-        let mut state = fresh();
-        for _ in 0..10 {
-            answer_window(&mut state, 20.0, false);
-        }
-        assert_eq!(state.limit as usize, START);
-    }
-
-    #[test]
-    fn shrinks_when_a_queue_builds_up() {
-        let mut state = fresh();
-        for _ in 0..20 {
-            answer_window(&mut state, 5.0, true);
-        }
-        let grown = state.limit;
-        // The registry queues: round trips grow tenfold.
-        for _ in 0..5 {
-            answer_window(&mut state, 50.0, true);
-        }
-        assert!(state.limit < grown, "{} not below {grown}", state.limit);
-    }
-
-    #[test]
-    fn stretching_round_trips_alone_leave_room_for_a_few_requests() {
-        let mut state = fresh();
-        for rtt in [1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0] {
-            answer_window(&mut state, rtt, true);
-        }
-        assert_eq!(
-            state.limit as usize, FLOOR,
-            "a held request would starve the rest"
-        );
-        // Overload still goes lower.
-        Limiter::cut(&mut state, Instant::now());
-        assert_eq!(state.limit as usize, FLOOR / 2);
-        answer_window(&mut state, 1_000_000.0, true);
-        assert_eq!(
-            state.limit as usize,
-            FLOOR / 2,
-            "the floor does not raise a cut limit"
-        );
-    }
-
-    #[test]
-    fn after_pushing_back_it_probes_by_one() {
-        let mut state = fresh();
-        state.limit = 20.0;
-        Limiter::cut(&mut state, Instant::now());
-        answer_window(&mut state, 10.0, true);
-        assert_eq!(state.limit, 11.0);
-    }
-
-    #[test]
-    fn a_window_with_refusals_grows_nothing_even_when_the_cut_was_spent() {
-        let limiter = Limiter::adaptive();
-        {
-            let mut state = limiter.state();
-            state.limit = 32.0;
-            state.last_cut = Some(Instant::now());
-        }
-        // A refusal inside the window of the last cut: no second cut...
-        limiter.record(Outcome::Overload);
-        assert_eq!(limiter.limit(), 32);
-        // ...and the window, though its other answers came back quick and the limit bound, grows
-        // nothing: doubling on would flood a registry already refusing.
-        for _ in 0..32 {
-            limiter.state().peak = 32;
-            limiter.record(Outcome::Answered(Duration::from_millis(10)));
-        }
-        assert_eq!(limiter.limit(), 32);
-        for _ in 0..32 {
-            limiter.state().peak = 32;
-            limiter.record(Outcome::Answered(Duration::from_millis(10)));
-        }
-        assert!(limiter.limit() > 32, "a calm window grows again");
-    }
-
-    #[test]
-    fn after_pushback_the_refused_level_is_probed_only_now_and_then() {
-        let mut state = fresh();
-        state.limit = 7.0;
-        Limiter::cut(&mut state, Instant::now());
-        assert_eq!(state.limit, 3.5);
-        // One a window up to one short of 7, then calm windows there before trying 7 again; once
-        // the registry takes it, one a window again.
-        let mut seen = Vec::new();
-        for _ in 0..14 {
-            answer_window(&mut state, 100.0, true);
-            seen.push(state.limit);
-        }
-        let waiting = seen.iter().filter(|l| **l == 6.5).count();
-        assert!(waiting > PLATEAU, "{seen:?}");
-        let past: Vec<f64> = seen.into_iter().filter(|l| *l > 7.0).collect();
-        assert_eq!(past[..3], [7.5, 8.5, 9.5]);
-    }
-
-    #[test]
-    fn overload_halves_once_per_window() {
-        let mut state = fresh();
-        state.limit = 40.0;
-        let now = Instant::now();
-        Limiter::cut(&mut state, now);
-        Limiter::cut(&mut state, now + Duration::from_millis(10));
-        assert_eq!(state.limit, 20.0, "a burst of refusals is one signal");
-        Limiter::cut(&mut state, now + Duration::from_secs(1));
-        assert_eq!(state.limit, 10.0);
-        for _ in 0..10 {
-            Limiter::cut(&mut state, now + Duration::from_secs(100));
-            state.last_cut = None;
-        }
-        assert_eq!(state.limit, 1.0, "never below one");
-    }
-
-    #[tokio::test]
-    async fn the_places_follow_the_limit() {
-        let limiter = Limiter::adaptive();
-        let held: Vec<Permit> =
-            futures::future::join_all((0..START).map(|_| limiter.acquire())).await;
-        // Overload while every place is in use: the limit halves, and returned places are kept.
-        limiter.record(Outcome::Overload);
-        assert_eq!(limiter.limit(), START / 2);
-        drop(held);
-        let held: Vec<Permit> =
-            futures::future::join_all((0..START / 2).map(|_| limiter.acquire())).await;
-        let more = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
-        assert!(more.is_err(), "a place beyond the halved limit");
-        drop(held);
-    }
-
-    #[tokio::test]
-    async fn a_pinned_limit_never_moves() {
-        let limiter = Limiter::pinned(3);
-        limiter.record(Outcome::Overload);
-        limiter.record(Outcome::Answered(Duration::from_millis(1)));
-        assert_eq!((limiter.limit(), limiter.ceiling()), (3, 3));
-        let held: Vec<Permit> = futures::future::join_all((0..3).map(|_| limiter.acquire())).await;
-        let fourth = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
-        assert!(fourth.is_err(), "a fourth request got a place");
-        drop(held);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(50), limiter.acquire())
-                .await
-                .is_ok()
-        );
-    }
-}
+mod tests;

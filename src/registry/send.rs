@@ -241,7 +241,7 @@ impl Client {
         let started = std::time::Instant::now();
         let attempt = self.exchange(request, authorization, challenged).await;
         let outcome = match &attempt {
-            Attempt::Failed(err, _) if is_overload(err) => Outcome::Overload,
+            Attempt::Failed(err, _) if is_overload(err) => Outcome::Overload(started),
             _ => Outcome::Answered(started.elapsed()),
         };
         self.inner.limiter.record(outcome);

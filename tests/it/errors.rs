@@ -306,6 +306,17 @@ fn requests_in_flight_never_exceed_the_concurrency() {
 /// six requests are in flight, it backs off and settles below the registry's limit.
 #[test]
 fn the_adaptive_limit_backs_off_on_too_many_requests() {
+    backs_off_on_too_many_requests(std::time::Duration::ZERO);
+}
+
+/// The same registry far away (its listings answer after 60 ms, a far first round trip): the limit
+/// starts higher there, so the first window floods it harder, and it must still settle.
+#[test]
+fn the_adaptive_limit_backs_off_from_a_far_start() {
+    backs_off_on_too_many_requests(std::time::Duration::from_millis(60));
+}
+
+fn backs_off_on_too_many_requests(far: std::time::Duration) {
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex};
     const SERVER_LIMIT: usize = 6;
@@ -317,9 +328,14 @@ fn the_adaptive_limit_backs_off_on_too_many_requests() {
     let server = {
         let (in_flight, log) = (in_flight.clone(), log.clone());
         Scripted::start(move |req| match req.target.as_str() {
-            "/v2/" => Reply::json(200, "{}"),
-            "/v2/_catalog" => Reply::json(200, r#"{"repositories":["app"]}"#),
-            "/v2/app/tags/list" => Reply::json(200, &tags_json),
+            "/v2/" | "/v2/_catalog" | "/v2/app/tags/list" => {
+                std::thread::sleep(far);
+                match req.target.as_str() {
+                    "/v2/" => Reply::json(200, "{}"),
+                    "/v2/_catalog" => Reply::json(200, r#"{"repositories":["app"]}"#),
+                    _ => Reply::json(200, &tags_json),
+                }
+            }
             t => {
                 let now = in_flight.fetch_add(1, SeqCst) + 1;
                 let refused = now > SERVER_LIMIT;
@@ -337,9 +353,11 @@ fn the_adaptive_limit_backs_off_on_too_many_requests() {
         })
     };
     let out = Sandbox::new()
-        .live(&server.url(), &["--count", "list-tag-names"])
+        .live(&server.url(), &["--verbose", "--count", "list-tag-names"])
         .success();
     assert!(stdout(&out).ends_with("Number of tags: 300\n"));
+    let started_far = stderr(&out).contains("requests in flight: 32 (far) to ");
+    assert_eq!(started_far, !far.is_zero(), "{}", stderr(&out));
     let log = log.lock().unwrap();
     let refused = log.iter().filter(|(_, r)| *r).count();
     assert!(
