@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::inventory::{
     Details, Inventory, ManifestDetails, MediaType, Platform, Referrer, Repository, Stamp,
-    TagEntry, UnknownRepository, carry_over_history,
+    TagEntry, UnknownRepository, carry_over_history, share_digests,
 };
 use crate::registry::{Client, ErrorCode, Listed, NativeApi, RegistryError};
 
@@ -111,7 +111,7 @@ pub async fn refresh_with(
     let mut listed_details = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (name, repository) = joined.context("a refresh task failed")?;
-        let Some(read) = repository? else {
+        let Some(mut read) = repository? else {
             // Listed in the catalog (or by the source) but unknown to the tags endpoint: an
             // emptied repository; one asked for by name must exist.
             if !matches!(scope, Scope::All | Scope::Listed(_)) {
@@ -123,6 +123,9 @@ pub async fn refresh_with(
             inventory.repositories.insert(name, Repository::default());
             continue;
         };
+        if let Some(before) = previous.as_deref().and_then(|p| p.repositories.get(&name)) {
+            share_digests(&mut read.repository, before);
+        }
         note_invalid(&mut skipped, &format!("tags of {name}"), &read.refused);
         let emptied = read.repository.tags.is_empty();
         dangling.extend(dangling_note(&name, read.missing, emptied));

@@ -25,7 +25,7 @@ pub use attachments::{Attachments, is_attachment_tag};
 pub use blob::SharedBlobs;
 pub use manifest::ManifestDetails;
 pub use media::{MediaType, Platform};
-pub use merge::{carry_over_history, merge_details, merge_refresh, take_details};
+pub use merge::{carry_over_history, merge_details, merge_refresh, share_digests, take_details};
 pub use packed::packed;
 pub use platforms::Platforms;
 pub use shared::{Digest, RepositoryName};
