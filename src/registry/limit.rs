@@ -8,9 +8,9 @@
 //! the level that was refused before trying it again. When recent round trips stretch far
 //! it shrinks in proportion (at most by half). Overload (429, 503 and other 5xx, timeouts, broken
 //! connections) halves it, once for the requests sent before the cut (one burst, one signal) and
-//! again for a request sent after it and refused all the same. It starts at `START` and never exceeds its
-//! ceiling (`CEILING`, raised once the registry is known to carry many requests per connection);
-//! stretching round trips alone never take it below `FLOOR`.
+//! again for a request sent after it and refused all the same. It starts at `START` and never
+//! exceeds its ceiling (`CEILING`, raised once the registry is known to carry many requests per
+//! connection); stretching round trips alone never take it below `FLOOR`.
 //!
 //! Doubling matters at a distance: growing by √limit from 8 to 256 takes about 26 round trips,
 //! 6.5 s at 250 ms, most of a 10,000-tag refresh; this slow start takes 4. And where the first
@@ -25,7 +25,8 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Where the adaptive limit starts: moderate, so a slow registry is not flooded at once.
 pub const START: usize = 8;
-/// A first answer that took this long (seconds) comes from far away: the limit starts at `FAR_START`.
+/// A first answer that took this long (seconds) came from far away: the limit starts at
+/// `FAR_START`.
 const FAR: f64 = 0.05;
 /// Where the adaptive limit starts once the first answer shows the registry is far: one window of
 /// the slow start less (at 250 ms, a quarter of a second and 24 requests more in the first one).
