@@ -356,8 +356,14 @@ fn backs_off_on_too_many_requests(far: std::time::Duration) {
         .live(&server.url(), &["--verbose", "--count", "list-tag-names"])
         .success();
     assert!(stdout(&out).ends_with("Number of tags: 300\n"));
-    let started_far = stderr(&out).contains("requests in flight: 32 (far) to ");
-    assert_eq!(started_far, !far.is_zero(), "{}", stderr(&out));
+    // (Near, a first answer slowed past 50 ms by a busy machine may start it far too: not asserted.)
+    if !far.is_zero() {
+        let story = stderr(&out);
+        assert!(
+            story.contains("requests in flight: 32 (far) to "),
+            "{story}"
+        );
+    }
     let log = log.lock().unwrap();
     let refused = log.iter().filter(|(_, r)| *r).count();
     assert!(

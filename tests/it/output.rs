@@ -404,8 +404,13 @@ fn a_terminal_gets_fitting_tables_colour_progress_summaries_and_a_prompt() {
         let (out, code) = in_terminal(&sandbox, columns, &[], &never, None);
         assert_eq!(code, 0);
         assert!(out.contains("timing: refresh: "), "{out}");
-        // How the adaptive limit of requests in flight moved.
-        assert!(out.contains("timing: requests in flight: 8 to "), "{out}");
+        // How the adaptive limit of requests in flight moved (from 8, or from 32 where a busy
+        // machine held the first answer past 50 ms).
+        assert!(
+            out.contains("timing: requests in flight: 8 to ")
+                || out.contains("timing: requests in flight: 32 (far) to "),
+            "{out}"
+        );
         // -q keeps the summaries out.
         let (out, _) = in_terminal(
             &sandbox,
