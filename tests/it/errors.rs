@@ -316,6 +316,12 @@ fn the_adaptive_limit_backs_off_from_a_far_start() {
     backs_off_on_too_many_requests(std::time::Duration::from_millis(60));
 }
 
+/// `reply`, sent `far` later.
+fn far_away(far: std::time::Duration, reply: Reply) -> Reply {
+    std::thread::sleep(far);
+    reply
+}
+
 fn backs_off_on_too_many_requests(far: std::time::Duration) {
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex};
@@ -328,14 +334,9 @@ fn backs_off_on_too_many_requests(far: std::time::Duration) {
     let server = {
         let (in_flight, log) = (in_flight.clone(), log.clone());
         Scripted::start(move |req| match req.target.as_str() {
-            "/v2/" | "/v2/_catalog" | "/v2/app/tags/list" => {
-                std::thread::sleep(far);
-                match req.target.as_str() {
-                    "/v2/" => Reply::json(200, "{}"),
-                    "/v2/_catalog" => Reply::json(200, r#"{"repositories":["app"]}"#),
-                    _ => Reply::json(200, &tags_json),
-                }
-            }
+            "/v2/" => far_away(far, Reply::json(200, "{}")),
+            "/v2/_catalog" => far_away(far, Reply::json(200, r#"{"repositories":["app"]}"#)),
+            "/v2/app/tags/list" => far_away(far, Reply::json(200, &tags_json)),
             t => {
                 let now = in_flight.fetch_add(1, SeqCst) + 1;
                 let refused = now > SERVER_LIMIT;
